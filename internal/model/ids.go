@@ -1,0 +1,60 @@
+package model
+
+import (
+	"crypto/rand"
+	"math/big"
+)
+
+const (
+	digits   = "0123456789"
+	base62   = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	hexUpper = "0123456789ABCDEF"
+)
+
+// randomString draws n characters of alphabet from crypto/rand.
+func randomString(alphabet string, n int) string {
+	out := make([]byte, n)
+	max := big.NewInt(int64(len(alphabet)))
+	for i := range out {
+		v, err := rand.Int(rand.Reader, max)
+		if err != nil {
+			panic("crypto/rand failed: " + err.Error()) // the OS RNG never fails on Linux
+		}
+		out[i] = alphabet[v.Int64()]
+	}
+	return string(out)
+}
+
+// NewAccountID returns a random 16-digit account id without a leading zero.
+func NewAccountID() string { return randomString("123456789", 1) + randomString(digits, 15) }
+
+// NewEntityID returns a random 16-digit id for users, groups and roles.
+func NewEntityID() string { return randomString("123456789", 1) + randomString(digits, 15) }
+
+// NewAccessKeyID returns a long-term AccessKey id (LTAI + 20 characters).
+func NewAccessKeyID() string { return "LTAI" + randomString(base62, 20) }
+
+// NewAccessKeySecret returns a 30-character AccessKey secret.
+func NewAccessKeySecret() string { return randomString(base62, 30) }
+
+// NewRequestID returns an upper-case UUID-shaped request id.
+func NewRequestID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	out := make([]byte, 36)
+	j := 0
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j] = hexUpper[c>>4]
+		out[j+1] = hexUpper[c&0xf]
+		j += 2
+	}
+	return string(out)
+}

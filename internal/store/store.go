@@ -1,0 +1,206 @@
+// Package store is the persistence boundary of Canopy. Domain packages talk to
+// these interfaces only; internal/store/sqlstore implements them on SQLite and
+// PostgreSQL, and internal/store/storetest is the conformance suite every
+// backend must pass.
+//
+// Every call names the account it reads or writes, so cross-account access is
+// visible at the call site. Storage errors are the sentinels below; services
+// turn them into the cloud's wire codes with the entity named.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors returned (possibly wrapped) by every backend.
+var (
+	// ErrNotFound: the addressed row does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict: an insert hit a unique key that already exists.
+	ErrConflict = errors.New("store: already exists")
+	// ErrClosed: the store was closed.
+	ErrClosed = errors.New("store: closed")
+)
+
+// Store is a transactional store. Read and Write run fn inside one
+// transaction; when fn returns an error the transaction is rolled back and the
+// error is returned unchanged (so callers can return wire errors from fn).
+type Store interface {
+	// Read runs fn in a read-only transaction with a consistent snapshot.
+	Read(ctx context.Context, fn func(Tx) error) error
+	// Write runs fn in a read-write transaction. On PostgreSQL it may run fn
+	// more than once (serialization retries), so fn must not have side
+	// effects outside tx. A committed write bumps the change counter and
+	// records one Change per mutated row, in the same transaction.
+	Write(ctx context.Context, fn func(Tx) error) error
+	// AppendEvents durably appends audit events and records nonces in one
+	// transaction (group commit for calls that wrote nothing else). The
+	// result has one entry per nonce: true when the nonce was fresh, false
+	// when it had been used before (the event is stored either way).
+	AppendEvents(ctx context.Context, nonces []Nonce, events []Event) ([]bool, error)
+	// ChangeVersion returns the current change counter (cheap; polled by
+	// every node to invalidate caches).
+	ChangeVersion(ctx context.Context) (int64, error)
+	// ChangesSince returns the changes committed with a version greater than
+	// since, oldest first, and the newest version seen.
+	ChangesSince(ctx context.Context, since int64) ([]Change, int64, error)
+	// Sweep deletes nonces that expired before now and change-log rows older
+	// than keepChanges.
+	Sweep(ctx context.Context, now time.Time, keepChanges time.Duration) error
+	// Dialect names the backend: "sqlite" or "postgres".
+	Dialect() string
+	Close() error
+}
+
+// Tx is one transaction. Mutating calls fail on a read-only transaction.
+type Tx interface {
+	Accounts() AccountRepo
+	AccessKeys() AccessKeyRepo
+	Records() RecordRepo
+	Events() EventRepo
+	// UseNonce records a nonce; false when it was already recorded (the
+	// caller refuses the request and rolls back).
+	UseNonce(n Nonce) (bool, error)
+}
+
+// Account is a top-level account (tenant).
+type Account struct {
+	ID           string // 16-digit numeric id
+	Email        string // login and security email, stored lower-cased, unique
+	RealName     string // legal entity of the real-name verification
+	Mobile       string // security phone, may be empty
+	PasswordHash string // argon2id encoded hash of the root password
+	Type         string // e.g. "CloudAccount"
+	Status       string // e.g. "Active"
+	Data         []byte // JSON for attributes later issues add (nil = "{}")
+	Created      time.Time
+	Updated      time.Time
+}
+
+// AccountRepo stores accounts. Ids and emails are globally unique.
+type AccountRepo interface {
+	Insert(a Account) error // ErrConflict on duplicate id or email
+	Get(id string) (Account, error)
+	GetByEmail(email string) (Account, error)
+	Update(a Account) error // ErrNotFound when missing
+	// List pages through accounts ordered by id; after is exclusive.
+	List(after string, limit int) ([]Account, error)
+}
+
+// AccessKey is a long-term AccessKey pair of a root user (UserName "") or a
+// RAM user. The secret is stored sealed, never in clear.
+type AccessKey struct {
+	ID           string // e.g. LTAI...; globally unique
+	AccountID    string
+	UserName     string // "" for the root user
+	Status       string // "Active" | "Inactive"
+	SealedSecret []byte // AES-GCM sealed secret (see internal/keyring)
+	Created      time.Time
+	Updated      time.Time
+	LastUsed     time.Time // zero when never used
+}
+
+// AccessKeyRepo stores AccessKeys.
+type AccessKeyRepo interface {
+	Insert(k AccessKey) error
+	// Get looks a key up by its globally unique id (authentication path).
+	Get(id string) (AccessKey, error)
+	// ListForUser lists one user's keys ordered by creation, then id.
+	ListForUser(accountID, userName string) ([]AccessKey, error)
+	Update(k AccessKey) error          // by (AccountID, ID)
+	Delete(accountID, id string) error // ErrNotFound when missing
+	CountForUser(accountID, userName string) (int, error)
+}
+
+// Record is one document of a RAM aggregate (user, group, role, policy,
+// policy version, membership, attachment, MFA device, login profile,
+// account setting ...). (AccountID, Kind, Key) is unique; Key orders lists
+// and paging; Ref is an optional secondary index within (AccountID, Kind).
+type Record struct {
+	AccountID string
+	Kind      string
+	Key       string
+	Ref       string
+	Data      []byte // JSON document
+	Created   time.Time
+	Updated   time.Time
+}
+
+// Query selects records of one kind in one account, ordered by Key.
+type Query struct {
+	AccountID string
+	Kind      string
+	Prefix    string // only keys starting with Prefix ("" = all)
+	Ref       string // when set, only records with this Ref (ordered by Key)
+	After     string // exclusive lower bound on Key, for keyset paging
+	Limit     int    // <= 0 means no limit
+}
+
+// RecordRepo stores records.
+type RecordRepo interface {
+	Get(accountID, kind, key string) (Record, error)
+	Insert(r Record) error // ErrConflict when (AccountID, Kind, Key) exists
+	Update(r Record) error // ErrNotFound when missing; keeps Created
+	Delete(accountID, kind, key string) error
+	List(q Query) ([]Record, error)
+	Count(q Query) (int, error) // ignores After/Limit
+}
+
+// Event is one audit event. The columns are what LookupEvents filters on;
+// Data holds the whole ActionTrail record as JSON.
+type Event struct {
+	ID          string // event id (the request id)
+	AccountID   string // account whose identity made the call ("" when unknown)
+	Time        time.Time
+	EventName   string
+	ServiceName string
+	EventRW     string // "Read" | "Write"
+	UserName    string
+	AccessKeyID string
+	ErrorCode   string
+	Data        []byte // JSON ActionTrail event
+}
+
+// EventFilter selects one account's events. At most one attribute filter.
+type EventFilter struct {
+	AccountID string
+	Start     time.Time // inclusive
+	End       time.Time // inclusive
+	// Attribute is one of "EventName", "User", "EventRW", "EventAccessKeyId",
+	// "ServiceName", "EventId" (or "" for none); Value is compared exactly.
+	Attribute string
+	Value     string
+	Newest    bool // true: newest first (BACKWARD); false: oldest first
+	// Cursor continues after the event (Time, ID) returned last; zero = start.
+	CursorTime time.Time
+	CursorID   string
+	Limit      int
+}
+
+// EventRepo stores audit events.
+type EventRepo interface {
+	Append(e Event) error
+	Lookup(f EventFilter) ([]Event, error)
+}
+
+// Nonce is one signature nonce of one AccessKey, remembered until Expires.
+// Expires is derived from the request's signed timestamp, so a replayed
+// request always yields the same (Expires, AccessKeyID, Value) key and keys
+// arrive roughly in time order (backends index them in that order).
+type Nonce struct {
+	AccessKeyID string
+	Value       string
+	Expires     time.Time
+}
+
+// Change is one row of the change log, used to invalidate caches on every
+// node. Kind is "account", "accesskey" or a record kind; Key is the id or
+// record key.
+type Change struct {
+	Version   int64
+	AccountID string
+	Kind      string
+	Key       string
+}
