@@ -1,0 +1,144 @@
+package sqlstore
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+const eventCols = `account_id, time_ns, id, event_name, service_name, event_rw, user_name, access_key_id, error_code, data`
+
+// insertEventsSQL inserts rows events. ON CONFLICT DO NOTHING on the
+// (account, time, id) key makes re-appending the same event (a retried
+// batch whose first commit did land) a no-op instead of a failure.
+func insertEventsSQL(rows int) string {
+	return `INSERT INTO events (` + eventCols + `) VALUES ` + valuesRows(rows, 10) + ` ON CONFLICT DO NOTHING`
+}
+
+// eventColumn maps EventFilter.Attribute to its column.
+var eventColumn = map[string]string{
+	"":                 "",
+	"EventName":        "event_name",
+	"User":             "user_name",
+	"EventRW":          "event_rw",
+	"EventAccessKeyId": "access_key_id",
+	"ServiceName":      "service_name",
+	"EventId":          "id",
+}
+
+// eventLookupSQL pages through one account's events in (time, id) order.
+// The time range and the cursor are always present (open ends become the
+// extreme values), which keeps the variants to attribute x direction.
+func eventLookupSQL(col string, newest bool) string {
+	q := `SELECT ` + eventCols + ` FROM events WHERE account_id = ?`
+	if col != "" {
+		q += ` AND ` + col + ` = ?`
+	}
+	q += ` AND time_ns >= ? AND time_ns <= ?`
+	if newest {
+		return q + ` AND (time_ns, id) < (?, ?) ORDER BY time_ns DESC, id DESC LIMIT ?`
+	}
+	return q + ` AND (time_ns, id) > (?, ?) ORDER BY time_ns, id LIMIT ?`
+}
+
+var eventLookups = func() map[string][2]string {
+	m := make(map[string][2]string, len(eventColumn))
+	for attr, col := range eventColumn {
+		m[attr] = [2]string{eventLookupSQL(col, false), eventLookupSQL(col, true)}
+	}
+	return m
+}()
+
+func eventVariants() []string {
+	var out []string
+	for _, v := range eventLookups {
+		out = append(out, v[0], v[1])
+	}
+	return out
+}
+
+// eventArgs validates e and appends its column values to args.
+func eventArgs(args []any, e *store.Event) ([]any, error) {
+	if err := checkText("event id", e.ID, "account id", e.AccountID, "event name", e.EventName,
+		"service name", e.ServiceName, "event rw", e.EventRW, "user name", e.UserName,
+		"access key id", e.AccessKeyID, "error code", e.ErrorCode); err != nil {
+		return args, err
+	}
+	ts, err := toNanos("event time", e.Time)
+	if err != nil {
+		return args, err
+	}
+	return append(args, e.AccountID, ts, e.ID, e.EventName, e.ServiceName, e.EventRW, e.UserName,
+		e.AccessKeyID, e.ErrorCode, blob(e.Data)), nil
+}
+
+type eventRepo struct{ t *tx }
+
+// Append stores e in the current Write. Events are not cached anywhere, so
+// they record no change.
+func (r eventRepo) Append(e store.Event) error {
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	args, err := eventArgs(make([]any, 0, 10), &e)
+	if err != nil {
+		return err
+	}
+	_, err = r.t.exec(insertEventsSQL(1), args...)
+	return err
+}
+
+func (r eventRepo) Lookup(f store.EventFilter) ([]store.Event, error) {
+	qs, ok := eventLookups[f.Attribute]
+	if !ok {
+		return nil, fmt.Errorf("sqlstore: unknown event attribute %q", f.Attribute)
+	}
+	if !textOK(f.AccountID) || !textOK(f.Value) || !textOK(f.CursorID) {
+		return nil, nil
+	}
+	start, end := int64(math.MinInt64), int64(math.MaxInt64)
+	var err error
+	if !f.Start.IsZero() {
+		if start, err = toNanos("start", f.Start); err != nil {
+			return nil, err
+		}
+	}
+	if !f.End.IsZero() {
+		if end, err = toNanos("end", f.End); err != nil {
+			return nil, err
+		}
+	}
+	q := qs[0]
+	curTime, curID := int64(math.MinInt64), ""
+	if f.Newest {
+		q = qs[1]
+		curTime = math.MaxInt64
+	}
+	if !f.CursorTime.IsZero() {
+		if curTime, err = toNanos("cursor", f.CursorTime); err != nil {
+			return nil, err
+		}
+		curID = f.CursorID
+	}
+	args := make([]any, 0, 7)
+	args = append(args, f.AccountID)
+	if f.Attribute != "" {
+		args = append(args, f.Value)
+	}
+	args = append(args, start, end, curTime, curID, sqlLimit(f.Limit))
+
+	var out []store.Event
+	err = r.t.queryAll(q, args, func(rows rowsIter) error {
+		var e store.Event
+		var ts int64
+		if err := rows.Scan(&e.AccountID, &ts, &e.ID, &e.EventName, &e.ServiceName, &e.EventRW,
+			&e.UserName, &e.AccessKeyID, &e.ErrorCode, &e.Data); err != nil {
+			return err
+		}
+		e.Time = fromNanos(ts)
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}

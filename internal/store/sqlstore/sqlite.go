@@ -1,0 +1,210 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+// SQLite runs with WAL (readers never block the writer), synchronous=FULL
+// (a commit is on disk when it returns: NORMAL could lose the last commits
+// on power loss, which for IAM can bring a revoked key back), foreign keys
+// on, and a 10 s busy timeout so another process writing the same file (the
+// CLI while the server runs) waits for the lock instead of failing.
+//
+// Writes go through their own pool of one connection and begin IMMEDIATE:
+// the write lock is taken at BEGIN, so two writers (two processes) queue on
+// busy_timeout instead of deadlocking when both try to upgrade a read lock.
+// Reads use a pool of their own, opened query_only.
+const sqliteParams = "_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1"
+
+// Transactions run below database/sql, on the driver connection itself
+// (sql.Conn.Raw): every statement, BEGIN and COMMIT included, is prepared
+// once per connection and reused. database/sql would re-parse BEGIN and
+// COMMIT on every transaction and add its own per-statement bookkeeping,
+// which together cost as much as the point read itself.
+const (
+	sqlBeginRead  = `BEGIN`
+	sqlBeginWrite = `BEGIN IMMEDIATE`
+	sqlCommit     = `COMMIT`
+	sqlRollback   = `ROLLBACK`
+)
+
+type liteBackend struct {
+	r, w *sql.DB
+}
+
+func openSQLite(ctx context.Context, path string) (backend, error) {
+	if strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("sqlstore: sqlite path %q must not contain '?'", path)
+	}
+	// The file holds password hashes and sealed secrets: create it
+	// private. SQLite gives the -wal and -shm files the same mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: %w", err)
+	}
+	f.Close()
+
+	// _txlock applies to database/sql transactions, used by migrate.
+	w, err := openLiteDB(path + "?" + sqliteParams + "&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+
+	r, err := openLiteDB(path + "?" + sqliteParams + "&_query_only=1")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+
+	b := &liteBackend{r: r, w: w}
+	if err := b.migrate(ctx); err != nil {
+		b.close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func openLiteDB(dsn string) (*sql.DB, error) {
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: sqlite: %w", err)
+	}
+	db := sql.OpenDB(liteConnector{c})
+	// Connections live as long as the store: each carries its prepared
+	// statements.
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(0)
+	return db, nil
+}
+
+func (b *liteBackend) migrate(ctx context.Context) error {
+	all, err := loadMigrations(DialectSQLite)
+	if err != nil {
+		return err
+	}
+	tx, err := b.w.BeginTx(ctx, nil) // BEGIN IMMEDIATE: one migrator at a time
+	if err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, sqlMigrationsTable); err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	applied, err := appliedVersions(ctx, tx)
+	if err != nil {
+		return err
+	}
+	todo, err := pending(all, applied)
+	if err != nil {
+		return err
+	}
+	for _, m := range todo {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_ns) VALUES (?, ?, ?)`,
+			m.version, m.name, time.Now().UnixNano()); err != nil {
+			return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	return nil
+}
+
+func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	defer rows.Close()
+	applied := make(map[int64]bool)
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("sqlstore: migrate: %w", err)
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
+}
+
+// run holds one connection of the right pool for the whole transaction.
+func (b *liteBackend) run(ctx context.Context, kind txKind, f func(executor) error) error {
+	db, begin := b.w, sqlBeginWrite
+	if kind == txRead {
+		db, begin = b.r, sqlBeginRead
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlstore: %w", err)
+	}
+	defer conn.Close()
+	var (
+		ferr error
+		ran  bool
+	)
+	rerr := conn.Raw(func(dc any) error {
+		c, ok := dc.(*liteConn)
+		if !ok {
+			return fmt.Errorf("sqlstore: unexpected driver connection %T", dc)
+		}
+		e := &liteExec{c: c, begin: begin}
+		ran = true
+		ferr = f(e)
+		if e.open {
+			if err := e.rollback(); err != nil {
+				// The connection may still be inside the transaction;
+				// make database/sql discard it.
+				return driver.ErrBadConn
+			}
+		}
+		return nil
+	})
+	if ran {
+		// f's outcome is the transaction's; a failed cleanup after it only
+		// cost database/sql the connection.
+		return ferr
+	}
+	return rerr
+}
+
+func (b *liteBackend) mapErr(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %w", store.ErrConflict, err)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("%w: the account does not exist: %w", store.ErrNotFound, err)
+		}
+	}
+	return err
+}
+
+// retryable is false: the single writer never sees serialization failures,
+// and a busy timeout means the other process held the lock for 10 s.
+func (b *liteBackend) retryable(error) bool { return false }
+
+func (b *liteBackend) close() error {
+	return errors.Join(b.r.Close(), b.w.Close())
+}

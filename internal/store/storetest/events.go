@@ -1,0 +1,215 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+// eventSet is 40 events of account A over 20 seconds, two per second (so
+// paging must order ties by id), with varied attributes, plus a few of
+// account B in the same span.
+func eventSet() []store.Event {
+	names := []string{"CreateUser", "GetUser", "DeleteUser", "AssumeRole"}
+	users := []string{"alice", "bob", ""}
+	var evs []store.Event
+	for i := 0; i < 40; i++ {
+		e := store.Event{
+			ID:          fmt.Sprintf("req-%02d-%c", i/2, "ba"[i%2]), // ids of one second out of insert order
+			AccountID:   acctA,
+			Time:        t0.Add(time.Duration(i/2) * time.Second),
+			EventName:   names[i%len(names)],
+			ServiceName: "Ram",
+			EventRW:     "Write",
+			UserName:    users[i%len(users)],
+			AccessKeyID: fmt.Sprintf("LTAIkey%d", i%5),
+			Data:        []byte(fmt.Sprintf(`{"n":%d}`, i)),
+		}
+		if e.EventName == "GetUser" {
+			e.EventRW = "Read"
+		}
+		if e.EventName == "AssumeRole" {
+			e.ServiceName = "Sts"
+		}
+		if i%7 == 0 {
+			e.ErrorCode = "EntityNotExist.User"
+		}
+		evs = append(evs, e)
+	}
+	for i := 0; i < 5; i++ {
+		evs = append(evs, store.Event{ID: fmt.Sprintf("req-%02d-a", i), AccountID: acctB, Time: t0.Add(time.Duration(i) * time.Second),
+			EventName: "GetUser", ServiceName: "Ram", EventRW: "Read", UserName: "alice", AccessKeyID: "LTAIkey1"})
+	}
+	return evs
+}
+
+// expectEvents filters evs like Lookup should, in the requested order.
+func expectEvents(evs []store.Event, f store.EventFilter) []store.Event {
+	var out []store.Event
+	for _, e := range evs {
+		if e.AccountID != f.AccountID {
+			continue
+		}
+		if !f.Start.IsZero() && e.Time.Before(f.Start) || !f.End.IsZero() && e.Time.After(f.End) {
+			continue
+		}
+		var v string
+		switch f.Attribute {
+		case "":
+		case "EventName":
+			v = e.EventName
+		case "User":
+			v = e.UserName
+		case "EventRW":
+			v = e.EventRW
+		case "EventAccessKeyId":
+			v = e.AccessKeyID
+		case "ServiceName":
+			v = e.ServiceName
+		case "EventId":
+			v = e.ID
+		}
+		if f.Attribute != "" && v != f.Value {
+			continue
+		}
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b store.Event) int {
+		c := a.Time.Compare(b.Time)
+		if c == 0 {
+			c = cmpString(a.ID, b.ID)
+		}
+		if f.Newest {
+			c = -c
+		}
+		return c
+	})
+	return out
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// lookupAll pages through f with f.Limit per page.
+func lookupAll(t *testing.T, s store.Store, f store.EventFilter) []store.Event {
+	t.Helper()
+	var all []store.Event
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatalf("event paging does not end")
+		}
+		var page []store.Event
+		mustRead(t, s, func(tx store.Tx) error {
+			var err error
+			page, err = tx.Events().Lookup(f)
+			return err
+		})
+		if f.Limit > 0 && len(page) > f.Limit {
+			t.Fatalf("page of %d events over limit %d", len(page), f.Limit)
+		}
+		all = append(all, page...)
+		if f.Limit <= 0 || len(page) < f.Limit {
+			return all
+		}
+		last := page[len(page)-1]
+		f.CursorTime, f.CursorID = last.Time, last.ID
+	}
+}
+
+func sameEvents(t *testing.T, what string, got, want []store.Event) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d events, want %d", what, len(got), len(want))
+		return
+	}
+	for i := range got {
+		if d := diffEvent(got[i], want[i]); d != "" {
+			t.Errorf("%s: event %d: %s", what, i, d)
+			return
+		}
+	}
+}
+
+func testEvents(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	evs := eventSet()
+	// Half through AppendEvents, half through Append inside a Write.
+	_, err := s.AppendEvents(ctxFor(t), nil, evs[:20])
+	wantNoErr(t, "AppendEvents", err)
+	mustWrite(t, s, func(tx store.Tx) error {
+		for _, e := range evs[20:] {
+			if err := tx.Events().Append(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+
+	filters := []store.EventFilter{
+		{},
+		{Attribute: "EventName", Value: "CreateUser"},
+		{Attribute: "User", Value: "alice"},
+		{Attribute: "User", Value: ""},
+		{Attribute: "EventRW", Value: "Read"},
+		{Attribute: "EventAccessKeyId", Value: "LTAIkey3"},
+		{Attribute: "ServiceName", Value: "Sts"},
+		{Attribute: "EventId", Value: "req-07-a"},
+		{Attribute: "EventName", Value: "NoSuchEvent"},
+		{Start: t0.Add(5 * time.Second), End: t0.Add(9 * time.Second)},
+		{Start: t0.Add(5 * time.Second)},
+		{End: t0.Add(2 * time.Second)},
+		{Start: t0.Add(3 * time.Second), End: t0.Add(12 * time.Second), Attribute: "User", Value: "bob"},
+		{Start: t0.Add(time.Hour)},
+	}
+	for _, f := range filters {
+		for _, newest := range []bool{false, true} {
+			f := f
+			f.AccountID, f.Newest = acctA, newest
+			want := expectEvents(evs, f)
+			got := lookupAll(t, s, f)
+			sameEvents(t, fmt.Sprintf("%+v", f), got, want)
+		}
+	}
+	f := store.EventFilter{AccountID: acctB, Attribute: "User", Value: "alice"}
+	sameEvents(t, "account B", lookupAll(t, s, f), expectEvents(evs, f))
+	f = store.EventFilter{AccountID: "1999999999999999"}
+	sameEvents(t, "no such account", lookupAll(t, s, f), nil)
+
+	// Appending the same events again stores nothing twice.
+	_, err = s.AppendEvents(ctxFor(t), nil, evs[:5])
+	wantNoErr(t, "AppendEvents again", err)
+	f = store.EventFilter{AccountID: acctA}
+	sameEvents(t, "after re-append", lookupAll(t, s, f), expectEvents(evs, f))
+}
+
+// testEventPaging pages with every limit in both directions, with filters,
+// and checks every event is returned exactly once, in order.
+func testEventPaging(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	evs := eventSet()
+	_, err := s.AppendEvents(ctxFor(t), nil, evs)
+	wantNoErr(t, "AppendEvents", err)
+	for _, limit := range []int{1, 2, 3, 5, 39, 40, 41} {
+		for _, newest := range []bool{false, true} {
+			for _, base := range []store.EventFilter{
+				{},
+				{Attribute: "User", Value: "bob"},
+				{Start: t0.Add(3 * time.Second), End: t0.Add(15 * time.Second)},
+			} {
+				f := base
+				f.AccountID, f.Newest, f.Limit = acctA, newest, limit
+				sameEvents(t, fmt.Sprintf("%+v", f), lookupAll(t, s, f), expectEvents(evs, f))
+			}
+		}
+	}
+}
