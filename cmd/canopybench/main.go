@@ -1,0 +1,84 @@
+// Command canopybench measures signed, audited GetCallerIdentity calls per
+// second against a real Canopy server, beside a bare net/http handler that
+// returns a similar JSON body, in one run on this machine, and prints the
+// ratios. Both servers run as child processes (like wrk, the load generator
+// is a separate process); the endpoints are measured in interleaved rounds
+// and the ratio is the median of the per-round ratios.
+//
+//	go run ./cmd/canopybench [-duration 5s] [-rounds 3] [-connections 64] [-db postgres://...]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"sort"
+	"time"
+)
+
+func main() {
+	role := flag.String("role", "driver", "internal: driver | bare | canopy")
+	addr := flag.String("addr", "", "internal: listen address of a child server")
+	data := flag.String("data", "", "internal: data directory of the canopy child")
+	db := flag.String("db", "", "PostgreSQL URL to benchmark instead of SQLite")
+	duration := flag.Duration("duration", 5*time.Second, "length of one measured round per endpoint")
+	rounds := flag.Int("rounds", 3, "interleaved rounds per endpoint")
+	conns := flag.Int("connections", 64, "concurrent keep-alive connections")
+	flag.Parse()
+	var err error
+	switch *role {
+	case "bare":
+		err = serveBare(*addr)
+	case "canopy":
+		err = serveCanopy(*addr, *data, *db)
+	default:
+		err = drive(*db, *duration, *rounds, *conns)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "canopybench:", err)
+		os.Exit(1)
+	}
+}
+
+// child starts this binary in another role and waits until it answers.
+func child(role, addr string, extra ...string) (*exec.Cmd, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, append([]string{"-role", role, "-addr", addr}, extra...)...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			return cmd, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	return nil, fmt.Errorf("%s server did not start", role)
+}
+
+// waitForSignal keeps a child server up until it is told to stop.
+func waitForSignal() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	<-ctx.Done()
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
+}

@@ -1,0 +1,77 @@
+package api
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/canopy-iam/canopy/internal/apperr"
+)
+
+type tag struct {
+	Key   string `param:"Key"`
+	Value string `param:"Value"`
+}
+
+type sampleInput struct {
+	UserName string   `param:"UserName,required"`
+	Comments *string  `param:"Comments"`
+	Force    *bool    `param:"Force"`
+	Max      int      `param:"MaxItems"`
+	IDs      []string `param:"ResourceId"`
+	Tags     []tag    `param:"Tag"`
+}
+
+func bindSample(t *testing.T, m map[string]string) (*sampleInput, error) {
+	t.Helper()
+	b, err := newBinder(reflect.TypeFor[sampleInput]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := b.bindMap(m)
+	if err != nil {
+		return nil, err
+	}
+	return v.(*sampleInput), nil
+}
+
+func TestBindTypesListsAndIgnoredExtras(t *testing.T) {
+	in, err := bindSample(t, map[string]string{"UserName": "alice", "Comments": "", "Force": "false", "MaxItems": "20",
+		"ResourceId.2": "b", "ResourceId.1": "a", "Tag.1.Key": "k", "Tag.1.Value": "v", "AkProxySuffix": "x",
+		"Unrelated": "y", "Signature": "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.UserName != "alice" || in.Comments == nil || *in.Comments != "" || in.Force == nil || *in.Force ||
+		in.Max != 20 || !reflect.DeepEqual(in.IDs, []string{"a", "b"}) || !reflect.DeepEqual(in.Tags, []tag{{"k", "v"}}) {
+		t.Fatalf("bound %+v", in)
+	}
+}
+
+func TestBindRefusals(t *testing.T) {
+	cases := map[string]struct {
+		params map[string]string
+		code   string
+	}{
+		"missing required":   {map[string]string{"MaxItems": "1"}, "MissingParameter.UserName"},
+		"empty required":     {map[string]string{"UserName": ""}, "MissingParameter.UserName"},
+		"case variant":       {map[string]string{"UserName": "a", "username": "b"}, "InvalidParameter"},
+		"bad int":            {map[string]string{"UserName": "a", "MaxItems": "1e3"}, "InvalidParameter.MaxItems"},
+		"int overflow":       {map[string]string{"UserName": "a", "MaxItems": "9223372036854775808"}, "InvalidParameter.MaxItems"},
+		"bad bool":           {map[string]string{"UserName": "a", "Force": "yes"}, "InvalidParameter.Force"},
+		"list gap":           {map[string]string{"UserName": "a", "ResourceId.1": "x", "ResourceId.3": "y"}, "InvalidParameter"},
+		"list index zero":    {map[string]string{"UserName": "a", "ResourceId.0": "x"}, "InvalidParameter"},
+		"list leading zero":  {map[string]string{"UserName": "a", "ResourceId.01": "x"}, "InvalidParameter"},
+		"list without index": {map[string]string{"UserName": "a", "ResourceId": "x"}, "InvalidParameter"},
+		"unknown sub-field":  {map[string]string{"UserName": "a", "Tag.1.Colour": "x"}, "InvalidParameter"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := bindSample(t, c.params)
+			var e *apperr.Error
+			if !errors.As(err, &e) || e.Code != c.code || e.Status != 400 {
+				t.Fatalf("got %v; want %s", err, c.code)
+			}
+		})
+	}
+}

@@ -1,0 +1,26 @@
+package api
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+// Call is what a handler gets besides its typed input: the caller, the
+// transaction to work in (read-only unless the action is a write) and the
+// request's circumstances.
+type Call struct {
+	Ctx       context.Context
+	Caller    *model.Principal
+	Tx        store.Tx
+	RequestID string
+	Now       time.Time // the injected clock's time for this request
+	SourceIP  netip.Addr
+	Secure    bool
+}
+
+// AccountID is the account the caller acts in.
+func (c *Call) AccountID() string { return c.Caller.AccountID }

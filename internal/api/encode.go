@@ -1,0 +1,162 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"unicode"
+
+	"github.com/canopy-iam/canopy/internal/apperr"
+)
+
+const (
+	jsonType = "application/json;charset=utf-8"
+	xmlType  = "text/xml;charset=utf-8"
+)
+
+// successBody encodes a handler's output with RequestId first. Outputs are
+// structs whose exported fields carry the wire names.
+func successBody(requestID string, out any) ([]byte, error) {
+	body, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(body) + 64)
+	buf.WriteString(`{"RequestId":`)
+	buf.WriteString(strconv.Quote(requestID))
+	if len(body) > 2 { // not "{}"
+		buf.WriteByte(',')
+		buf.Write(body[1:])
+	} else {
+		buf.WriteByte('}')
+	}
+	return buf.Bytes(), nil
+}
+
+// errorEnvelope is the cloud's error body: every field a string except
+// AccessDeniedDetail, an object, or the classic SDK panics.
+type errorEnvelope struct {
+	RequestId          string
+	HostId             string
+	Code               string
+	Message            string
+	Recommend          string
+	AccessDeniedDetail *apperr.AccessDenied `json:",omitempty"`
+}
+
+func errorBody(requestID, host string, e *apperr.Error) []byte {
+	body, _ := json.Marshal(errorEnvelope{
+		RequestId: requestID, HostId: host, Code: e.Code, Message: e.Message,
+		Recommend:          "https://api.aliyun.com/troubleshoot?q=" + e.Code,
+		AccessDeniedDetail: e.Denied,
+	})
+	return body
+}
+
+// write sends a JSON body, or its XML rendering when asked.
+func write(w http.ResponseWriter, status int, body []byte, asXML bool, root string) {
+	h := w.Header()
+	if asXML {
+		var buf bytes.Buffer
+		buf.WriteString(xml.Header)
+		if err := jsonToXML(&buf, root, body); err == nil {
+			h.Set("Content-Type", xmlType)
+			w.WriteHeader(status)
+			w.Write(buf.Bytes())
+			return
+		}
+	}
+	h.Set("Content-Type", jsonType)
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// jsonToXML renders a JSON object as the cloud's XML: the object's fields
+// become child elements of root, arrays repeat their element name.
+func jsonToXML(w *bytes.Buffer, root string, body []byte) error {
+	// Walk the tokens rather than decoding into a map: field order stays.
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	return xmlValue(w, root, dec)
+}
+
+func xmlValue(w *bytes.Buffer, name string, dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			w.WriteString("<" + name + ">")
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				if err := xmlValue(w, xmlName(k.(string)), dec); err != nil {
+					return err
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return err
+			}
+			w.WriteString("</" + name + ">")
+		case '[':
+			for dec.More() {
+				if err := xmlValue(w, name, dec); err != nil {
+					return err
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return err
+			}
+		}
+	case nil:
+		w.WriteString("<" + name + "/>")
+	default:
+		w.WriteString("<" + name + ">")
+		var text string
+		switch s := t.(type) {
+		case string:
+			text = s
+		case bool:
+			text = strconv.FormatBool(s)
+		case json.Number:
+			text = s.String()
+		}
+		xml.EscapeText(w, []byte(text))
+		w.WriteString("</" + name + ">")
+	}
+	return nil
+}
+
+// xmlName makes a JSON key usable as an element name: audit events carry
+// caller-chosen parameter names, which may hold any character.
+func xmlName(k string) string {
+	ok := k != ""
+	for i, r := range k {
+		valid := r == '_' || r == '.' || r == '-' || unicode.IsLetter(r) || (i > 0 && unicode.IsDigit(r))
+		if !valid {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return k
+	}
+	b := []rune(k)
+	for i, r := range b {
+		if !(r == '_' || r == '.' || r == '-' || unicode.IsLetter(r) || (i > 0 && unicode.IsDigit(r))) {
+			b[i] = '_'
+		}
+	}
+	if len(b) == 0 {
+		return "_"
+	}
+	return string(b)
+}

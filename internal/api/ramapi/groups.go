@@ -1,0 +1,169 @@
+package ramapi
+
+import (
+	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/iam"
+	"github.com/canopy-iam/canopy/internal/model"
+)
+
+type groupNameIn struct {
+	GroupName string `param:"GroupName,required"`
+}
+
+func onGroup(p *model.Principal, in *groupNameIn) string { return groupARN(p, in.GroupName) }
+
+type createGroupIn struct {
+	GroupName string `param:"GroupName,required"`
+	Comments  string `param:"Comments"`
+}
+
+type updateGroupIn struct {
+	GroupName    string `param:"GroupName,required"`
+	NewGroupName string `param:"NewGroupName"`
+	NewComments  string `param:"NewComments"`
+}
+
+type membershipIn struct {
+	UserName  string `param:"UserName,required"`
+	GroupName string `param:"GroupName,required"`
+}
+
+// A membership change is authorized on the group it changes.
+func onMembership(p *model.Principal, in *membershipIn) string { return groupARN(p, in.GroupName) }
+
+type groupMembersIn struct {
+	GroupName string `param:"GroupName,required"`
+	Marker    string `param:"Marker"`
+	MaxItems  *int   `param:"MaxItems"`
+}
+
+type groupResult struct{ Group groupOut }
+
+type listGroupsOut struct {
+	pageOut
+	Groups struct{ Group []groupOut }
+}
+
+type userGroupOut struct {
+	GroupId   string
+	GroupName string
+	Comments  string
+	JoinDate  string
+}
+
+type listGroupsForUserOut struct {
+	Groups struct{ Group []userGroupOut }
+}
+
+type memberOut struct {
+	UserId      string
+	UserName    string
+	DisplayName string
+	JoinDate    string
+}
+
+type listUsersForGroupOut struct {
+	pageOut
+	Users struct{ User []memberOut }
+}
+
+func registerGroups(r *api.Registry, svc *iam.Service) {
+	api.Register(r, api.Action[createGroupIn, groupResult]{
+		Spec:     spec("CreateGroup", true),
+		Resource: func(p *model.Principal, in *createGroupIn) string { return groupARN(p, in.GroupName) },
+		Handle: func(c *api.Call, in *createGroupIn) (*groupResult, error) {
+			g, err := svc.CreateGroup(c.Tx, c.AccountID(), iam.NewGroup{Name: in.GroupName, Comments: in.Comments}, c.Now)
+			if err != nil {
+				return nil, err
+			}
+			return &groupResult{Group: toGroup(g)}, nil
+		},
+	})
+	api.Register(r, api.Action[groupNameIn, groupResult]{
+		Spec:     spec("GetGroup", false),
+		Resource: onGroup,
+		Handle: func(c *api.Call, in *groupNameIn) (*groupResult, error) {
+			g, err := svc.GetGroup(c.Tx, c.AccountID(), in.GroupName)
+			if err != nil {
+				return nil, err
+			}
+			return &groupResult{Group: toGroup(g)}, nil
+		},
+	})
+	api.Register(r, api.Action[updateGroupIn, groupResult]{
+		Spec:     spec("UpdateGroup", true),
+		Resource: func(p *model.Principal, in *updateGroupIn) string { return groupARN(p, in.GroupName) },
+		Handle: func(c *api.Call, in *updateGroupIn) (*groupResult, error) {
+			g, err := svc.UpdateGroup(c.Tx, c.AccountID(), in.GroupName,
+				iam.GroupUpdate{NewName: in.NewGroupName, NewComments: in.NewComments}, c.Now)
+			if err != nil {
+				return nil, err
+			}
+			return &groupResult{Group: toGroup(g)}, nil
+		},
+	})
+	api.Register(r, api.Action[groupNameIn, none]{
+		Spec:     spec("DeleteGroup", true),
+		Resource: onGroup,
+		Handle: func(c *api.Call, in *groupNameIn) (*none, error) {
+			return done, svc.DeleteGroup(c.Tx, c.AccountID(), in.GroupName)
+		},
+	})
+	api.Register(r, api.Action[listIn, listGroupsOut]{
+		Spec:     spec("ListGroups", false),
+		Resource: func(p *model.Principal, _ *listIn) string { return allOf(p, "group") },
+		Handle: func(c *api.Call, in *listIn) (*listGroupsOut, error) {
+			page, err := svc.ListGroups(c.Tx, c.AccountID(), pageReq(in.Marker, in.MaxItems))
+			if err != nil {
+				return nil, err
+			}
+			out := &listGroupsOut{pageOut: pageInfo(page)}
+			out.Groups.Group = mapAll(page.Items, toGroup)
+			return out, nil
+		},
+	})
+	api.Register(r, api.Action[membershipIn, none]{
+		Spec:     spec("AddUserToGroup", true),
+		Resource: onMembership,
+		Handle: func(c *api.Call, in *membershipIn) (*none, error) {
+			return done, svc.AddUserToGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName, c.Now)
+		},
+	})
+	api.Register(r, api.Action[membershipIn, none]{
+		Spec:     spec("RemoveUserFromGroup", true),
+		Resource: onMembership,
+		Handle: func(c *api.Call, in *membershipIn) (*none, error) {
+			return done, svc.RemoveUserFromGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName)
+		},
+	})
+	api.Register(r, api.Action[userNameIn, listGroupsForUserOut]{
+		Spec:     spec("ListGroupsForUser", false),
+		Resource: onUser,
+		Handle: func(c *api.Call, in *userNameIn) (*listGroupsForUserOut, error) {
+			ms, err := svc.ListGroupsForUser(c.Tx, c.AccountID(), in.UserName)
+			if err != nil {
+				return nil, err
+			}
+			out := &listGroupsForUserOut{}
+			out.Groups.Group = mapAll(ms, func(m *iam.GroupMembership) userGroupOut {
+				return userGroupOut{GroupId: m.Group.ID, GroupName: m.Group.Name, Comments: m.Group.Comments, JoinDate: fmtTime(m.Joined)}
+			})
+			return out, nil
+		},
+	})
+	api.Register(r, api.Action[groupMembersIn, listUsersForGroupOut]{
+		Spec:     spec("ListUsersForGroup", false),
+		Resource: func(p *model.Principal, in *groupMembersIn) string { return groupARN(p, in.GroupName) },
+		Handle: func(c *api.Call, in *groupMembersIn) (*listUsersForGroupOut, error) {
+			page, err := svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, pageReq(in.Marker, in.MaxItems))
+			if err != nil {
+				return nil, err
+			}
+			out := &listUsersForGroupOut{pageOut: pageInfo(page)}
+			out.Users.User = mapAll(page.Items, func(m *iam.UserMembership) memberOut {
+				return memberOut{UserId: m.User.ID, UserName: m.User.Name, DisplayName: m.User.DisplayName, JoinDate: fmtTime(m.Joined)}
+			})
+			return out, nil
+		},
+	})
+}

@@ -1,0 +1,203 @@
+// Package app wires Canopy together: store, keyring, caches, services, the
+// registry and the HTTP server. cmd/canopy and the end-to-end tests both
+// build the server through here.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/imsapi"
+	"github.com/canopy-iam/canopy/internal/api/ramapi"
+	"github.com/canopy-iam/canopy/internal/api/stsapi"
+	"github.com/canopy-iam/canopy/internal/api/trailapi"
+	"github.com/canopy-iam/canopy/internal/audit"
+	"github.com/canopy-iam/canopy/internal/authn"
+	"github.com/canopy-iam/canopy/internal/authn/signature"
+	"github.com/canopy-iam/canopy/internal/authz"
+	"github.com/canopy-iam/canopy/internal/credentials"
+	"github.com/canopy-iam/canopy/internal/iam"
+	"github.com/canopy-iam/canopy/internal/keyring"
+	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
+	"github.com/canopy-iam/canopy/internal/store/sqlstore"
+)
+
+// App is one running Canopy node.
+type App struct {
+	Config   Config
+	Store    store.Store
+	Ring     *keyring.Keyring
+	Registry *api.Registry
+	IAM      *iam.Service
+
+	keys     *authn.KeyCache
+	authn    *authn.Authenticator
+	authz    *authz.Authorizer
+	appender *audit.Appender
+	watcher  *watcher
+	api      *api.Server
+
+	stop    context.CancelFunc
+	bg      sync.WaitGroup
+	httpSrv *http.Server
+}
+
+// OpenStore opens the configured store and keyring (also used by the CLI).
+func OpenStore(ctx context.Context, cfg Config) (store.Store, *keyring.Keyring, error) {
+	ring, err := keyring.Load(cfg.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := sqlstore.OpenURL(ctx, cfg.DataDir, cfg.DB)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open store: %w", err)
+	}
+	return st, ring, nil
+}
+
+// New builds a node: it opens the store (applying migrations) and starts
+// the background work (change watcher, audit appender, sweeper).
+func New(ctx context.Context, cfg Config) (*App, error) {
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	st, ring, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Store: st, Ring: ring, Registry: api.NewRegistry(), IAM: iam.New(ring)}
+	a.keys = authn.NewKeyCache(a.loadCredential)
+	a.authn = authn.New(a.keys)
+	a.authz = authz.New(st, a.IAM, ring)
+	if a.watcher, err = newWatcher(ctx, st, a); err != nil {
+		st.Close()
+		return nil, err
+	}
+	stsapi.Register(a.Registry)
+	trailapi.Register(a.Registry)
+	ramapi.Register(a.Registry, a.IAM)
+	imsapi.Register(a.Registry, a.IAM)
+	a.appender = audit.NewAppender(st)
+	a.api = &api.Server{Registry: a.Registry, Auth: a.authn, Authorizer: a.authz, Store: st,
+		Appender: a.appender, Clock: time.Now, Log: cfg.Log,
+		AfterWrite: func(ctx context.Context) {
+			if err := a.watcher.sync(ctx); err != nil {
+				cfg.Log.Warn("cache sync after write failed", "err", err)
+			}
+		}}
+	bgCtx, stop := context.WithCancel(context.Background())
+	a.stop = stop
+	a.bg.Add(2)
+	go func() {
+		defer a.bg.Done()
+		a.watcher.run(bgCtx, func(err error) { cfg.Log.Warn("change watch failed", "err", err) })
+	}()
+	go func() {
+		defer a.bg.Done()
+		a.sweep(bgCtx)
+	}()
+	return a, nil
+}
+
+// Handler is the HTTP handler of the node: /healthz and the RPC endpoint.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	mux.Handle("/", a.api)
+	return mux
+}
+
+// Serve answers requests on ln until Shutdown.
+func (a *App) Serve(ln net.Listener) error {
+	a.httpSrv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		MaxHeaderBytes: 256 << 10}
+	err := a.httpSrv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting, finishes in-flight requests, flushes the audit
+// trail and closes the store.
+func (a *App) Shutdown(ctx context.Context) error {
+	var errs []error
+	if a.httpSrv != nil {
+		errs = append(errs, a.httpSrv.Shutdown(ctx))
+	}
+	a.stop()
+	a.bg.Wait()
+	a.appender.Close()
+	errs = append(errs, a.Store.Close())
+	return errors.Join(errs...)
+}
+
+// loadCredential fills the AccessKey cache from the store.
+func (a *App) loadCredential(ctx context.Context, id string) (*authn.Credential, error) {
+	var cred *authn.Credential
+	err := a.Store.Read(ctx, func(tx store.Tx) error {
+		k, err := tx.AccessKeys().Get(id)
+		if err != nil {
+			return err
+		}
+		secret, err := credentials.OpenSecret(a.Ring, k)
+		if err != nil {
+			return fmt.Errorf("access key %s: %w", id, err)
+		}
+		p := model.Principal{Kind: model.Root, AccountID: k.AccountID, AccessKeyID: k.ID}
+		if k.UserName != "" {
+			p.Kind, p.UserName = model.RAMUser, k.UserName
+			if p.UserID, err = a.IAM.ResolveUserID(tx, k.AccountID, k.UserName); err != nil {
+				return err // a key whose user is gone authenticates nobody
+			}
+		}
+		cred = &authn.Credential{Principal: p, Active: k.Status == credentials.Active, Key: signature.NewKey(secret)}
+		return nil
+	})
+	return cred, err
+}
+
+// apply implements invalidator.
+func (a *App) apply(c store.Change) {
+	switch c.Kind {
+	case "accesskey":
+		a.keys.InvalidateKey(c.Key)
+	case "account", "user":
+		a.keys.InvalidateAccount(c.AccountID)
+	}
+	a.authz.InvalidateAccount(c.AccountID)
+}
+
+func (a *App) all() {
+	a.keys.InvalidateAll()
+	a.authz.InvalidateAll()
+}
+
+// sweep forgets expired nonces and old change-log rows once a minute.
+func (a *App) sweep(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			a.authn.Sweep()
+			if err := a.Store.Sweep(ctx, time.Now(), ChangeRetention); err != nil && ctx.Err() == nil {
+				a.Config.Log.Warn("sweep failed", "err", err)
+			}
+		}
+	}
+}

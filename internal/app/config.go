@@ -1,0 +1,37 @@
+package app
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+)
+
+// Config is everything the server needs; the defaults run on one machine.
+type Config struct {
+	Addr    string // listen address, default 127.0.0.1:8080
+	DataDir string // SQLite file, key-encryption key file; default ./canopy-data
+	DB      string // "" = SQLite in DataDir; postgres://... = PostgreSQL
+	Outbox  string // directory for outgoing email/SMS files ("" = none)
+	Log     *slog.Logger
+}
+
+// Defaults fills unset fields.
+func (c *Config) Defaults() {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "canopy-data"
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+}
+
+// Validate reports settings that cannot work.
+func (c *Config) Validate() error {
+	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		return errors.New("--db must be a postgres:// or postgresql:// URL (leave it empty for SQLite in --data)")
+	}
+	return nil
+}

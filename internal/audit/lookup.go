@@ -1,0 +1,154 @@
+package audit
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/canopy-iam/canopy/internal/apperr"
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+// Lookup limits.
+const (
+	DefaultMaxResults = 20
+	MaxMaxResults     = 50
+	DefaultLookback   = 7 * 24 * time.Hour
+)
+
+// lookupAttributes maps LookupAttribute keys to store filters.
+var lookupAttributes = map[string]string{
+	"EventName": "EventName", "User": "User", "EventRW": "EventRW",
+	"EventAccessKeyId": "EventAccessKeyId", "ServiceName": "ServiceName", "EventId": "EventId",
+}
+
+// LookupQuery is a LookupEvents request.
+type LookupQuery struct {
+	AccountID  string
+	Start, End string // UTC yyyy-MM-ddTHH:mm:ssZ, optional
+	NextToken  string
+	MaxResults string
+	Direction  string // FORWARD | BACKWARD (default)
+	Attribute  string
+	Value      string
+}
+
+// LookupResult is one page of events.
+type LookupResult struct {
+	Start, End time.Time
+	Events     []json.RawMessage
+	NextToken  string
+}
+
+// cursor is the decoded NextToken. Filter binds it to the query it came
+// from: the cloud requires the other parameters to stay identical.
+type cursor struct {
+	Time   int64  `json:"t"`
+	ID     string `json:"i"`
+	Filter string `json:"f"`
+}
+
+// Lookup answers LookupEvents for the caller's account only.
+func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
+	f := store.EventFilter{AccountID: q.AccountID, Newest: true, End: now, Start: now.Add(-DefaultLookback)}
+	var err error
+	if q.Start != "" {
+		if f.Start, err = time.Parse(TimeLayout, q.Start); err != nil {
+			return nil, apperr.BadRequest("InvalidParameterStartTime", "StartTime %q is not in the format yyyy-MM-ddTHH:mm:ssZ.", q.Start)
+		}
+	}
+	if q.End != "" {
+		if f.End, err = time.Parse(TimeLayout, q.End); err != nil {
+			return nil, apperr.BadRequest("InvalidParameterEndTime", "EndTime %q is not in the format yyyy-MM-ddTHH:mm:ssZ.", q.End)
+		}
+		f.End = f.End.Add(time.Second - 1) // the whole second is included
+	}
+	if f.End.Before(f.Start) {
+		return nil, apperr.BadRequest("InvalidParameterCombination", "EndTime must not be earlier than StartTime.")
+	}
+	switch strings.ToUpper(q.Direction) {
+	case "", "BACKWARD":
+	case "FORWARD":
+		f.Newest = false
+	default:
+		return nil, apperr.BadRequest("InvalidQueryParameter", "Direction must be FORWARD or BACKWARD.")
+	}
+	if q.Attribute != "" || q.Value != "" {
+		attr, ok := lookupAttributes[q.Attribute]
+		if !ok {
+			return nil, apperr.BadRequest("InvalidQueryParameter", "LookupAttribute key %q is not supported; use EventName, User, EventRW, EventAccessKeyId, ServiceName or EventId.", q.Attribute)
+		}
+		f.Attribute, f.Value = attr, q.Value
+	}
+	f.Limit = DefaultMaxResults
+	if q.MaxResults != "" {
+		n, ok := parseSmallInt(q.MaxResults)
+		if !ok || n < 1 || n > MaxMaxResults {
+			return nil, apperr.BadRequest("InvalidQueryParameter", "MaxResults must be an integer from 1 to %d.", MaxMaxResults)
+		}
+		f.Limit = n
+	}
+	fingerprint := filterFingerprint(q)
+	if q.NextToken != "" {
+		c, ok := decodeCursor(q.NextToken)
+		if !ok || c.Filter != fingerprint {
+			return nil, apperr.BadRequest("InvalidQueryParameter", "NextToken is not valid for this query; repeat the other parameters of the call that returned it.")
+		}
+		f.CursorTime, f.CursorID = time.Unix(0, c.Time), c.ID
+	}
+	want := f.Limit
+	f.Limit++ // one extra row tells whether another page exists
+	events, err := tx.Events().Lookup(f)
+	if err != nil {
+		return nil, err
+	}
+	res := &LookupResult{Start: f.Start, End: f.End, Events: make([]json.RawMessage, 0, want)}
+	if len(events) > want {
+		events = events[:want]
+		last := events[want-1]
+		res.NextToken = encodeCursor(cursor{Time: last.Time.UnixNano(), ID: last.ID, Filter: fingerprint})
+	}
+	for _, e := range events {
+		res.Events = append(res.Events, json.RawMessage(e.Data))
+	}
+	return res, nil
+}
+
+func parseSmallInt(s string) (int, bool) {
+	if s == "" || len(s) > 4 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func filterFingerprint(q LookupQuery) string {
+	sum := sha256.Sum256([]byte(strings.Join([]string{q.AccountID, q.Start, q.End, strings.ToUpper(q.Direction),
+		q.Attribute, q.Value, q.MaxResults}, "\x00")))
+	return base64.RawURLEncoding.EncodeToString(sum[:9])
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, bool) {
+	var c cursor
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(raw) > 512 {
+		return c, false
+	}
+	if json.Unmarshal(raw, &c) != nil || c.ID == "" {
+		return c, false
+	}
+	return c, true
+}

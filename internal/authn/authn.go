@@ -1,0 +1,220 @@
+// Package authn authenticates API requests: signature V1 (HMAC-SHA1) or V3
+// (ACS3-HMAC-SHA256), the timestamp window, nonce freshness and the state of
+// the AccessKey. It turns a request into a principal or a wire error.
+package authn
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/canopy-iam/canopy/internal/apperr"
+	"github.com/canopy-iam/canopy/internal/authn/signature"
+	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+const (
+	// Window is how far a request's timestamp may be from the server clock.
+	Window = 15 * time.Minute
+	// NonceRetention is how long a nonce is remembered: both sides of the
+	// window plus a margin, so a replay is refused for as long as its
+	// timestamp could be accepted.
+	NonceRetention  = 2*Window + time.Minute
+	timestampLayout = "2006-01-02T15:04:05Z"
+	maxNonceLength  = 128
+	v3Prefix        = "ACS3-HMAC-SHA256 "
+)
+
+// Request is what authentication reads from an HTTP request.
+type Request struct {
+	Method        string
+	Path          string
+	Query         signature.Params // query string only (V3 signs just these)
+	Params        signature.Params // query and form body merged
+	Authorization string
+	Header        func(lowerName string) string // header values; "host" gives the Host
+	Body          []byte
+}
+
+// Result is an authenticated caller and the nonce its request used.
+type Result struct {
+	Principal model.Principal
+	Nonce     store.Nonce
+}
+
+// Authenticator checks signatures against the credentials in a KeyCache.
+type Authenticator struct {
+	keys   *KeyCache
+	recent *recentNonces
+	now    func() time.Time // real time: signatures never follow a virtual clock
+}
+
+// New builds an authenticator.
+func New(keys *KeyCache) *Authenticator {
+	return &Authenticator{keys: keys, recent: newRecentNonces(), now: time.Now}
+}
+
+// Sweep forgets in-memory nonces past their retention.
+func (a *Authenticator) Sweep() { a.recent.sweep(a.now()) }
+
+// signed is the part of a request both signature versions share.
+type signed struct {
+	accessKeyID, timestamp, nonce, securityToken string
+}
+
+// Authenticate verifies the request and returns its principal. Errors are
+// *apperr.Error with the cloud's codes. When the signature verified but a
+// later check failed, the principal is still returned with the error so the
+// refusal can be recorded in the caller's audit trail.
+func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result, error) {
+	isV3 := strings.HasPrefix(req.Authorization, v3Prefix)
+	var s signed
+	var v3 signature.V3Authorization
+	var err error
+	if isV3 {
+		s, v3, err = v3Fields(req)
+	} else {
+		s, err = v1Fields(req)
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	signedAt, err := checkTimestamp(s.timestamp, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkNonceShape(s.nonce); err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(s.accessKeyID, "STS.") {
+		return nil, stsNotYet(s.securityToken)
+	}
+	cred, err := a.keys.Get(ctx, s.accessKeyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.NotFound("InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+	}
+	if err != nil {
+		return nil, apperr.Internal(err)
+	}
+	if isV3 {
+		err = cred.Key.VerifyV3(req.Method, req.Path, req.Query, req.Header, req.Body, v3)
+	} else {
+		err = cred.Key.VerifyV1(req.Method, req.Params, s.signature(req))
+	}
+	if err != nil {
+		return nil, signatureError(err)
+	}
+	// The nonce expires relative to the SIGNED timestamp, so a replay (same
+	// timestamp, same nonce) maps to the same stored key, and keys arrive in
+	// time order: the store appends them instead of scattering random
+	// inserts across its index.
+	res := &Result{Principal: cred.Principal,
+		Nonce: store.Nonce{AccessKeyID: s.accessKeyID, Value: s.nonce, Expires: signedAt.Add(NonceRetention)}}
+	if !cred.Active {
+		return res, apperr.BadRequest("InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
+	}
+	if !a.recent.add(s.accessKeyID+"\x00"+s.nonce+"\x00"+s.timestamp, res.Nonce.Expires) {
+		return res, NonceUsed()
+	}
+	return res, nil
+}
+
+// NonceUsed is the error for a replayed request.
+func NonceUsed() *apperr.Error {
+	return apperr.BadRequest("SignatureNonceUsed", "Specified signature nonce was used already.")
+}
+
+func (s signed) signature(req *Request) string {
+	v, _ := req.Params.Get("Signature")
+	return v
+}
+
+func v1Fields(req *Request) (signed, error) {
+	p := req.Params
+	get := func(k string) string { v, _ := p.Get(k); return v }
+	if get("Signature") == "" {
+		return signed{}, apperr.BadRequest("IncompleteSignature", "The request signature does not conform to Aliyun standards: Signature is missing.")
+	}
+	s := signed{accessKeyID: get("AccessKeyId"), timestamp: get("Timestamp"), nonce: get("SignatureNonce"),
+		securityToken: get("SecurityToken")}
+	if s.accessKeyID == "" {
+		return s, apperr.BadRequest("IncompleteSignature", "The request signature does not conform to Aliyun standards: AccessKeyId is missing.")
+	}
+	if m := get("SignatureMethod"); m != "HMAC-SHA1" {
+		return s, apperr.BadRequest("InvalidSignatureMethod", "The signature method %q is not supported; use HMAC-SHA1.", m)
+	}
+	if v := get("SignatureVersion"); v != "1.0" {
+		return s, apperr.BadRequest("InvalidParameter.SignatureVersion", "The signature version %q is not supported; use 1.0.", v)
+	}
+	if s.timestamp == "" {
+		return s, apperr.MissingParameter("Timestamp")
+	}
+	if s.nonce == "" {
+		return s, apperr.MissingParameter("SignatureNonce")
+	}
+	return s, nil
+}
+
+func v3Fields(req *Request) (signed, signature.V3Authorization, error) {
+	if _, dup := req.Params.Get("Signature"); dup {
+		return signed{}, signature.V3Authorization{}, apperr.BadRequest("IncompleteSignature",
+			"The request carries both a V3 Authorization header and a V1 Signature parameter.")
+	}
+	auth, err := signature.ParseV3Authorization(req.Authorization)
+	if err != nil {
+		return signed{}, auth, apperr.BadRequest("IncompleteSignature", "The Authorization header is malformed: %v", err)
+	}
+	s := signed{accessKeyID: auth.AccessKeyID, timestamp: req.Header("x-acs-date"),
+		nonce: req.Header("x-acs-signature-nonce"), securityToken: req.Header("x-acs-security-token")}
+	if s.timestamp == "" {
+		return s, auth, apperr.MissingParameter("x-acs-date")
+	}
+	if s.nonce == "" {
+		return s, auth, apperr.MissingParameter("x-acs-signature-nonce")
+	}
+	return s, auth, nil
+}
+
+func checkTimestamp(ts string, now time.Time) (time.Time, error) {
+	t, err := time.Parse(timestampLayout, ts)
+	if err != nil {
+		return t, apperr.BadRequest("InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted; use yyyy-MM-ddTHH:mm:ssZ in UTC.")
+	}
+	if d := now.Sub(t); d > Window || d < -Window {
+		return t, apperr.BadRequest("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired: it is more than 15 minutes from the server time %s.", now.UTC().Format(timestampLayout))
+	}
+	return t, nil
+}
+
+func checkNonceShape(n string) error {
+	if len(n) > maxNonceLength {
+		return apperr.InvalidParameter("The SignatureNonce is longer than %d characters.", maxNonceLength)
+	}
+	for i := 0; i < len(n); i++ {
+		if n[i] <= ' ' || n[i] >= 0x7f {
+			return apperr.InvalidParameter("The SignatureNonce must be printable ASCII.")
+		}
+	}
+	return nil
+}
+
+// stsNotYet answers requests signed with temporary credentials, which this
+// build cannot have issued.
+func stsNotYet(token string) error {
+	if token == "" {
+		return apperr.BadRequest("MissingSecurityToken", "SecurityToken is mandatory for this action.")
+	}
+	return apperr.BadRequest("InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed.")
+}
+
+func signatureError(err error) error {
+	msg := "Specified signature is not matched with our calculation."
+	var mismatch *signature.MismatchError
+	if errors.As(err, &mismatch) && mismatch.StringToSign != "" {
+		msg += " server string to sign is:" + mismatch.StringToSign
+	}
+	return apperr.BadRequest("SignatureDoesNotMatch", "%s", msg)
+}

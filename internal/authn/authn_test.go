@@ -1,0 +1,126 @@
+package authn
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/canopy-iam/canopy/internal/apperr"
+	"github.com/canopy-iam/canopy/internal/authn/signature"
+	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+const testSecret = "test-secret"
+
+func testAuthenticator(now time.Time, active bool) *Authenticator {
+	keys := NewKeyCache(func(_ context.Context, id string) (*Credential, error) {
+		if id != "LTAIknown" {
+			return nil, store.ErrNotFound
+		}
+		return &Credential{Principal: model.Principal{Kind: model.Root, AccountID: "1", AccessKeyID: id},
+			Active: active, Key: signature.NewKey(testSecret)}, nil
+	})
+	a := New(keys)
+	a.now = func() time.Time { return now }
+	return a
+}
+
+func signedRequest(t *testing.T, id, secret, nonce string, ts time.Time) *Request {
+	t.Helper()
+	v := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2015-04-01"}, "AccessKeyId": {id},
+		"SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "SignatureNonce": {nonce},
+		"Timestamp": {ts.UTC().Format(timestampLayout)}}
+	p, err := signature.ParseQuery(v.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Set("Signature", signature.SignV1(secret, http.MethodGet, p))
+	all, _ := signature.ParseQuery(v.Encode())
+	return &Request{Method: http.MethodGet, Path: "/", Query: all, Params: all, Header: func(string) string { return "" }}
+}
+
+func code(err error) string {
+	var e *apperr.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+func TestTimestampWindowBoundaries(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		skew time.Duration
+		want string
+	}{
+		{0, ""}, {Window - time.Second, ""}, {-Window + time.Second, ""}, {Window, ""}, {-Window, ""},
+		{Window + time.Second, "InvalidTimeStamp.Expired"}, {-Window - time.Second, "InvalidTimeStamp.Expired"},
+	} {
+		a := testAuthenticator(now, true)
+		_, err := a.Authenticate(context.Background(), signedRequest(t, "LTAIknown", testSecret, "n1", now.Add(c.skew)))
+		if code(err) != c.want {
+			t.Errorf("skew %v: got %v, want %q", c.skew, err, c.want)
+		}
+	}
+}
+
+func TestAuthenticateErrorsAndNonce(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	a := testAuthenticator(now, true)
+	res, err := a.Authenticate(context.Background(), signedRequest(t, "LTAIknown", testSecret, "nonce-1", now))
+	if err != nil || res.Principal.AccountID != "1" || res.Nonce.Value != "nonce-1" ||
+		!res.Nonce.Expires.Equal(now.Add(NonceRetention)) {
+		t.Fatalf("valid request: %+v %v", res, err)
+	}
+	if _, err := a.Authenticate(context.Background(), signedRequest(t, "LTAIknown", testSecret, "nonce-1", now)); code(err) != "SignatureNonceUsed" {
+		t.Fatalf("replay: %v", err)
+	}
+	if _, err := a.Authenticate(context.Background(), signedRequest(t, "LTAIknown", "wrong", "nonce-2", now)); code(err) != "SignatureDoesNotMatch" {
+		t.Fatalf("wrong secret: %v", err)
+	}
+	// A failed signature must not burn the nonce.
+	if _, err := a.Authenticate(context.Background(), signedRequest(t, "LTAIknown", testSecret, "nonce-2", now)); err != nil {
+		t.Fatalf("nonce of a refused request was remembered: %v", err)
+	}
+	if _, err := a.Authenticate(context.Background(), signedRequest(t, "LTAIother", testSecret, "nonce-3", now)); code(err) != "InvalidAccessKeyId.NotFound" {
+		t.Fatalf("unknown key: %v", err)
+	}
+	if _, err := a.Authenticate(context.Background(), signedRequest(t, "STS.abc", testSecret, "nonce-4", now)); code(err) != "MissingSecurityToken" {
+		t.Fatalf("STS key without token: %v", err)
+	}
+	inactive := testAuthenticator(now, false)
+	res, err = inactive.Authenticate(context.Background(), signedRequest(t, "LTAIknown", testSecret, "nonce-5", now))
+	if code(err) != "InvalidAccessKeyId.Inactive" || res == nil {
+		t.Fatalf("inactive key: %v (the caller must still be known for the audit trail)", err)
+	}
+}
+
+func TestKeyCacheInvalidationDuringLoadDoesNotKeepStaleEntry(t *testing.T) {
+	var c *KeyCache
+	loads := 0
+	c = NewKeyCache(func(_ context.Context, id string) (*Credential, error) {
+		loads++
+		if loads == 1 {
+			c.InvalidateKey(id) // a change lands while we load
+		}
+		return &Credential{Principal: model.Principal{AccountID: "1"}}, nil
+	})
+	c.Get(context.Background(), "k")
+	c.Get(context.Background(), "k")
+	if loads != 2 {
+		t.Fatalf("entry loaded across an invalidation was cached (loads=%d)", loads)
+	}
+	c.Get(context.Background(), "k")
+	if loads != 2 {
+		t.Fatalf("clean load not cached (loads=%d)", loads)
+	}
+	c.InvalidateAccount("1")
+	c.Get(context.Background(), "k")
+	if loads != 3 {
+		t.Fatalf("account invalidation ignored (loads=%d)", loads)
+	}
+}
