@@ -1,0 +1,122 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
+)
+
+// A renamed user keeps its id, its policies and a working AccessKey.
+func TestRAMRenamedUserKeepsKeyAndPolicies(t *testing.T) {
+	w := newRAMWorld(t)
+	created := w.createUser(t, "kate")
+	keyID, secret := w.userKey(t, "kate")
+	kate := w.srv.RAMClient(t, keyID, secret)
+	w.attachToUser(t, "kate", "System", "AliyunRAMReadOnlyAccess")
+	ok(t, "ListUsers before the rename", listUsers(kate))
+
+	up := ram.CreateUpdateUserRequest()
+	up.UserName, up.NewUserName, up.NewDisplayName = "kate", "katherine", "Katherine"
+	resp, err := w.root.UpdateUser(up)
+	ok(t, "UpdateUser", err)
+	if resp.User.UserName != "katherine" || resp.User.DisplayName != "Katherine" {
+		t.Fatalf("updated %+v", resp.User)
+	}
+	ok(t, "ListUsers after the rename", listUsers(kate))
+	id, err := w.srv.STSClient(t, keyID, secret).GetCallerIdentity(sts.CreateGetCallerIdentityRequest())
+	ok(t, "GetCallerIdentity after the rename", err)
+	if id.Arn != "acs:ram::"+w.acct.ID+":user/katherine" || id.UserId != created.User.UserId {
+		t.Fatalf("identity after rename %+v", id)
+	}
+	get := ram.CreateGetUserRequest()
+	get.UserName = "kate"
+	_, err = w.root.GetUser(get)
+	wantServerError(t, err, "EntityNotExist.User", 404)
+	keys := ram.CreateListAccessKeysRequest()
+	keys.UserName = "katherine"
+	list, err := w.root.ListAccessKeys(keys)
+	ok(t, "ListAccessKeys of the new name", err)
+	if len(list.AccessKeys.AccessKey) != 1 || list.AccessKeys.AccessKey[0].AccessKeyId != keyID {
+		t.Fatalf("keys after rename %+v", list.AccessKeys.AccessKey)
+	}
+}
+
+// Users manage their own keys only where the account allows it, and may
+// change their own password; a read-only user cannot grant itself more.
+func TestRAMSelfService(t *testing.T) {
+	w := newRAMWorld(t)
+	leo, _ := w.userClient(t, "leo")
+	self := ram.CreateListAccessKeysRequest() // no UserName: my own keys
+	w.createPolicy(t, "OwnKeys", `{"Version":"1","Statement":[{"Effect":"Allow","Action":["ram:*AccessKey*","ram:ChangePassword"],"Resource":"acs:ram::`+w.acct.ID+`:user/leo"}]}`)
+	w.attachToUser(t, "leo", "Custom", "OwnKeys")
+
+	_, err := leo.ListAccessKeys(self)
+	wantServerError(t, err, "NoPermission", 403)
+	pref := ram.CreateSetSecurityPreferenceRequest()
+	pref.AllowUserToManageAccessKeys = "true"
+	_, err = w.root.SetSecurityPreference(pref)
+	ok(t, "SetSecurityPreference", err)
+	mine, err := leo.ListAccessKeys(self)
+	ok(t, "ListAccessKeys of myself", err)
+	if len(mine.AccessKeys.AccessKey) != 1 {
+		t.Fatalf("own keys %+v", mine.AccessKeys.AccessKey)
+	}
+	other := ram.CreateListAccessKeysRequest()
+	other.UserName = "someone-else"
+	_, err = leo.ListAccessKeys(other)
+	wantDenied(t, err, "ram:ListAccessKeys", "ImplicitDeny")
+
+	lp := ram.CreateCreateLoginProfileRequest()
+	lp.UserName, lp.Password = "leo", "Leo-Passw0rd-1"
+	_, err = w.root.CreateLoginProfile(lp)
+	ok(t, "CreateLoginProfile", err)
+	cp := ram.CreateChangePasswordRequest()
+	cp.OldPassword, cp.NewPassword = "wrong-Passw0rd", "Leo-Passw0rd-2"
+	_, err = leo.ChangePassword(cp)
+	wantServerError(t, err, "InvalidParameter.OldPassword.Incorrect", 400)
+	cp.OldPassword = "Leo-Passw0rd-1"
+	_, err = leo.ChangePassword(cp)
+	ok(t, "ChangePassword", err)
+	_, err = w.root.ChangePassword(cp)
+	wantServerError(t, err, "NotSupport.Account", 400)
+
+	attach := ram.CreateAttachPolicyToUserRequest()
+	attach.UserName, attach.PolicyType, attach.PolicyName = "leo", "System", "AdministratorAccess"
+	_, err = leo.AttachPolicyToUser(attach)
+	wantDenied(t, err, "ram:AttachPolicyToUser", "ImplicitDeny")
+
+	id, err := w.srv.STSClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret).GetCallerIdentity(sts.CreateGetCallerIdentityRequest())
+	ok(t, "root GetCallerIdentity", err)
+	if id.IdentityType != "Account" {
+		t.Fatalf("root identity %+v", id)
+	}
+}
+
+// Aliases are unique across accounts.
+func TestRAMAccountAlias(t *testing.T) {
+	w := newRAMWorld(t)
+	other := w.srv.CreateAccount(t)
+	otherRoot := w.srv.RAMClient(t, other.AccessKeyID, other.AccessKeySecret)
+	alias := "corp-" + w.acct.ID[:8]
+	set := ram.CreateSetAccountAliasRequest()
+	set.AccountAlias = alias
+	_, err := w.root.SetAccountAlias(set)
+	ok(t, "SetAccountAlias", err)
+	_, err = otherRoot.SetAccountAlias(set)
+	wantServerError(t, err, "EntityAlreadyExists.AccountAlias", 409)
+	set.AccountAlias = "Bad_Alias"
+	_, err = otherRoot.SetAccountAlias(set)
+	wantServerError(t, err, "InvalidParameter.AccountAlias.Format", 400)
+
+	_, err = w.root.ClearAccountAlias(ram.CreateClearAccountAliasRequest())
+	ok(t, "ClearAccountAlias", err)
+	got, err := w.root.GetAccountAlias(ram.CreateGetAccountAliasRequest())
+	ok(t, "GetAccountAlias", err)
+	if got.AccountAlias != w.acct.ID {
+		t.Fatalf("alias after clearing %q; want the account id", got.AccountAlias)
+	}
+	set.AccountAlias = alias
+	_, err = otherRoot.SetAccountAlias(set)
+	ok(t, "the cleared alias is free again", err)
+}

@@ -1,0 +1,137 @@
+package iam
+
+import (
+	"encoding/base64"
+	"strings"
+
+	"github.com/canopy-iam/canopy/internal/apperr"
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+// Paging limits of the RAM list calls.
+const (
+	DefaultMaxItems = 100
+	MaxMaxItems     = 1000
+)
+
+// PageRequest is the Marker/MaxItems pair of a list call. Default and Max
+// bound MaxItems (zero means DefaultMaxItems and MaxMaxItems): IMS lists
+// differ from RAM in both.
+type PageRequest struct {
+	Marker   string
+	MaxItems *int
+	Default  int
+	Max      int
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items       []T
+	IsTruncated bool
+	Marker      string // continue with this when IsTruncated
+}
+
+func (p PageRequest) size() (int, error) {
+	def, max := p.Default, p.Max
+	if def == 0 {
+		def = DefaultMaxItems
+	}
+	if max == 0 {
+		max = MaxMaxItems
+	}
+	if p.MaxItems == nil {
+		return def, nil
+	}
+	if n := *p.MaxItems; n < 1 || n > max {
+		return 0, apperr.BadRequest("InvalidParameter.MaxItems", "The parameter MaxItems must be in the range of 1 and %d; got %d.", max, n)
+	}
+	return *p.MaxItems, nil
+}
+
+// Markers are opaque to callers: base64url of the list's scope and the last
+// key returned. The scope stops a marker of one list from steering another;
+// every query is bounded to the caller's account, so a marker copied from
+// another account only positions the caller within its own records.
+func encodeMarker(scope, lastKey string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(scope + "\n" + lastKey))
+}
+
+func decodeMarker(scope, marker string) (string, error) {
+	if marker == "" {
+		return "", nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(marker)
+	got, key, ok := strings.Cut(string(raw), "\n")
+	if err != nil || !ok || got != scope {
+		return "", invalidMarker()
+	}
+	return key, nil
+}
+
+func invalidMarker() error {
+	return apperr.BadRequest("InvalidParameter.Marker", "The parameter Marker is not a marker this list returned.")
+}
+
+// pageEnd says whether a page is the last one and where the next starts.
+type pageEnd struct {
+	truncated bool
+	marker    string
+}
+
+// pageOf builds the page of items that a listing ended with end.
+func pageOf[T any](items []T, end pageEnd) Page[T] {
+	return Page[T]{Items: items, IsTruncated: end.truncated, Marker: end.marker}
+}
+
+func queryScope(q store.Query) string { return q.Kind + "|" + q.Prefix + "|" + q.Ref }
+
+// listPage returns one page of the records q selects, continuing after
+// req.Marker. keep (optional) filters records; filtered pages are still
+// full pages, so a caller walking the markers sees every match exactly once.
+func listPage(tx store.Tx, q store.Query, req PageRequest, keep func(store.Record) (bool, error)) ([]store.Record, pageEnd, error) {
+	var end pageEnd
+	size, err := req.size()
+	if err != nil {
+		return nil, end, err
+	}
+	scope := queryScope(q)
+	if q.After, err = decodeMarker(scope, req.Marker); err != nil {
+		return nil, end, err
+	}
+	var out []store.Record
+	for {
+		q.Limit = size + 1 - len(out)
+		batch, err := tx.Records().List(q)
+		if err != nil {
+			return nil, end, err
+		}
+		for _, r := range batch {
+			if keep != nil {
+				ok, err := keep(r)
+				if err != nil {
+					return nil, end, err
+				}
+				if !ok {
+					continue
+				}
+			}
+			out = append(out, r)
+		}
+		if len(out) > size || len(batch) < q.Limit {
+			break
+		}
+		q.After = batch[len(batch)-1].Key
+	}
+	if len(out) > size {
+		out = out[:size]
+		end = pageEnd{truncated: true, marker: encodeMarker(scope, out[size-1].Key)}
+	}
+	return out, end, nil
+}
+
+// listAll returns every record q selects (bounded lists: a user's groups,
+// a principal's attachments).
+func listAll(tx store.Tx, q store.Query) ([]store.Record, error) {
+	q.Limit = 0
+	return tx.Records().List(q)
+}

@@ -1,0 +1,107 @@
+package iam
+
+import (
+	"github.com/canopy-iam/canopy/internal/authz"
+	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+// Service is the authorizer's source of identity policies.
+var _ authz.PolicySource = (*Service)(nil)
+
+// IdentityPolicies returns the default-version documents of the policies
+// attached to a RAM user and to its groups. Each Key names the document's
+// exact content: a system policy never changes ("System/<name>/v1"); a
+// custom version never changes either, and the key carries the policy's
+// internal id so a policy deleted and created again under the same name
+// gets new keys. A user that no longer exists has no policies.
+func (s *Service) IdentityPolicies(tx store.Tx, p *model.Principal) ([]authz.PolicyDoc, error) {
+	if p.Kind != model.RAMUser {
+		return nil, nil // root needs none; roles are served by RolePolicies
+	}
+	u, _, err := userRecord(tx, p.AccountID, p.UserName)
+	if isNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	docs, err := principalDocs(tx, p.AccountID, PrincipalUser, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := membershipsOfUser(tx, p.AccountID, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		more, err := principalDocs(tx, p.AccountID, PrincipalGroup, m.GroupID)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, more...)
+	}
+	return docs, nil
+}
+
+// RolePolicies returns the default-version documents of the policies
+// attached to a role (found ignoring case, like STS finds roles); none when
+// the role does not exist.
+func (s *Service) RolePolicies(tx store.Tx, accountID, roleName string) ([]authz.PolicyDoc, error) {
+	r, err := s.FindRole(tx, accountID, roleName)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return principalDocs(tx, accountID, PrincipalRole, r.ID)
+}
+
+func principalDocs(tx store.Tx, accountID string, t PrincipalType, id string) ([]authz.PolicyDoc, error) {
+	as, err := principalAttachments(tx, accountID, t, id)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]authz.PolicyDoc, 0, len(as))
+	for _, a := range as {
+		if a.PolicyType == PolicyTypeSystem {
+			if sp, ok := findSystemPolicy(a.PolicyName); ok {
+				docs = append(docs, authz.PolicyDoc{Key: "System/" + sp.Name + "/" + systemVersion, Document: sp.Document})
+			}
+			continue
+		}
+		p, _, err := customPolicy(tx, accountID, a.PolicyName)
+		if isNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		n, err := parseVersionID(p.DefaultVersion)
+		if err != nil {
+			return nil, err
+		}
+		var v versionRecord
+		if _, err := getDoc(tx, accountID, kindPolicyVersion, versionKey(p.Name, n), &v); err != nil {
+			return nil, err
+		}
+		docs = append(docs, authz.PolicyDoc{Key: "Custom/" + accountID + "/" + p.ID + "/" + v.VersionID, Document: v.Document})
+	}
+	return docs, nil
+}
+
+// ResolveUserID returns the id of a RAM user (the AccessKey cache builds a
+// user's principal with it); store.ErrNotFound (wrapped) when the user does
+// not exist.
+func (s *Service) ResolveUserID(tx store.Tx, accountID, userName string) (string, error) {
+	var u User
+	_, err := getDoc(tx, accountID, kindUser, lookupKey(userName), &u)
+	if err != nil {
+		return "", err
+	}
+	if u.Name != userName {
+		return "", store.ErrNotFound
+	}
+	return u.ID, nil
+}

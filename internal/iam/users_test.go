@@ -1,0 +1,204 @@
+package iam
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+func TestUserNamesUniqueIgnoringCaseButAddressedExactly(t *testing.T) {
+	e := newEnv(t)
+	acct := e.account()
+	e.createUser(acct, "Alice")
+	wantCode(t, e.do(func(tx store.Tx) error {
+		_, err := e.svc.CreateUser(tx, acct, NewUser{Name: "alice"}, e.now)
+		return err
+	}), "EntityAlreadyExists.User")
+	e.read(func(tx store.Tx) error {
+		_, err := e.svc.GetUser(tx, acct, "ALICE")
+		wantCode(t, err, "EntityNotExist.User")
+		u, err := e.svc.GetUser(tx, acct, "Alice")
+		if err != nil || u.Name != "Alice" {
+			t.Fatalf("GetUser(Alice) = %+v, %v", u, err)
+		}
+		return nil
+	})
+}
+
+func TestRenameMovesAccessKeysAndKeepsMemberships(t *testing.T) {
+	e := newEnv(t)
+	acct := e.account()
+	u := e.createUser(acct, "old")
+	var keyID string
+	e.write(func(tx store.Tx) error {
+		k, err := e.svc.CreateAccessKey(tx, root(acct), "old", e.now)
+		keyID = k.ID
+		if err != nil {
+			return err
+		}
+		if _, err := e.svc.CreateGroup(tx, acct, NewGroup{Name: "devs"}, e.now); err != nil {
+			return err
+		}
+		return e.svc.AddUserToGroup(tx, acct, "old", "devs", e.now)
+	})
+	e.write(func(tx store.Tx) error {
+		_, err := e.svc.UpdateUser(tx, acct, "old", UserUpdate{NewName: "new"}, e.now)
+		return err
+	})
+	e.read(func(tx store.Tx) error {
+		k, err := tx.AccessKeys().Get(keyID)
+		if err != nil || k.UserName != "new" {
+			t.Fatalf("key after rename: %+v %v", k, err)
+		}
+		id, err := e.svc.ResolveUserID(tx, acct, "new")
+		if err != nil || id != u.ID {
+			t.Fatalf("ResolveUserID(new) = %s %v; want %s", id, err, u.ID)
+		}
+		if _, err := e.svc.ResolveUserID(tx, acct, "old"); !isNotFound(err) {
+			t.Fatalf("ResolveUserID(old) = %v; want store.ErrNotFound", err)
+		}
+		gs, err := e.svc.ListGroupsForUser(tx, acct, "new")
+		if err != nil || len(gs) != 1 || gs[0].Group.Name != "devs" {
+			t.Fatalf("groups after rename: %+v %v", gs, err)
+		}
+		return nil
+	})
+}
+
+func TestDeleteUserConflicts(t *testing.T) {
+	e := newEnv(t)
+	acct := e.account()
+	e.createUser(acct, "bob")
+	del := func() error { return e.do(func(tx store.Tx) error { return e.svc.DeleteUser(tx, acct, "bob") }) }
+
+	var keyID string
+	e.write(func(tx store.Tx) error {
+		k, err := e.svc.CreateAccessKey(tx, root(acct), "bob", e.now)
+		keyID = k.ID
+		return err
+	})
+	wantCode(t, del(), "DeleteConflict.User.AccessKey")
+	e.write(func(tx store.Tx) error { return e.svc.DeleteAccessKey(tx, root(acct), "bob", keyID) })
+
+	e.write(func(tx store.Tx) error {
+		_, _, err := e.svc.CreateLoginProfile(tx, acct, "bob", NewLoginProfile{Password: "Passw0rd-Long"}, e.now)
+		return err
+	})
+	wantCode(t, del(), "DeleteConflict.User.LoginProfile")
+	e.write(func(tx store.Tx) error { return e.svc.DeleteLoginProfile(tx, acct, "bob") })
+
+	e.write(func(tx store.Tx) error {
+		if _, err := e.svc.CreateGroup(tx, acct, NewGroup{Name: "g"}, e.now); err != nil {
+			return err
+		}
+		return e.svc.AddUserToGroup(tx, acct, "bob", "g", e.now)
+	})
+	wantCode(t, del(), "DeleteConflict.User.Group")
+	e.write(func(tx store.Tx) error { return e.svc.RemoveUserFromGroup(tx, acct, "bob", "g") })
+
+	e.write(func(tx store.Tx) error {
+		return e.svc.AttachPolicy(tx, acct, PrincipalUser, "bob", PolicyTypeSystem, "ReadOnlyAccess", e.now)
+	})
+	wantCode(t, del(), "DeleteConflict.User.Policy")
+	e.write(func(tx store.Tx) error {
+		return e.svc.DetachPolicy(tx, acct, PrincipalUser, "bob", PolicyTypeSystem, "ReadOnlyAccess")
+	})
+	wantCode(t, del(), "")
+	wantCode(t, del(), "EntityNotExist.User")
+}
+
+func TestListUsersPagesEveryUserOnce(t *testing.T) {
+	e := newEnv(t)
+	acct, other := e.account(), e.account()
+	want := map[string]bool{}
+	e.write(func(tx store.Tx) error {
+		for i := 0; i < 23; i++ {
+			name := fmt.Sprintf("user-%02d", i)
+			want[name] = true
+			for _, a := range []string{acct, other} {
+				if _, err := e.svc.CreateUser(tx, a, NewUser{Name: name, Tags: []Tag{{Key: "odd", Value: fmt.Sprint(i%2 == 1)}}}, e.now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	five := 5
+	walk := func(keep func(*User) bool) []string {
+		var seen []string
+		req := PageRequest{MaxItems: &five}
+		for pages := 0; ; pages++ {
+			var page Page[User]
+			e.read(func(tx store.Tx) (err error) {
+				page, err = e.svc.ListUsers(tx, acct, req, keep)
+				return err
+			})
+			if len(page.Items) > five {
+				t.Fatalf("page of %d items; MaxItems was %d", len(page.Items), five)
+			}
+			for _, u := range page.Items {
+				seen = append(seen, u.Name)
+			}
+			if !page.IsTruncated {
+				return seen
+			}
+			if pages > 10 {
+				t.Fatal("paging does not end")
+			}
+			req.Marker = page.Marker
+		}
+	}
+	seen := walk(nil)
+	if len(seen) != len(want) {
+		t.Fatalf("listed %d users; want %d", len(seen), len(want))
+	}
+	for i, n := range seen {
+		if !want[n] || (i > 0 && seen[i-1] >= n) {
+			t.Fatalf("listing %v is not every user once in order", seen)
+		}
+	}
+	odd := walk(func(u *User) bool { return u.Tags[0].Value == "true" })
+	if len(odd) != 11 {
+		t.Fatalf("filtered listing returned %d users; want 11", len(odd))
+	}
+	// A marker of another list is refused, not misread.
+	e.read(func(tx store.Tx) error {
+		_, err := e.svc.ListGroups(tx, acct, PageRequest{Marker: encodeMarker(queryScope(store.Query{Kind: kindUser}), "user-03")})
+		wantCode(t, err, "InvalidParameter.Marker")
+		zero := 0
+		_, err = e.svc.ListUsers(tx, acct, PageRequest{MaxItems: &zero}, nil)
+		wantCode(t, err, "InvalidParameter.MaxItems")
+		return nil
+	})
+}
+
+func TestAccessKeyLimitAndSelfService(t *testing.T) {
+	e := newEnv(t)
+	acct := e.account()
+	e.createUser(acct, "carol")
+	for i := 0; i < 2; i++ {
+		e.write(func(tx store.Tx) error { _, err := e.svc.CreateAccessKey(tx, root(acct), "carol", e.now); return err })
+	}
+	wantCode(t, e.do(func(tx store.Tx) error { _, err := e.svc.CreateAccessKey(tx, root(acct), "carol", e.now); return err }),
+		"LimitExceeded.User.AccessKey")
+
+	self := &model.Principal{Kind: model.RAMUser, AccountID: acct, UserName: "carol"}
+	wantCode(t, e.do(func(tx store.Tx) error { _, err := e.svc.ListAccessKeys(tx, self, ""); return err }), "NoPermission")
+	on := true
+	e.write(func(tx store.Tx) error {
+		_, err := e.svc.SetSecurityPreference(tx, acct, SecurityPreferenceUpdate{AllowUserToManageAccessKeys: &on}, e.now)
+		return err
+	})
+	e.read(func(tx store.Tx) error {
+		keys, err := e.svc.ListAccessKeys(tx, self, "")
+		if err != nil || len(keys) != 2 || keys[0].Secret != "" {
+			t.Fatalf("self-service list: %+v %v", keys, err)
+		}
+		// A key of another user is not found through this user's name.
+		_, err = e.svc.GetAccessKeyLastUsed(tx, root(acct), "", keys[0].ID)
+		wantCode(t, err, "EntityNotExist.User.AccessKey")
+		return nil
+	})
+}
