@@ -157,3 +157,31 @@ func TestRAMIMSPasswordPolicyAndPreference(t *testing.T) {
 		t.Fatalf("summary %+v", sum.SummaryMap)
 	}
 }
+
+// TestRAMIMSDenyByNameHoldsWhenCalledByID: a Deny on user/<name> must hold
+// when an IMS call names that user by UserId instead.
+func TestRAMIMSDenyByNameHoldsWhenCalledByID(t *testing.T) {
+	w := newRAMWorld(t)
+	victim := w.createUser(t, "victim").User.UserId
+	other := w.createUser(t, "bystander").User.UserId
+	w.createUser(t, "reader")
+	w.createPolicy(t, "read-users-but-victim", `{"Version":"1","Statement":[
+		{"Effect":"Allow","Action":"ram:GetUser","Resource":"acs:ram::*:user/*"},
+		{"Effect":"Deny","Action":"ram:GetUser","Resource":"acs:ram::*:user/victim"}]}`)
+	w.attachToUser(t, "reader", "Custom", "read-users-but-victim")
+	id, secret := w.userKey(t, "reader")
+	client := w.srv.IMSClient(t, id, secret)
+
+	req := ims.CreateGetUserRequest()
+	req.UserId = victim
+	_, err := client.GetUser(req)
+	wantDenied(t, err, "ram:GetUser", "ExplicitDeny")
+
+	req = ims.CreateGetUserRequest()
+	req.UserId = other
+	resp, err := client.GetUser(req)
+	ok(t, "GetUser bystander by id", err)
+	if resp.User.UserId != other {
+		t.Fatalf("got user %+v", resp.User)
+	}
+}

@@ -34,6 +34,12 @@ type Action[In, Out any] struct {
 	// e.g. acs:ram::<account>:user/<name>. Nil means "*" in the caller's
 	// account scope.
 	Resource func(caller *model.Principal, in *In) string
+	// ResolveResource, when set, names the resource from stored data (an
+	// IMS call that names a user only by UserId, say): it runs in a read
+	// transaction before authorization and wins over Resource. When it
+	// fails (the user does not exist), Resource is authorized instead and
+	// the handler reports the error to callers who may see it.
+	ResolveResource func(c *Call, in *In) (string, error)
 	// Handle runs the action. Out is encoded as the response body's fields.
 	Handle func(c *Call, in *In) (*Out, error)
 }
@@ -43,6 +49,7 @@ type entry struct {
 	Spec
 	binder   *binder
 	resource func(caller *model.Principal, in any) string
+	resolve  func(c *Call, in any) (string, error)
 	handle   func(c *Call, in any) (any, error)
 }
 
@@ -86,6 +93,9 @@ func Register[In, Out any](r *Registry, a Action[In, Out]) {
 	}
 	if a.Resource != nil {
 		e.resource = func(p *model.Principal, in any) string { return a.Resource(p, in.(*In)) }
+	}
+	if a.ResolveResource != nil {
+		e.resolve = func(c *Call, in any) (string, error) { return a.ResolveResource(c, in.(*In)) }
 	}
 	r.byKey[k] = e
 	r.versions[a.Version] = a.Product

@@ -162,13 +162,33 @@ func (s *Server) prepare(r *http.Request, req *request) (any, error) {
 		return nil, err
 	}
 	if req.entry.RAMAction != "" {
-		q := &AuthzQuery{Caller: req.caller, Action: req.entry.RAMAction, Resource: req.entry.resourceOf(req.caller, in),
+		q := &AuthzQuery{Caller: req.caller, Action: req.entry.RAMAction, Resource: s.resourceOf(r.Context(), req, in),
 			Now: req.received, SourceIP: req.sourceIP, Secure: req.secure}
 		if err := s.Authorizer.Authorize(r.Context(), q); err != nil {
 			return nil, err
 		}
 	}
 	return in, nil
+}
+
+// resourceOf names what the call acts on, reading the store when the entry
+// needs stored data to say it.
+func (s *Server) resourceOf(ctx context.Context, req *request, in any) string {
+	resource := req.entry.resourceOf(req.caller, in)
+	if req.entry.resolve == nil {
+		return resource
+	}
+	var resolved string
+	err := s.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		resolved, err = req.entry.resolve(&Call{Ctx: ctx, Caller: req.caller, Tx: tx, RequestID: req.id,
+			Now: req.received, SourceIP: req.sourceIP, Secure: req.secure}, in)
+		return err
+	})
+	if err != nil || resolved == "" {
+		return resource
+	}
+	return resolved
 }
 
 // resolve finds the action from the V3 headers or the Action/Version

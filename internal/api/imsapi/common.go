@@ -35,11 +35,10 @@ func principalUser(upn string) string {
 	return name
 }
 
-// userByUPN is the resource of a call that names a user by principal name;
-// with neither a principal name nor an id it is the caller itself. A call
-// that names the user by id only is authorized on every user of the
-// account, because resolving the id needs the store (see the report on
-// resource resolution).
+// userResource is the resource of a call that names a user by principal
+// name; with neither a principal name nor an id it is the caller itself. A
+// call that names the user by id only falls back to every user of the
+// account here; resolvedUser gives the exact user when it exists.
 func userResource(p *model.Principal, upn, id string) string {
 	switch {
 	case upn != "":
@@ -50,6 +49,29 @@ func userResource(p *model.Principal, upn, id string) string {
 		return model.UserARN(p.AccountID, p.UserName)
 	}
 	return model.RootARN(p.AccountID)
+}
+
+// resolvedUser is the ResolveResource of calls that may name a user by id
+// (or, for GetUser, by AccessKey): the user's ARN read from the store, so a
+// policy on user/<name> applies however the call names the user. "" keeps
+// the static resource, which is already exact for principal names.
+func resolvedUser(c *api.Call, svc *iam.Service, upn, id, keyID string) (string, error) {
+	var u *iam.User
+	var err error
+	switch {
+	case upn != "":
+		return "", nil
+	case id != "":
+		u, err = svc.GetUserByID(c.Tx, c.AccountID(), id)
+	case keyID != "":
+		u, err = svc.UserByAccessKey(c.Tx, c.AccountID(), keyID)
+	default:
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return model.UserARN(c.AccountID(), u.Name), nil
 }
 
 func groupARN(p *model.Principal, name string) string { return model.GroupARN(p.AccountID, name) }

@@ -113,6 +113,9 @@ func registerUsers(r *api.Registry, svc *iam.Service) {
 			}
 			return userResource(p, in.UserPrincipalName, in.UserId)
 		},
+		ResolveResource: func(c *api.Call, in *getUserIn) (string, error) {
+			return resolvedUser(c, svc, in.UserPrincipalName, in.UserId, in.UserAccessKeyId)
+		},
 		Handle: func(c *api.Call, in *getUserIn) (*userResult, error) {
 			var u *iam.User
 			name, err := userName(c, svc, in.UserPrincipalName, in.UserId)
@@ -136,6 +139,9 @@ func registerUsers(r *api.Registry, svc *iam.Service) {
 		Spec: spec("UpdateUser", true),
 		Resource: func(p *model.Principal, in *updateUserIn) string {
 			return userResource(p, in.UserPrincipalName, in.UserId)
+		},
+		ResolveResource: func(c *api.Call, in *updateUserIn) (string, error) {
+			return resolvedUser(c, svc, in.UserPrincipalName, in.UserId, "")
 		},
 		Handle: func(c *api.Call, in *updateUserIn) (*userResult, error) {
 			name, err := requiredUser(c, svc, in.UserPrincipalName, in.UserId)
@@ -162,6 +168,9 @@ func registerUsers(r *api.Registry, svc *iam.Service) {
 	api.Register(r, api.Action[userIn, none]{
 		Spec:     spec("DeleteUser", true),
 		Resource: onUser,
+		ResolveResource: func(c *api.Call, in *userIn) (string, error) {
+			return resolvedUser(c, svc, in.UserPrincipalName, in.UserId, "")
+		},
 		Handle: func(c *api.Call, in *userIn) (*none, error) {
 			name, err := requiredUser(c, svc, in.UserPrincipalName, in.UserId)
 			if err != nil {
