@@ -86,6 +86,22 @@ func TestReplayedNonceIsRefusedAlsoAfterRestart(t *testing.T) {
 			if _, err := fresh.GetCallerIdentity(sts.CreateGetCallerIdentityRequest()); err != nil {
 				t.Fatalf("fresh request after restart: %v", err)
 			}
+			// The trail tells the truth: two answered calls, two refused
+			// replays, and no success recorded for a replay.
+			trail := again.TrailClient(t, acct.AccessKeyID, acct.AccessKeySecret)
+			events := lookup(t, trail, "EventName", "GetCallerIdentity", "", "").Events
+			var ok, replays int
+			for _, e := range events {
+				switch e["errorCode"] {
+				case "":
+					ok++
+				case "SignatureNonceUsed":
+					replays++
+				}
+			}
+			if ok != 2 || replays != 2 || len(events) != 4 {
+				t.Fatalf("trail has %d successes, %d refused replays, %d events; want 2, 2, 4", ok, replays, len(events))
+			}
 		})
 	}
 }

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"sort"
 	"sync"
 
 	"github.com/canopy-iam/canopy/internal/store"
@@ -49,7 +50,8 @@ func NewAppender(st store.Store) *Appender {
 }
 
 // Submit appends ev (and records nonce when not nil) and waits until both
-// are committed. fresh is false when the nonce had been used before.
+// are committed. fresh is false when the nonce had been used before: then
+// ev was NOT stored, because the call is a replay.
 func (a *Appender) Submit(ctx context.Context, nonce *store.Nonce, ev store.Event) (fresh bool, err error) {
 	it := &item{nonce: nonce, event: ev, result: make(chan result, 1)}
 	a.mu.Lock()
@@ -99,6 +101,9 @@ func (a *Appender) run() {
 }
 
 func (a *Appender) commit(batch []*item) {
+	// Calls with a nonce go first: the store pairs events[i] with
+	// nonces[i] and drops the event of a replayed call.
+	sort.SliceStable(batch, func(i, j int) bool { return batch[i].nonce != nil && batch[j].nonce == nil })
 	var nonces []store.Nonce
 	events := make([]store.Event, len(batch))
 	for i, it := range batch {
@@ -108,12 +113,10 @@ func (a *Appender) commit(batch []*item) {
 		}
 	}
 	fresh, err := a.st.AppendEvents(context.Background(), nonces, events)
-	n := 0
-	for _, it := range batch {
+	for i, it := range batch {
 		r := result{err: err, fresh: true}
 		if it.nonce != nil && err == nil {
-			r.fresh = fresh[n]
-			n++
+			r.fresh = fresh[i]
 		}
 		it.result <- r
 	}

@@ -32,13 +32,18 @@ type Store interface {
 	Read(ctx context.Context, fn func(Tx) error) error
 	// Write runs fn in a read-write transaction. On PostgreSQL it may run fn
 	// more than once (serialization retries), so fn must not have side
-	// effects outside tx. A committed write bumps the change counter and
-	// records one Change per mutated row, in the same transaction.
+	// effects outside tx. A committed write that changed rows bumps the
+	// change counter and records one Change per mutated row, in the same
+	// transaction. Access keys and records must belong to an existing
+	// account (ErrNotFound otherwise). Calling Write inside fn deadlocks.
 	Write(ctx context.Context, fn func(Tx) error) error
-	// AppendEvents durably appends audit events and records nonces in one
+	// AppendEvents durably records nonces and appends audit events in one
 	// transaction (group commit for calls that wrote nothing else). The
 	// result has one entry per nonce: true when the nonce was fresh, false
-	// when it had been used before (the event is stored either way).
+	// when it had been used before. events[i] is paired with nonces[i] for
+	// i < len(nonces): the event of a call whose nonce was used before is
+	// NOT stored (the call is a replay; the caller records the refusal
+	// instead). Events past len(nonces) are always stored.
 	AppendEvents(ctx context.Context, nonces []Nonce, events []Event) ([]bool, error)
 	// ChangeVersion returns the current change counter (cheap; polled by
 	// every node to invalidate caches).

@@ -41,9 +41,10 @@ func (t *tx) UseNonce(n store.Nonce) (bool, error) {
 	return inserted == 1, err
 }
 
-// AppendEvents implements store.Store: one short transaction with
-// multi-row inserts, sent to PostgreSQL in a single round trip with its
-// BEGIN and COMMIT. It does not take the Write lock and spends no change
+// AppendEvents implements store.Store: one short transaction. The nonces go
+// first (one multi-row insert per chunk, RETURNING the fresh ones); then the
+// events whose paired nonce was fresh, with the COMMIT, in one more round
+// trip on PostgreSQL. It does not take the Write lock and spends no change
 // version: events and nonces are never cached.
 func (s *Store) AppendEvents(ctx context.Context, nonces []store.Nonce, events []store.Event) ([]bool, error) {
 	if s.closed.Load() {
@@ -53,21 +54,46 @@ func (s *Store) AppendEvents(ctx context.Context, nonces []store.Nonce, events [
 	if len(nonces) == 0 && len(events) == 0 {
 		return fresh, nil
 	}
-	var items []batchItem
-
-	rest := events
-	for _, n := range chunks(len(events)) {
-		args := make([]any, 0, 10*n)
-		for i := range rest[:n] {
-			var err error
-			if args, err = eventArgs(args, &rest[i]); err != nil {
-				return nil, err
-			}
-		}
-		rest = rest[n:]
-		items = append(items, batchItem{st: s.stmt(insertEventsSQL(n)), args: args})
+	nonceItems, inserted, err := s.nonceInserts(nonces)
+	if err != nil {
+		return nil, err
 	}
+	for i := range events {
+		if _, err := eventArgs(nil, &events[i]); err != nil {
+			return nil, err
+		}
+	}
+	err = s.withRetry(ctx, func() error {
+		clear(inserted)
+		return s.be.run(ctx, txAppend, func(ex executor) error {
+			for _, it := range nonceItems {
+				rows, err := ex.query(ctx, it.st, it.args)
+				if err != nil {
+					return err
+				}
+				err = it.rows(rows)
+				if cerr := rows.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					return err
+				}
+			}
+			markFresh(nonces, inserted, fresh)
+			return ex.commit(ctx, s.eventInserts(events, fresh))
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return fresh, nil
+}
 
+type nonceKey struct{ key, value string }
+
+// nonceInserts builds the nonce statements; inserted collects the fresh
+// ones as they run.
+func (s *Store) nonceInserts(nonces []store.Nonce) ([]batchItem, map[nonceKey]bool, error) {
 	// Insert in sorted order so two concurrent batches that share nonces
 	// lock them in the same order and cannot deadlock on PostgreSQL.
 	order := make([]int, len(nonces))
@@ -80,8 +106,7 @@ func (s *Store) AppendEvents(ctx context.Context, nonces []store.Nonce, events [
 		}
 		return strings.Compare(nonces[a].Value, nonces[b].Value)
 	})
-	type nonceKey struct{ key, value string }
-	var inserted map[nonceKey]bool
+	inserted := make(map[nonceKey]bool, len(nonces))
 	collect := func(rows rowsIter) error {
 		for rows.Next() {
 			var k nonceKey
@@ -92,39 +117,56 @@ func (s *Store) AppendEvents(ctx context.Context, nonces []store.Nonce, events [
 		}
 		return rows.Err()
 	}
+	var items []batchItem
 	restIdx := order
 	for _, n := range chunks(len(order)) {
 		args := make([]any, 0, 3*n)
 		for _, i := range restIdx[:n] {
 			nc := &nonces[i]
 			if err := checkText("access key id", nc.AccessKeyID, "nonce", nc.Value); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			exp, err := toNanos("nonce expiry", nc.Expires)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			args = append(args, nc.AccessKeyID, nc.Value, exp)
 		}
 		restIdx = restIdx[n:]
 		items = append(items, batchItem{st: s.stmt(insertNoncesSQL(n)), args: args, rows: collect})
 	}
+	return items, inserted, nil
+}
 
-	err := s.withRetry(ctx, func() error {
-		inserted = make(map[nonceKey]bool, len(nonces))
-		return s.be.run(ctx, txAppend, func(ex executor) error { return ex.commit(ctx, items) })
-	})
-	if err != nil {
-		return nil, err
-	}
-	// A nonce repeated within the batch is fresh once: the first
-	// occurrence in input order takes it.
+// markFresh reports, in input order, which nonces were inserted. A nonce
+// repeated within the batch is fresh once: its first occurrence takes it.
+func markFresh(nonces []store.Nonce, inserted map[nonceKey]bool, fresh []bool) {
+	taken := make(map[nonceKey]bool, len(nonces))
 	for i := range nonces {
 		k := nonceKey{nonces[i].AccessKeyID, nonces[i].Value}
-		if inserted[k] {
-			fresh[i] = true
-			inserted[k] = false
+		fresh[i] = inserted[k] && !taken[k]
+		taken[k] = true
+	}
+}
+
+// eventInserts builds the event statements, leaving out every event whose
+// paired nonce (same index) was not fresh.
+func (s *Store) eventInserts(events []store.Event, fresh []bool) []batchItem {
+	keep := make([]store.Event, 0, len(events))
+	for i := range events {
+		if i >= len(fresh) || fresh[i] {
+			keep = append(keep, events[i])
 		}
 	}
-	return fresh, nil
+	var items []batchItem
+	rest := keep
+	for _, n := range chunks(len(keep)) {
+		args := make([]any, 0, 10*n)
+		for i := range rest[:n] {
+			args, _ = eventArgs(args, &rest[i]) // validated by AppendEvents
+		}
+		rest = rest[n:]
+		items = append(items, batchItem{st: s.stmt(insertEventsSQL(n)), args: args})
+	}
+	return items
 }

@@ -43,7 +43,18 @@ const (
 
 type liteBackend struct {
 	r, w *sql.DB
+	// ckpt checkpoints the WAL in the background (see checkpointLoop), on
+	// a connection of its own so commits never wait for a checkpoint.
+	ckpt     *sql.DB
+	stopCkpt context.CancelFunc
+	ckptDone chan struct{}
 }
+
+// checkpointEvery is how often the WAL is copied back into the database.
+// The writer connection runs with wal_autocheckpoint off: left on, every
+// thousandth page's commit would do the checkpoint itself while holding the
+// write lock, and every caller queued behind it would wait.
+const checkpointEvery = 250 * time.Millisecond
 
 func openSQLite(ctx context.Context, path string) (backend, error) {
 	if strings.ContainsRune(path, '?') {
@@ -58,7 +69,7 @@ func openSQLite(ctx context.Context, path string) (backend, error) {
 	f.Close()
 
 	// _txlock applies to database/sql transactions, used by migrate.
-	w, err := openLiteDB(path + "?" + sqliteParams + "&_txlock=immediate")
+	w, err := openLiteDB(path + "?" + sqliteParams + "&_txlock=immediate&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, err
 	}
@@ -74,12 +85,40 @@ func openSQLite(ctx context.Context, path string) (backend, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 
-	b := &liteBackend{r: r, w: w}
+	ckpt, err := openLiteDB(path + "?" + sqliteParams)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	ckpt.SetMaxOpenConns(1)
+	b := &liteBackend{r: r, w: w, ckpt: ckpt}
 	if err := b.migrate(ctx); err != nil {
 		b.close()
 		return nil, err
 	}
+	loopCtx, stop := context.WithCancel(context.Background())
+	b.stopCkpt, b.ckptDone = stop, make(chan struct{})
+	go b.checkpointLoop(loopCtx)
 	return b, nil
+}
+
+// checkpointLoop copies committed WAL frames into the database file. A
+// PASSIVE checkpoint never blocks readers or the writer; what it cannot copy
+// yet it copies next time. Errors are retried on the next tick: a failed
+// checkpoint loses nothing, the WAL just grows until one succeeds.
+func (b *liteBackend) checkpointLoop(ctx context.Context) {
+	defer close(b.ckptDone)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			b.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
 }
 
 func openLiteDB(dsn string) (*sql.DB, error) {
@@ -206,5 +245,9 @@ func (b *liteBackend) mapErr(err error) error {
 func (b *liteBackend) retryable(error) bool { return false }
 
 func (b *liteBackend) close() error {
-	return errors.Join(b.r.Close(), b.w.Close())
+	if b.stopCkpt != nil {
+		b.stopCkpt()
+		<-b.ckptDone
+	}
+	return errors.Join(b.r.Close(), b.w.Close(), b.ckpt.Close())
 }

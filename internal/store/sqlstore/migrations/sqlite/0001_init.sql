@@ -51,11 +51,12 @@ CREATE TABLE records (
 -- use the index.
 CREATE INDEX records_ref ON records (account_id, kind, ref, key) WHERE ref <> '';
 
--- Events are append-mostly and carry a large JSON document, so they keep a
--- rowid table (WITHOUT ROWID suits small rows only). The unique key makes a
--- retried append idempotent; the other indexes serve LookupEvents filters
--- that are selective. EventRW has two values and is filtered on the main
--- index instead of paying for an index on every insert.
+-- Events are appended for every API call, so each B-tree they touch costs
+-- at least one page write per group commit: the table is clustered on the
+-- lookup key (WITHOUT ROWID: no separate rowid tree and unique index), and
+-- only the two filters users reach for most (EventName, User) have their own
+-- index. EventAccessKeyId, ServiceName, EventRW and EventId filter a scan of
+-- the account's time range. The key also makes a retried append idempotent.
 CREATE TABLE events (
     account_id    TEXT    NOT NULL,
     time_ns       INTEGER NOT NULL,
@@ -66,22 +67,21 @@ CREATE TABLE events (
     user_name     TEXT    NOT NULL,
     access_key_id TEXT    NOT NULL,
     error_code    TEXT    NOT NULL,
-    data          BLOB    NOT NULL
-) STRICT;
-CREATE UNIQUE INDEX events_time ON events (account_id, time_ns, id);
-CREATE INDEX events_id ON events (account_id, id);
+    data          BLOB    NOT NULL,
+    PRIMARY KEY (account_id, time_ns, id)
+) STRICT, WITHOUT ROWID;
 CREATE INDEX events_name ON events (account_id, event_name, time_ns, id);
 CREATE INDEX events_user ON events (account_id, user_name, time_ns, id);
-CREATE INDEX events_key ON events (account_id, access_key_id, time_ns, id);
-CREATE INDEX events_service ON events (account_id, service_name, time_ns, id);
 
 CREATE TABLE nonces (
     access_key_id TEXT    NOT NULL,
     value         TEXT    NOT NULL,
     expires_ns    INTEGER NOT NULL,
-    PRIMARY KEY (access_key_id, value)
+    -- Expiry first: it derives from the signed timestamp (a replay has the
+    -- same key) and grows with time, so inserts append to the index
+    -- instead of landing on random pages, and Sweep deletes a key prefix.
+    PRIMARY KEY (expires_ns, access_key_id, value)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX nonces_expires ON nonces (expires_ns);
 
 -- One row; every committed Write that changed something bumps it.
 CREATE TABLE change_counter (
