@@ -42,6 +42,8 @@ func TestAuditTrailRecordsEveryCallPerAccount(t *testing.T) {
 	req.Domain, req.Scheme = srv.Endpoint, "http"
 	req.Product, req.Version, req.ApiName = "Sts", "2015-04-01", "NoSuchAction"
 	req.QueryParams["Password"] = "hunter2-secret"
+	req.QueryParams["password"] = "hunter2-lower"     // wrong case: still a secret
+	req.QueryParams["NewPassword.1"] = "hunter2-list" // list form: still a secret
 	_, err := stsClient.ProcessCommonRequest(req)
 	wantServerError(t, err, "InvalidAction.NotFound", http.StatusNotFound)
 
@@ -57,13 +59,15 @@ func TestAuditTrailRecordsEveryCallPerAccount(t *testing.T) {
 		t.Fatalf("newest event is not the refused call or leaks its secret: %s", raw)
 	}
 	params, _ := newest["requestParameters"].(map[string]any)
-	if params["Password"] != "******" {
-		t.Errorf("password not redacted: %v", params)
+	for _, k := range []string{"Password", "password", "NewPassword.1"} {
+		if params[k] != "******" {
+			t.Errorf("%s not redacted: %v", k, params)
+		}
 	}
 	oldest := all.Events[3]
 	identity, _ := oldest["userIdentity"].(map[string]any)
 	if oldest["eventName"] != "GetCallerIdentity" || oldest["serviceName"] != "Sts" || oldest["eventRW"] != "Read" ||
-		oldest["errorCode"] != "" || oldest["requestId"] == "" || oldest["sourceIpAddress"] != "127.0.0.1" ||
+		oldest["errorCode"] != "" || oldest["requestId"] == "" || oldest["sourceIpAddress"] != "127.0.0.1" || oldest["eventSource"] != "sts.aliyuncs.com" ||
 		identity["type"] != "root-account" || identity["accountId"] != acct.ID || identity["principalId"] != acct.ID ||
 		identity["userName"] != "root" || identity["accessKeyId"] != acct.AccessKeyID {
 		t.Fatalf("unexpected event %v", oldest)

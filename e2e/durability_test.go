@@ -31,7 +31,6 @@ func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := startServe(t, data)
-	client := (&canopytest.Server{Endpoint: srv.endpoint}).RAMClient(t, acct.AccessKeyId, acct.AccessKeySecret)
 
 	var acked sync.Map // user name -> true
 	var ackCount atomic.Int64
@@ -39,6 +38,9 @@ func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 	var wg sync.WaitGroup
 	for w := 0; w < 8; w++ {
 		wg.Add(1)
+		// One client per goroutine: the classic SDK client is not safe
+		// for concurrent use.
+		client := (&canopytest.Server{Endpoint: srv.endpoint}).RAMClient(t, acct.AccessKeyId, acct.AccessKeySecret)
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; ; i++ {

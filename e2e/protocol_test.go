@@ -134,6 +134,12 @@ func TestHostileRequestsGetClear4xx(t *testing.T) {
 			return http.Get(base + "?Action=GetCallerIdentity&Version=2015-04-01&AccessKeyId=" + acct.AccessKeyID +
 				"&SignatureMethod=HMAC-SHA1&SignatureVersion=1.0&SignatureNonce=abc&Timestamp=yesterday&Signature=x")
 		}, 400, "InvalidTimeStamp.Format"},
+		{"binary action header", func() (*http.Response, error) {
+			req, _ := http.NewRequest(http.MethodPost, base, nil)
+			req.Header.Set("x-acs-action", "Get\xffUser")
+			req.Header.Set("x-acs-version", "2015-05-01")
+			return http.DefaultClient.Do(req)
+		}, 400, "InvalidParameter"},
 		{"method", func() (*http.Response, error) {
 			req, _ := http.NewRequest(http.MethodPut, base, nil)
 			return http.DefaultClient.Do(req)

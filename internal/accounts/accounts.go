@@ -103,11 +103,11 @@ func checkPassword(pw, email string) error {
 	return nil
 }
 
-// Create validates n and stores the account (and its root key) in tx. The
-// password hash is computed by the caller beforehand (see Hash) so the slow
-// argon2 work happens outside the transaction.
+// Create stores the account (and its root key) in tx. n must have passed
+// HashPassword, which validates it and computes passwordHash outside the
+// transaction (argon2 is deliberately slow).
 func Create(tx store.Tx, ring *keyring.Keyring, n NewAccount, passwordHash string, now time.Time) (*Created, error) {
-	a := store.Account{ID: model.NewAccountID(), Email: strings.ToLower(strings.TrimSpace(n.Email)),
+	a := store.Account{Email: strings.ToLower(strings.TrimSpace(n.Email)),
 		RealName: strings.TrimSpace(n.RealName), Mobile: n.Mobile, PasswordHash: passwordHash,
 		Type: TypeCloudAccount, Status: StatusActive, Created: now, Updated: now}
 	if _, err := tx.Accounts().GetByEmail(a.Email); err == nil {
@@ -115,11 +115,17 @@ func Create(tx store.Tx, ring *keyring.Keyring, n NewAccount, passwordHash strin
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	if err := tx.Accounts().Insert(a); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return nil, emailTaken(a.Email)
+	// The email is free, so a conflict can only be a (vanishingly rare)
+	// clash of random ids: draw again.
+	for attempt := 0; ; attempt++ {
+		a.ID = model.NewAccountID()
+		err := tx.Accounts().Insert(a)
+		if err == nil {
+			break
 		}
-		return nil, err
+		if !errors.Is(err, store.ErrConflict) || attempt == 2 {
+			return nil, err
+		}
 	}
 	out := &Created{Account: a}
 	if n.AccessKey {

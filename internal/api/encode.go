@@ -140,7 +140,7 @@ func xmlValue(w *bytes.Buffer, name string, dec *json.Decoder) error {
 func xmlName(k string) string {
 	ok := k != ""
 	for i, r := range k {
-		valid := r == '_' || r == '.' || r == '-' || unicode.IsLetter(r) || (i > 0 && unicode.IsDigit(r))
+		valid := r == '_' || unicode.IsLetter(r) || (i > 0 && (r == '.' || r == '-' || unicode.IsDigit(r)))
 		if !valid {
 			ok = false
 			break
@@ -151,7 +151,7 @@ func xmlName(k string) string {
 	}
 	b := []rune(k)
 	for i, r := range b {
-		if !(r == '_' || r == '.' || r == '-' || unicode.IsLetter(r) || (i > 0 && unicode.IsDigit(r))) {
+		if !(r == '_' || unicode.IsLetter(r) || (i > 0 && (r == '.' || r == '-' || unicode.IsDigit(r)))) {
 			b[i] = '_'
 		}
 	}

@@ -84,7 +84,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e := apperr.As(err)
 		if e.Status >= 500 && s.Log != nil {
-			s.Log.Error("request failed", "requestId", req.id, "action", req.action, "err", err)
+			s.Log.Error("request failed", "requestId", req.id, "action", req.action, "cause", errors.Unwrap(e))
 		}
 		write(w, e.Status, errorBody(req.id, s.hostID(req), e), asXML, "Error")
 		return
@@ -162,7 +162,11 @@ func (s *Server) prepare(r *http.Request, req *request) (any, error) {
 		return nil, err
 	}
 	if req.entry.RAMAction != "" {
-		q := &AuthzQuery{Caller: req.caller, Action: req.entry.RAMAction, Resource: s.resourceOf(r.Context(), req, in),
+		resource, err := s.resourceOf(r.Context(), req, in)
+		if err != nil {
+			return nil, err
+		}
+		q := &AuthzQuery{Caller: req.caller, Action: req.entry.RAMAction, Resource: resource,
 			Now: req.received, SourceIP: req.sourceIP, Secure: req.secure}
 		if err := s.Authorizer.Authorize(r.Context(), q); err != nil {
 			return nil, err
@@ -173,10 +177,10 @@ func (s *Server) prepare(r *http.Request, req *request) (any, error) {
 
 // resourceOf names what the call acts on, reading the store when the entry
 // needs stored data to say it.
-func (s *Server) resourceOf(ctx context.Context, req *request, in any) string {
+func (s *Server) resourceOf(ctx context.Context, req *request, in any) (string, error) {
 	resource := req.entry.resourceOf(req.caller, in)
 	if req.entry.resolve == nil {
-		return resource
+		return resource, nil
 	}
 	var resolved string
 	err := s.Store.Read(ctx, func(tx store.Tx) error {
@@ -185,10 +189,16 @@ func (s *Server) resourceOf(ctx context.Context, req *request, in any) string {
 			Now: req.received, SourceIP: req.sourceIP, Secure: req.secure}, in)
 		return err
 	})
-	if err != nil || resolved == "" {
-		return resource
+	switch {
+	case err == nil && resolved != "":
+		return resolved, nil
+	case err == nil || errors.Is(err, store.ErrNotFound) || apperr.As(err).Status == http.StatusNotFound:
+		// Nothing to resolve, or it does not exist: the static resource
+		// decides and the handler reports what is missing.
+		return resource, nil
+	default:
+		return "", err // never authorize against a broader resource by accident
 	}
-	return resolved
 }
 
 // resolve finds the action from the V3 headers or the Action/Version
@@ -213,6 +223,13 @@ func (s *Server) resolve(r *http.Request, req *request) error {
 	}
 	if version == "" {
 		return apperr.MissingParameter("Version")
+	}
+	// Headers may carry any byte; what is audited must be a plain name.
+	if !isName(action, 128) {
+		return apperr.InvalidParameter("The action name must be 1 to 128 letters and digits.")
+	}
+	if !isVersion(version) {
+		return apperr.InvalidParameter("The version must look like 2015-05-01.")
 	}
 	req.action, req.version = action, version
 	e, _ := s.Registry.lookup(version, action)
@@ -279,7 +296,9 @@ func (s *Server) invokeWrite(ctx context.Context, req *request, call *Call, in a
 	})
 	if err == nil {
 		if s.AfterWrite != nil {
-			s.AfterWrite(ctx)
+			// The write is committed: apply it to this node's caches even
+			// if the caller has gone away meanwhile.
+			s.AfterWrite(context.WithoutCancel(ctx))
 		}
 		return body, nil
 	}
@@ -310,7 +329,7 @@ func (s *Server) refuse(ctx context.Context, req *request, err error) error {
 // event builds the audit event of the call; e is nil on success.
 func (s *Server) event(req *request, e *apperr.Error) store.Event {
 	c := &audit.Call{RequestID: req.id, Time: req.received, Product: req.product, Version: req.version,
-		Action: req.action, Host: req.host, SourceIP: req.sourceIP.String(), UserAgent: req.ua,
+		Action: req.action, Host: s.hostID(req), SourceIP: req.sourceIP.String(), UserAgent: req.ua,
 		Caller: req.caller, Params: s.auditParams(req)}
 	if req.entry != nil {
 		c.Write = req.entry.Write
@@ -339,17 +358,28 @@ func (s *Server) auditParams(req *request) map[string]string {
 			continue
 		}
 		out[p.Key] = p.Value
-		if alwaysSecret[p.Key] || (req.entry != nil && contains(req.entry.Secrets, p.Key)) {
+		if isSecret(req.entry, p.Key) {
 			out[p.Key] = audit.Redacted
 		}
 	}
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
+// isSecret decides redaction by the name before any ".N" suffix, ignoring
+// case: a misspelt "password" or "Password.1" is refused by the binder but
+// still audited, and its value must not be.
+func isSecret(e *entry, key string) bool {
+	base, _, _ := strings.Cut(key, ".")
+	for name := range alwaysSecret {
+		if strings.EqualFold(base, name) {
 			return true
+		}
+	}
+	if e != nil {
+		for _, name := range e.Secrets {
+			if strings.EqualFold(base, name) {
+				return true
+			}
 		}
 	}
 	return false
@@ -363,6 +393,28 @@ func (s *Server) hostID(req *request) string {
 		return h
 	}
 	return req.host
+}
+
+// isName reports whether s is 1..max ASCII letters and digits.
+func isName(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// isVersion reports whether s looks like an API version (yyyy-mm-dd).
+func isVersion(s string) bool {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	return isName(s[:4], 4) && isName(s[5:7], 2) && isName(s[8:], 2)
 }
 
 func isForm(contentType string) bool {

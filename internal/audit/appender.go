@@ -101,6 +101,30 @@ func (a *Appender) run() {
 }
 
 func (a *Appender) commit(batch []*item) {
+	results, err := a.append(batch)
+	if err != nil && len(batch) > 1 {
+		// One bad item must not fail the calls it happened to share a
+		// batch with: retry each on its own.
+		for _, it := range batch {
+			r, err := a.append([]*item{it})
+			if err != nil {
+				r = []result{{err: err}}
+			}
+			it.result <- r[0]
+		}
+		return
+	}
+	for i, it := range batch {
+		if err != nil {
+			it.result <- result{err: err}
+			continue
+		}
+		it.result <- results[i]
+	}
+}
+
+// append stores one batch; results follow the (reordered) batch.
+func (a *Appender) append(batch []*item) ([]result, error) {
 	// Calls with a nonce go first: the store pairs events[i] with
 	// nonces[i] and drops the event of a replayed call.
 	sort.SliceStable(batch, func(i, j int) bool { return batch[i].nonce != nil && batch[j].nonce == nil })
@@ -113,13 +137,14 @@ func (a *Appender) commit(batch []*item) {
 		}
 	}
 	fresh, err := a.st.AppendEvents(context.Background(), nonces, events)
-	for i, it := range batch {
-		r := result{err: err, fresh: true}
-		if it.nonce != nil && err == nil {
-			r.fresh = fresh[i]
-		}
-		it.result <- r
+	if err != nil {
+		return nil, err
 	}
+	out := make([]result, len(batch))
+	for i, it := range batch {
+		out[i] = result{fresh: it.nonce == nil || fresh[i]}
+	}
+	return out, nil
 }
 
 // Close writes what is queued and stops.

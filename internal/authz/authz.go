@@ -33,6 +33,9 @@ type PolicySource interface {
 	IdentityPolicies(tx store.Tx, p *model.Principal) ([]PolicyDoc, error)
 }
 
+// maxCompiled bounds the compiled-policy cache.
+const maxCompiled = 50_000
+
 // Authorizer implements api.Authorizer.
 type Authorizer struct {
 	st   store.Store
@@ -153,6 +156,12 @@ func (a *Authorizer) compile(d PolicyDoc) (*policy.Policy, error) {
 		return nil, fmt.Errorf("stored policy %s does not parse: %w", d.Key, err)
 	}
 	a.mu.Lock()
+	// Every policy version ever used stays cached; bound the map so a
+	// stream of new versions cannot grow it forever (rebuilding costs one
+	// parse per document).
+	if len(a.compiled) >= maxCompiled {
+		a.compiled = map[string]*policy.Policy{}
+	}
 	a.compiled[d.Key] = cp
 	a.mu.Unlock()
 	return cp, nil
