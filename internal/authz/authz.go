@@ -13,6 +13,7 @@ import (
 
 	"github.com/canopy-iam/canopy/internal/api"
 	"github.com/canopy-iam/canopy/internal/apperr"
+	"github.com/canopy-iam/canopy/internal/cache"
 	"github.com/canopy-iam/canopy/internal/keyring"
 	"github.com/canopy-iam/canopy/internal/model"
 	"github.com/canopy-iam/canopy/internal/policy"
@@ -42,17 +43,16 @@ type Authorizer struct {
 	src  PolicySource
 	ring *keyring.Keyring
 
-	mu         sync.RWMutex
-	compiled   map[string]*policy.Policy      // by PolicyDoc.Key
-	sets       map[string]*policy.Set         // by account + "\x00" + user
-	byAccount  map[string]map[string]struct{} // account -> set keys
-	generation uint64
+	sets *cache.ByAccount[*policy.Set] // by account + "\x00" + user
+
+	mu       sync.RWMutex
+	compiled map[string]*policy.Policy // by PolicyDoc.Key; versions never change
 }
 
 // New builds an authorizer; ring seals EncodedDiagnosticMessage.
 func New(st store.Store, src PolicySource, ring *keyring.Keyring) *Authorizer {
 	return &Authorizer{st: st, src: src, ring: ring, compiled: map[string]*policy.Policy{},
-		sets: map[string]*policy.Set{}, byAccount: map[string]map[string]struct{}{}}
+		sets: cache.New[*policy.Set]()}
 }
 
 // Authorize implements api.Authorizer.
@@ -107,10 +107,7 @@ func (a *Authorizer) diagnostic(q *api.AuthzQuery, kind string, layer policy.Lay
 // identitySet returns the caller's compiled identity policies.
 func (a *Authorizer) identitySet(ctx context.Context, p *model.Principal) (*policy.Set, error) {
 	k := p.AccountID + "\x00" + p.UserName
-	a.mu.RLock()
-	set, ok := a.sets[k]
-	gen := a.generation
-	a.mu.RUnlock()
+	set, gen, ok := a.sets.Get(k)
 	if ok {
 		return set, nil
 	}
@@ -131,15 +128,7 @@ func (a *Authorizer) identitySet(ctx context.Context, p *model.Principal) (*poli
 		compiled = append(compiled, cp)
 	}
 	set = policy.NewSet(compiled...)
-	a.mu.Lock()
-	if a.generation == gen {
-		a.sets[k] = set
-		if a.byAccount[p.AccountID] == nil {
-			a.byAccount[p.AccountID] = map[string]struct{}{}
-		}
-		a.byAccount[p.AccountID][k] = struct{}{}
-	}
-	a.mu.Unlock()
+	a.sets.Put(gen, p.AccountID, k, set)
 	return set, nil
 }
 
@@ -168,21 +157,7 @@ func (a *Authorizer) compile(d PolicyDoc) (*policy.Policy, error) {
 }
 
 // InvalidateAccount drops the cached sets of an account's principals.
-func (a *Authorizer) InvalidateAccount(accountID string) {
-	a.mu.Lock()
-	a.generation++
-	for k := range a.byAccount[accountID] {
-		delete(a.sets, k)
-	}
-	delete(a.byAccount, accountID)
-	a.mu.Unlock()
-}
+func (a *Authorizer) InvalidateAccount(accountID string) { a.sets.DropAccount(accountID) }
 
 // InvalidateAll drops every cached set.
-func (a *Authorizer) InvalidateAll() {
-	a.mu.Lock()
-	a.generation++
-	a.sets = map[string]*policy.Set{}
-	a.byAccount = map[string]map[string]struct{}{}
-	a.mu.Unlock()
-}
+func (a *Authorizer) InvalidateAll() { a.sets.DropAll() }
