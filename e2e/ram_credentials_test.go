@@ -183,7 +183,11 @@ func TestRAMBindMFADevice(t *testing.T) {
 	_, err = w.root.GetUserMFAInfo(info)
 	wantServerError(t, err, "EntityNotExist.User.MFADevice", 404)
 
-	bindMFA(t, w, serial, "gina", seed)
+	bind := ram.CreateBindMFADeviceRequest()
+	bind.SerialNumber, bind.UserName = serial, "gina"
+	bind.AuthenticationCode1, bind.AuthenticationCode2 = codesFrom(t, seed, 1)
+	_, err = w.root.BindMFADevice(bind)
+	ok(t, "BindMFADevice", err)
 	got, err := w.root.GetUserMFAInfo(info)
 	ok(t, "GetUserMFAInfo", err)
 	if got.MFADevice.SerialNumber != serial || got.MFADevice.Type != "VMFA" {
@@ -206,6 +210,11 @@ func TestRAMBindMFADevice(t *testing.T) {
 	if unbound.MFADevice.SerialNumber != serial {
 		t.Fatalf("unbind returned %q", unbound.MFADevice.SerialNumber)
 	}
+	// The codes that bound the device never bind it again.
+	w.createUser(t, "gina-thief")
+	bind.UserName = "gina-thief"
+	_, err = w.root.BindMFADevice(bind)
+	wantServerError(t, err, "CheckAuthenticationCodeFail", 403)
 	_, err = w.root.DeleteVirtualMFADevice(del)
 	ok(t, "DeleteVirtualMFADevice", err)
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/base64"
 	"fmt"
 	"testing"
 
@@ -161,6 +162,24 @@ func TestRAMListUsersPaging(t *testing.T) {
 			}
 			req.Marker, req.MaxItems = "not-a-marker", "5"
 			_, err := w.root.ListUsers(req)
+			wantServerError(t, err, "InvalidParameter.Marker", 400)
+			// A marker is bound to its list and its account, and cannot
+			// be made by hand.
+			first := ram.CreateListUsersRequest()
+			first.MaxItems = "5"
+			page, err := w.root.ListUsers(first)
+			ok(t, "ListUsers", err)
+			other := w.srv.CreateAccount(t)
+			otherRoot := w.srv.RAMClient(t, other.AccessKeyID, other.AccessKeySecret)
+			req.Marker = page.Marker
+			_, err = otherRoot.ListUsers(req)
+			wantServerError(t, err, "InvalidParameter.Marker", 400)
+			roles := ram.CreateListRolesRequest()
+			roles.Marker = page.Marker
+			_, err = w.root.ListRoles(roles)
+			wantServerError(t, err, "InvalidParameter.Marker", 400)
+			req.Marker = base64.RawURLEncoding.EncodeToString([]byte("user||\npager-10"))
+			_, err = w.root.ListUsers(req)
 			wantServerError(t, err, "InvalidParameter.Marker", 400)
 			req.Marker, req.MaxItems = "", "1001"
 			_, err = w.root.ListUsers(req)

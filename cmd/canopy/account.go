@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/canopy-iam/canopy/internal/accounts"
 	"github.com/canopy-iam/canopy/internal/app"
+	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
@@ -41,7 +43,7 @@ key on its very next request. Prints one JSON object:
 			// no trace, not even a data directory.
 			hash, err := accounts.HashPassword(n)
 			if err != nil {
-				return err
+				return cliError(err)
 			}
 			ctx := context.Background()
 			st, ring, err := app.OpenStore(ctx, app.Config{DataDir: sf.data, DB: sf.db})
@@ -55,7 +57,7 @@ key on its very next request. Prints one JSON object:
 				return err
 			})
 			if err != nil {
-				return err
+				return cliError(err)
 			}
 			out := map[string]string{"AccountId": created.Account.ID}
 			if created.Key != nil {
@@ -74,4 +76,23 @@ key on its very next request. Prints one JSON object:
 	f.BoolVar(&n.AccessKey, "access-key", false, "also create a root AccessKey pair and print it")
 	f.StringVar(&output, "output", "json", "output format (json)")
 	return cmd
+}
+
+// missingFlags names the flag behind each required input.
+var missingFlags = map[string]string{"MissingParameter.Email": "--email", "MissingParameter.RealName": "--real-name",
+	"MissingParameter.Password": "--password"}
+
+// cliError speaks in flags rather than API parameters.
+func cliError(err error) error {
+	var e *apperr.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	if flag, ok := missingFlags[e.Code]; ok {
+		return fmt.Errorf("%s is required", flag)
+	}
+	if e.Status >= 500 {
+		return err
+	}
+	return errors.New(e.Message)
 }

@@ -167,7 +167,7 @@ func (b *binder) bind(params signature.Params) (any, error) {
 	}
 	for _, f := range b.ordered {
 		if f.required && (seen&(1<<f.pos) == 0 || isEmpty(v.Elem().Field(f.index))) {
-			return nil, apperr.BadRequest("MissingParameter."+f.name, "The input parameter %q that is mandatory for processing this request is not supplied.", f.name)
+			return nil, apperr.MissingParameter(f.name)
 		}
 	}
 	return v.Interface(), nil

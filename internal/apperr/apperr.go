@@ -80,7 +80,8 @@ func InvalidParameter(format string, args ...any) *Error {
 	return BadRequest("InvalidParameter", format, args...)
 }
 
-// MissingParameter reports a required parameter that was not sent.
+// MissingParameter reports a required parameter that was not sent, as
+// MissingParameter.<Name> (the binder's spelling too).
 func MissingParameter(name string) *Error {
-	return BadRequest("MissingParameter", "The input parameter %q that is mandatory for processing this request is not supplied.", name)
+	return BadRequest("MissingParameter."+name, "The input parameter %q that is mandatory for processing this request is not supplied.", name)
 }

@@ -102,8 +102,14 @@ func sortedCatalogue(ps []systemPolicy) []systemPolicy {
 
 // findSystemPolicy returns a system policy by exact name.
 func findSystemPolicy(name string) (*systemPolicy, bool) {
+	sp, ok := systemPolicyNamed(name)
+	return sp, ok && sp.Name == name
+}
+
+// systemPolicyNamed finds a system policy by name, ignoring case.
+func systemPolicyNamed(name string) (*systemPolicy, bool) {
 	i := sort.Search(len(systemCatalogue), func(i int) bool { return lookupKey(systemCatalogue[i].Name) >= lookupKey(name) })
-	if i < len(systemCatalogue) && systemCatalogue[i].Name == name {
+	if i < len(systemCatalogue) && lookupKey(systemCatalogue[i].Name) == lookupKey(name) {
 		return &systemCatalogue[i], true
 	}
 	return nil, false

@@ -151,7 +151,7 @@ func (s *Service) DeleteGroup(tx store.Tx, accountID, name string) error {
 
 // ListGroups pages through the groups in name order.
 func (s *Service) ListGroups(tx store.Tx, accountID string, req PageRequest) (Page[Group], error) {
-	recs, end, err := listPage(tx, store.Query{AccountID: accountID, Kind: kindGroup}, req, nil)
+	recs, end, err := s.listPage(tx, store.Query{AccountID: accountID, Kind: kindGroup}, req, nil)
 	if err != nil {
 		return Page[Group]{}, err
 	}

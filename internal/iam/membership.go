@@ -125,7 +125,7 @@ func (s *Service) ListUsersForGroup(tx store.Tx, accountID, groupName string, re
 	if err != nil {
 		return Page[UserMembership]{}, err
 	}
-	recs, end, err := listPage(tx, store.Query{AccountID: accountID, Kind: kindMembership, Prefix: g.ID + "/"}, req, nil)
+	recs, end, err := s.listPage(tx, store.Query{AccountID: accountID, Kind: kindMembership, Prefix: g.ID + "/"}, req, nil)
 	if err != nil {
 		return Page[UserMembership]{}, err
 	}

@@ -31,6 +31,9 @@ type mfaDeviceRecord struct {
 	Created    time.Time
 	UserID     string    `json:",omitempty"` // set while bound
 	Bound      time.Time `json:",omitzero"`
+	// LastUsedStep outlives a binding: codes used to bind (or sign in)
+	// must not bind the device again after an unbind.
+	LastUsedStep int64 `json:",omitempty"`
 }
 
 // mfaBinding is stored under the user id: it finds a user's device and
@@ -152,14 +155,14 @@ func (s *Service) BindMFADevice(tx store.Tx, accountID, serial, userName, code1,
 	if err != nil {
 		return err
 	}
-	step, ok, err := matchConsecutive(seed, code1, code2, now)
+	step, ok, err := matchConsecutive(seed, code1, code2, now, d.LastUsedStep)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return apperr.Forbidden("CheckAuthenticationCodeFail", "The authentication codes are not two consecutive codes of the device %q at the current time.", serial)
 	}
-	d.UserID, d.Bound = u.ID, now
+	d.UserID, d.Bound, d.LastUsedStep = u.ID, now, step
 	if err := updateDoc(tx, rec, d, now); err != nil {
 		return err
 	}
@@ -214,6 +217,7 @@ func (s *Service) UnbindMFADevice(tx store.Tx, accountID, userName string, now t
 	switch {
 	case err == nil:
 		d.UserID, d.Bound = "", time.Time{}
+		d.LastUsedStep = max(d.LastUsedStep, b.LastUsedStep)
 		if err := updateDoc(tx, rec, d, now); err != nil {
 			return nil, err
 		}
@@ -246,7 +250,7 @@ func (s *Service) DeleteVirtualMFADevice(tx store.Tx, accountID, serial string) 
 
 // ListVirtualMFADevices pages through the account's devices by name.
 func (s *Service) ListVirtualMFADevices(tx store.Tx, accountID string, req PageRequest) (Page[VirtualMFADevice], error) {
-	recs, end, err := listPage(tx, store.Query{AccountID: accountID, Kind: kindMFADevice}, req, nil)
+	recs, end, err := s.listPage(tx, store.Query{AccountID: accountID, Kind: kindMFADevice}, req, nil)
 	if err != nil {
 		return Page[VirtualMFADevice]{}, err
 	}

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"encoding/base64"
-	"strings"
 
 	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/store"
@@ -48,24 +47,32 @@ func (p PageRequest) size() (int, error) {
 	return *p.MaxItems, nil
 }
 
-// Markers are opaque to callers: base64url of the list's scope and the last
-// key returned. The scope stops a marker of one list from steering another;
-// every query is bounded to the caller's account, so a marker copied from
-// another account only positions the caller within its own records.
-func encodeMarker(scope, lastKey string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(scope + "\n" + lastKey))
+// Markers are opaque to callers and cannot be forged: the last key
+// returned, sealed (AES-GCM) with the account and the list's scope as
+// associated data. A marker of another list or another account, or one
+// made by hand, does not open and is refused.
+func (s *Service) encodeMarker(accountID, scope, lastKey string) string {
+	sealed := s.ring.Seal([]byte(lastKey), markerAAD(accountID, scope))
+	return base64.RawURLEncoding.EncodeToString(sealed)
 }
 
-func decodeMarker(scope, marker string) (string, error) {
+func (s *Service) decodeMarker(accountID, scope, marker string) (string, error) {
 	if marker == "" {
 		return "", nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(marker)
-	got, key, ok := strings.Cut(string(raw), "\n")
-	if err != nil || !ok || got != scope {
+	if err != nil || len(raw) > 4096 {
 		return "", invalidMarker()
 	}
-	return key, nil
+	key, err := s.ring.Open(raw, markerAAD(accountID, scope))
+	if err != nil {
+		return "", invalidMarker()
+	}
+	return string(key), nil
+}
+
+func markerAAD(accountID, scope string) []byte {
+	return []byte("marker\x00" + accountID + "\x00" + scope)
 }
 
 func invalidMarker() error {
@@ -88,14 +95,14 @@ func queryScope(q store.Query) string { return q.Kind + "|" + q.Prefix + "|" + q
 // listPage returns one page of the records q selects, continuing after
 // req.Marker. keep (optional) filters records; filtered pages are still
 // full pages, so a caller walking the markers sees every match exactly once.
-func listPage(tx store.Tx, q store.Query, req PageRequest, keep func(store.Record) (bool, error)) ([]store.Record, pageEnd, error) {
+func (s *Service) listPage(tx store.Tx, q store.Query, req PageRequest, keep func(store.Record) (bool, error)) ([]store.Record, pageEnd, error) {
 	var end pageEnd
 	size, err := req.size()
 	if err != nil {
 		return nil, end, err
 	}
 	scope := queryScope(q)
-	if q.After, err = decodeMarker(scope, req.Marker); err != nil {
+	if q.After, err = s.decodeMarker(q.AccountID, scope, req.Marker); err != nil {
 		return nil, end, err
 	}
 	var out []store.Record
@@ -124,7 +131,7 @@ func listPage(tx store.Tx, q store.Query, req PageRequest, keep func(store.Recor
 	}
 	if len(out) > size {
 		out = out[:size]
-		end = pageEnd{truncated: true, marker: encodeMarker(scope, out[size-1].Key)}
+		end = pageEnd{truncated: true, marker: s.encodeMarker(q.AccountID, scope, out[size-1].Key)}
 	}
 	return out, end, nil
 }

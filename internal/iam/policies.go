@@ -64,8 +64,9 @@ func (s *Service) CreatePolicy(tx store.Tx, accountID string, n NewPolicy, now t
 	if err := checkDocument("PolicyDocument", n.Document, policy.Identity, MaxPolicyDocumentLength); err != nil {
 		return nil, err
 	}
-	if _, system := findSystemPolicy(n.Name); system {
-		return nil, alreadyExists("Policy", "The policy name %q is taken by a system policy.", n.Name)
+	// Names are unique regardless of case, system policies included.
+	if sp, taken := systemPolicyNamed(n.Name); taken {
+		return nil, alreadyExists("Policy", "The policy name %q is taken by the system policy %s.", n.Name, sp.Name)
 	}
 	count, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindPolicy})
 	if err != nil {
@@ -221,7 +222,7 @@ func (s *Service) ListPolicies(tx store.Tx, accountID, policyType string, req Pa
 	// The marker's key is "S:<key>" inside the system catalogue, "C:<key>"
 	// inside the custom policies.
 	scope := "policies|" + policyType
-	after, err := decodeMarker(scope, req.Marker)
+	after, err := s.decodeMarker(accountID, scope, req.Marker)
 	if err != nil {
 		return Page[Policy]{}, err
 	}
@@ -261,7 +262,7 @@ func (s *Service) ListPolicies(tx store.Tx, accountID, policyType string, req Pa
 	var end pageEnd
 	if len(out) > size {
 		out = out[:size]
-		end = pageEnd{truncated: true, marker: encodeMarker(scope, keys[size-1])}
+		end = pageEnd{truncated: true, marker: s.encodeMarker(accountID, scope, keys[size-1])}
 	}
 	for i := range out {
 		if out[i].AttachmentCount, err = attachmentCount(tx, accountID, out[i].Type, out[i].Name); err != nil {

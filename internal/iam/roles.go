@@ -166,7 +166,7 @@ func (s *Service) DeleteRole(tx store.Tx, accountID, name string) error {
 
 // ListRoles pages through the roles in name order.
 func (s *Service) ListRoles(tx store.Tx, accountID string, req PageRequest) (Page[Role], error) {
-	recs, end, err := listPage(tx, store.Query{AccountID: accountID, Kind: kindRole}, req, nil)
+	recs, end, err := s.listPage(tx, store.Query{AccountID: accountID, Kind: kindRole}, req, nil)
 	if err != nil {
 		return Page[Role]{}, err
 	}

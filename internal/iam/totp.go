@@ -49,11 +49,15 @@ func checkCodeFormat(code string) error {
 
 // matchConsecutive reports whether code1 and code2 are the codes of two
 // consecutive steps, the second being the current step or the one before
-// (one step of grace for a slow user or network, RFC 6238 §5.2). It
-// returns the step of code2 so that neither code can be used again.
-func matchConsecutive(secret, code1, code2 string, now time.Time) (int64, bool, error) {
+// (one step of grace for a slow user or network, RFC 6238 §5.2), both newer
+// than usedUpTo. It returns the step of code2 so that neither code can be
+// used again.
+func matchConsecutive(secret, code1, code2 string, now time.Time, usedUpTo int64) (int64, bool, error) {
 	cur := totpStep(now)
 	for _, last := range []int64{cur, cur - 1} {
+		if last-1 <= usedUpTo {
+			continue
+		}
 		ok2, err := codeIs(secret, last, code2)
 		if err != nil {
 			return 0, false, err

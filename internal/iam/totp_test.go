@@ -52,7 +52,7 @@ func TestConsecutiveCodes(t *testing.T) {
 			if code1 == code2 && c.c1 != c.c2 {
 				t.Skip("two steps share a code by chance")
 			}
-			step, ok, err := matchConsecutive(testSeed, code1, code2, now)
+			step, ok, err := matchConsecutive(testSeed, code1, code2, now, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,6 +60,18 @@ func TestConsecutiveCodes(t *testing.T) {
 				t.Fatalf("ok=%v step=%d; want ok=%v step=%d", ok, step-cur, c.ok, c.step)
 			}
 		})
+	}
+}
+
+func TestConsecutiveCodesAreUsedOnce(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 10, 0, time.UTC)
+	cur := totpStep(now)
+	code1, code2 := codeAt(t, cur-1), codeAt(t, cur)
+	if _, ok, _ := matchConsecutive(testSeed, code1, code2, now, cur); ok {
+		t.Fatal("a pair whose steps were used already was accepted")
+	}
+	if _, ok, _ := matchConsecutive(testSeed, code1, code2, now, cur-2); !ok {
+		t.Fatal("a fresh pair was refused")
 	}
 }
 

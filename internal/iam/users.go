@@ -299,7 +299,7 @@ func (s *Service) ListUsers(tx store.Tx, accountID string, req PageRequest, keep
 			return keep(&u[0]), nil
 		}
 	}
-	recs, end, err := listPage(tx, store.Query{AccountID: accountID, Kind: kindUser}, req, filter)
+	recs, end, err := s.listPage(tx, store.Query{AccountID: accountID, Kind: kindUser}, req, filter)
 	if err != nil {
 		return Page[User]{}, err
 	}
