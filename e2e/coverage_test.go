@@ -65,4 +65,17 @@ func TestEveryActionIsAuthorized(t *testing.T) {
 	if checked < 100 {
 		t.Fatalf("only %d actions checked; the registry should hold every RAM, IMS and ActionTrail action", checked)
 	}
+	// The audit trail records each denial with the same detail.
+	trail := srv.TrailClient(t, acct.AccessKeyID, acct.AccessKeySecret)
+	events := lookup(t, trail, "User", "nobody", "50", "").Events
+	if len(events) == 0 {
+		t.Fatal("no audit events for the refused calls")
+	}
+	for _, e := range events {
+		detail, _ := e["accessDeniedDetail"].(map[string]any)
+		if e["errorCode"] != "NoPermission" || detail == nil || detail["AuthAction"] == "" ||
+			detail["NoPermissionType"] != "ImplicitDeny" {
+			t.Fatalf("denial event without its detail: %v", e)
+		}
+	}
 }
