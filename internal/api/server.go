@@ -99,40 +99,54 @@ func (s *Server) serve(r *http.Request, req *request) (body []byte, err error) {
 	if err != nil {
 		return nil, s.refuse(r.Context(), req, err)
 	}
-	call := &Call{Ctx: r.Context(), Caller: req.caller, RequestID: req.id, Now: req.received,
-		SourceIP: req.sourceIP, Secure: req.secure}
+	call := req.call(r.Context(), nil)
 	if req.entry.Write {
 		return s.invokeWrite(r.Context(), req, call, in)
 	}
 	return s.invokeRead(r.Context(), req, call, in)
 }
 
-// prepare parses, authenticates, binds and authorizes.
-func (s *Server) prepare(r *http.Request, req *request) (any, error) {
+// call is the handler's view of the request.
+func (req *request) call(ctx context.Context, tx store.Tx) *Call {
+	return &Call{Ctx: ctx, Caller: req.caller, Tx: tx, RequestID: req.id, Now: req.received,
+		SourceIP: req.sourceIP, Secure: req.secure}
+}
+
+// readParams reads the query string and a form body, strictly: a
+// parameter sent twice, badly escaped or not UTF-8 is refused.
+func readParams(r *http.Request) (query, all signature.Params, body []byte, err error) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		return nil, apperr.New(http.StatusMethodNotAllowed, "UnsupportedHTTPMethod", "The HTTP method %s is not supported; use GET or POST.", r.Method)
+		return nil, nil, nil, apperr.New(http.StatusMethodNotAllowed, "UnsupportedHTTPMethod", "The HTTP method %s is not supported; use GET or POST.", r.Method)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, apperr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes.", MaxBodyBytes)
+			return nil, nil, nil, apperr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes.", MaxBodyBytes)
 		}
-		return nil, apperr.BadRequest("InvalidRequest", "The request body could not be read.")
+		return nil, nil, nil, apperr.BadRequest("InvalidRequest", "The request body could not be read.")
 	}
-	query, err := signature.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return nil, paramError(err)
+	if query, err = signature.ParseQuery(r.URL.RawQuery); err != nil {
+		return nil, nil, nil, paramError(err)
 	}
-	params := query
+	all = query
 	if len(body) > 0 && isForm(r.Header.Get("Content-Type")) {
 		form, err := signature.ParseForm(body)
 		if err != nil {
-			return nil, paramError(err)
+			return nil, nil, nil, paramError(err)
 		}
-		if params, err = signature.Merge(query, form); err != nil {
-			return nil, paramError(err)
+		if all, err = signature.Merge(query, form); err != nil {
+			return nil, nil, nil, paramError(err)
 		}
+	}
+	return query, all, body, nil
+}
+
+// prepare parses, authenticates, binds and authorizes.
+func (s *Server) prepare(r *http.Request, req *request) (any, error) {
+	query, params, body, err := readParams(r)
+	if err != nil {
+		return nil, err
 	}
 	req.params = params
 	req.format, _ = params.Get("Format")
@@ -185,8 +199,7 @@ func (s *Server) resourceOf(ctx context.Context, req *request, in any) (string, 
 	var resolved string
 	err := s.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
-		resolved, err = req.entry.resolve(&Call{Ctx: ctx, Caller: req.caller, Tx: tx, RequestID: req.id,
-			Now: req.received, SourceIP: req.sourceIP, Secure: req.secure}, in)
+		resolved, err = req.entry.resolve(req.call(ctx, tx), in)
 		return err
 	})
 	switch {
@@ -269,6 +282,9 @@ func (s *Server) invokeRead(ctx context.Context, req *request, call *Call, in an
 		return nil, apperr.Internal(err)
 	}
 	if !fresh {
+		// A replay the store caught (after a restart, or on another node):
+		// its success event was not stored; record the refusal instead.
+		req.nonce = nil
 		return nil, s.refuse(ctx, req, authn.NonceUsed())
 	}
 	return body, nil
