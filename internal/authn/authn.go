@@ -116,7 +116,10 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 	if !cred.Active {
 		return res, apperr.BadRequest("InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
 	}
-	if !a.recent.add(s.accessKeyID+"\x00"+s.nonce+"\x00"+s.timestamp, res.Nonce.Expires) {
+	// This node refuses any reuse of a nonce within the window, whatever
+	// the timestamp. The store (another node, or after a restart) refuses
+	// the exact replay: same nonce with the same signed timestamp.
+	if !a.recent.add(s.accessKeyID+"\x00"+s.nonce, res.Nonce.Expires) {
 		return res, NonceUsed()
 	}
 	return res, nil

@@ -124,3 +124,15 @@ func TestKeyCacheInvalidationDuringLoadDoesNotKeepStaleEntry(t *testing.T) {
 		t.Fatalf("account invalidation ignored (loads=%d)", loads)
 	}
 }
+
+func TestNonceReuseWithAnotherTimestampIsRefused(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	a := testAuthenticator(now, true)
+	if _, err := a.Authenticate(context.Background(), signedRequest(t, "LTAIknown", testSecret, "same", now)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.Authenticate(context.Background(), signedRequest(t, "LTAIknown", testSecret, "same", now.Add(-2*time.Second)))
+	if code(err) != "SignatureNonceUsed" {
+		t.Fatalf("reused nonce with a new timestamp: %v", err)
+	}
+}
