@@ -174,3 +174,26 @@ func (r *Registry) SampleParams(version, name string) map[string]string {
 	}
 	return out
 }
+
+// ParamNames lists the business parameters an action declares (list
+// members as Name.1 or Name.1.Field), for tests that probe every input.
+func (r *Registry) ParamNames(version, name string) []string {
+	e, _ := r.lookup(version, name)
+	if e == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range e.binder.ordered {
+		switch f.kind {
+		case kindStringList:
+			out = append(out, f.name+".1")
+		case kindStructList:
+			for _, sf := range f.sub.ordered {
+				out = append(out, f.name+".1."+sf.name)
+			}
+		default:
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
