@@ -185,18 +185,26 @@ func (a *App) all() {
 	a.authz.InvalidateAll()
 }
 
-// sweep forgets expired nonces and old change-log rows once a minute.
+// sweep forgets expired nonces and old change-log rows once a minute, and
+// audit events past their retention once an hour.
 func (a *App) sweep(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
+	var lastExpiry time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case now := <-t.C:
 			a.authn.Sweep()
-			if err := a.Store.Sweep(ctx, time.Now(), ChangeRetention); err != nil && ctx.Err() == nil {
+			if err := a.Store.Sweep(ctx, now, ChangeRetention); err != nil && ctx.Err() == nil {
 				a.Config.Log.Warn("sweep failed", "err", err)
+			}
+			if now.Sub(lastExpiry) >= time.Hour {
+				lastExpiry = now
+				if err := a.Store.ExpireEvents(ctx, now.Add(-audit.Retention)); err != nil && ctx.Err() == nil {
+					a.Config.Log.Warn("audit retention failed", "err", err)
+				}
 			}
 		}
 	}

@@ -16,6 +16,8 @@ const (
 	DefaultMaxResults = 20
 	MaxMaxResults     = 50
 	DefaultLookback   = 7 * 24 * time.Hour
+	// Retention is how long events stay queryable, as ActionTrail promises.
+	Retention = 90 * 24 * time.Hour
 )
 
 // lookupAttributes maps LookupAttribute keys to store filters.

@@ -54,6 +54,9 @@ type Store interface {
 	// Sweep deletes nonces that expired before now and change-log rows older
 	// than keepChanges.
 	Sweep(ctx context.Context, now time.Time, keepChanges time.Duration) error
+	// ExpireEvents deletes audit events older than before, in every account
+	// (and those of callers that could not be identified).
+	ExpireEvents(ctx context.Context, before time.Time) error
 	// Dialect names the backend: "sqlite" or "postgres".
 	Dialect() string
 	Close() error

@@ -77,7 +77,7 @@ var staticSQL = []string{
 	sqlAccountExists, sqlAccountList,
 	sqlKeyInsert, sqlKeyGet, sqlKeyList, sqlKeyUpdate, sqlKeyDelete, sqlKeyCount,
 	sqlRecordGet, sqlRecordInsert, sqlRecordUpdate, sqlRecordDelete,
-	sqlNonceInsert, sqlNonceSweep,
+	sqlNonceInsert, sqlNonceSweep, sqlEventsExpire,
 	sqlCounterGet, sqlCounterBump, sqlChangesSince, sqlChangesSweep,
 }
 

@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/canopy-iam/canopy/internal/store"
 )
@@ -141,4 +143,49 @@ func (r eventRepo) Lookup(f store.EventFilter) ([]store.Event, error) {
 		return nil
 	})
 	return out, err
+}
+
+// sqlEventsExpire deletes one account's old events: a range of the events
+// key, so retention never scans the table.
+const sqlEventsExpire = `DELETE FROM events WHERE account_id = ? AND time_ns < ?`
+
+// ExpireEvents implements store.Store, account by account, each in a short
+// transaction of its own (like AppendEvents, outside the Write lock).
+func (s *Store) ExpireEvents(ctx context.Context, before time.Time) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	cut, err := toNanos("before", before)
+	if err != nil {
+		return err
+	}
+	expire := func(accountID string) error {
+		item := []batchItem{{st: s.stmt(sqlEventsExpire), args: []any{accountID, cut}}}
+		return s.withRetry(ctx, func() error {
+			return s.be.run(ctx, txAppend, func(ex executor) error { return ex.commit(ctx, item) })
+		})
+	}
+	if err := expire(""); err != nil { // callers that could not be identified
+		return err
+	}
+	after := ""
+	for {
+		var page []store.Account
+		if err := s.Read(ctx, func(tx store.Tx) error {
+			var err error
+			page, err = tx.Accounts().List(after, 500)
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, a := range page {
+			if err := expire(a.ID); err != nil {
+				return err
+			}
+		}
+		if len(page) < 500 {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
 }

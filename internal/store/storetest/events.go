@@ -213,3 +213,28 @@ func testEventPaging(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	}
 }
+
+// testEventExpiry: retention deletes what is older than the cutoff in every
+// account (and among unidentified callers), and nothing else.
+func testEventExpiry(t *testing.T, open func(t *testing.T) store.Store) {
+	s := withAccounts(t, open, acctA, acctB)
+	var evs []store.Event
+	for i, acct := range []string{acctA, acctB, ""} {
+		evs = append(evs,
+			store.Event{ID: fmt.Sprintf("old-%d", i), AccountID: acct, Time: t0.Add(-time.Hour), EventName: "GetUser"},
+			store.Event{ID: fmt.Sprintf("new-%d", i), AccountID: acct, Time: t0, EventName: "GetUser"})
+	}
+	_, err := s.AppendEvents(ctxFor(t), nil, evs)
+	wantNoErr(t, "AppendEvents", err)
+	wantNoErr(t, "ExpireEvents", s.ExpireEvents(ctxFor(t), t0.Add(-time.Minute)))
+	for i, acct := range []string{acctA, acctB, ""} {
+		mustRead(t, s, func(tx store.Tx) error {
+			got, err := tx.Events().Lookup(store.EventFilter{AccountID: acct})
+			wantNoErr(t, "Lookup", err)
+			if len(got) != 1 || got[0].ID != fmt.Sprintf("new-%d", i) {
+				t.Errorf("account %q after expiry: %v", acct, got)
+			}
+			return nil
+		})
+	}
+}

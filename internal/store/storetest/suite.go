@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AccountIsolation", testAccountIsolation},
 		{"Events", testEvents},
 		{"EventPaging", testEventPaging},
+		{"EventExpiry", testEventExpiry},
 		{"Nonces", testNonces},
 		{"NonceRace", testNonceRace},
 		{"ChangeLog", testChangeLog},
