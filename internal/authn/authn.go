@@ -102,7 +102,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 	if isV3 {
 		err = cred.Key.VerifyV3(req.Method, req.Path, req.Query, req.Header, req.Body, v3)
 	} else {
-		err = cred.Key.VerifyV1(req.Method, req.Params, s.signature(req))
+		sig, _ := req.Params.Get("Signature")
+		err = cred.Key.VerifyV1(req.Method, req.Params, sig)
 	}
 	if err != nil {
 		return nil, signatureError(err)
@@ -128,11 +129,6 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 // NonceUsed is the error for a replayed request.
 func NonceUsed() *apperr.Error {
 	return apperr.BadRequest("SignatureNonceUsed", "Specified signature nonce was used already.")
-}
-
-func (s signed) signature(req *Request) string {
-	v, _ := req.Params.Get("Signature")
-	return v
 }
 
 func v1Fields(req *Request) (signed, error) {
