@@ -136,10 +136,16 @@ func TestHostileRequestsGetClear4xx(t *testing.T) {
 		}, 400, "InvalidTimeStamp.Format"},
 		{"binary action header", func() (*http.Response, error) {
 			req, _ := http.NewRequest(http.MethodPost, base, nil)
+			req.Header.Set("Authorization", "ACS3-HMAC-SHA256 Credential=LTAIx,SignedHeaders=host,Signature=00")
 			req.Header.Set("x-acs-action", "Get\xffUser")
 			req.Header.Set("x-acs-version", "2015-05-01")
 			return http.DefaultClient.Do(req)
 		}, 400, "InvalidParameter"},
+		{"V1 action only in an unsigned header", func() (*http.Response, error) {
+			req, _ := http.NewRequest(http.MethodGet, base+"?Version=2015-04-01", nil)
+			req.Header.Set("x-acs-action", "GetCallerIdentity")
+			return http.DefaultClient.Do(req)
+		}, 400, "MissingParameter.Action"},
 		{"method", func() (*http.Response, error) {
 			req, _ := http.NewRequest(http.MethodPut, base, nil)
 			return http.DefaultClient.Do(req)

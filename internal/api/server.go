@@ -219,6 +219,11 @@ func (s *Server) resourceOf(ctx context.Context, req *request, in any) (string, 
 // the refusal is attributed to its caller.
 func (s *Server) resolve(r *http.Request, req *request) error {
 	action, version := r.Header.Get("x-acs-action"), r.Header.Get("x-acs-version")
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "ACS3-") {
+		// A V1 signature covers parameters only: the action must be one of
+		// them, never an (unsigned) header the classic SDK also sends.
+		action, version = "", ""
+	}
 	pa, _ := req.params.Get("Action")
 	pv, _ := req.params.Get("Version")
 	if action == "" {
