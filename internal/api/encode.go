@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"net/http"
 	"strconv"
-	"unicode"
 
 	"github.com/canopy-iam/canopy/internal/apperr"
 )
@@ -136,27 +135,34 @@ func xmlValue(w *bytes.Buffer, name string, dec *json.Decoder) error {
 }
 
 // xmlName makes a JSON key usable as an element name: audit events carry
-// caller-chosen parameter names, which may hold any character.
+// caller-chosen parameter names, which may hold any character. Names keep
+// to ASCII (every wire name is ASCII) so no XML parser's idea of a name
+// character matters: letters, '_', and after the first character digits,
+// '.' and '-'; anything else becomes '_'.
 func xmlName(k string) string {
-	ok := k != ""
-	for i, r := range k {
-		valid := r == '_' || unicode.IsLetter(r) || (i > 0 && (r == '.' || r == '-' || unicode.IsDigit(r)))
-		if !valid {
-			ok = false
-			break
-		}
-	}
-	if ok {
-		return k
-	}
-	b := []rune(k)
-	for i, r := range b {
-		if !(r == '_' || unicode.IsLetter(r) || (i > 0 && (r == '.' || r == '-' || unicode.IsDigit(r)))) {
-			b[i] = '_'
-		}
-	}
-	if len(b) == 0 {
+	if k == "" {
 		return "_"
 	}
-	return string(b)
+	b := []byte(k)
+	changed := false
+	out := b[:0:0]
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
+		if letter || (len(out) > 0 && ('0' <= c && c <= '9' || c == '.' || c == '-')) {
+			out = append(out, c)
+			continue
+		}
+		changed = true
+		if c >= 0x80 { // one '_' per multi-byte character
+			for i+1 < len(b) && b[i+1]&0xC0 == 0x80 {
+				i++
+			}
+		}
+		out = append(out, '_')
+	}
+	if !changed {
+		return k
+	}
+	return string(out)
 }
