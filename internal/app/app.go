@@ -139,6 +139,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	a.stop()
 	a.bg.Wait()
+	a.flushKeyUse(ctx)
 	a.appender.Close()
 	errs = append(errs, a.Store.Close())
 	return errors.Join(errs...)
@@ -185,6 +186,19 @@ func (a *App) all() {
 	a.authz.InvalidateAll()
 }
 
+// flushKeyUse stores when AccessKeys were last used (GetAccessKeyLastUsed).
+func (a *App) flushKeyUse(ctx context.Context) {
+	if used := a.authn.TakeUsed(); len(used) > 0 {
+		if err := a.Store.TouchAccessKeys(ctx, used); err != nil && ctx.Err() == nil {
+			a.Config.Log.Warn("recording AccessKey use failed", "err", err)
+		}
+	}
+}
+
+// FlushKeyUse stores the AccessKey uses this node has seen so far (tests
+// call it rather than wait for the minute's sweep).
+func (a *App) FlushKeyUse() { a.flushKeyUse(context.Background()) }
+
 // sweep forgets expired nonces and old change-log rows once a minute, and
 // audit events past their retention once an hour.
 func (a *App) sweep(ctx context.Context) {
@@ -197,6 +211,7 @@ func (a *App) sweep(ctx context.Context) {
 			return
 		case now := <-t.C:
 			a.authn.Sweep()
+			a.flushKeyUse(ctx)
 			if err := a.Store.Sweep(ctx, now, ChangeRetention); err != nil && ctx.Err() == nil {
 				a.Config.Log.Warn("sweep failed", "err", err)
 			}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/apperr"
@@ -49,11 +50,14 @@ type Authenticator struct {
 	keys   *KeyCache
 	recent *recentNonces
 	now    func() time.Time // real time: signatures never follow a virtual clock
+
+	usedMu sync.Mutex
+	used   map[string]time.Time // AccessKey id -> last use not yet stored
 }
 
 // New builds an authenticator.
 func New(keys *KeyCache) *Authenticator {
-	return &Authenticator{keys: keys, recent: newRecentNonces(), now: time.Now}
+	return &Authenticator{keys: keys, recent: newRecentNonces(), now: time.Now, used: map[string]time.Time{}}
 }
 
 // Sweep forgets in-memory nonces past their retention.
@@ -108,6 +112,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 	if err != nil {
 		return nil, signatureError(err)
 	}
+	a.noteUse(cred, s.accessKeyID, now)
 	// The nonce expires relative to the SIGNED timestamp, so a replay (same
 	// timestamp, same nonce) maps to the same stored key, and keys arrive in
 	// time order: the store appends them instead of scattering random
@@ -124,6 +129,28 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 		return res, NonceUsed()
 	}
 	return res, nil
+}
+
+// noteUse queues a key's use for GetAccessKeyLastUsed, at most once a
+// second per key, so the hot path takes the lock rarely.
+func (a *Authenticator) noteUse(cred *Credential, id string, now time.Time) {
+	ns := now.UnixNano()
+	last := cred.lastNoted.Load()
+	if ns-last < int64(time.Second) || !cred.lastNoted.CompareAndSwap(last, ns) {
+		return
+	}
+	a.usedMu.Lock()
+	a.used[id] = now
+	a.usedMu.Unlock()
+}
+
+// TakeUsed returns the key uses queued since the last call, for the store.
+func (a *Authenticator) TakeUsed() map[string]time.Time {
+	a.usedMu.Lock()
+	defer a.usedMu.Unlock()
+	out := a.used
+	a.used = map[string]time.Time{}
+	return out
 }
 
 // NonceUsed is the error for a replayed request.

@@ -2,6 +2,7 @@ package authn
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/canopy-iam/canopy/internal/authn/signature"
 	"github.com/canopy-iam/canopy/internal/cache"
@@ -14,6 +15,9 @@ type Credential struct {
 	Principal model.Principal // AccessKeyID filled in
 	Active    bool
 	Key       *signature.Key
+	// lastNoted is when this node last queued the key's use (unix nanos):
+	// uses are queued at most once per second per key.
+	lastNoted atomic.Int64
 }
 
 // CredentialLoader reads one AccessKey from the store; it returns

@@ -57,6 +57,9 @@ type Store interface {
 	// ExpireEvents deletes audit events older than before, in every account
 	// (and those of callers that could not be identified).
 	ExpireEvents(ctx context.Context, before time.Time) error
+	// TouchAccessKeys records when AccessKeys were last used (moving
+	// LastUsed forward only). It records no change: nothing caches it.
+	TouchAccessKeys(ctx context.Context, used map[string]time.Time) error
 	// Dialect names the backend: "sqlite" or "postgres".
 	Dialect() string
 	Close() error

@@ -1,8 +1,12 @@
 package sqlstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/canopy-iam/canopy/internal/store"
 )
@@ -143,4 +147,35 @@ func (r accessKeyRepo) CountForUser(accountID, userName string) (int, error) {
 	var n int64
 	err := r.t.queryOne(sqlKeyCount, []any{accountID, userName}, &n)
 	return int(n), err
+}
+
+// sqlKeyTouch moves a key's last use forward, never back.
+const sqlKeyTouch = `UPDATE access_keys SET last_used_ns = ? WHERE id = ? AND last_used_ns < ?`
+
+// TouchAccessKeys implements store.Store in one short transaction, outside
+// the Write lock and without a change record.
+func (s *Store) TouchAccessKeys(ctx context.Context, used map[string]time.Time) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	items := make([]batchItem, 0, len(used))
+	for id, at := range used {
+		if !textOK(id) {
+			continue
+		}
+		ns, err := toNanos("last used", at)
+		if err != nil {
+			return err
+		}
+		items = append(items, batchItem{st: s.stmt(sqlKeyTouch), args: []any{ns, id, ns}})
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	// Sorted ids lock rows in one order, so two nodes touching the same
+	// keys cannot deadlock on PostgreSQL.
+	slices.SortFunc(items, func(a, b batchItem) int { return strings.Compare(a.args[1].(string), b.args[1].(string)) })
+	return s.withRetry(ctx, func() error {
+		return s.be.run(ctx, txAppend, func(ex executor) error { return ex.commit(ctx, items) })
+	})
 }

@@ -77,7 +77,7 @@ var staticSQL = []string{
 	sqlAccountExists, sqlAccountList,
 	sqlKeyInsert, sqlKeyGet, sqlKeyList, sqlKeyUpdate, sqlKeyDelete, sqlKeyCount,
 	sqlRecordGet, sqlRecordInsert, sqlRecordUpdate, sqlRecordDelete,
-	sqlNonceInsert, sqlNonceSweep, sqlEventsExpire,
+	sqlNonceInsert, sqlNonceSweep, sqlEventsExpire, sqlKeyTouch,
 	sqlCounterGet, sqlCounterBump, sqlChangesSince, sqlChangesSweep,
 }
 

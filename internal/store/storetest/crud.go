@@ -514,3 +514,30 @@ func testBadInput(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Errorf("Lookup with an unknown attribute succeeded")
 	}
 }
+
+// testKeyTouch: last use moves forward only, records no change, and an
+// unknown id is ignored.
+func testKeyTouch(t *testing.T, open func(t *testing.T) store.Store) {
+	s := withAccounts(t, open, acctA)
+	key := store.AccessKey{ID: "LTAItouch", AccountID: acctA, UserName: "u", Status: "Active",
+		SealedSecret: []byte{1}, Created: t0, Updated: t0}
+	mustWrite(t, s, func(tx store.Tx) error { return tx.AccessKeys().Insert(key) })
+	before, err := s.ChangeVersion(ctxFor(t))
+	wantNoErr(t, "ChangeVersion", err)
+	later := t0.Add(time.Hour)
+	wantNoErr(t, "TouchAccessKeys", s.TouchAccessKeys(ctxFor(t), map[string]time.Time{"LTAItouch": later, "LTAIunknown": later}))
+	wantNoErr(t, "TouchAccessKeys", s.TouchAccessKeys(ctxFor(t), map[string]time.Time{"LTAItouch": t0}))
+	mustRead(t, s, func(tx store.Tx) error {
+		got, err := tx.AccessKeys().Get("LTAItouch")
+		wantNoErr(t, "Get", err)
+		if !got.LastUsed.Equal(later) {
+			t.Errorf("LastUsed = %v, want %v (never moved back)", got.LastUsed, later)
+		}
+		return nil
+	})
+	after, err := s.ChangeVersion(ctxFor(t))
+	wantNoErr(t, "ChangeVersion", err)
+	if after != before {
+		t.Errorf("TouchAccessKeys moved the change version %d -> %d", before, after)
+	}
+}

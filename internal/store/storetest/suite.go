@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"Accounts", testAccounts},
 		{"AccessKeys", testAccessKeys},
+		{"KeyTouch", testKeyTouch},
 		{"Records", testRecords},
 		{"RecordPaging", testRecordPaging},
 		{"RecordRef", testRecordRef},
