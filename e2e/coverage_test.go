@@ -31,6 +31,14 @@ func TestEveryActionIsAuthorized(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := srv.RAMClient(t, key.AccessKey.AccessKeyId, key.AccessKey.AccessKeySecret)
+	// Self-service (own password, keys, MFA) is allowed by the security
+	// preference rather than a policy: switch it off so that every action
+	// needs a policy here (TestRAMSelfServiceFollowsPreference covers it).
+	pref := ram.CreateSetSecurityPreferenceRequest()
+	pref.AllowUserToChangePassword, pref.AllowUserToManageAccessKeys, pref.AllowUserToManageMFADevices = "false", "false", "false"
+	if _, err := root.SetSecurityPreference(pref); err != nil {
+		t.Fatal(err)
+	}
 
 	specs := srv.App.Registry.Specs()
 	checked := 0

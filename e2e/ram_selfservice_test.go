@@ -120,3 +120,68 @@ func TestRAMAccountAlias(t *testing.T) {
 	_, err = otherRoot.SetAccountAlias(set)
 	ok(t, "the cleared alias is free again", err)
 }
+
+// A RAM user with no policy manages its own password, AccessKeys and MFA
+// device exactly as far as the account's security preference allows, and
+// never another user's.
+func TestRAMSelfServiceFollowsPreference(t *testing.T) {
+	w := newRAMWorld(t)
+	pia, piaKey := w.userClient(t, "pia")
+	w.createUser(t, "quinn")
+
+	// Own password: allowed by default (AllowUserToChangePassword).
+	lp := ram.CreateCreateLoginProfileRequest()
+	lp.UserName, lp.Password = "pia", "Pia-Passw0rd-1"
+	_, err := w.root.CreateLoginProfile(lp)
+	ok(t, "CreateLoginProfile", err)
+	cp := ram.CreateChangePasswordRequest()
+	cp.OldPassword, cp.NewPassword = "Pia-Passw0rd-1", "Pia-Passw0rd-2"
+	_, err = pia.ChangePassword(cp)
+	ok(t, "ChangePassword without a policy", err)
+
+	// Own AccessKeys: refused until AllowUserToManageAccessKeys is on.
+	_, err = pia.ListAccessKeys(ram.CreateListAccessKeysRequest())
+	wantDenied(t, err, "ram:ListAccessKeys", "ImplicitDeny")
+	pref := ram.CreateSetSecurityPreferenceRequest()
+	pref.AllowUserToManageAccessKeys = "true"
+	_, err = w.root.SetSecurityPreference(pref)
+	ok(t, "SetSecurityPreference", err)
+	keys, err := pia.ListAccessKeys(ram.CreateListAccessKeysRequest())
+	ok(t, "ListAccessKeys of myself", err)
+	if len(keys.AccessKeys.AccessKey) != 1 || keys.AccessKeys.AccessKey[0].AccessKeyId != piaKey {
+		t.Fatalf("own keys %+v", keys.AccessKeys.AccessKey)
+	}
+	_, err = pia.CreateAccessKey(ram.CreateCreateAccessKeyRequest())
+	ok(t, "CreateAccessKey for myself", err)
+	forQuinn := ram.CreateCreateAccessKeyRequest()
+	forQuinn.UserName = "quinn"
+	_, err = pia.CreateAccessKey(forQuinn)
+	wantDenied(t, err, "ram:CreateAccessKey", "ImplicitDeny")
+
+	// Own MFA device: allowed by default (AllowUserToManageMFADevices).
+	mfa := ram.CreateCreateVirtualMFADeviceRequest()
+	mfa.VirtualMFADeviceName = "pia-phone"
+	device, err := pia.CreateVirtualMFADevice(mfa)
+	ok(t, "CreateVirtualMFADevice for myself", err)
+	bind := ram.CreateBindMFADeviceRequest()
+	bind.SerialNumber, bind.UserName = device.VirtualMFADevice.SerialNumber, "quinn"
+	bind.AuthenticationCode1, bind.AuthenticationCode2 = codesFrom(t, device.VirtualMFADevice.Base32StringSeed, 1)
+	_, err = pia.BindMFADevice(bind)
+	wantDenied(t, err, "ram:BindMFADevice", "ImplicitDeny")
+	bind.UserName = "pia"
+	_, err = pia.BindMFADevice(bind)
+	ok(t, "BindMFADevice to myself", err)
+
+	// Switched off, the same calls need a policy again.
+	pref = ram.CreateSetSecurityPreferenceRequest()
+	pref.AllowUserToChangePassword, pref.AllowUserToManageMFADevices = "false", "false"
+	_, err = w.root.SetSecurityPreference(pref)
+	ok(t, "SetSecurityPreference", err)
+	cp.OldPassword, cp.NewPassword = "Pia-Passw0rd-2", "Pia-Passw0rd-3"
+	_, err = pia.ChangePassword(cp)
+	wantDenied(t, err, "ram:ChangePassword", "ImplicitDeny")
+	info := ram.CreateGetUserMFAInfoRequest()
+	info.UserName = "pia"
+	_, err = pia.GetUserMFAInfo(info)
+	wantDenied(t, err, "ram:GetUserMFAInfo", "ImplicitDeny")
+}

@@ -40,6 +40,11 @@ type Action[In, Out any] struct {
 	// fails (the user does not exist), Resource is authorized instead and
 	// the handler reports the error to callers who may see it.
 	ResolveResource func(c *Call, in *In) (string, error)
+	// SelfService, when set, lets a RAM user act on itself without a
+	// policy when the account's security preference allows it (its own
+	// password, AccessKeys, MFA device). It runs in a read transaction
+	// before authorization; true skips the policy check.
+	SelfService func(c *Call, in *In) (bool, error)
 	// Handle runs the action. Out is encoded as the response body's fields.
 	Handle func(c *Call, in *In) (*Out, error)
 }
@@ -50,6 +55,7 @@ type entry struct {
 	binder   *binder
 	resource func(caller *model.Principal, in any) string
 	resolve  func(c *Call, in any) (string, error)
+	self     func(c *Call, in any) (bool, error)
 	handle   func(c *Call, in any) (any, error)
 }
 
@@ -96,6 +102,9 @@ func Register[In, Out any](r *Registry, a Action[In, Out]) {
 	}
 	if a.ResolveResource != nil {
 		e.resolve = func(c *Call, in any) (string, error) { return a.ResolveResource(c, in.(*In)) }
+	}
+	if a.SelfService != nil {
+		e.self = func(c *Call, in any) (bool, error) { return a.SelfService(c, in.(*In)) }
 	}
 	r.byKey[k] = e
 	r.versions[a.Version] = a.Product

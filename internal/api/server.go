@@ -176,6 +176,13 @@ func (s *Server) prepare(r *http.Request, req *request) (any, error) {
 		return nil, err
 	}
 	if req.entry.RAMAction != "" {
+		self, err := s.selfService(r.Context(), req, in)
+		if err != nil {
+			return nil, err
+		}
+		if self {
+			return in, nil // the security preference lets users do this to themselves
+		}
 		resource, err := s.resourceOf(r.Context(), req, in)
 		if err != nil {
 			return nil, err
@@ -187,6 +194,21 @@ func (s *Server) prepare(r *http.Request, req *request) (any, error) {
 		}
 	}
 	return in, nil
+}
+
+// selfService reports whether a RAM user acts on itself in a way the
+// account's security preference allows without a policy.
+func (s *Server) selfService(ctx context.Context, req *request, in any) (bool, error) {
+	if req.entry.self == nil || req.caller.Kind != model.RAMUser {
+		return false, nil
+	}
+	var ok bool
+	err := s.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		ok, err = req.entry.self(req.call(ctx, tx), in)
+		return err
+	})
+	return ok, err
 }
 
 // resourceOf names what the call acts on, reading the store when the entry

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/canopy-iam/canopy/internal/model"
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
@@ -195,4 +196,36 @@ func (s *Service) SetSecurityPreference(tx store.Tx, accountID string, up Securi
 	}
 	up.apply(p)
 	return p, saveSetting(tx, accountID, settingSecurityPreference, p, now)
+}
+
+// SelfService names what a security preference lets RAM users manage of
+// their own without a policy.
+type SelfService int
+
+const (
+	OwnPassword   SelfService = iota // AllowUserToChangePassword
+	OwnAccessKeys                    // AllowUserToManageAccessKeys
+	OwnMFADevice                     // AllowUserToManageMFADevices
+)
+
+// AllowsSelfService reports whether caller, a RAM user, acts on itself
+// (userName "" or its own name) and the account's security preference lets
+// RAM users do that without a policy.
+func (s *Service) AllowsSelfService(tx store.Tx, caller *model.Principal, userName string, what SelfService) (bool, error) {
+	if caller.Kind != model.RAMUser || (userName != "" && userName != caller.UserName) {
+		return false, nil
+	}
+	pref, err := s.GetSecurityPreference(tx, caller.AccountID)
+	if err != nil {
+		return false, err
+	}
+	switch what {
+	case OwnPassword:
+		return pref.AllowUserToChangePassword, nil
+	case OwnAccessKeys:
+		return pref.AllowUserToManageAccessKeys, nil
+	case OwnMFADevice:
+		return pref.AllowUserToManageMFADevices, nil
+	}
+	return false, nil
 }

@@ -44,8 +44,9 @@ type lastUsedOut struct {
 
 func registerAccessKeys(r *api.Registry, svc *iam.Service) {
 	api.Register(r, api.Action[ownerIn, accessKeyResult]{
-		Spec:     spec("CreateAccessKey", true),
-		Resource: onOwner,
+		Spec:        spec("CreateAccessKey", true),
+		Resource:    onOwner,
+		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *ownerIn) string { return in.UserPrincipalName }),
 		Handle: func(c *api.Call, in *ownerIn) (*accessKeyResult, error) {
 			name, err := userName(c, svc, in.UserPrincipalName, "")
 			if err != nil {
@@ -59,8 +60,9 @@ func registerAccessKeys(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	api.Register(r, api.Action[updateKeyIn, none]{
-		Spec:     spec("UpdateAccessKey", true),
-		Resource: func(p *model.Principal, in *updateKeyIn) string { return userResource(p, in.UserPrincipalName, "") },
+		Spec:        spec("UpdateAccessKey", true),
+		Resource:    func(p *model.Principal, in *updateKeyIn) string { return userResource(p, in.UserPrincipalName, "") },
+		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *updateKeyIn) string { return in.UserPrincipalName }),
 		Handle: func(c *api.Call, in *updateKeyIn) (*none, error) {
 			name, err := userName(c, svc, in.UserPrincipalName, "")
 			if err != nil {
@@ -70,8 +72,9 @@ func registerAccessKeys(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	api.Register(r, api.Action[keyIn, none]{
-		Spec:     spec("DeleteAccessKey", true),
-		Resource: onKey,
+		Spec:        spec("DeleteAccessKey", true),
+		Resource:    onKey,
+		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *keyIn) string { return in.UserPrincipalName }),
 		Handle: func(c *api.Call, in *keyIn) (*none, error) {
 			name, err := userName(c, svc, in.UserPrincipalName, "")
 			if err != nil {
@@ -81,8 +84,9 @@ func registerAccessKeys(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	api.Register(r, api.Action[ownerIn, listKeysOut]{
-		Spec:     spec("ListAccessKeys", false),
-		Resource: onOwner,
+		Spec:        spec("ListAccessKeys", false),
+		Resource:    onOwner,
+		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *ownerIn) string { return in.UserPrincipalName }),
 		Handle: func(c *api.Call, in *ownerIn) (*listKeysOut, error) {
 			name, err := userName(c, svc, in.UserPrincipalName, "")
 			if err != nil {
@@ -98,8 +102,9 @@ func registerAccessKeys(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	api.Register(r, api.Action[keyIn, lastUsedOut]{
-		Spec:     spec("GetAccessKeyLastUsed", false),
-		Resource: onKey,
+		Spec:        spec("GetAccessKeyLastUsed", false),
+		Resource:    onKey,
+		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *keyIn) string { return in.UserPrincipalName }),
 		Handle: func(c *api.Call, in *keyIn) (*lastUsedOut, error) {
 			name, err := userName(c, svc, in.UserPrincipalName, "")
 			if err != nil {

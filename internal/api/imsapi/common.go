@@ -143,3 +143,12 @@ func mapAll[T, U any](in []T, f func(*T) U) []U {
 }
 
 var fmtTime = iam.FormatTime
+
+// ownedBy is the SelfService check of an action on the user the input
+// names by principal name ("" = the caller): the security preference
+// decides, no policy. The handler still checks the name's domain.
+func ownedBy[In any](svc *iam.Service, what iam.SelfService, upn func(*In) string) func(*api.Call, *In) (bool, error) {
+	return func(c *api.Call, in *In) (bool, error) {
+		return svc.AllowsSelfService(c.Tx, c.Caller, principalUser(upn(in)), what)
+	}
+}

@@ -68,7 +68,8 @@ const maxDevicePage = 100
 
 func registerMFA(r *api.Registry, svc *iam.Service) {
 	api.Register(r, api.Action[createMFAIn, createMFAOut]{
-		Spec: spec("CreateVirtualMFADevice", true),
+		Spec:        spec("CreateVirtualMFADevice", true),
+		SelfService: ownedBy(svc, iam.OwnMFADevice, func(*createMFAIn) string { return "" }),
 		Resource: func(p *model.Principal, in *createMFAIn) string {
 			return model.MFAARN(p.AccountID, in.VirtualMFADeviceName)
 		},
@@ -114,8 +115,9 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	api.Register(r, api.Action[bindMFAIn, none]{
-		Spec:     spec("BindMFADevice", true, "AuthenticationCode1", "AuthenticationCode2"),
-		Resource: func(p *model.Principal, in *bindMFAIn) string { return userResource(p, in.UserPrincipalName, "") },
+		Spec:        spec("BindMFADevice", true, "AuthenticationCode1", "AuthenticationCode2"),
+		Resource:    func(p *model.Principal, in *bindMFAIn) string { return userResource(p, in.UserPrincipalName, "") },
+		SelfService: ownedBy(svc, iam.OwnMFADevice, func(in *bindMFAIn) string { return in.UserPrincipalName }),
 		Handle: func(c *api.Call, in *bindMFAIn) (*none, error) {
 			if in.Type != "" && in.Type != iam.MFATypeVirtual {
 				return nil, apperr.BadRequest("InvalidParameter.Type", "Only virtual MFA devices (Type=%s) can be bound here; got %q.", iam.MFATypeVirtual, in.Type)
@@ -135,8 +137,9 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	api.Register(r, api.Action[upnIn, unbindOut]{
-		Spec:     spec("UnbindMFADevice", true),
-		Resource: onUPN,
+		Spec:        spec("UnbindMFADevice", true),
+		Resource:    onUPN,
+		SelfService: ownedBy(svc, iam.OwnMFADevice, func(in *upnIn) string { return in.UserPrincipalName }),
 		Handle: func(c *api.Call, in *upnIn) (*unbindOut, error) {
 			name, err := requiredUser(c, svc, in.UserPrincipalName, "")
 			if err != nil {
@@ -152,8 +155,9 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	api.Register(r, api.Action[ownerIn, mfaInfoOut]{
-		Spec:     spec("GetUserMFAInfo", false),
-		Resource: onOwner,
+		Spec:        spec("GetUserMFAInfo", false),
+		Resource:    onOwner,
+		SelfService: ownedBy(svc, iam.OwnMFADevice, func(in *ownerIn) string { return in.UserPrincipalName }),
 		Handle: func(c *api.Call, in *ownerIn) (*mfaInfoOut, error) {
 			name, err := userName(c, svc, in.UserPrincipalName, "")
 			if err != nil {

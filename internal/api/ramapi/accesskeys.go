@@ -35,8 +35,9 @@ type lastUsedOut struct {
 
 func registerAccessKeys(r *api.Registry, svc *iam.Service) {
 	api.Register(r, api.Action[ownerIn, accessKeyResult]{
-		Spec:     spec("CreateAccessKey", true),
-		Resource: func(p *model.Principal, in *ownerIn) string { return selfOrUser(p, in.UserName) },
+		Spec:        spec("CreateAccessKey", true),
+		Resource:    func(p *model.Principal, in *ownerIn) string { return selfOrUser(p, in.UserName) },
+		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *ownerIn) string { return in.UserName }),
 		Handle: func(c *api.Call, in *ownerIn) (*accessKeyResult, error) {
 			k, err := svc.CreateAccessKey(c.Tx, c.Caller, in.UserName, c.Now)
 			if err != nil {
@@ -46,22 +47,25 @@ func registerAccessKeys(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	api.Register(r, api.Action[updateKeyIn, none]{
-		Spec:     spec("UpdateAccessKey", true),
-		Resource: func(p *model.Principal, in *updateKeyIn) string { return selfOrUser(p, in.UserName) },
+		Spec:        spec("UpdateAccessKey", true),
+		Resource:    func(p *model.Principal, in *updateKeyIn) string { return selfOrUser(p, in.UserName) },
+		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *updateKeyIn) string { return in.UserName }),
 		Handle: func(c *api.Call, in *updateKeyIn) (*none, error) {
 			return done, svc.UpdateAccessKey(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId, in.Status, c.Now)
 		},
 	})
 	api.Register(r, api.Action[keyIn, none]{
-		Spec:     spec("DeleteAccessKey", true),
-		Resource: func(p *model.Principal, in *keyIn) string { return selfOrUser(p, in.UserName) },
+		Spec:        spec("DeleteAccessKey", true),
+		Resource:    func(p *model.Principal, in *keyIn) string { return selfOrUser(p, in.UserName) },
+		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *keyIn) string { return in.UserName }),
 		Handle: func(c *api.Call, in *keyIn) (*none, error) {
 			return done, svc.DeleteAccessKey(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId)
 		},
 	})
 	api.Register(r, api.Action[ownerIn, listKeysOut]{
-		Spec:     spec("ListAccessKeys", false),
-		Resource: func(p *model.Principal, in *ownerIn) string { return selfOrUser(p, in.UserName) },
+		Spec:        spec("ListAccessKeys", false),
+		Resource:    func(p *model.Principal, in *ownerIn) string { return selfOrUser(p, in.UserName) },
+		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *ownerIn) string { return in.UserName }),
 		Handle: func(c *api.Call, in *ownerIn) (*listKeysOut, error) {
 			keys, err := svc.ListAccessKeys(c.Tx, c.Caller, in.UserName)
 			if err != nil {
@@ -73,8 +77,9 @@ func registerAccessKeys(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	api.Register(r, api.Action[keyIn, lastUsedOut]{
-		Spec:     spec("GetAccessKeyLastUsed", false),
-		Resource: func(p *model.Principal, in *keyIn) string { return selfOrUser(p, in.UserName) },
+		Spec:        spec("GetAccessKeyLastUsed", false),
+		Resource:    func(p *model.Principal, in *keyIn) string { return selfOrUser(p, in.UserName) },
+		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *keyIn) string { return in.UserName }),
 		Handle: func(c *api.Call, in *keyIn) (*lastUsedOut, error) {
 			k, err := svc.GetAccessKeyLastUsed(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId)
 			if err != nil {

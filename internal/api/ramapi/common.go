@@ -91,3 +91,9 @@ func mapAll[T, U any](in []T, f func(*T) U) []U {
 func missing(name string) error {
 	return apperr.BadRequest("MissingParameter."+name, "The input parameter %q that is mandatory for processing this request is not supplied.", name)
 }
+
+// ownedBy is the SelfService check of an action on the user the input
+// names ("" = the caller): the security preference decides, no policy.
+func ownedBy[In any](svc *iam.Service, what iam.SelfService, user func(*In) string) func(*api.Call, *In) (bool, error) {
+	return func(c *api.Call, in *In) (bool, error) { return svc.AllowsSelfService(c.Tx, c.Caller, user(in), what) }
+}

@@ -69,8 +69,9 @@ func registerLoginProfiles(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	api.Register(r, api.Action[changePasswordIn, none]{
-		Spec:     spec("ChangePassword", true, "OldPassword", "NewPassword"),
-		Resource: func(p *model.Principal, _ *changePasswordIn) string { return selfOrUser(p, "") },
+		Spec:        spec("ChangePassword", true, "OldPassword", "NewPassword"),
+		Resource:    func(p *model.Principal, _ *changePasswordIn) string { return selfOrUser(p, "") },
+		SelfService: ownedBy(svc, iam.OwnPassword, func(*changePasswordIn) string { return "" }),
 		Handle: func(c *api.Call, in *changePasswordIn) (*none, error) {
 			return done, svc.ChangePassword(c.Tx, c.Caller, in.OldPassword, in.NewPassword, c.Now)
 		},

@@ -59,7 +59,8 @@ func toDevice(d *iam.VirtualMFADevice) deviceOut {
 
 func registerMFA(r *api.Registry, svc *iam.Service) {
 	api.Register(r, api.Action[createMFAIn, createMFAOut]{
-		Spec: spec("CreateVirtualMFADevice", true),
+		Spec:        spec("CreateVirtualMFADevice", true),
+		SelfService: ownedBy(svc, iam.OwnMFADevice, func(*createMFAIn) string { return "" }),
 		Resource: func(p *model.Principal, in *createMFAIn) string {
 			return model.MFAARN(p.AccountID, in.VirtualMFADeviceName)
 		},
@@ -103,16 +104,18 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	api.Register(r, api.Action[bindMFAIn, none]{
-		Spec:     spec("BindMFADevice", true, mfaSecrets...),
-		Resource: func(p *model.Principal, in *bindMFAIn) string { return userARN(p, in.UserName) },
+		Spec:        spec("BindMFADevice", true, mfaSecrets...),
+		Resource:    func(p *model.Principal, in *bindMFAIn) string { return userARN(p, in.UserName) },
+		SelfService: ownedBy(svc, iam.OwnMFADevice, func(in *bindMFAIn) string { return in.UserName }),
 		Handle: func(c *api.Call, in *bindMFAIn) (*none, error) {
 			return done, svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, in.UserName,
 				in.AuthenticationCode1, in.AuthenticationCode2, c.Now)
 		},
 	})
 	api.Register(r, api.Action[userNameIn, mfaDeviceResult]{
-		Spec:     spec("UnbindMFADevice", true),
-		Resource: onUser,
+		Spec:        spec("UnbindMFADevice", true),
+		Resource:    onUser,
+		SelfService: ownedBy(svc, iam.OwnMFADevice, func(in *userNameIn) string { return in.UserName }),
 		Handle: func(c *api.Call, in *userNameIn) (*mfaDeviceResult, error) {
 			d, err := svc.UnbindMFADevice(c.Tx, c.AccountID(), in.UserName, c.Now)
 			if err != nil {
@@ -122,8 +125,9 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	api.Register(r, api.Action[userNameIn, mfaDeviceResult]{
-		Spec:     spec("GetUserMFAInfo", false),
-		Resource: onUser,
+		Spec:        spec("GetUserMFAInfo", false),
+		Resource:    onUser,
+		SelfService: ownedBy(svc, iam.OwnMFADevice, func(in *userNameIn) string { return in.UserName }),
 		Handle: func(c *api.Call, in *userNameIn) (*mfaDeviceResult, error) {
 			d, err := svc.GetUserMFAInfo(c.Tx, c.AccountID(), in.UserName)
 			if err != nil {
