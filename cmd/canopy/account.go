@@ -91,7 +91,7 @@ func cliError(err error) error {
 	if flag, ok := missingFlags[e.Code]; ok {
 		return fmt.Errorf("%s is required", flag)
 	}
-	if e.Status >= 500 {
+	if e.Kind == apperr.KindInternal {
 		return err
 	}
 	return errors.New(e.Message)

@@ -69,7 +69,7 @@ func TestBindRefusals(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, err := bindSample(t, c.params)
 			var e *apperr.Error
-			if !errors.As(err, &e) || e.Code != c.code || e.Status != 400 {
+			if !errors.As(err, &e) || e.Code != c.code || e.Kind != apperr.KindInvalid {
 				t.Fatalf("got %v; want %s", err, c.code)
 			}
 		})

@@ -31,7 +31,7 @@ func FuzzBind(f *testing.F) {
 		}
 		if _, err := b.bind(params); err != nil {
 			var e *apperr.Error
-			if !errors.As(err, &e) || e.Status != 400 || e.Code == "" || e.Message == "" {
+			if !errors.As(err, &e) || e.Kind != apperr.KindInvalid || e.Code == "" || e.Message == "" {
 				t.Fatalf("refusal is not a clear 400: %#v", err)
 			}
 		}

@@ -1,25 +1,46 @@
-// Package api is Canopy's RPC endpoint: a declarative registry of actions
-// and the one pipeline every request goes through (resolve, authenticate,
-// bind, authorize, invoke in one store transaction with its audit event,
-// encode). Handlers never see an http.Request.
+// Package api is Canopy's action layer: a declarative registry of actions,
+// and the Invoker that runs any of them for a given caller (bind, resolve,
+// authorize, handle, audit; one transaction for writes). The RPC front
+// (rpc.go) is one client of the Invoker: it only reads HTTP, authenticates
+// and encodes. Handlers never see an http.Request.
 package api
 
 import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 
 	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
 )
 
-// Spec declares everything the pipeline needs to know about an action.
+// Product is one API product and version: its SDK code (also the audit
+// serviceName), the host that answers for it (HostId, eventSource), and the
+// prefix of the permissions its actions need.
+type Product struct {
+	Code    string // e.g. "Ram"
+	Version string // e.g. "2015-05-01"
+	Host    string // e.g. "ram.aliyuncs.com"
+	Prefix  string // e.g. "ram": CreateUser needs ram:CreateUser
+	// Canonical, when set, rewrites a resource name built from the input to
+	// the stored spelling of the entity it names (RAM names are unique
+	// regardless of case, policies match case-sensitively): a Deny on
+	// user/tom must also stop a call that says TOM. It runs in the call's
+	// transaction and returns the resource unchanged when nothing matches.
+	Canonical func(tx store.Tx, accountID, resource string) (string, error)
+}
+
+// Spec declares what the invoker needs to know about an action besides its
+// typed functions.
 type Spec struct {
-	Product string // SDK product code, e.g. "Ram"; also the audit serviceName
-	Version string // API version, e.g. "2015-05-01"
-	Name    string // action name, e.g. "CreateUser"
-	// RAMAction is the permission the action needs, e.g. "ram:CreateUser".
-	// Empty means the action needs no permission (GetCallerIdentity).
-	RAMAction string
+	// Products the action belongs to: usually one; RAM and IMS share the
+	// actions they have in common (same name, input and output).
+	Products []*Product
+	Name     string // action name, e.g. "CreateUser"
+	// Public marks actions that need no permission (GetCallerIdentity);
+	// every other action needs <prefix>:<Name>.
+	Public bool
 	// Write marks actions that change state: they run in a write
 	// transaction that also records their audit event.
 	Write bool
@@ -31,66 +52,74 @@ type Spec struct {
 type Action[In, Out any] struct {
 	Spec
 	// Resource names what the action acts on, for authorization and audit,
-	// e.g. acs:ram::<account>:user/<name>. Nil means "*" in the caller's
-	// account scope.
+	// e.g. acs:ram::<account>:user/<name>. Nil means "*".
 	Resource func(caller *model.Principal, in *In) string
 	// ResolveResource, when set, names the resource from stored data (an
-	// IMS call that names a user only by UserId, say): it runs in a read
-	// transaction before authorization and wins over Resource. When it
-	// fails (the user does not exist), Resource is authorized instead and
-	// the handler reports the error to callers who may see it.
+	// IMS call that names a user only by UserId, say), in the call's own
+	// transaction, and wins over Resource. When it fails (the user does not
+	// exist), Resource is authorized instead and the handler reports the
+	// error to callers who may see it.
 	ResolveResource func(c *Call, in *In) (string, error)
-	// SelfService, when set, lets a RAM user act on itself without a
-	// policy when the account's security preference allows it (its own
-	// password, AccessKeys, MFA device). It runs in a read transaction
-	// before authorization; true skips the policy check.
+	// SelfService, when set, says whether a RAM user acts on itself in a
+	// way the account's security preference allows without a policy (its
+	// own password, AccessKeys, MFA device). It replaces the need for an
+	// Allow, never an explicit Deny.
 	SelfService func(c *Call, in *In) (bool, error)
 	// Handle runs the action. Out is encoded as the response body's fields.
 	Handle func(c *Call, in *In) (*Out, error)
 }
 
-// entry is the type-erased form the pipeline dispatches on.
+// entry is the type-erased form the invoker dispatches on: one per
+// product an action belongs to.
 type entry struct {
 	Spec
-	binder   *binder
-	resource func(caller *model.Principal, in any) string
-	resolve  func(c *Call, in any) (string, error)
-	self     func(c *Call, in any) (bool, error)
-	handle   func(c *Call, in any) (any, error)
+	product    *Product
+	permission string // "" for public actions
+	binder     *binder
+	resource   func(caller *model.Principal, in any) string
+	resolve    func(c *Call, in any) (string, error)
+	self       func(c *Call, in any) (bool, error)
+	handle     func(c *Call, in any) (any, error)
+}
+
+// Info describes one registered action of one product (docs, the console,
+// coverage tests).
+type Info struct {
+	Product   string
+	Version   string
+	Name      string
+	RAMAction string // the permission it needs; "" for public actions
+	Write     bool
+	Secrets   []string
 }
 
 // Registry holds every action, keyed by version and name.
 type Registry struct {
 	byKey    map[string]*entry
-	versions map[string]string // version -> product
+	versions map[string]*Product
+	secrets  map[string]struct{} // every declared secret parameter, lower-cased
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{byKey: map[string]*entry{}, versions: map[string]string{}}
+	return &Registry{byKey: map[string]*entry{}, versions: map[string]*Product{}, secrets: map[string]struct{}{}}
 }
 
 func key(version, name string) string { return version + "/" + name }
 
-// Register adds one action. It panics on programming errors (a duplicate
-// entry, an input type the binder cannot handle), which tests catch at once.
+// Register adds one action to each of its products. It panics on
+// programming errors (a duplicate entry, an input type the binder cannot
+// handle), which tests catch at once.
 func Register[In, Out any](r *Registry, a Action[In, Out]) {
-	if a.Product == "" || a.Version == "" || a.Name == "" || a.Handle == nil {
+	if len(a.Products) == 0 || a.Name == "" || a.Handle == nil {
 		panic(fmt.Sprintf("api: incomplete registry entry %+v", a.Spec))
-	}
-	k := key(a.Version, a.Name)
-	if _, dup := r.byKey[k]; dup {
-		panic("api: duplicate registry entry " + k)
-	}
-	if p, ok := r.versions[a.Version]; ok && p != a.Product {
-		panic("api: version " + a.Version + " registered for two products")
 	}
 	b, err := newBinder(reflect.TypeFor[In]())
 	if err != nil {
-		panic("api: " + k + ": " + err.Error())
+		panic("api: " + a.Name + ": " + err.Error())
 	}
-	e := &entry{Spec: a.Spec, binder: b}
-	e.handle = func(c *Call, in any) (any, error) {
+	proto := entry{Spec: a.Spec, binder: b}
+	proto.handle = func(c *Call, in any) (any, error) {
 		out, err := a.Handle(c, in.(*In))
 		if err != nil {
 			return nil, err
@@ -98,30 +127,47 @@ func Register[In, Out any](r *Registry, a Action[In, Out]) {
 		return out, nil
 	}
 	if a.Resource != nil {
-		e.resource = func(p *model.Principal, in any) string { return a.Resource(p, in.(*In)) }
+		proto.resource = func(p *model.Principal, in any) string { return a.Resource(p, in.(*In)) }
 	}
 	if a.ResolveResource != nil {
-		e.resolve = func(c *Call, in any) (string, error) { return a.ResolveResource(c, in.(*In)) }
+		proto.resolve = func(c *Call, in any) (string, error) { return a.ResolveResource(c, in.(*In)) }
 	}
 	if a.SelfService != nil {
-		e.self = func(c *Call, in any) (bool, error) { return a.SelfService(c, in.(*In)) }
+		proto.self = func(c *Call, in any) (bool, error) { return a.SelfService(c, in.(*In)) }
 	}
-	r.byKey[k] = e
-	r.versions[a.Version] = a.Product
+	for _, name := range a.Secrets {
+		r.secrets[strings.ToLower(name)] = struct{}{}
+	}
+	for _, p := range a.Products {
+		k := key(p.Version, a.Name)
+		if _, dup := r.byKey[k]; dup {
+			panic("api: duplicate registry entry " + k)
+		}
+		if known, ok := r.versions[p.Version]; ok && known != p {
+			panic("api: version " + p.Version + " registered for two products")
+		}
+		e := proto
+		e.product = p
+		if !a.Public {
+			e.permission = p.Prefix + ":" + a.Name
+		}
+		r.byKey[k] = &e
+		r.versions[p.Version] = p
+	}
 }
 
-// lookup finds an entry; knownVersion tells whether the version exists.
-func (r *Registry) lookup(version, name string) (e *entry, knownVersion bool) {
-	_, knownVersion = r.versions[version]
-	return r.byKey[key(version, name)], knownVersion
-}
+// lookup finds an entry.
+func (r *Registry) lookup(version, name string) *entry { return r.byKey[key(version, name)] }
 
-// Specs lists every registered action, sorted by product and name (for
-// docs, the console and coverage tests).
-func (r *Registry) Specs() []Spec {
-	out := make([]Spec, 0, len(r.byKey))
+// Product returns the product that owns an API version (nil if none).
+func (r *Registry) Product(version string) *Product { return r.versions[version] }
+
+// Specs lists every registered action, sorted by product and name.
+func (r *Registry) Specs() []Info {
+	out := make([]Info, 0, len(r.byKey))
 	for _, e := range r.byKey {
-		out = append(out, e.Spec)
+		out = append(out, Info{Product: e.product.Code, Version: e.product.Version, Name: e.Name,
+			RAMAction: e.permission, Write: e.Write, Secrets: e.Secrets})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Product != out[j].Product {
@@ -133,9 +179,9 @@ func (r *Registry) Specs() []Spec {
 }
 
 // ResourceFor returns the resource an action names for a caller and raw
-// parameters; used by coverage tests to check every entry.
+// parameters (before any stored-data resolution); used by coverage tests.
 func (r *Registry) ResourceFor(version, name string, caller *model.Principal, params map[string]string) (string, error) {
-	e, _ := r.lookup(version, name)
+	e := r.lookup(version, name)
 	if e == nil {
 		return "", fmt.Errorf("no action %s", key(version, name))
 	}
@@ -157,7 +203,7 @@ func (e *entry) resourceOf(caller *model.Principal, in any) string {
 // required parameter: enough to get a request past binding (coverage tests
 // use it to reach authorization for every action).
 func (r *Registry) SampleParams(version, name string) map[string]string {
-	e, _ := r.lookup(version, name)
+	e := r.lookup(version, name)
 	if e == nil {
 		return nil
 	}
@@ -187,7 +233,7 @@ func (r *Registry) SampleParams(version, name string) map[string]string {
 // ParamNames lists the business parameters an action declares (list
 // members as Name.1 or Name.1.Field), for tests that probe every input.
 func (r *Registry) ParamNames(version, name string) []string {
-	e, _ := r.lookup(version, name)
+	e := r.lookup(version, name)
 	if e == nil {
 		return nil
 	}

@@ -29,6 +29,10 @@ import (
 	"github.com/canopy-iam/canopy/internal/store/sqlstore"
 )
 
+// DefaultHost is the HostId of an error for a version no product has: the
+// name the endpoint answers as, never the listener address.
+const DefaultHost = "canopy"
+
 // App is one running Canopy node.
 type App struct {
 	Config   Config
@@ -42,7 +46,10 @@ type App struct {
 	authz    *authz.Authorizer
 	appender *audit.Appender
 	watcher  *watcher
-	api      *api.Server
+	// Invoker runs any registered action for a principal (the RPC front
+	// and, later, the console use it; tests may call it directly).
+	Invoker *api.Invoker
+	rpc     *api.RPC
 
 	stop    context.CancelFunc
 	bg      sync.WaitGroup
@@ -75,8 +82,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a := &App{Config: cfg, Store: st, Ring: ring, Registry: api.NewRegistry(), IAM: iam.New(ring)}
 	a.keys = authn.NewKeyCache(a.loadCredential)
-	a.authn = authn.New(a.keys)
-	a.authz = authz.New(st, a.IAM, ring)
+	a.authn = authn.New(a.keys, nil)
+	a.authz = authz.New(ring, a.IAM.IdentityLayer())
 	if a.watcher, err = newWatcher(ctx, st, a); err != nil {
 		st.Close()
 		return nil, err
@@ -86,13 +93,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	ramapi.Register(a.Registry, a.IAM)
 	imsapi.Register(a.Registry, a.IAM)
 	a.appender = audit.NewAppender(st)
-	a.api = &api.Server{Registry: a.Registry, Auth: a.authn, Authorizer: a.authz, Store: st,
-		Appender: a.appender, Clock: time.Now, Log: cfg.Log,
+	a.Invoker = &api.Invoker{Registry: a.Registry, Authorizer: a.authz, Store: st, Events: a.appender,
+		DefaultHost: DefaultHost,
 		AfterWrite: func(ctx context.Context) {
 			if err := a.watcher.sync(ctx); err != nil {
 				cfg.Log.Warn("cache sync after write failed", "err", err)
 			}
 		}}
+	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: time.Now, Log: cfg.Log}
 	bgCtx, stop := context.WithCancel(context.Background())
 	a.stop = stop
 	a.bg.Add(2)
@@ -114,7 +122,7 @@ func (a *App) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	mux.Handle("/", a.api)
+	mux.Handle("/", a.rpc)
 	return mux
 }
 

@@ -1,17 +1,45 @@
 // Package apperr defines the error value every layer returns: the cloud's
-// wire code, its HTTP status and a message for the user. Domain code builds
-// these; the API layer encodes them into the cloud's error envelope.
+// wire code, a Kind that says what sort of failure it is, and a message for
+// the user. Domain code builds these; the edge (internal/api) maps each Kind
+// to an HTTP status in one table and encodes the cloud's error envelope. The
+// package knows nothing of HTTP, so domain packages that use it do not
+// either.
 package apperr
 
 import (
 	"errors"
 	"fmt"
-	"net/http"
+)
+
+// Kind classifies an error for the edge. Each kind has one HTTP status
+// (internal/api), whatever the product: a code's status is part of the
+// cloud's contract and the catalogue below fixes it by choosing the kind.
+type Kind uint8
+
+const (
+	// KindInternal is an unexpected failure (500); its cause is never shown.
+	KindInternal Kind = iota
+	// KindInvalid: the request is malformed or breaks a rule (400).
+	KindInvalid
+	// KindDenied: the caller is not allowed (403).
+	KindDenied
+	// KindNotFound: the addressed entity does not exist (404).
+	KindNotFound
+	// KindMethodNotAllowed: the HTTP method is not supported (405).
+	KindMethodNotAllowed
+	// KindConflict: the state of an entity forbids the call (409).
+	KindConflict
+	// KindTooLarge: the request body is too large (413).
+	KindTooLarge
+	// KindThrottled: too many requests; the cloud answers these with 400.
+	KindThrottled
+	// KindUnavailable: a dependency (storage) cannot serve now; retryable (503).
+	KindUnavailable
 )
 
 // Error is a user-visible error with the cloud's wire code.
 type Error struct {
-	Status  int    // HTTP status, 4xx for anything a caller can cause
+	Kind    Kind
 	Code    string // the cloud's code, e.g. "EntityNotExist.User"
 	Message string
 	// Denied carries the AccessDeniedDetail of an authorization failure.
@@ -35,34 +63,34 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 // Unwrap exposes the internal cause (never shown to callers).
 func (e *Error) Unwrap() error { return e.cause }
 
-// New builds an error with a formatted message.
-func New(status int, code, format string, args ...any) *Error {
-	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+// New builds an error of a kind with a formatted message.
+func New(kind Kind, code, format string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// BadRequest is a 400 error.
+// BadRequest is a KindInvalid error (400).
 func BadRequest(code, format string, args ...any) *Error {
-	return New(http.StatusBadRequest, code, format, args...)
+	return New(KindInvalid, code, format, args...)
 }
 
-// NotFound is a 404 error.
+// NotFound is a KindNotFound error (404).
 func NotFound(code, format string, args ...any) *Error {
-	return New(http.StatusNotFound, code, format, args...)
+	return New(KindNotFound, code, format, args...)
 }
 
-// Conflict is a 409 error.
+// Conflict is a KindConflict error (409).
 func Conflict(code, format string, args ...any) *Error {
-	return New(http.StatusConflict, code, format, args...)
+	return New(KindConflict, code, format, args...)
 }
 
-// Forbidden is a 403 error.
+// Forbidden is a KindDenied error (403).
 func Forbidden(code, format string, args ...any) *Error {
-	return New(http.StatusForbidden, code, format, args...)
+	return New(KindDenied, code, format, args...)
 }
 
 // Internal wraps an unexpected failure. Its message never reveals the cause.
 func Internal(cause error) *Error {
-	return &Error{Status: http.StatusInternalServerError, Code: "InternalError",
+	return &Error{Kind: KindInternal, Code: "InternalError",
 		Message: "The request processing has failed due to some unknown error.", cause: cause}
 }
 
@@ -73,6 +101,12 @@ func As(err error) *Error {
 		return e
 	}
 	return Internal(err)
+}
+
+// Is reports whether err is an *Error of the given kind.
+func Is(err error, kind Kind) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind == kind
 }
 
 // InvalidParameter is the generic 400 for a malformed parameter.

@@ -45,20 +45,48 @@ type Result struct {
 	Nonce     store.Nonce
 }
 
-// Authenticator checks signatures against the credentials in a KeyCache.
+// CredentialSource finds what verifies a request signed with an AccessKey
+// id: the principal the key stands for and its signing key. Sources are
+// chosen by the id's prefix (long-term AccessKeys; "STS." temporary
+// credentials, which also carry a SecurityToken).
+type CredentialSource interface {
+	// Credential returns the credential of accessKeyID, or an
+	// *apperr.Error with the cloud's code (InvalidAccessKeyId.NotFound,
+	// InvalidSecurityToken.*, ...). token is the request's SecurityToken
+	// ("" when it sent none).
+	Credential(ctx context.Context, accessKeyID, token string) (*Credential, error)
+}
+
+// TemporaryPrefix starts the AccessKey id of every STS credential.
+const TemporaryPrefix = "STS."
+
+// Authenticator checks signatures against the credentials its sources give.
 type Authenticator struct {
-	keys   *KeyCache
-	recent *recentNonces
-	now    func() time.Time // real time: signatures never follow a virtual clock
+	longTerm  CredentialSource
+	temporary CredentialSource
+	recent    *recentNonces
+	now       func() time.Time // real time: signatures never follow a virtual clock
 
 	usedMu sync.Mutex
 	used   map[string]time.Time // AccessKey id -> last use not yet stored
 }
 
-// New builds an authenticator.
-func New(keys *KeyCache) *Authenticator {
-	return &Authenticator{keys: keys, recent: newRecentNonces(), now: time.Now, used: map[string]time.Time{}}
+// New builds an authenticator: longTerm serves AccessKey ids, temporary the
+// "STS." ids (nil: this node issues no temporary credentials, and refuses
+// them).
+func New(longTerm, temporary CredentialSource) *Authenticator {
+	if temporary == nil {
+		temporary = noTemporaryCredentials{}
+	}
+	return &Authenticator{longTerm: longTerm, temporary: temporary, recent: newRecentNonces(), now: time.Now,
+		used: map[string]time.Time{}}
 }
+
+// IsV3 reports whether an Authorization header selects signature V3. The
+// API front routes by the signed x-acs-action/x-acs-version headers exactly
+// when this is true (Authenticate then verifies that they are signed), and
+// by the signed Action/Version parameters otherwise.
+func IsV3(authorization string) bool { return strings.HasPrefix(authorization, v3Prefix) }
 
 // Sweep forgets in-memory nonces past their retention.
 func (a *Authenticator) Sweep() { a.recent.sweep(a.now()) }
@@ -73,7 +101,7 @@ type signed struct {
 // later check failed, the principal is still returned with the error so the
 // refusal can be recorded in the caller's audit trail.
 func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result, error) {
-	isV3 := strings.HasPrefix(req.Authorization, v3Prefix)
+	isV3 := IsV3(req.Authorization)
 	var s signed
 	var v3 signature.V3Authorization
 	var err error
@@ -93,15 +121,13 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 	if err := checkNonceShape(s.nonce); err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(s.accessKeyID, "STS.") {
-		return nil, stsNotYet(s.securityToken)
+	source := a.longTerm
+	if strings.HasPrefix(s.accessKeyID, TemporaryPrefix) {
+		source = a.temporary
 	}
-	cred, err := a.keys.Get(ctx, s.accessKeyID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, apperr.NotFound("InvalidAccessKeyId.NotFound", "Specified access key is not found.")
-	}
+	cred, err := source.Credential(ctx, s.accessKeyID, s.securityToken)
 	if err != nil {
-		return nil, apperr.Internal(err)
+		return nil, apperr.As(err)
 	}
 	if isV3 {
 		err = cred.Key.VerifyV3(req.Method, req.Path, req.Query, req.Header, req.Body, v3)
@@ -227,13 +253,20 @@ func checkNonceShape(n string) error {
 	return nil
 }
 
-// stsNotYet answers requests signed with temporary credentials, which this
-// build cannot have issued.
-func stsNotYet(token string) error {
+// noTemporaryCredentials is the temporary-credential source of a node
+// that issues none: every STS. key is refused with the cloud's codes.
+type noTemporaryCredentials struct{}
+
+func (noTemporaryCredentials) Credential(_ context.Context, _, token string) (*Credential, error) {
 	if token == "" {
-		return apperr.BadRequest("MissingSecurityToken", "SecurityToken is mandatory for this action.")
+		return nil, MissingSecurityToken()
 	}
-	return apperr.BadRequest("InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed.")
+	return nil, apperr.BadRequest("InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed.")
+}
+
+// MissingSecurityToken is the error for an STS. key sent without its token.
+func MissingSecurityToken() *apperr.Error {
+	return apperr.BadRequest("MissingSecurityToken", "SecurityToken is mandatory for this action.")
 }
 
 func signatureError(err error) error {

@@ -24,7 +24,7 @@ func testAuthenticator(now time.Time, active bool) *Authenticator {
 		return &Credential{Principal: model.Principal{Kind: model.Root, AccountID: "1", AccessKeyID: id},
 			Active: active, Key: signature.NewKey(testSecret)}, nil
 	})
-	a := New(keys)
+	a := New(keys, nil)
 	a.now = func() time.Time { return now }
 	return a
 }

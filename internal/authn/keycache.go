@@ -2,7 +2,11 @@ package authn
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
+
+	"github.com/canopy-iam/canopy/internal/apperr"
+	"github.com/canopy-iam/canopy/internal/store"
 
 	"github.com/canopy-iam/canopy/internal/authn/signature"
 	"github.com/canopy-iam/canopy/internal/cache"
@@ -36,6 +40,19 @@ type KeyCache struct {
 // NewKeyCache builds an empty cache that fills itself with load.
 func NewKeyCache(load CredentialLoader) *KeyCache {
 	return &KeyCache{load: load, byID: cache.New[*Credential]()}
+}
+
+// Credential implements CredentialSource for long-term AccessKeys (a
+// SecurityToken sent with one is ignored, as the cloud does).
+func (c *KeyCache) Credential(ctx context.Context, id, _ string) (*Credential, error) {
+	cred, err := c.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.NotFound("InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+	}
+	if err != nil {
+		return nil, apperr.Internal(err)
+	}
+	return cred, nil
 }
 
 // Get returns the credential of an AccessKey id.

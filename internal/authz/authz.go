@@ -1,17 +1,22 @@
-// Package authz answers the pipeline's authorization question for every
-// action of every product with the same code: it gathers the caller's
-// policies (compiled once and cached), asks the pure policy engine, and
+// Package authz answers the authorization question for every action of
+// every product with the same code: it gathers the policy layers that apply
+// to the caller from the sources the domains supply (identity policies from
+// iam; later session policies from sts and control policies from the
+// directory), compiles and caches them, asks the pure policy engine, and
 // turns a denial into NoPermission with AccessDeniedDetail.
+//
+// The API layer imports authz, never the reverse; domains implement Source
+// without importing authz (its methods use only model, store and policy).
 package authz
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"sync"
+	"time"
 
-	"github.com/canopy-iam/canopy/internal/api"
 	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/cache"
 	"github.com/canopy-iam/canopy/internal/keyring"
@@ -20,62 +25,122 @@ import (
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
-// PolicyDoc is one policy attached to a principal. Key identifies the
-// document's content for caching (a policy version never changes, so e.g.
-// "Custom/<account>/<name>/v3" or "System/AdministratorAccess/v1").
-type PolicyDoc struct {
-	Key      string
-	Document string
+// Source supplies one layer of policies for the principals it applies to.
+type Source interface {
+	// Layer is the layer the source's documents form. Exactly one source
+	// gives policy.LayerIdentityBased; every other layer is a guardrail
+	// that can only narrow it.
+	Layer() policy.LayerType
+	// Scope names the documents that apply to p in this layer, as a cache
+	// key ("" = the layer does not apply to p). The same scope must always
+	// mean the same documents until a change to p's account is applied.
+	Scope(p *model.Principal) string
+	// Policies reads the documents of p's scope.
+	Policies(tx store.Tx, p *model.Principal) ([]policy.Doc, error)
 }
 
-// PolicySource lists the identity policies of a principal (a RAM user's own
-// and its groups').
-type PolicySource interface {
-	IdentityPolicies(tx store.Tx, p *model.Principal) ([]PolicyDoc, error)
+// Query is one authorization question.
+type Query struct {
+	Caller   *model.Principal
+	Action   string // e.g. "ram:CreateUser"
+	Resource string
+	Now      time.Time
+	SourceIP netip.Addr
+	Secure   bool
+	// SelfService says the account's security preference lets the caller
+	// do this to itself without a policy: it replaces the need for an
+	// identity Allow, never an explicit Deny nor a guardrail.
+	SelfService bool
 }
 
 // maxCompiled bounds the compiled-policy cache.
 const maxCompiled = 50_000
 
-// Authorizer implements api.Authorizer.
-type Authorizer struct {
-	st   store.Store
-	src  PolicySource
-	ring *keyring.Keyring
+// maxLayers is how many layers a decision can have without allocating.
+const maxLayers = 4
 
-	sets *cache.ByAccount[*policy.Set] // by account + "\x00" + user
+// Authorizer decides queries against the layers of its sources.
+type Authorizer struct {
+	sources []Source
+	ring    *keyring.Keyring
+
+	sets *cache.ByAccount[*compiledLayer] // by layer + scope
 
 	mu       sync.RWMutex
-	compiled map[string]*policy.Policy // by PolicyDoc.Key; versions never change
+	compiled map[string]*policy.Policy // by policy.Doc.Key; versions never change
 }
 
-// New builds an authorizer; ring seals EncodedDiagnosticMessage.
-func New(st store.Store, src PolicySource, ring *keyring.Keyring) *Authorizer {
-	return &Authorizer{st: st, src: src, ring: ring, compiled: map[string]*policy.Policy{},
-		sets: cache.New[*policy.Set]()}
+// compiledLayer is the cached form of one scope's documents.
+type compiledLayer struct {
+	set  *policy.Set
+	keys []string // the Doc keys in Set order, to name a deciding policy
 }
 
-// Authorize implements api.Authorizer.
-func (a *Authorizer) Authorize(ctx context.Context, q *api.AuthzQuery) error {
+// New builds an authorizer over sources; ring seals EncodedDiagnosticMessage.
+func New(ring *keyring.Keyring, sources ...Source) *Authorizer {
+	identities := 0
+	for _, s := range sources {
+		if s.Layer() == policy.LayerIdentityBased {
+			identities++
+		}
+	}
+	if identities != 1 || len(sources) > maxLayers {
+		panic(fmt.Sprintf("authz: need exactly one identity source and at most %d sources", maxLayers))
+	}
+	return &Authorizer{sources: sources, ring: ring, compiled: map[string]*policy.Policy{},
+		sets: cache.New[*compiledLayer]()}
+}
+
+// Authorize returns nil when q is allowed, or NoPermission with
+// AccessDeniedDetail. Documents the cache does not hold are read in tx, the
+// transaction the call itself runs in.
+func (a *Authorizer) Authorize(tx store.Tx, q *Query) error {
 	if q.Caller.Kind == model.Root {
 		return nil // the root user has full access to its own account
 	}
-	set, err := a.identitySet(ctx, q.Caller)
-	if err != nil {
-		return apperr.Internal(err)
+	var buf [maxLayers]policy.Layer
+	var layers [maxLayers]*compiledLayer
+	guards := buf[:0]
+	var identity policy.Layer
+	var identityLayer *compiledLayer
+	for _, src := range a.sources {
+		scope := src.Scope(q.Caller)
+		if scope == "" {
+			continue
+		}
+		cl, err := a.layer(tx, src, scope, q.Caller)
+		if err != nil {
+			return apperr.Internal(err)
+		}
+		if src.Layer() == policy.LayerIdentityBased {
+			identity, identityLayer = policy.Layer{Type: src.Layer(), Set: cl.set}, cl
+			continue
+		}
+		layers[len(guards)] = cl
+		guards = append(guards, policy.Layer{Type: src.Layer(), Set: cl.set})
+	}
+	if identity.Type == "" {
+		identity.Type = policy.LayerIdentityBased // no identity policies: nothing is allowed
 	}
 	req := policy.Request{Action: q.Action, Resource: q.Resource, Context: &policy.Context{
 		SourceIP: q.SourceIP, CurrentTime: q.Now, SecureTransport: q.Secure, MFAPresent: q.Caller.MFAPresent,
 		PrincipalARN: q.Caller.ARN(), AccessID: q.Caller.AccessKeyID,
 	}}
-	res := policy.Authorize(&req, nil, policy.Layer{Type: policy.LayerIdentityBased, Set: set})
-	if res.Decision == policy.Allow {
+	res := policy.Authorize(&req, guards, identity)
+	switch {
+	case res.Decision == policy.Allow:
+		return nil
+	case res.Decision == policy.ImplicitDeny && res.Layer == policy.IdentityLayer && q.SelfService:
 		return nil
 	}
-	return a.denial(q, res)
+	deciding := identityLayer
+	if res.Layer != policy.IdentityLayer {
+		deciding = layers[res.Layer]
+	}
+	return a.denial(q, res, deciding)
 }
 
-func (a *Authorizer) denial(q *api.AuthzQuery, res policy.Result) *apperr.Error {
+func (a *Authorizer) denial(q *Query, res policy.Result, deciding *compiledLayer) *apperr.Error {
 	kind := "ImplicitDeny"
 	if res.Decision == policy.ExplicitDeny {
 		kind = "ExplicitDeny"
@@ -87,52 +152,56 @@ func (a *Authorizer) denial(q *api.AuthzQuery, res policy.Result) *apperr.Error 
 		AuthAction: q.Action, AuthPrincipalType: q.Caller.DeniedPrincipalType(),
 		AuthPrincipalOwnerId: q.Caller.AccountID, AuthPrincipalDisplayName: q.Caller.DisplayName(),
 		PolicyType: string(res.PolicyType), NoPermissionType: kind,
-		EncodedDiagnosticMessage: a.diagnostic(q, kind, res.PolicyType),
+		EncodedDiagnosticMessage: a.diagnostic(q, kind, res, deciding),
 	}
 	return e
 }
 
-// diagnostic seals the details of a denial so only this deployment can
-// decode them (and a tampered message is detected).
-func (a *Authorizer) diagnostic(q *api.AuthzQuery, kind string, layer policy.LayerType) string {
-	body, _ := json.Marshal(map[string]any{
+// diagnostic seals the details of a denial (down to the deciding statement)
+// so only this deployment can decode them, and a tampered message is
+// detected.
+func (a *Authorizer) diagnostic(q *Query, kind string, res policy.Result, deciding *compiledLayer) string {
+	d := map[string]any{
 		"AuthAction": q.Action, "AuthResource": q.Resource, "NoPermissionType": kind,
-		"NoPermissionPolicyType": layer, "AuthPrincipal": map[string]string{
+		"NoPermissionPolicyType": res.PolicyType, "AuthPrincipal": map[string]string{
 			"Arn": q.Caller.ARN(), "OwnerId": q.Caller.AccountID, "AccessKeyId": q.Caller.AccessKeyID},
 		"AuthConditions": []map[string]any{{"ConditionKey": "acs:SourceIp", "ConditionValues": []string{q.SourceIP.String()}}},
-	})
+	}
+	if deciding != nil && res.Statement.Policy >= 0 && res.Statement.Policy < len(deciding.keys) {
+		d["DecidingPolicy"] = deciding.keys[res.Statement.Policy]
+		d["DecidingStatement"] = res.Statement.Statement
+	}
+	body, _ := json.Marshal(d)
 	return base64.RawURLEncoding.EncodeToString(a.ring.Seal(body, []byte("diagnostic")))
 }
 
-// identitySet returns the caller's compiled identity policies.
-func (a *Authorizer) identitySet(ctx context.Context, p *model.Principal) (*policy.Set, error) {
-	k := p.AccountID + "\x00" + p.UserName
-	set, gen, ok := a.sets.Get(k)
+// layer returns the compiled documents of one source's scope.
+func (a *Authorizer) layer(tx store.Tx, src Source, scope string, p *model.Principal) (*compiledLayer, error) {
+	k := string(src.Layer()) + "\x00" + scope
+	cl, gen, ok := a.sets.Get(k)
 	if ok {
-		return set, nil
+		return cl, nil
 	}
-	var docs []PolicyDoc
-	if err := a.st.Read(ctx, func(tx store.Tx) error {
-		var err error
-		docs, err = a.src.IdentityPolicies(tx, p)
-		return err
-	}); err != nil {
+	docs, err := src.Policies(tx, p)
+	if err != nil {
 		return nil, err
 	}
 	compiled := make([]*policy.Policy, 0, len(docs))
+	keys := make([]string, 0, len(docs))
 	for _, d := range docs {
 		cp, err := a.compile(d)
 		if err != nil {
 			return nil, err
 		}
 		compiled = append(compiled, cp)
+		keys = append(keys, d.Key)
 	}
-	set = policy.NewSet(compiled...)
-	a.sets.Put(gen, p.AccountID, k, set)
-	return set, nil
+	cl = &compiledLayer{set: policy.NewSet(compiled...), keys: keys}
+	a.sets.Put(gen, p.AccountID, k, cl)
+	return cl, nil
 }
 
-func (a *Authorizer) compile(d PolicyDoc) (*policy.Policy, error) {
+func (a *Authorizer) compile(d policy.Doc) (*policy.Policy, error) {
 	a.mu.RLock()
 	cp, ok := a.compiled[d.Key]
 	a.mu.RUnlock()
@@ -156,8 +225,8 @@ func (a *Authorizer) compile(d PolicyDoc) (*policy.Policy, error) {
 	return cp, nil
 }
 
-// InvalidateAccount drops the cached sets of an account's principals.
+// InvalidateAccount drops the cached layers of an account's principals.
 func (a *Authorizer) InvalidateAccount(accountID string) { a.sets.DropAccount(accountID) }
 
-// InvalidateAll drops every cached set.
+// InvalidateAll drops every cached layer.
 func (a *Authorizer) InvalidateAll() { a.sets.DropAll() }

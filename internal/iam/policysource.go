@@ -1,13 +1,10 @@
 package iam
 
 import (
-	"github.com/canopy-iam/canopy/internal/authz"
 	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/policy"
 	"github.com/canopy-iam/canopy/internal/store"
 )
-
-// Service is the authorizer's source of identity policies.
-var _ authz.PolicySource = (*Service)(nil)
 
 // IdentityPolicies returns the default-version documents of the policies
 // attached to a RAM user and to its groups. Each Key names the document's
@@ -15,9 +12,9 @@ var _ authz.PolicySource = (*Service)(nil)
 // custom version never changes either, and the key carries the policy's
 // internal id so a policy deleted and created again under the same name
 // gets new keys. A user that no longer exists has no policies.
-func (s *Service) IdentityPolicies(tx store.Tx, p *model.Principal) ([]authz.PolicyDoc, error) {
+func (s *Service) IdentityPolicies(tx store.Tx, p *model.Principal) ([]policy.Doc, error) {
 	if p.Kind != model.RAMUser {
-		return nil, nil // root needs none; roles are served by RolePolicies
+		return nil, nil // root needs none; roles are served by rolePoliciesByID
 	}
 	u, _, err := userRecord(tx, p.AccountID, p.UserName)
 	if isNotExist(err) {
@@ -44,30 +41,16 @@ func (s *Service) IdentityPolicies(tx store.Tx, p *model.Principal) ([]authz.Pol
 	return docs, nil
 }
 
-// RolePolicies returns the default-version documents of the policies
-// attached to a role (found ignoring case, like STS finds roles); none when
-// the role does not exist.
-func (s *Service) RolePolicies(tx store.Tx, accountID, roleName string) ([]authz.PolicyDoc, error) {
-	r, err := s.FindRole(tx, accountID, roleName)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return principalDocs(tx, accountID, PrincipalRole, r.ID)
-}
-
-func principalDocs(tx store.Tx, accountID string, t PrincipalType, id string) ([]authz.PolicyDoc, error) {
+func principalDocs(tx store.Tx, accountID string, t PrincipalType, id string) ([]policy.Doc, error) {
 	as, err := principalAttachments(tx, accountID, t, id)
 	if err != nil {
 		return nil, err
 	}
-	docs := make([]authz.PolicyDoc, 0, len(as))
+	docs := make([]policy.Doc, 0, len(as))
 	for _, a := range as {
 		if a.PolicyType == PolicyTypeSystem {
 			if sp, ok := findSystemPolicy(a.PolicyName); ok {
-				docs = append(docs, authz.PolicyDoc{Key: "System/" + sp.Name + "/" + systemVersion, Document: sp.Document})
+				docs = append(docs, policy.Doc{Key: "System/" + sp.Name + "/" + systemVersion, Document: sp.Document})
 			}
 			continue
 		}
@@ -86,7 +69,7 @@ func principalDocs(tx store.Tx, accountID string, t PrincipalType, id string) ([
 		if _, err := getDoc(tx, accountID, kindPolicyVersion, versionKey(p.Name, n), &v); err != nil {
 			return nil, err
 		}
-		docs = append(docs, authz.PolicyDoc{Key: "Custom/" + accountID + "/" + p.ID + "/" + v.VersionID, Document: v.Document})
+		docs = append(docs, policy.Doc{Key: "Custom/" + accountID + "/" + p.ID + "/" + v.VersionID, Document: v.Document})
 	}
 	return docs, nil
 }

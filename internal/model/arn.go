@@ -10,6 +10,12 @@ func UserARN(accountID, userName string) string {
 	return "acs:ram::" + accountID + ":user/" + userName
 }
 
+// AssumedRoleARN is the resource name of a role session, as
+// GetCallerIdentity reports it.
+func AssumedRoleARN(accountID, roleName, sessionName string) string {
+	return "acs:ram::" + accountID + ":assumed-role/" + roleName + "/" + sessionName
+}
+
 // GroupARN is the resource name of a RAM group.
 func GroupARN(accountID, groupName string) string {
 	return "acs:ram::" + accountID + ":group/" + groupName

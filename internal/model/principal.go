@@ -2,7 +2,9 @@
 // names and identifiers. It has no behaviour that touches I/O.
 package model
 
-// PrincipalKind says what kind of identity signed a request.
+import "time"
+
+// PrincipalKind says what kind of identity made a request.
 type PrincipalKind uint8
 
 const (
@@ -14,14 +16,43 @@ const (
 	AssumedRole
 )
 
-// Principal is the authenticated caller of one request.
+// Principal is the authenticated caller of one request: root, a RAM user,
+// or a session of an assumed role. Every method answers for each kind, so
+// the layers above (authorization, audit, GetCallerIdentity) never switch
+// on the kind themselves.
 type Principal struct {
-	Kind        PrincipalKind
-	AccountID   string // the account the identity belongs to
-	UserName    string // RAM user name (RAMUser)
-	UserID      string // RAM user id (RAMUser)
-	AccessKeyID string // the AccessKey that signed the request
+	Kind      PrincipalKind
+	AccountID string // the account the identity acts in (a role's owner for a session)
+	UserName  string // RAM user name (RAMUser)
+	UserID    string // RAM user id (RAMUser)
+	// AccessKeyID is the key that signed the request ("" for a console
+	// session): a long-term key, or an STS. key for a role session.
+	AccessKeyID string
 	MFAPresent  bool
+	// Session describes an assumed-role session (AssumedRole only).
+	Session *Session
+}
+
+// Session is an STS session of a RAM role: which role, under which session
+// name, assumed by whom, until when, narrowed by which session policy.
+type Session struct {
+	RoleName    string
+	RoleID      string
+	SessionName string
+	Source      SourceIdentity
+	Expires     time.Time
+	// Policy is the session policy document ("" = none): it can only
+	// narrow what the role's policies allow.
+	Policy string
+}
+
+// SourceIdentity is who assumed a role: the identity whose credentials
+// called AssumeRole (itself possibly a session, when roles are chained).
+type SourceIdentity struct {
+	Type        string // the audit type of the source: ram-user, assumed-role, ...
+	AccountID   string
+	ARN         string
+	PrincipalID string
 }
 
 // ARN is the principal's resource name, as GetCallerIdentity and trust
@@ -30,6 +61,8 @@ func (p *Principal) ARN() string {
 	switch p.Kind {
 	case RAMUser:
 		return UserARN(p.AccountID, p.UserName)
+	case AssumedRole:
+		return AssumedRoleARN(p.AccountID, p.Session.RoleName, p.Session.SessionName)
 	default:
 		return RootARN(p.AccountID)
 	}
@@ -37,10 +70,14 @@ func (p *Principal) ARN() string {
 
 // PrincipalID is the id GetCallerIdentity reports as PrincipalId.
 func (p *Principal) PrincipalID() string {
-	if p.Kind == RAMUser {
+	switch p.Kind {
+	case RAMUser:
 		return p.UserID
+	case AssumedRole:
+		return p.Session.RoleID + ":" + p.Session.SessionName
+	default:
+		return p.AccountID
 	}
-	return p.AccountID
 }
 
 // IdentityType is the GetCallerIdentity IdentityType value.
@@ -67,12 +104,17 @@ func (p *Principal) AuditType() string {
 	}
 }
 
-// AuditUserName is the ActionTrail userIdentity.userName value.
+// AuditUserName is the ActionTrail userIdentity.userName value: "root",
+// the RAM user's name, or "<role>:<session>".
 func (p *Principal) AuditUserName() string {
-	if p.Kind == RAMUser {
+	switch p.Kind {
+	case RAMUser:
 		return p.UserName
+	case AssumedRole:
+		return p.Session.RoleName + ":" + p.Session.SessionName
+	default:
+		return "root"
 	}
-	return "root"
 }
 
 // DeniedPrincipalType is the AccessDeniedDetail.AuthPrincipalType value.
@@ -89,8 +131,43 @@ func (p *Principal) DeniedPrincipalType() string {
 
 // DisplayName is the AccessDeniedDetail.AuthPrincipalDisplayName value.
 func (p *Principal) DisplayName() string {
-	if p.Kind == RAMUser {
+	switch p.Kind {
+	case RAMUser:
 		return p.UserName
+	case AssumedRole:
+		return p.Session.RoleName + ":" + p.Session.SessionName
+	default:
+		return p.AccountID
 	}
-	return p.AccountID
 }
+
+// Identity names the RAM identity whose attached policies apply: a user or
+// a role, by id, so a cache keyed by it survives renames and never mixes a
+// deleted entity with a new one of the same name. Root has none.
+func (p *Principal) Identity() IdentityRef {
+	switch p.Kind {
+	case RAMUser:
+		return IdentityRef{AccountID: p.AccountID, Type: IdentityUser, Name: p.UserName, ID: p.UserID}
+	case AssumedRole:
+		return IdentityRef{AccountID: p.AccountID, Type: IdentityRole, Name: p.Session.RoleName, ID: p.Session.RoleID}
+	default:
+		return IdentityRef{AccountID: p.AccountID}
+	}
+}
+
+// IdentityType of an IdentityRef.
+const (
+	IdentityUser = "user"
+	IdentityRole = "role"
+)
+
+// IdentityRef is a RAM user or role of an account (Type "" for root).
+type IdentityRef struct {
+	AccountID string
+	Type      string // IdentityUser | IdentityRole | ""
+	Name      string
+	ID        string
+}
+
+// Key is a compact cache key for the identity.
+func (r IdentityRef) Key() string { return r.AccountID + "\x00" + r.Type + "\x00" + r.ID }

@@ -22,7 +22,17 @@ type Result struct {
 	Decision Decision
 	// PolicyType is the layer that caused a denial; empty when allowed.
 	PolicyType LayerType
+	// Layer is the index of the deciding layer among the guardrails, or
+	// -1 for the identity layer.
+	Layer int
+	// Statement names the statement that decided within that layer's Set
+	// (the Deny that matched, or the identity Allow); {-1, -1} when no
+	// statement matched (an implicit deny).
+	Statement StatementRef
 }
+
+// IdentityLayer is Result.Layer for the identity layer.
+const IdentityLayer = -1
 
 // Authorize makes the full decision for req. Guardrails (control policies,
 // session policy, ...) only narrow what the identity layer grants:
@@ -36,24 +46,32 @@ type Result struct {
 func Authorize(req *Request, guardrails []Layer, identity Layer) Result {
 	firstNotAllowed := -1
 	for i := range guardrails {
-		switch guardrails[i].Set.Evaluate(req) {
+		switch d, ref := guardrails[i].Set.Decide(req); d {
 		case ExplicitDeny:
-			return Result{Decision: ExplicitDeny, PolicyType: guardrails[i].Type}
+			return Result{Decision: ExplicitDeny, PolicyType: guardrails[i].Type, Layer: i, Statement: ref}
 		case ImplicitDeny:
 			if firstNotAllowed < 0 {
 				firstNotAllowed = i
 			}
 		}
 	}
-	decision := identity.Set.Evaluate(req)
+	decision, ref := identity.Set.Decide(req)
 	if decision == ExplicitDeny {
-		return Result{Decision: ExplicitDeny, PolicyType: identity.Type}
+		return Result{Decision: ExplicitDeny, PolicyType: identity.Type, Layer: IdentityLayer, Statement: ref}
 	}
 	if firstNotAllowed >= 0 {
-		return Result{Decision: ImplicitDeny, PolicyType: guardrails[firstNotAllowed].Type}
+		return Result{Decision: ImplicitDeny, PolicyType: guardrails[firstNotAllowed].Type, Layer: firstNotAllowed, Statement: noStatement}
 	}
 	if decision != Allow {
-		return Result{Decision: ImplicitDeny, PolicyType: identity.Type}
+		return Result{Decision: ImplicitDeny, PolicyType: identity.Type, Layer: IdentityLayer, Statement: noStatement}
 	}
-	return Result{Decision: Allow}
+	return Result{Decision: Allow, Layer: IdentityLayer, Statement: ref}
+}
+
+// Doc is a stored policy document. Key names the document's exact content
+// (a stored policy version never changes), so a compiled form can be cached
+// by it, e.g. "Custom/<account>/<policy id>/v3" or "System/<name>/v1".
+type Doc struct {
+	Key      string
+	Document string
 }

@@ -63,10 +63,18 @@ func TestDifferentialAuthorize(t *testing.T) {
 			for range 10 {
 				req := g.request()
 				want := refAuthorize(req, guardDocs, guardTypes, idDocs, LayerIdentityBased)
-				if got := Authorize(req, guardrails, identity); got != want {
+				got := Authorize(req, guardrails, identity)
+				deciding := idDocs
+				if got.Layer != IdentityLayer {
+					deciding = guardDocs[got.Layer]
+				}
+				stmtErr := refStatementDecides(deciding, got, req)
+				verdict := got
+				verdict.Statement = StatementRef{} // checked by refStatementDecides
+				if verdict != want || stmtErr != nil {
 					failures++
-					t.Errorf("Authorize = %+v, reference = %+v\nrequest: %s\nguardrails: %v %q\nidentity: %q",
-						got, want, describeRequest(req), guardTypes, guardDocs, idDocs)
+					t.Errorf("Authorize = %+v, reference = %+v (statement: %v)\nrequest: %s\nguardrails: %v %q\nidentity: %q",
+						got, want, stmtErr, describeRequest(req), guardTypes, guardDocs, idDocs)
 				}
 				if failures >= maxReportedDisagreements {
 					t.FailNow()

@@ -187,20 +187,42 @@ func TestAuthorizeLayers(t *testing.T) {
 		identity   Layer
 		want       Result
 	}{
-		{"identity allows", deleteUser, nil, identity(allowAll), Result{Decision: Allow}},
-		{"identity silent", deleteUser, nil, identity(nil), Result{ImplicitDeny, LayerIdentityBased}},
-		{"identity denies", deleteUser, nil, identity(denyDelete), Result{ExplicitDeny, LayerIdentityBased}},
-		{"guardrails allow", deleteUser, []Layer{control(allowAll), session(ramOnly)}, identity(allowAll), Result{Decision: Allow}},
-		{"session narrows", runInstances, []Layer{control(allowAll), session(ramOnly)}, identity(allowAll), Result{ImplicitDeny, LayerSession}},
-		{"first silent guardrail reported", runInstances, []Layer{control(ramOnly), session(ramOnly)}, identity(allowAll), Result{ImplicitDeny, LayerControl}},
-		{"explicit deny beats earlier implicit", deleteUser, []Layer{control(NewSet()), session(denyDelete)}, identity(allowAll), Result{ExplicitDeny, LayerSession}},
-		{"identity deny beats guardrail implicit", deleteUser, []Layer{control(NewSet())}, identity(denyDelete), Result{ExplicitDeny, LayerIdentityBased}},
-		{"guardrail deny first", deleteUser, []Layer{control(denyDelete)}, identity(denyDelete), Result{ExplicitDeny, LayerControl}},
-		{"guardrails grant nothing", deleteUser, []Layer{control(allowAll)}, identity(nil), Result{ImplicitDeny, LayerIdentityBased}},
+		{"identity allows", deleteUser, nil, identity(allowAll), Result{Decision: Allow, Layer: IdentityLayer, Statement: StatementRef{0, 0}}},
+		{"identity silent", deleteUser, nil, identity(nil), Result{ImplicitDeny, LayerIdentityBased, IdentityLayer, noStatement}},
+		{"identity denies", deleteUser, nil, identity(denyDelete), Result{ExplicitDeny, LayerIdentityBased, IdentityLayer, StatementRef{0, 0}}},
+		{"guardrails allow", deleteUser, []Layer{control(allowAll), session(ramOnly)}, identity(allowAll), Result{Decision: Allow, Layer: IdentityLayer, Statement: StatementRef{0, 0}}},
+		{"session narrows", runInstances, []Layer{control(allowAll), session(ramOnly)}, identity(allowAll), Result{ImplicitDeny, LayerSession, 1, noStatement}},
+		{"first silent guardrail reported", runInstances, []Layer{control(ramOnly), session(ramOnly)}, identity(allowAll), Result{ImplicitDeny, LayerControl, 0, noStatement}},
+		{"explicit deny beats earlier implicit", deleteUser, []Layer{control(NewSet()), session(denyDelete)}, identity(allowAll), Result{ExplicitDeny, LayerSession, 1, StatementRef{0, 0}}},
+		{"identity deny beats guardrail implicit", deleteUser, []Layer{control(NewSet())}, identity(denyDelete), Result{ExplicitDeny, LayerIdentityBased, IdentityLayer, StatementRef{0, 0}}},
+		{"guardrail deny first", deleteUser, []Layer{control(denyDelete)}, identity(denyDelete), Result{ExplicitDeny, LayerControl, 0, StatementRef{0, 0}}},
+		{"guardrails grant nothing", deleteUser, []Layer{control(allowAll)}, identity(nil), Result{ImplicitDeny, LayerIdentityBased, IdentityLayer, noStatement}},
 	}
 	for _, c := range cases {
 		if got := Authorize(c.req, c.guardrails, c.identity); got != c.want {
 			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestDecideNamesTheStatement(t *testing.T) {
+	readOnly := MustParse(`{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:Describe*","Resource":"*"},{"Effect":"Allow","Action":"ram:Get*","Resource":"*"}]}`, Identity)
+	guard := MustParse(`{"Version":"1","Statement":[{"Effect":"Allow","Action":"ram:*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"acs:ram::1:user/boss"}]}`, Identity)
+	set := NewSet(readOnly, guard)
+	cases := []struct {
+		action, resource string
+		want             Decision
+		ref              StatementRef
+	}{
+		{"ram:GetUser", "acs:ram::1:user/x", Allow, StatementRef{0, 1}},
+		{"ecs:DescribeInstances", "*", Allow, StatementRef{0, 0}},
+		{"ram:GetUser", "acs:ram::1:user/boss", ExplicitDeny, StatementRef{1, 1}},
+		{"oss:GetObject", "*", ImplicitDeny, noStatement},
+	}
+	for _, c := range cases {
+		d, ref := set.Decide(&Request{Action: c.action, Resource: c.resource})
+		if d != c.want || ref != c.ref {
+			t.Errorf("%s on %s: got %v %+v, want %v %+v", c.action, c.resource, d, ref, c.want, c.ref)
 		}
 	}
 }

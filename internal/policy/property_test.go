@@ -86,7 +86,7 @@ func TestPropertyEmptySetDenies(t *testing.T) {
 					t.Fatalf("empty set %d gave %v for %s", i, d, describeRequest(req))
 				}
 			}
-			if r := Authorize(req, nil, Layer{Type: LayerIdentityBased}); r != (Result{ImplicitDeny, LayerIdentityBased}) {
+			if r := Authorize(req, nil, Layer{Type: LayerIdentityBased}); r != (Result{Decision: ImplicitDeny, PolicyType: LayerIdentityBased, Layer: IdentityLayer, Statement: noStatement}) {
 				t.Fatalf("Authorize with no policies gave %+v", r)
 			}
 		}

@@ -10,6 +10,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -136,21 +137,48 @@ func refAuthorize(req *Request, guardrails [][]string, guardTypes []LayerType, i
 	identityDecision := refEvaluate(identity, req)
 	for i := range guardrails {
 		if decisions[i] == ExplicitDeny {
-			return Result{ExplicitDeny, guardTypes[i]}
+			return Result{Decision: ExplicitDeny, PolicyType: guardTypes[i], Layer: i}
 		}
 	}
 	if identityDecision == ExplicitDeny {
-		return Result{ExplicitDeny, identityType}
+		return Result{Decision: ExplicitDeny, PolicyType: identityType, Layer: IdentityLayer}
 	}
 	for i := range guardrails {
 		if decisions[i] != Allow {
-			return Result{ImplicitDeny, guardTypes[i]}
+			return Result{Decision: ImplicitDeny, PolicyType: guardTypes[i], Layer: i}
 		}
 	}
 	if identityDecision != Allow {
-		return Result{ImplicitDeny, identityType}
+		return Result{Decision: ImplicitDeny, PolicyType: identityType, Layer: IdentityLayer}
 	}
-	return Result{Decision: Allow}
+	return Result{Decision: Allow, Layer: IdentityLayer}
+}
+
+// refStatementDecides checks the statement a Result names: it must exist,
+// match req, and have the effect of the decision (Deny for ExplicitDeny,
+// Allow for Allow); an ImplicitDeny names no statement.
+func refStatementDecides(docs []string, r Result, req *Request) error {
+	if r.Decision == ImplicitDeny {
+		if r.Statement != noStatement {
+			return fmt.Errorf("an implicit deny names statement %+v", r.Statement)
+		}
+		return nil
+	}
+	if r.Statement.Policy < 0 || r.Statement.Policy >= len(docs) {
+		return fmt.Errorf("statement %+v names no policy of %d", r.Statement, len(docs))
+	}
+	sts := refStatements(docs[r.Statement.Policy])
+	if r.Statement.Statement < 0 || r.Statement.Statement >= len(sts) {
+		return fmt.Errorf("statement %+v is out of range (%d statements)", r.Statement, len(sts))
+	}
+	st := sts[r.Statement.Statement]
+	if !(refActionMatches(st, req.Action) && refResourceMatches(st, req.Resource) && refConditionsHold(st, req.Context)) {
+		return fmt.Errorf("statement %+v does not match the request", r.Statement)
+	}
+	if deny := st["Effect"] == "Deny"; deny != (r.Decision == ExplicitDeny) {
+		return fmt.Errorf("statement %+v has effect %v for decision %v", r.Statement, st["Effect"], r.Decision)
+	}
+	return nil
 }
 
 func refActionMatches(st map[string]any, action string) bool {

@@ -22,7 +22,8 @@ type bucket struct {
 }
 
 type indexedStatement struct {
-	st *statement
+	st  *statement
+	ref StatementRef // where st stands, to name it in a decision
 	// names are the statement's action-name patterns for the bucket's
 	// service; nil in the unindexed bucket, which matches st.actions against
 	// the full action instead.
@@ -75,11 +76,12 @@ func NewSet(ps ...*Policy) *Set {
 		s.policies = append(s.policies, p)
 		for i := range p.statements {
 			st := &p.statements[i]
+			ref := StatementRef{Policy: len(s.policies) - 1, Statement: i}
 			if !st.indexable() {
-				s.anyService.add(indexedStatement{st: st})
+				s.anyService.add(indexedStatement{st: st, ref: ref})
 				continue
 			}
-			s.addByService(st)
+			s.addByService(st, ref)
 		}
 	}
 	return s
@@ -87,7 +89,7 @@ func NewSet(ps ...*Policy) *Set {
 
 // addByService files st under each service it names, with only the name
 // patterns of that service.
-func (s *Set) addByService(st *statement) {
+func (s *Set) addByService(st *statement, ref StatementRef) {
 	var done []string
 	for _, part := range st.actionParts {
 		service := part.service
@@ -110,7 +112,7 @@ func (s *Set) addByService(st *statement) {
 			b = &bucket{}
 			s.byService[service] = b
 		}
-		b.add(indexedStatement{st: st, names: names, firstBytes: firstBytesOf(names)})
+		b.add(indexedStatement{st: st, ref: ref, names: names, firstBytes: firstBytesOf(names)})
 	}
 }
 
@@ -122,28 +124,49 @@ func (s *Set) Policies() []*Policy {
 	return append([]*Policy(nil), s.policies...)
 }
 
+// StatementRef names one statement of a Set: the index of its policy in
+// the order the Set was built from, and its index in that document.
+type StatementRef struct {
+	Policy    int
+	Statement int
+}
+
+// noStatement is the StatementRef of a decision no statement made.
+var noStatement = StatementRef{Policy: -1, Statement: -1}
+
 // Evaluate decides req against the union of the set's policies, with the
 // same rules as Policy.Evaluate. A nil or empty set gives ImplicitDeny. It
 // does not allocate, except that a Context.Extra value which is not a valid
 // IP address for an IP operator costs the standard library's error value.
 func (s *Set) Evaluate(req *Request) Decision {
+	d, _ := s.Decide(req)
+	return d
+}
+
+// Decide is Evaluate that also names the statement that decided: the Deny
+// or the Allow that matched; {-1, -1} for an ImplicitDeny.
+func (s *Set) Decide(req *Request) (Decision, StatementRef) {
 	if s == nil {
-		return ImplicitDeny
+		return ImplicitDeny, noStatement
 	}
 	indexed, name := s.lookup(req.Action)
-	if indexed != nil && anyIndexedMatches(indexed.deny, name, req) {
-		return ExplicitDeny
+	if indexed != nil {
+		if is := firstIndexedMatch(indexed.deny, name, req); is != nil {
+			return ExplicitDeny, is.ref
+		}
 	}
-	if anyUnindexedMatches(s.anyService.deny, req) {
-		return ExplicitDeny
+	if is := firstUnindexedMatch(s.anyService.deny, req); is != nil {
+		return ExplicitDeny, is.ref
 	}
-	if indexed != nil && anyIndexedMatches(indexed.allow, name, req) {
-		return Allow
+	if indexed != nil {
+		if is := firstIndexedMatch(indexed.allow, name, req); is != nil {
+			return Allow, is.ref
+		}
 	}
-	if anyUnindexedMatches(s.anyService.allow, req) {
-		return Allow
+	if is := firstUnindexedMatch(s.anyService.allow, req); is != nil {
+		return Allow, is.ref
 	}
-	return ImplicitDeny
+	return ImplicitDeny, noStatement
 }
 
 // lookup finds the bucket for the action's service code and returns it with
@@ -167,9 +190,9 @@ func (s *Set) lookup(action string) (*bucket, string) {
 	return s.byService[string(lowered[:colon])], action[colon+1:]
 }
 
-// anyIndexedMatches reports whether a statement of a service bucket matches;
-// name is the API-name part of the request's action.
-func anyIndexedMatches(list []indexedStatement, name string, req *Request) bool {
+// firstIndexedMatch returns the first statement of a service bucket that
+// matches; name is the API-name part of the request's action.
+func firstIndexedMatch(list []indexedStatement, name string, req *Request) *indexedStatement {
 	for i := range list {
 		is := &list[i]
 		if name != "" && !is.firstBytes.has(name[0]) {
@@ -178,23 +201,23 @@ func anyIndexedMatches(list []indexedStatement, name string, req *Request) bool 
 		for j := range is.names {
 			if is.names[j].match(name) {
 				if is.st.matchesRest(req) {
-					return true
+					return is
 				}
 				break
 			}
 		}
 	}
-	return false
+	return nil
 }
 
-// anyUnindexedMatches reports whether a statement of the unindexed bucket
-// matches, checking its actions against the full action.
-func anyUnindexedMatches(list []indexedStatement, req *Request) bool {
+// firstUnindexedMatch returns the first statement of the unindexed bucket
+// that matches, checking its actions against the full action.
+func firstUnindexedMatch(list []indexedStatement, req *Request) *indexedStatement {
 	for i := range list {
 		st := list[i].st
 		if st.matchesAction(req.Action) && st.matchesRest(req) {
-			return true
+			return &list[i]
 		}
 	}
-	return false
+	return nil
 }

@@ -13,15 +13,16 @@ import (
 	"github.com/canopy-iam/canopy/internal/model"
 )
 
+// Product is Ims 2019-08-15; its actions need ram: permissions.
+var Product = &api.Product{Code: "Ims", Version: "2019-08-15", Host: "ims.aliyuncs.com", Prefix: "ram"}
+
 const (
-	product = "Ims"
-	version = "2019-08-15"
 	// maxIMSDisplayName is IMS's display-name limit (RAM allows 128).
 	maxIMSDisplayName = 24
 )
 
 func spec(name string, write bool, secrets ...string) api.Spec {
-	return api.Spec{Product: product, Version: version, Name: name, RAMAction: "ram:" + name, Write: write, Secrets: secrets}
+	return api.Spec{Products: []*api.Product{Product}, Name: name, Write: write, Secrets: secrets}
 }
 
 type none struct{}

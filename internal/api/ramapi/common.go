@@ -10,14 +10,12 @@ import (
 	"github.com/canopy-iam/canopy/internal/model"
 )
 
-const (
-	product = "Ram"
-	version = "2015-05-01"
-)
+// Product is Ram 2015-05-01.
+var Product = &api.Product{Code: "Ram", Version: "2015-05-01", Host: "ram.aliyuncs.com", Prefix: "ram"}
 
 // spec declares an action that needs ram:<name>.
 func spec(name string, write bool, secrets ...string) api.Spec {
-	return api.Spec{Product: product, Version: version, Name: name, RAMAction: "ram:" + name, Write: write, Secrets: secrets}
+	return api.Spec{Products: []*api.Product{Product}, Name: name, Write: write, Secrets: secrets}
 }
 
 // none is the output of actions that answer with RequestId only.

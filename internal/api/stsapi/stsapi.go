@@ -6,17 +6,15 @@ import (
 	"github.com/canopy-iam/canopy/internal/model"
 )
 
-const (
-	product = "Sts"
-	version = "2015-04-01"
-)
+// Product is Sts 2015-04-01.
+var Product = &api.Product{Code: "Sts", Version: "2015-04-01", Host: "sts.aliyuncs.com", Prefix: "sts"}
 
 // Register adds the STS actions to the registry.
 func Register(r *api.Registry) {
 	api.Register(r, api.Action[struct{}, callerIdentity]{
 		// GetCallerIdentity needs no permission: any valid credential may
 		// ask who it is.
-		Spec:   api.Spec{Product: product, Version: version, Name: "GetCallerIdentity"},
+		Spec:   api.Spec{Products: []*api.Product{Product}, Name: "GetCallerIdentity", Public: true},
 		Handle: getCallerIdentity,
 	})
 }

@@ -10,11 +10,13 @@ import (
 	"github.com/canopy-iam/canopy/internal/model"
 )
 
+// Product is Actiontrail 2020-07-06.
+var Product = &api.Product{Code: "Actiontrail", Version: "2020-07-06", Host: "actiontrail.aliyuncs.com", Prefix: "actiontrail"}
+
 // Register adds the ActionTrail actions to the registry.
 func Register(r *api.Registry) {
 	api.Register(r, api.Action[lookupEventsInput, lookupEventsOutput]{
-		Spec: api.Spec{Product: "Actiontrail", Version: "2020-07-06", Name: "LookupEvents",
-			RAMAction: "actiontrail:LookupEvents"},
+		Spec: api.Spec{Products: []*api.Product{Product}, Name: "LookupEvents"},
 		Resource: func(p *model.Principal, _ *lookupEventsInput) string {
 			return "acs:actiontrail:*:" + p.AccountID + ":*"
 		},

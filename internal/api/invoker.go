@@ -1,0 +1,284 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/canopy-iam/canopy/internal/apperr"
+	"github.com/canopy-iam/canopy/internal/audit"
+	"github.com/canopy-iam/canopy/internal/authn"
+	"github.com/canopy-iam/canopy/internal/authn/signature"
+	"github.com/canopy-iam/canopy/internal/authz"
+	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+// EventSink durably records the events (and nonces) of calls that wrote
+// nothing else; the audit package's group-commit Appender is one.
+type EventSink interface {
+	// Submit stores ev, and nonce when not nil, before it returns; fresh
+	// is false when the nonce had been used before (ev was then not kept).
+	Submit(ctx context.Context, nonce *store.Nonce, ev store.Event) (fresh bool, err error)
+}
+
+// Invoker runs registered actions for a caller. Both fronts use it: the
+// RPC endpoint with a signed request's principal, the console with a
+// session's.
+type Invoker struct {
+	Registry   *Registry
+	Authorizer *authz.Authorizer
+	Store      store.Store
+	Events     EventSink
+	// AfterWrite runs after a write committed, before the answer, so the
+	// next request on this node sees its effect (cache invalidation).
+	AfterWrite func(ctx context.Context)
+	// DefaultHost is the HostId of a call whose version names no product.
+	DefaultHost string
+}
+
+// Invocation is one call of one action by one caller.
+type Invocation struct {
+	RequestID string
+	Received  time.Time // the injected clock's time of the call
+	// Caller is nil only for a call refused before it was authenticated.
+	Caller *model.Principal
+	// Nonce is the signed request's nonce; nil for a console call. A write
+	// records it in its own transaction, a read with its event.
+	Nonce     *store.Nonce
+	Version   string
+	Action    string
+	Params    signature.Params // business parameters (common ones are ignored)
+	SourceIP  netip.Addr
+	Secure    bool // over TLS
+	UserAgent string
+	// AccessKeyID is the key the request named, for the audit record of a
+	// call whose caller could not be identified.
+	AccessKeyID string
+	// Render turns the action's output into the answer before the call is
+	// recorded as a success, so an output that cannot be encoded is audited
+	// as the failure the caller sees. Nil: the output is returned as is.
+	Render func(out any) error
+}
+
+// Invoke runs the call and records it: bind, then in ONE transaction for a
+// write (a read snapshot for a read) resolve the resource, check
+// self-service, authorize, handle and (for a write) append the audit
+// event. It returns the action's output or an *apperr.Error; either way the
+// call is in the audit trail.
+func (iv *Invoker) Invoke(ctx context.Context, inv *Invocation) (any, error) {
+	e := iv.Registry.lookup(inv.Version, inv.Action)
+	if e == nil {
+		return nil, iv.Refuse(ctx, inv, iv.unknownAction(inv))
+	}
+	in, err := e.binder.bind(inv.Params)
+	if err != nil {
+		return nil, iv.Refuse(ctx, inv, err)
+	}
+	if e.Write {
+		return iv.write(ctx, e, inv, in)
+	}
+	return iv.read(ctx, e, inv, in)
+}
+
+func (iv *Invoker) call(ctx context.Context, inv *Invocation, tx store.Tx) *Call {
+	return &Call{Ctx: ctx, Caller: inv.Caller, Tx: tx, RequestID: inv.RequestID, Now: inv.Received,
+		SourceIP: inv.SourceIP, Secure: inv.Secure}
+}
+
+// run authorizes and handles the call inside tx.
+func (iv *Invoker) run(c *Call, e *entry, inv *Invocation, in any) (any, error) {
+	if err := iv.authorize(c, e, in); err != nil {
+		return nil, err
+	}
+	out, err := e.handle(c, in)
+	if err != nil {
+		return nil, err
+	}
+	if inv.Render != nil {
+		if err := inv.Render(out); err != nil {
+			return nil, apperr.Internal(err)
+		}
+	}
+	return out, nil
+}
+
+func (iv *Invoker) read(ctx context.Context, e *entry, inv *Invocation, in any) (any, error) {
+	var out any
+	err := iv.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		out, err = iv.run(iv.call(ctx, inv, tx), e, inv, in)
+		return err
+	})
+	if err != nil {
+		return nil, iv.Refuse(ctx, inv, err)
+	}
+	fresh, err := iv.Events.Submit(ctx, inv.Nonce, iv.event(inv, nil))
+	if err != nil {
+		return nil, apperr.Internal(err)
+	}
+	if !fresh {
+		// A replay the store caught (after a restart, or on another node):
+		// its success event was not stored; record the refusal instead.
+		inv.Nonce = nil
+		return nil, iv.Refuse(ctx, inv, authn.NonceUsed())
+	}
+	return out, nil
+}
+
+func (iv *Invoker) write(ctx context.Context, e *entry, inv *Invocation, in any) (any, error) {
+	var out any
+	err := iv.Store.Write(ctx, func(tx store.Tx) error {
+		if inv.Nonce != nil {
+			fresh, err := tx.UseNonce(*inv.Nonce)
+			if err != nil {
+				return err
+			}
+			if !fresh {
+				return errNonceReplayed
+			}
+		}
+		var err error
+		if out, err = iv.run(iv.call(ctx, inv, tx), e, inv, in); err != nil {
+			return err
+		}
+		return tx.Events().Append(iv.event(inv, nil))
+	})
+	if err == nil {
+		if iv.AfterWrite != nil {
+			// The write is committed: apply it to this node's caches even
+			// if the caller has gone away meanwhile.
+			iv.AfterWrite(context.WithoutCancel(ctx))
+		}
+		return out, nil
+	}
+	if errors.Is(err, errNonceReplayed) {
+		inv.Nonce = nil // recorded already, by the request this one replays
+		err = authn.NonceUsed()
+	}
+	return nil, iv.Refuse(ctx, inv, err)
+}
+
+var errNonceReplayed = errors.New("nonce replayed")
+
+// authorize decides the call in its own transaction: the resource named by
+// the input (or resolved from stored data, in its stored spelling), the
+// caller's policy layers, and self-service.
+func (iv *Invoker) authorize(c *Call, e *entry, in any) error {
+	if e.permission == "" {
+		return nil
+	}
+	resource, err := iv.resourceOf(c, e, in)
+	if err != nil {
+		return err
+	}
+	self := false
+	if e.self != nil && c.Caller.Kind == model.RAMUser {
+		if self, err = e.self(c, in); err != nil {
+			return err
+		}
+	}
+	return iv.Authorizer.Authorize(c.Tx, &authz.Query{Caller: c.Caller, Action: e.permission, Resource: resource,
+		Now: c.Now, SourceIP: c.SourceIP, Secure: c.Secure, SelfService: self})
+}
+
+// resourceOf names what the call acts on.
+func (iv *Invoker) resourceOf(c *Call, e *entry, in any) (string, error) {
+	resource := e.resourceOf(c.Caller, in)
+	if e.resolve != nil {
+		resolved, err := e.resolve(c, in)
+		switch {
+		case err == nil && resolved != "":
+			resource = resolved
+		case err == nil || errors.Is(err, store.ErrNotFound) || apperr.Is(err, apperr.KindNotFound):
+			// Nothing to resolve, or it does not exist: the static resource
+			// decides and the handler reports what is missing.
+		default:
+			return "", err // never authorize against a broader resource by accident
+		}
+	}
+	if e.product.Canonical == nil {
+		return resource, nil
+	}
+	return e.product.Canonical(c.Tx, c.AccountID(), resource)
+}
+
+func (iv *Invoker) unknownAction(inv *Invocation) error {
+	if iv.Registry.Product(inv.Version) == nil {
+		return apperr.NotFound("InvalidVersion", "Specified parameter Version %q is not valid.", inv.Version)
+	}
+	return apperr.NotFound("InvalidAction.NotFound", "Specified api %q is not found for version %s.", inv.Action, inv.Version)
+}
+
+// Refuse records a failed call (with its nonce, if it has one) and returns
+// the error to answer with. Fronts call it for failures before Invoke
+// (malformed requests, failed authentication).
+func (iv *Invoker) Refuse(ctx context.Context, inv *Invocation, err error) error {
+	e := apperr.As(err)
+	fresh, aerr := iv.Events.Submit(ctx, inv.Nonce, iv.event(inv, e))
+	if aerr != nil {
+		return apperr.Internal(aerr)
+	}
+	if !fresh {
+		inv.Nonce = nil
+		return iv.Refuse(ctx, inv, authn.NonceUsed())
+	}
+	return e
+}
+
+// Host is the HostId of a call: its product's host.
+func (iv *Invoker) Host(version string) string {
+	if p := iv.Registry.Product(version); p != nil {
+		return p.Host
+	}
+	return iv.DefaultHost
+}
+
+// event builds the audit event of the call; e is nil on success.
+func (iv *Invoker) event(inv *Invocation, e *apperr.Error) store.Event {
+	c := &audit.Call{RequestID: inv.RequestID, Time: inv.Received, Version: inv.Version,
+		Action: inv.Action, Host: iv.Host(inv.Version), SourceIP: inv.SourceIP.String(), UserAgent: inv.UserAgent,
+		Caller: inv.Caller, AccessKeyID: inv.AccessKeyID, Params: iv.auditParams(inv)}
+	if p := iv.Registry.Product(inv.Version); p != nil {
+		c.Product = p.Code
+	}
+	if entry := iv.Registry.lookup(inv.Version, inv.Action); entry != nil {
+		c.Write = entry.Write
+	}
+	if inv.Caller != nil {
+		c.AccessKeyID = inv.Caller.AccessKeyID
+	}
+	if e != nil {
+		c.ErrorCode, c.ErrorMsg = e.Code, e.Message
+		if e.Denied != nil {
+			c.Denied = e.Denied
+		}
+	}
+	return audit.Event(c)
+}
+
+func (iv *Invoker) auditParams(inv *Invocation) map[string]string {
+	out := make(map[string]string, len(inv.Params))
+	for _, p := range inv.Params {
+		if IsCommonParam(p.Key) {
+			continue
+		}
+		out[p.Key] = p.Value
+		if iv.Registry.isSecret(p.Key) {
+			out[p.Key] = audit.Redacted
+		}
+	}
+	return out
+}
+
+// isSecret decides redaction by the name before any ".N" suffix, ignoring
+// case, against every secret any action declares: a misspelt "password"
+// or a "Password" sent to an action that has none is refused by the binder
+// but still audited, and its value must not be.
+func (r *Registry) isSecret(key string) bool {
+	base, _, _ := strings.Cut(key, ".")
+	_, secret := r.secrets[strings.ToLower(base)]
+	return secret
+}

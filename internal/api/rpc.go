@@ -1,0 +1,240 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/canopy-iam/canopy/internal/apperr"
+	"github.com/canopy-iam/canopy/internal/authn"
+	"github.com/canopy-iam/canopy/internal/authn/signature"
+	"github.com/canopy-iam/canopy/internal/model"
+)
+
+// MaxBodyBytes caps a request body. The largest legitimate input is a
+// policy document of 6144 characters; 1 MiB leaves room for anything an SDK
+// sends and stops memory abuse.
+const MaxBodyBytes = 1 << 20
+
+// RPC is the signed-request endpoint: it reads the HTTP request strictly,
+// authenticates it, hands it to the Invoker and encodes the answer as the
+// cloud does (JSON, or XML with Format=XML).
+type RPC struct {
+	Invoker *Invoker
+	Auth    *authn.Authenticator
+	Clock   func() time.Time // domain clock (may be virtual in tests)
+	// Log gets one line per request (never a secret) and the causes of
+	// internal errors.
+	Log *slog.Logger
+}
+
+// HTTPStatus maps an error kind to the status the cloud answers it with.
+var HTTPStatus = map[apperr.Kind]int{
+	apperr.KindInternal:         http.StatusInternalServerError,
+	apperr.KindInvalid:          http.StatusBadRequest,
+	apperr.KindDenied:           http.StatusForbidden,
+	apperr.KindNotFound:         http.StatusNotFound,
+	apperr.KindMethodNotAllowed: http.StatusMethodNotAllowed,
+	apperr.KindConflict:         http.StatusConflict,
+	apperr.KindTooLarge:         http.StatusRequestEntityTooLarge,
+	apperr.KindThrottled:        http.StatusBadRequest,
+	apperr.KindUnavailable:      http.StatusServiceUnavailable,
+}
+
+func statusOf(e *apperr.Error) int {
+	if s, ok := HTTPStatus[e.Kind]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+func (s *RPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	inv := &Invocation{RequestID: model.NewRequestID(), Received: s.Clock(), UserAgent: r.UserAgent(),
+		Secure: r.TLS != nil, SourceIP: remoteAddr(r)}
+	body, format, err := s.serve(r, inv)
+	status := http.StatusOK
+	asXML := strings.EqualFold(format, "XML")
+	var code string
+	if err != nil {
+		e := apperr.As(err)
+		status, code = statusOf(e), e.Code
+		if status >= 500 {
+			s.Log.Error("request failed", "requestId", inv.RequestID, "action", inv.Action, "cause", errors.Unwrap(e))
+		}
+		write(w, status, errorBody(inv.RequestID, s.Invoker.Host(inv.Version), e), asXML, "Error")
+	} else {
+		write(w, status, body, asXML, inv.Action+"Response")
+	}
+	s.logRequest(r.Context(), inv, status, code, time.Since(start))
+}
+
+// logRequest writes the request's one log line.
+func (s *RPC) logRequest(ctx context.Context, inv *Invocation, status int, code string, took time.Duration) {
+	if !s.Log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	caller := ""
+	if inv.Caller != nil {
+		caller = inv.Caller.ARN()
+	}
+	s.Log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("requestId", inv.RequestID),
+		slog.String("action", inv.Action), slog.String("version", inv.Version), slog.String("caller", caller),
+		slog.String("accessKeyId", inv.AccessKeyID), slog.String("sourceIp", inv.SourceIP.String()),
+		slog.Int("status", status), slog.String("code", code), slog.Duration("latency", took))
+}
+
+// serve reads, authenticates and invokes; every outcome is audited. It
+// returns the success body and the requested format.
+func (s *RPC) serve(r *http.Request, inv *Invocation) (body []byte, format string, err error) {
+	query, params, raw, err := readParams(r)
+	if err != nil {
+		return nil, "", s.Invoker.Refuse(r.Context(), inv, err)
+	}
+	inv.Params = params
+	format, _ = params.Get("Format")
+	inv.AccessKeyID, _ = params.Get("AccessKeyId")
+	if err := route(r, inv); err != nil {
+		return nil, format, s.Invoker.Refuse(r.Context(), inv, err)
+	}
+	header := func(name string) string {
+		if name == "host" {
+			return r.Host
+		}
+		return r.Header.Get(name)
+	}
+	res, err := s.Auth.Authenticate(r.Context(), &authn.Request{Method: r.Method, Path: r.URL.EscapedPath(),
+		Query: query, Params: params, Authorization: r.Header.Get("Authorization"), Header: header, Body: raw})
+	if res != nil {
+		inv.Caller = &res.Principal
+	}
+	if err != nil {
+		return nil, format, s.Invoker.Refuse(r.Context(), inv, err)
+	}
+	inv.Nonce = &res.Nonce
+	inv.Render = func(out any) error {
+		body, err = successBody(inv.RequestID, out)
+		return err
+	}
+	_, err = s.Invoker.Invoke(r.Context(), inv)
+	return body, format, err
+}
+
+func remoteAddr(r *http.Request) netip.Addr {
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap()
+	}
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		a, _ := netip.ParseAddr(h)
+		return a
+	}
+	return netip.Addr{}
+}
+
+// readParams reads the query string and a form body, strictly: a
+// parameter sent twice, badly escaped or not UTF-8 is refused.
+func readParams(r *http.Request) (query, all signature.Params, body []byte, err error) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		return nil, nil, nil, apperr.New(apperr.KindMethodNotAllowed, "UnsupportedHTTPMethod", "The HTTP method %s is not supported; use GET or POST.", r.Method)
+	}
+	body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, nil, nil, apperr.New(apperr.KindTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes.", MaxBodyBytes)
+		}
+		return nil, nil, nil, apperr.BadRequest("InvalidRequest", "The request body could not be read.")
+	}
+	if query, err = signature.ParseQuery(r.URL.RawQuery); err != nil {
+		return nil, nil, nil, paramError(err)
+	}
+	all = query
+	if len(body) > 0 && isForm(r.Header.Get("Content-Type")) {
+		form, err := signature.ParseForm(body)
+		if err != nil {
+			return nil, nil, nil, paramError(err)
+		}
+		if all, err = signature.Merge(query, form); err != nil {
+			return nil, nil, nil, paramError(err)
+		}
+	}
+	return query, all, body, nil
+}
+
+// route names the action: a V3 request by its x-acs-action/x-acs-version
+// headers (which authentication then proves signed), any other by its
+// Action/Version parameters (which a V1 signature covers). The same test
+// as authentication's decides which, so an unsigned header can never pick
+// the action of a V1 request. An unknown action is reported by the Invoker,
+// after authentication, so that the refusal is attributed to its caller.
+func route(r *http.Request, inv *Invocation) error {
+	var action, version string
+	if authn.IsV3(r.Header.Get("Authorization")) {
+		action, version = r.Header.Get("x-acs-action"), r.Header.Get("x-acs-version")
+	}
+	pa, _ := inv.Params.Get("Action")
+	pv, _ := inv.Params.Get("Version")
+	if action == "" {
+		action = pa
+	} else if pa != "" && pa != action {
+		return apperr.InvalidParameter("The Action parameter %q disagrees with the x-acs-action header %q.", pa, action)
+	}
+	if version == "" {
+		version = pv
+	} else if pv != "" && pv != version {
+		return apperr.InvalidParameter("The Version parameter %q disagrees with the x-acs-version header %q.", pv, version)
+	}
+	if action == "" {
+		return apperr.MissingParameter("Action")
+	}
+	if version == "" {
+		return apperr.MissingParameter("Version")
+	}
+	// Headers may carry any byte; what is audited must be a plain name.
+	if !isName(action, 128) {
+		return apperr.InvalidParameter("The action name must be 1 to 128 letters and digits.")
+	}
+	if !isVersion(version) {
+		return apperr.InvalidParameter("The version must look like 2015-05-01.")
+	}
+	inv.Action, inv.Version = action, version
+	return nil
+}
+
+// isName reports whether s is 1..max ASCII letters and digits.
+func isName(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// isVersion reports whether s looks like an API version (yyyy-mm-dd).
+func isVersion(s string) bool {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	return isName(s[:4], 4) && isName(s[5:7], 2) && isName(s[8:], 2)
+}
+
+func isForm(contentType string) bool {
+	ct, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded")
+}
+
+// paramError maps a parameter-parsing failure to a 400.
+func paramError(err error) error {
+	return apperr.InvalidParameter("The request parameters are malformed: %v", err)
+}
