@@ -185,3 +185,33 @@ func TestRAMSelfServiceFollowsPreference(t *testing.T) {
 	_, err = pia.GetUserMFAInfo(info)
 	wantDenied(t, err, "ram:GetUserMFAInfo", "ImplicitDeny")
 }
+
+// Self-service replaces the need for an Allow, never an explicit Deny: a
+// user whose policy denies everything cannot create keys, MFA devices or
+// change its password for itself even where the security preference
+// allows each of them.
+func TestRAMExplicitDenyBeatsSelfService(t *testing.T) {
+	w := newRAMWorld(t)
+	mia, _ := w.userClient(t, "mia")
+	pref := ram.CreateSetSecurityPreferenceRequest()
+	pref.AllowUserToManageAccessKeys, pref.AllowUserToManageMFADevices, pref.AllowUserToChangePassword = "true", "true", "true"
+	_, err := w.root.SetSecurityPreference(pref)
+	ok(t, "SetSecurityPreference", err)
+	_, err = mia.ListAccessKeys(ram.CreateListAccessKeysRequest())
+	ok(t, "self-service ListAccessKeys without any policy", err)
+
+	w.createPolicy(t, "DenyAll", statementDoc("Deny", "*", ""))
+	w.attachToUser(t, "mia", "Custom", "DenyAll")
+	_, err = mia.CreateAccessKey(ram.CreateCreateAccessKeyRequest())
+	wantDenied(t, err, "ram:CreateAccessKey", "ExplicitDeny")
+	_, err = mia.ListAccessKeys(ram.CreateListAccessKeysRequest())
+	wantDenied(t, err, "ram:ListAccessKeys", "ExplicitDeny")
+	mfa := ram.CreateCreateVirtualMFADeviceRequest()
+	mfa.VirtualMFADeviceName = "mia-phone"
+	_, err = mia.CreateVirtualMFADevice(mfa)
+	wantDenied(t, err, "ram:CreateVirtualMFADevice", "ExplicitDeny")
+	pw := ram.CreateChangePasswordRequest()
+	pw.OldPassword, pw.NewPassword = "Whatever-Old-1", "Whatever-New-2"
+	_, err = mia.ChangePassword(pw)
+	wantDenied(t, err, "ram:ChangePassword", "ExplicitDeny")
+}

@@ -262,3 +262,14 @@ func checkValue(v string) error {
 	}
 	return nil
 }
+
+// ParamsOf builds a Params from a map (a console form, a test), in the
+// order Params requires. Map keys are unique, so nothing can collide.
+func ParamsOf(m map[string]string) Params {
+	out := make(Params, 0, len(m))
+	for k, v := range m {
+		out = append(out, Param{Key: k, Value: v})
+	}
+	slices.SortFunc(out, compareKeys)
+	return out
+}
