@@ -201,6 +201,15 @@ func v3Fields(req *Request) (signed, signature.V3Authorization, error) {
 	if s.nonce == "" {
 		return s, auth, apperr.MissingParameter("x-acs-signature-nonce")
 	}
+	// The payload hash binds the body's bytes, not how they are read: the
+	// body becomes parameters only when content-type says it is a form. With
+	// content-type unsigned, anyone holding a signed request could make its
+	// body parameters appear or vanish. The SDKs sign content-type whenever
+	// they send a body, so a body is refused without it.
+	if len(req.Body) > 0 && !auth.SignsHeader("content-type") {
+		return s, auth, apperr.BadRequest("IncompleteSignature",
+			"The request has a body but content-type is not among the SignedHeaders of the Authorization header.")
+	}
 	return s, auth, nil
 }
 
