@@ -264,3 +264,16 @@ func TestV3BodyWithUnsignedContentTypeIsRefused(t *testing.T) {
 		t.Fatalf("darabonba CreateUser answered %v", out["body"])
 	}
 }
+
+// Go's time.Parse accepts fractional seconds and one-digit hours the layout
+// does not have; the gateway's format is exact.
+func TestTimestampWithFractionalSecondsIsRefused(t *testing.T) {
+	srv := canopytest.Start(t)
+	acct := srv.CreateAccount(t)
+	now := time.Now().UTC()
+	for _, ts := range []string{now.Format("2006-01-02T15:04:05") + ".5Z", now.Format("2006-01-02T15:04:05.000Z")} {
+		extra := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2015-04-01"}, "Timestamp": {ts}}
+		status, body, _ := get(t, signedURL(t, srv.Endpoint, acct.AccessKeyID, acct.AccessKeySecret, extra, now))
+		assertErrorBody(t, status, body, "InvalidTimeStamp.Format", http.StatusBadRequest)
+	}
+}

@@ -215,7 +215,10 @@ func v3Fields(req *Request) (signed, signature.V3Authorization, error) {
 
 func checkTimestamp(ts string, now time.Time) (time.Time, error) {
 	t, err := time.Parse(timestampLayout, ts)
-	if err != nil {
+	// time.Parse is lenient (fractional seconds after "05", one-digit
+	// hours): only the exact layout the SDKs send is accepted, so a value
+	// is valid exactly when it formats back to itself.
+	if err != nil || t.Format(timestampLayout) != ts {
 		return t, apperr.BadRequest("InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted; use yyyy-MM-ddTHH:mm:ssZ in UTC.")
 	}
 	if d := now.Sub(t); d > Window || d < -Window {

@@ -200,3 +200,27 @@ func TestV3BodyRequiresSignedContentType(t *testing.T) {
 		}
 	}
 }
+
+// time.Parse accepts fractional seconds and one-digit fields the layout
+// does not have; only the exact yyyy-MM-ddTHH:mm:ssZ shape is valid.
+func TestTimestampMustHaveTheExactShape(t *testing.T) {
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	for i, ts := range []string{"2026-11-30T10:00:00.5Z", "2026-11-30T10:00:00.000Z", "2026-11-30T10:00:00,5Z",
+		"2026-11-30T9:59:59Z", "2026-11-30T10:00:00+00:00", "2026-11-30 10:00:00Z", "2026-11-30T10:00:00z", "2026-11-30T10:00:00"} {
+		v1 := signedRequestWith(t, "LTAIknown", testSecret, fmt.Sprint("v1-", i), ts)
+		if _, err := testAuthenticator(now, true).Authenticate(context.Background(), v1); code(err) != "InvalidTimeStamp.Format" {
+			t.Errorf("V1 Timestamp %q: got %v, want InvalidTimeStamp.Format", ts, err)
+		}
+		v3 := v3Request(t, fmt.Sprint("v3-", i), ts, nil, "", v3Signed)
+		if _, err := testAuthenticator(now, true).Authenticate(context.Background(), v3); code(err) != "InvalidTimeStamp.Format" {
+			t.Errorf("V3 x-acs-date %q: got %v, want InvalidTimeStamp.Format", ts, err)
+		}
+	}
+	// The exact shape still passes both ways.
+	if _, err := testAuthenticator(now, true).Authenticate(context.Background(), signedRequestWith(t, "LTAIknown", testSecret, "ok1", "2026-11-30T10:00:00Z")); err != nil {
+		t.Errorf("V1 well-formed timestamp: %v", err)
+	}
+	if _, err := testAuthenticator(now, true).Authenticate(context.Background(), v3Request(t, "ok3", "2026-11-30T10:00:00Z", nil, "", v3Signed)); err != nil {
+		t.Errorf("V3 well-formed date: %v", err)
+	}
+}
