@@ -118,8 +118,10 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 	return res, nil
 }
 
+// parseSmallInt reads a plain decimal number: digits only, no sign and no
+// leading zero, like every integer parameter.
 func parseSmallInt(s string) (int, bool) {
-	if s == "" || len(s) > 4 {
+	if s == "" || len(s) > 4 || (s[0] == '0' && len(s) > 1) {
 		return 0, false
 	}
 	n := 0

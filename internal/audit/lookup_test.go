@@ -30,3 +30,16 @@ func FuzzDecodeCursor(f *testing.F) {
 		}
 	})
 }
+
+func TestMaxResultsIsAPlainNumber(t *testing.T) {
+	for _, c := range []struct {
+		s  string
+		n  int
+		ok bool
+	}{{"5", 5, true}, {"50", 50, true}, {"0", 0, true}, {"05", 0, false}, {"+5", 0, false}, {" 5", 0, false},
+		{"5 ", 0, false}, {"-5", 0, false}, {"", 0, false}, {"12345", 0, false}} {
+		if n, ok := parseSmallInt(c.s); ok != c.ok || n != c.n {
+			t.Errorf("parseSmallInt(%q) = %d, %v; want %d, %v", c.s, n, ok, c.n, c.ok)
+		}
+	}
+}
