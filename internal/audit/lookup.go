@@ -83,6 +83,9 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 			return nil, apperr.BadRequest("InvalidQueryParameter", "LookupAttribute key %q is not supported; use EventName, User, EventRW, EventAccessKeyId, ServiceName or EventId.", q.Attribute)
 		}
 		f.Attribute, f.Value = attr, q.Value
+		if attr == "User" {
+			f.Value = userFilter(q.AccountID, q.Value)
+		}
 	}
 	f.Limit = DefaultMaxResults
 	if q.MaxResults != "" {
@@ -116,6 +119,37 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 		res.Events = append(res.Events, json.RawMessage(e.Data))
 	}
 	return res, nil
+}
+
+// principalDomain ends the IMS user principal name every RAM user has in
+// its account: <name>@<account id>.onaliyun.com (iam.DomainSuffix, which
+// audit cannot import: iam depends on audit).
+const principalDomain = ".onaliyun.com"
+
+// userFilter maps a User lookup value to the indexed user column.
+//
+// ActionTrail records userName "root" both for the root identity and for a
+// RAM user named root (a valid name), and its User filter matches that
+// field. Here the two stay apart:
+//
+//   - "root" finds the root identity's events: it is the userName the trail
+//     shows for them and what an account owner auditing root types;
+//   - "<name>@<account id>.onaliyun.com", the user principal name, finds
+//     that RAM user's events, so a RAM user named root is found with
+//     root@<account id>.onaliyun.com and can never hide among root's
+//     events (any RAM user may be named this way);
+//   - any other value is a RAM user name, matched as is.
+//
+// No RAM user name contains ':' (RootUser does), so a principal name can
+// never reach the root identity's events.
+func userFilter(accountID, value string) string {
+	if value == "root" {
+		return RootUser
+	}
+	if name, ok := strings.CutSuffix(value, "@"+accountID+principalDomain); ok && name != "" && !strings.ContainsAny(name, ":@") {
+		return name
+	}
+	return value
 }
 
 // parseSmallInt reads a plain decimal number: digits only, no sign and no
