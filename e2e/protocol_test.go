@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
 	"io"
 	"net/http"
 	"net/url"
@@ -276,4 +278,107 @@ func TestTimestampWithFractionalSecondsIsRefused(t *testing.T) {
 		status, body, _ := get(t, signedURL(t, srv.Endpoint, acct.AccessKeyID, acct.AccessKeySecret, extra, now))
 		assertErrorBody(t, status, body, "InvalidTimeStamp.Format", http.StatusBadRequest)
 	}
+}
+
+// unroutedHost is the HostId of an error raised before any product is
+// known (no version, an unknown one, an unreadable request). The cloud
+// answers from the host the client called, which here is only the
+// listener address: a fixed name says "Canopy, no product" instead.
+const unroutedHost = "canopy"
+
+// Every error envelope names a product host: the host of the product whose
+// version the request names (even for an unknown action of that version,
+// or an error raised before the action is resolved), else unroutedHost;
+// never the address the client called.
+func TestErrorHostIdIsTheProductHost(t *testing.T) {
+	srv := canopytest.Start(t)
+	acct := srv.CreateAccount(t)
+	base := "http://" + srv.Endpoint + "/"
+	v1 := func(params ...string) func() (int, []byte) {
+		return func() (int, []byte) {
+			extra := url.Values{}
+			for i := 0; i+1 < len(params); i += 2 {
+				extra.Set(params[i], params[i+1])
+			}
+			status, body, _ := get(t, signedURL(t, srv.Endpoint, acct.AccessKeyID, acct.AccessKeySecret, extra, time.Now()))
+			return status, body
+		}
+	}
+	do := func(method, u, contentType string, body io.Reader) func() (int, []byte) {
+		return func() (int, []byte) {
+			req, err := http.NewRequest(method, u, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if contentType != "" {
+				req.Header.Set("Content-Type", contentType)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			out, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, out
+		}
+	}
+	cases := []struct {
+		name, code, host string
+		call             func() (int, []byte)
+	}{
+		{"Ram error", "EntityNotExist.User", "ram.aliyuncs.com",
+			v1("Action", "GetUser", "Version", "2015-05-01", "UserName", "nobody")},
+		{"Ims error", "EntityNotExist.User", "ims.aliyuncs.com",
+			v1("Action", "GetUser", "Version", "2019-08-15", "UserPrincipalName", "nobody@"+acct.ID+".onaliyun.com")},
+		{"Actiontrail error", "InvalidQueryParameter", "actiontrail.aliyuncs.com",
+			v1("Action", "LookupEvents", "Version", "2020-07-06", "MaxResults", "0")},
+		{"Sts signature mismatch", "SignatureDoesNotMatch", "sts.aliyuncs.com", func() (int, []byte) {
+			status, body, _ := get(t, signedURL(t, srv.Endpoint, acct.AccessKeyID, "wrong-secret", callerIdentity, time.Now()))
+			return status, body
+		}},
+		{"Sts unsigned", "IncompleteSignature", "sts.aliyuncs.com",
+			do(http.MethodGet, base+"?Action=GetCallerIdentity&Version=2015-04-01", "", nil)},
+		{"unknown action of Ram", "InvalidAction.NotFound", "ram.aliyuncs.com",
+			v1("Action", "NoSuchAction", "Version", "2015-05-01")},
+		{"unknown action of Ims", "InvalidAction.NotFound", "ims.aliyuncs.com",
+			v1("Action", "NoSuchAction", "Version", "2019-08-15")},
+		{"unknown action of Ram over V3", "InvalidAction.NotFound", "ram.aliyuncs.com", func() (int, []byte) {
+			return v3Post(t, srv.Endpoint, acct.AccessKeyID, acct.AccessKeySecret, "NoSuchAction", "2015-05-01",
+				"application/x-www-form-urlencoded", nil, true)
+		}},
+		{"Ram version without action", "MissingParameter.Action", "ram.aliyuncs.com", v1("Version", "2015-05-01")},
+		{"Ram body too large", "RequestEntityTooLarge", "ram.aliyuncs.com",
+			do(http.MethodPost, base+"?Action=GetUser&Version=2015-05-01", "application/x-www-form-urlencoded",
+				strings.NewReader("A="+strings.Repeat("x", 2<<20)))},
+		{"no version", "MissingParameter.Version", unroutedHost, v1("Action", "GetUser")},
+		{"unknown version", "InvalidVersion", unroutedHost, v1("Action", "GetUser", "Version", "2000-01-01")},
+		{"malformed version", "InvalidParameter", unroutedHost, v1("Action", "GetUser", "Version", "2015-5-1")},
+		{"unreadable query", "InvalidParameter", unroutedHost, do(http.MethodGet, base+"?Action=GetUser&Bad=%zz", "", nil)},
+		{"method", "UnsupportedHTTPMethod", unroutedHost, do(http.MethodPut, base, "", nil)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := c.call()
+			var env struct{ Code, HostId string }
+			if err := json.Unmarshal(body, &env); err != nil || status < 400 {
+				t.Fatalf("not an error envelope: %d %s", status, body)
+			}
+			if env.Code != c.code {
+				t.Fatalf("got %s; want %s (%s)", env.Code, c.code, body)
+			}
+			if env.HostId != c.host || strings.Contains(env.HostId, "127.0.0.1") || env.HostId == srv.Endpoint {
+				t.Errorf("HostId %q; want %q (%s)", env.HostId, c.host, body)
+			}
+		})
+	}
+	t.Run("XML", func(t *testing.T) {
+		status, body := v1("Action", "GetUser", "Version", "2015-05-01", "UserName", "nobody", "Format", "XML")()
+		var env struct{ Code, HostId string }
+		if err := xml.Unmarshal(body, &env); err != nil || status != http.StatusNotFound || env.Code != "EntityNotExist.User" {
+			t.Fatalf("XML error: %d %v %s", status, err, body)
+		}
+		if env.HostId != "ram.aliyuncs.com" {
+			t.Errorf("XML HostId %q; want ram.aliyuncs.com", env.HostId)
+		}
+	})
 }
