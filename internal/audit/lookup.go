@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -57,12 +58,12 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 	f := store.EventFilter{AccountID: q.AccountID, Newest: true, End: now, Start: now.Add(-DefaultLookback)}
 	var err error
 	if q.Start != "" {
-		if f.Start, err = time.Parse(TimeLayout, q.Start); err != nil {
+		if f.Start, err = parseTime(q.Start); err != nil {
 			return nil, apperr.BadRequest("InvalidParameterStartTime", "StartTime %q is not in the format yyyy-MM-ddTHH:mm:ssZ.", q.Start)
 		}
 	}
 	if q.End != "" {
-		if f.End, err = time.Parse(TimeLayout, q.End); err != nil {
+		if f.End, err = parseTime(q.End); err != nil {
 			return nil, apperr.BadRequest("InvalidParameterEndTime", "EndTime %q is not in the format yyyy-MM-ddTHH:mm:ssZ.", q.End)
 		}
 		f.End = f.End.Add(time.Second - 1) // the whole second is included
@@ -119,6 +120,16 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 		res.Events = append(res.Events, json.RawMessage(e.Data))
 	}
 	return res, nil
+}
+
+// parseTime reads exactly yyyy-MM-ddTHH:mm:ssZ. time.Parse alone also
+// takes fractional seconds and one-digit hours, which the layout has not.
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(TimeLayout, s)
+	if err == nil && t.Format(TimeLayout) != s {
+		err = errors.New("not in the exact layout " + TimeLayout)
+	}
+	return t, err
 }
 
 // principalDomain ends the IMS user principal name every RAM user has in

@@ -3,10 +3,12 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/model"
 	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/store/sqlstore"
@@ -58,11 +60,7 @@ func TestMaxResultsIsAPlainNumber(t *testing.T) {
 // named root (a valid name); the User filter keeps them apart: "root" is
 // the root identity, root@<account id>.onaliyun.com the RAM user.
 func TestUserFilterTellsRootFromARAMUserNamedRoot(t *testing.T) {
-	st, err := sqlstore.OpenURL(context.Background(), t.TempDir(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
 	const acct = "1234567890123456"
 	now := time.Now().UTC().Truncate(time.Second)
 	callers := map[string]*model.Principal{
@@ -70,7 +68,7 @@ func TestUserFilterTellsRootFromARAMUserNamedRoot(t *testing.T) {
 		"by-ram-root": {Kind: model.RAMUser, AccountID: acct, UserName: "root", UserID: "200", AccessKeyID: "LTAIuser"},
 		"by-alice":    {Kind: model.RAMUser, AccountID: acct, UserName: "alice", UserID: "201", AccessKeyID: "LTAIalice"},
 	}
-	err = st.Write(context.Background(), func(tx store.Tx) error {
+	err := st.Write(context.Background(), func(tx store.Tx) error {
 		i := 0
 		for id, p := range callers {
 			i++
@@ -119,4 +117,46 @@ func TestUserFilterTellsRootFromARAMUserNamedRoot(t *testing.T) {
 			t.Errorf("User=%s found %v; want [%s]", value, got, want)
 		}
 	}
+}
+
+func openStore(t *testing.T) store.Store {
+	t.Helper()
+	st, err := sqlstore.OpenURL(context.Background(), t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// StartTime and EndTime have the exact shape the trail prints; time.Parse
+// alone would take fractional seconds.
+func TestLookupTimesHaveTheExactShape(t *testing.T) {
+	st := openStore(t)
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	lookup := func(q LookupQuery) error {
+		return st.Read(context.Background(), func(tx store.Tx) error {
+			_, err := Lookup(tx, q, now)
+			return err
+		})
+	}
+	for _, bad := range []string{"2026-11-30T09:00:00.5Z", "2026-11-30T9:00:00Z", "2026-11-30T09:00:00"} {
+		if err := lookup(LookupQuery{AccountID: "1", Start: bad}); apperrCode(err) != "InvalidParameterStartTime" {
+			t.Errorf("StartTime %q: %v", bad, err)
+		}
+		if err := lookup(LookupQuery{AccountID: "1", End: bad}); apperrCode(err) != "InvalidParameterEndTime" {
+			t.Errorf("EndTime %q: %v", bad, err)
+		}
+	}
+	if err := lookup(LookupQuery{AccountID: "1", Start: "2026-11-30T09:00:00Z", End: "2026-11-30T09:30:00Z"}); err != nil {
+		t.Errorf("well-formed times: %v", err)
+	}
+}
+
+func apperrCode(err error) string {
+	var e *apperr.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
 }
