@@ -113,3 +113,31 @@ func TestAuditTrailRecordsEveryCallPerAccount(t *testing.T) {
 		t.Fatalf("another account sees %d events", len(got.Events))
 	}
 }
+
+// "root" is a valid RAM user name, and ActionTrail writes userName "root"
+// for it as for the root identity. The records stay faithful; the User
+// filter tells them apart: User=root is the root identity, and the RAM
+// user is found by its principal name root@<account id>.onaliyun.com.
+func TestUserFilterTellsRootFromARAMUserNamedRoot(t *testing.T) {
+	w := newRAMWorld(t)
+	impostor, _ := w.userClient(t, "root")
+	if err := listUsers(impostor); err == nil {
+		t.Fatal("a RAM user without policies listed users")
+	}
+	if err := listUsers(w.root); err != nil {
+		t.Fatal(err)
+	}
+	trail := w.srv.TrailClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret)
+	for value, wantType := range map[string]string{"root": "root-account", "root@" + w.acct.ID + ".onaliyun.com": "ram-user"} {
+		events := lookup(t, trail, "User", value, "50", "").Events
+		if len(events) == 0 {
+			t.Fatalf("User=%s found nothing", value)
+		}
+		for _, e := range events {
+			identity, _ := e["userIdentity"].(map[string]any)
+			if identity["type"] != wantType || identity["userName"] != "root" {
+				t.Errorf("User=%s found an event of %v (%v); want only %s events", value, identity, e["eventName"], wantType)
+			}
+		}
+	}
+}

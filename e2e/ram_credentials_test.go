@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"encoding/json"
+	"reflect"
+	"sort"
 	"testing"
 	"time"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ims"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 	"github.com/pquerna/otp/totp"
 )
@@ -217,4 +221,68 @@ func TestRAMBindMFADevice(t *testing.T) {
 	wantServerError(t, err, "CheckAuthenticationCodeFail", 403)
 	_, err = w.root.DeleteVirtualMFADevice(del)
 	ok(t, "DeleteVirtualMFADevice", err)
+}
+
+// keysOf returns the sorted field names of a JSON object.
+func keysOf(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// checkDeviceShapes reads a ListVirtualMFADevices body as sent: an unbound
+// device is only its SerialNumber (no empty User object); a bound one adds
+// ActivateDate and a User object with exactly userFields.
+func checkDeviceShapes(t *testing.T, product, body, unbound, bound string, userFields []string) {
+	t.Helper()
+	var resp struct {
+		VirtualMFADevices struct{ VirtualMFADevice []map[string]any }
+	}
+	if err := json.Unmarshal([]byte(body), &resp); err != nil {
+		t.Fatalf("%s: %v in %s", product, err, body)
+	}
+	seen := 0
+	for _, d := range resp.VirtualMFADevices.VirtualMFADevice {
+		switch d["SerialNumber"] {
+		case unbound:
+			seen++
+			if got := keysOf(d); !reflect.DeepEqual(got, []string{"SerialNumber"}) {
+				t.Errorf("%s: unbound device has fields %v; want only SerialNumber: %s", product, got, body)
+			}
+		case bound:
+			seen++
+			user, _ := d["User"].(map[string]any)
+			if got := keysOf(d); !reflect.DeepEqual(got, []string{"ActivateDate", "SerialNumber", "User"}) || d["ActivateDate"] == "" {
+				t.Errorf("%s: bound device has fields %v: %s", product, got, body)
+			}
+			if got := keysOf(user); !reflect.DeepEqual(got, userFields) || user["UserId"] == "" {
+				t.Errorf("%s: bound device's User has fields %v; want %v: %s", product, got, userFields, body)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Fatalf("%s: listed %d of the 2 devices: %s", product, seen, body)
+	}
+}
+
+// ListVirtualMFADevices gives a bound device's user and bind date, and an
+// unbound device no User object at all, in RAM and in IMS.
+func TestListVirtualMFADevicesShapes(t *testing.T) {
+	w := newRAMWorld(t)
+	w.createUser(t, "hana")
+	bound, seed := createMFA(t, w, "hana-phone")
+	bindMFA(t, w, bound, "hana", seed)
+	unbound, _ := createMFA(t, w, "spare")
+
+	list, err := w.root.ListVirtualMFADevices(ram.CreateListVirtualMFADevicesRequest())
+	ok(t, "ListVirtualMFADevices (RAM)", err)
+	checkDeviceShapes(t, "RAM", list.GetHttpContentString(), unbound, bound, []string{"DisplayName", "UserId", "UserName"})
+
+	imsClient := w.srv.IMSClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret)
+	imsList, err := imsClient.ListVirtualMFADevices(ims.CreateListVirtualMFADevicesRequest())
+	ok(t, "ListVirtualMFADevices (IMS)", err)
+	checkDeviceShapes(t, "IMS", imsList.GetHttpContentString(), unbound, bound, []string{"DisplayName", "UserId", "UserPrincipalName"})
 }

@@ -204,9 +204,12 @@ func setScalar(dst reflect.Value, f *field, raw string) error {
 			dst.Set(reflect.ValueOf(&b))
 		}
 	case kindInt, kindIntPtr:
+		// Only the plain decimal form is accepted, as for list indexes:
+		// ParseInt also takes "+5", "05" and "-0", which no SDK sends and
+		// which would give one value several spellings.
 		n, err := strconv.ParseInt(raw, 10, 32)
-		if err != nil {
-			return apperr.BadRequest("InvalidParameter."+f.name, "The parameter %s must be a decimal integer.", f.name)
+		if err != nil || strconv.FormatInt(n, 10) != raw {
+			return apperr.BadRequest("InvalidParameter."+f.name, "The parameter %s must be a decimal integer written plainly, such as 5 or -5 (no sign '+', spaces or leading zeros).", f.name)
 		}
 		i := int(n)
 		if f.kind == kindInt {

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/canopy-iam/canopy/internal/apperr"
@@ -18,6 +19,7 @@ type sampleInput struct {
 	Comments *string  `param:"Comments"`
 	Force    *bool    `param:"Force"`
 	Max      int      `param:"MaxItems"`
+	Limit    *int     `param:"Limit"`
 	IDs      []string `param:"ResourceId"`
 	Tags     []tag    `param:"Tag"`
 }
@@ -48,11 +50,27 @@ func TestBindTypesListsAndIgnoredExtras(t *testing.T) {
 	}
 }
 
+func TestBindPlainIntegers(t *testing.T) {
+	for _, c := range []struct {
+		raw  string
+		want int
+	}{{"0", 0}, {"5", 5}, {"-5", -5}, {"1000", 1000}, {"2147483647", 2147483647}, {"-2147483648", -2147483648}} {
+		in, err := bindSample(t, map[string]string{"UserName": "a", "MaxItems": c.raw, "Limit": c.raw})
+		if err != nil {
+			t.Fatalf("%q: %v", c.raw, err)
+		}
+		if in.Max != c.want || in.Limit == nil || *in.Limit != c.want {
+			t.Fatalf("%q bound as %d, %v", c.raw, in.Max, in.Limit)
+		}
+	}
+}
+
 func TestBindRefusals(t *testing.T) {
-	cases := map[string]struct {
+	type refusal struct {
 		params map[string]string
 		code   string
-	}{
+	}
+	cases := map[string]refusal{
 		"missing required":   {map[string]string{"MaxItems": "1"}, "MissingParameter.UserName"},
 		"empty required":     {map[string]string{"UserName": ""}, "MissingParameter.UserName"},
 		"case variant":       {map[string]string{"UserName": "a", "username": "b"}, "InvalidParameter"},
@@ -64,6 +82,12 @@ func TestBindRefusals(t *testing.T) {
 		"list leading zero":  {map[string]string{"UserName": "a", "ResourceId.01": "x"}, "InvalidParameter"},
 		"list without index": {map[string]string{"UserName": "a", "ResourceId": "x"}, "InvalidParameter"},
 		"unknown sub-field":  {map[string]string{"UserName": "a", "Tag.1.Colour": "x"}, "InvalidParameter"},
+	}
+	// Integers are written plainly: no sign '+', spaces or leading zeros,
+	// whether the field is an int or an *int.
+	for _, raw := range []string{"+5", " 5", "5 ", "05", "00", "-0", "+0", "-05", "5\n", "0x5", "5_0", "", " "} {
+		cases["int "+strconv.Quote(raw)] = refusal{map[string]string{"UserName": "a", "MaxItems": raw}, "InvalidParameter.MaxItems"}
+		cases["*int "+strconv.Quote(raw)] = refusal{map[string]string{"UserName": "a", "Limit": raw}, "InvalidParameter.Limit"}
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

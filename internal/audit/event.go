@@ -17,6 +17,13 @@ const TimeLayout = "2006-01-02T15:04:05Z"
 // Redacted replaces the value of a secret parameter.
 const Redacted = "******"
 
+// RootUser is the indexed user (store.Event.UserName) of the root
+// identity's events. The record itself says userName "root", as ActionTrail
+// does, but "root" is also a valid RAM user name; no RAM user name contains
+// ':', so the index never confuses the two. LookupEvents maps User=root
+// here (see userFilter).
+const RootUser = ":root"
+
 // Call describes one API call for its audit event.
 type Call struct {
 	RequestID   string
@@ -94,6 +101,9 @@ func Event(c *Call) store.Event {
 		rec.UserIdentity.UserName = p.AuditUserName()
 		ev.AccountID = p.AccountID
 		ev.UserName = p.AuditUserName()
+		if p.Kind == model.Root {
+			ev.UserName = RootUser
+		}
 	}
 	data, err := json.Marshal(&rec)
 	if err != nil {

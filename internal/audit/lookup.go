@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -57,12 +58,12 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 	f := store.EventFilter{AccountID: q.AccountID, Newest: true, End: now, Start: now.Add(-DefaultLookback)}
 	var err error
 	if q.Start != "" {
-		if f.Start, err = time.Parse(TimeLayout, q.Start); err != nil {
+		if f.Start, err = parseTime(q.Start); err != nil {
 			return nil, apperr.BadRequest("InvalidParameterStartTime", "StartTime %q is not in the format yyyy-MM-ddTHH:mm:ssZ.", q.Start)
 		}
 	}
 	if q.End != "" {
-		if f.End, err = time.Parse(TimeLayout, q.End); err != nil {
+		if f.End, err = parseTime(q.End); err != nil {
 			return nil, apperr.BadRequest("InvalidParameterEndTime", "EndTime %q is not in the format yyyy-MM-ddTHH:mm:ssZ.", q.End)
 		}
 		f.End = f.End.Add(time.Second - 1) // the whole second is included
@@ -83,6 +84,9 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 			return nil, apperr.BadRequest("InvalidQueryParameter", "LookupAttribute key %q is not supported; use EventName, User, EventRW, EventAccessKeyId, ServiceName or EventId.", q.Attribute)
 		}
 		f.Attribute, f.Value = attr, q.Value
+		if attr == "User" {
+			f.Value = userFilter(q.AccountID, q.Value)
+		}
 	}
 	f.Limit = DefaultMaxResults
 	if q.MaxResults != "" {
@@ -118,8 +122,51 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 	return res, nil
 }
 
+// parseTime reads exactly yyyy-MM-ddTHH:mm:ssZ. time.Parse alone also
+// takes fractional seconds and one-digit hours, which the layout has not.
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(TimeLayout, s)
+	if err == nil && t.Format(TimeLayout) != s {
+		err = errors.New("not in the exact layout " + TimeLayout)
+	}
+	return t, err
+}
+
+// principalDomain ends the IMS user principal name every RAM user has in
+// its account: <name>@<account id>.onaliyun.com (iam.DomainSuffix, which
+// audit cannot import: iam depends on audit).
+const principalDomain = ".onaliyun.com"
+
+// userFilter maps a User lookup value to the indexed user column.
+//
+// ActionTrail records userName "root" both for the root identity and for a
+// RAM user named root (a valid name), and its User filter matches that
+// field. Here the two stay apart:
+//
+//   - "root" finds the root identity's events: it is the userName the trail
+//     shows for them and what an account owner auditing root types;
+//   - "<name>@<account id>.onaliyun.com", the user principal name, finds
+//     that RAM user's events, so a RAM user named root is found with
+//     root@<account id>.onaliyun.com and can never hide among root's
+//     events (any RAM user may be named this way);
+//   - any other value is a RAM user name, matched as is.
+//
+// No RAM user name contains ':' (RootUser does), so a principal name can
+// never reach the root identity's events.
+func userFilter(accountID, value string) string {
+	if value == "root" {
+		return RootUser
+	}
+	if name, ok := strings.CutSuffix(value, "@"+accountID+principalDomain); ok && name != "" && !strings.ContainsAny(name, ":@") {
+		return name
+	}
+	return value
+}
+
+// parseSmallInt reads a plain decimal number: digits only, no sign and no
+// leading zero, like every integer parameter.
 func parseSmallInt(s string) (int, bool) {
-	if s == "" || len(s) > 4 {
+	if s == "" || len(s) > 4 || (s[0] == '0' && len(s) > 1) {
 		return 0, false
 	}
 	n := 0

@@ -1,6 +1,18 @@
 package audit
 
-import "testing"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/canopy-iam/canopy/internal/apperr"
+	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
+	"github.com/canopy-iam/canopy/internal/store/sqlstore"
+)
 
 func TestCursorRoundTripAndBinding(t *testing.T) {
 	q := LookupQuery{AccountID: "1", Attribute: "EventName", Value: "GetUser", MaxResults: "5"}
@@ -29,4 +41,122 @@ func FuzzDecodeCursor(f *testing.F) {
 			t.Fatalf("accepted a cursor without an id: %q", s)
 		}
 	})
+}
+
+func TestMaxResultsIsAPlainNumber(t *testing.T) {
+	for _, c := range []struct {
+		s  string
+		n  int
+		ok bool
+	}{{"5", 5, true}, {"50", 50, true}, {"0", 0, true}, {"05", 0, false}, {"+5", 0, false}, {" 5", 0, false},
+		{"5 ", 0, false}, {"-5", 0, false}, {"", 0, false}, {"12345", 0, false}} {
+		if n, ok := parseSmallInt(c.s); ok != c.ok || n != c.n {
+			t.Errorf("parseSmallInt(%q) = %d, %v; want %d, %v", c.s, n, ok, c.n, c.ok)
+		}
+	}
+}
+
+// The trail says userName "root" for the root identity and for a RAM user
+// named root (a valid name); the User filter keeps them apart: "root" is
+// the root identity, root@<account id>.onaliyun.com the RAM user.
+func TestUserFilterTellsRootFromARAMUserNamedRoot(t *testing.T) {
+	st := openStore(t)
+	const acct = "1234567890123456"
+	now := time.Now().UTC().Truncate(time.Second)
+	callers := map[string]*model.Principal{
+		"by-root":     {Kind: model.Root, AccountID: acct, AccessKeyID: "LTAIroot"},
+		"by-ram-root": {Kind: model.RAMUser, AccountID: acct, UserName: "root", UserID: "200", AccessKeyID: "LTAIuser"},
+		"by-alice":    {Kind: model.RAMUser, AccountID: acct, UserName: "alice", UserID: "201", AccessKeyID: "LTAIalice"},
+	}
+	err := st.Write(context.Background(), func(tx store.Tx) error {
+		i := 0
+		for id, p := range callers {
+			i++
+			ev := Event(&Call{RequestID: id, Time: now.Add(-time.Duration(i) * time.Second), Product: "Ram",
+				Action: "GetUser", Caller: p, AccessKeyID: p.AccessKeyID})
+			var rec struct {
+				UserIdentity struct{ Type, UserName string }
+			}
+			if err := json.Unmarshal(ev.Data, &rec); err != nil || rec.UserIdentity.UserName != p.AuditUserName() {
+				t.Errorf("%s: record userName %q; want %q as ActionTrail writes it (%v)", id, rec.UserIdentity.UserName, p.AuditUserName(), err)
+			}
+			if err := tx.Events().Append(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for value, want := range map[string]string{
+		"root":                                  "by-root",
+		"root@" + acct + ".onaliyun.com":        "by-ram-root",
+		"alice":                                 "by-alice",
+		"alice@" + acct + ".onaliyun.com":       "by-alice",
+		"root@9999999999999999.onaliyun.com":    "",
+		RootUser + "@" + acct + ".onaliyun.com": "",
+	} {
+		var got []string
+		err := st.Read(context.Background(), func(tx store.Tx) error {
+			res, err := Lookup(tx, LookupQuery{AccountID: acct, Attribute: "User", Value: value}, now)
+			if err != nil {
+				return err
+			}
+			for _, raw := range res.Events {
+				var e struct{ EventID string }
+				json.Unmarshal(raw, &e)
+				got = append(got, e.EventID)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("User=%s found %v; want [%s]", value, got, want)
+		}
+	}
+}
+
+func openStore(t *testing.T) store.Store {
+	t.Helper()
+	st, err := sqlstore.OpenURL(context.Background(), t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// StartTime and EndTime have the exact shape the trail prints; time.Parse
+// alone would take fractional seconds.
+func TestLookupTimesHaveTheExactShape(t *testing.T) {
+	st := openStore(t)
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	lookup := func(q LookupQuery) error {
+		return st.Read(context.Background(), func(tx store.Tx) error {
+			_, err := Lookup(tx, q, now)
+			return err
+		})
+	}
+	for _, bad := range []string{"2026-11-30T09:00:00.5Z", "2026-11-30T9:00:00Z", "2026-11-30T09:00:00"} {
+		if err := lookup(LookupQuery{AccountID: "1", Start: bad}); apperrCode(err) != "InvalidParameterStartTime" {
+			t.Errorf("StartTime %q: %v", bad, err)
+		}
+		if err := lookup(LookupQuery{AccountID: "1", End: bad}); apperrCode(err) != "InvalidParameterEndTime" {
+			t.Errorf("EndTime %q: %v", bad, err)
+		}
+	}
+	if err := lookup(LookupQuery{AccountID: "1", Start: "2026-11-30T09:00:00Z", End: "2026-11-30T09:30:00Z"}); err != nil {
+		t.Errorf("well-formed times: %v", err)
+	}
+}
+
+func apperrCode(err error) string {
+	var e *apperr.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
 }

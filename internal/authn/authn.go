@@ -227,12 +227,24 @@ func v3Fields(req *Request) (signed, signature.V3Authorization, error) {
 	if s.nonce == "" {
 		return s, auth, apperr.MissingParameter("x-acs-signature-nonce")
 	}
+	// The payload hash binds the body's bytes, not how they are read: the
+	// body becomes parameters only when content-type says it is a form. With
+	// content-type unsigned, anyone holding a signed request could make its
+	// body parameters appear or vanish. The SDKs sign content-type whenever
+	// they send a body, so a body is refused without it.
+	if len(req.Body) > 0 && !auth.SignsHeader("content-type") {
+		return s, auth, apperr.BadRequest("IncompleteSignature",
+			"The request has a body but content-type is not among the SignedHeaders of the Authorization header.")
+	}
 	return s, auth, nil
 }
 
 func checkTimestamp(ts string, now time.Time) (time.Time, error) {
 	t, err := time.Parse(timestampLayout, ts)
-	if err != nil {
+	// time.Parse is lenient (fractional seconds after "05", one-digit
+	// hours): only the exact layout the SDKs send is accepted, so a value
+	// is valid exactly when it formats back to itself.
+	if err != nil || t.Format(timestampLayout) != ts {
 		return t, apperr.BadRequest("InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted; use yyyy-MM-ddTHH:mm:ssZ in UTC.")
 	}
 	if d := now.Sub(t); d > Window || d < -Window {

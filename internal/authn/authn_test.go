@@ -2,7 +2,10 @@ package authn
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -31,9 +34,15 @@ func testAuthenticator(now time.Time, active bool) *Authenticator {
 
 func signedRequest(t *testing.T, id, secret, nonce string, ts time.Time) *Request {
 	t.Helper()
+	return signedRequestWith(t, id, secret, nonce, ts.UTC().Format(timestampLayout))
+}
+
+// signedRequestWith signs a V1 request whose Timestamp is ts verbatim.
+func signedRequestWith(t *testing.T, id, secret, nonce, ts string) *Request {
+	t.Helper()
 	v := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2015-04-01"}, "AccessKeyId": {id},
 		"SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "SignatureNonce": {nonce},
-		"Timestamp": {ts.UTC().Format(timestampLayout)}}
+		"Timestamp": {ts}}
 	p, err := signature.ParseQuery(v.Encode())
 	if err != nil {
 		t.Fatal(err)
@@ -134,5 +143,84 @@ func TestNonceReuseWithAnotherTimestampIsRefused(t *testing.T) {
 	_, err := a.Authenticate(context.Background(), signedRequest(t, "LTAIknown", testSecret, "same", now.Add(-2*time.Second)))
 	if code(err) != "SignatureNonceUsed" {
 		t.Fatalf("reused nonce with a new timestamp: %v", err)
+	}
+}
+
+// v3Request builds an ACS3-HMAC-SHA256 request for GetCallerIdentity,
+// signing exactly the headers in signedHeaders.
+func v3Request(t *testing.T, nonce, date string, body []byte, contentType, signedHeaders string) *Request {
+	t.Helper()
+	sum := sha256.Sum256(body)
+	h := map[string]string{"host": "127.0.0.1", "x-acs-action": "GetCallerIdentity", "x-acs-version": "2015-04-01",
+		"x-acs-date": date, "x-acs-signature-nonce": nonce, "x-acs-content-sha256": hex.EncodeToString(sum[:])}
+	if contentType != "" {
+		h["content-type"] = contentType
+	}
+	header := func(name string) string { return h[name] }
+	sig := signature.SignV3(testSecret, http.MethodPost, "/", nil, header, body, signedHeaders)
+	auth := signature.V3Authorization{AccessKeyID: "LTAIknown", SignedHeaders: signedHeaders, Signature: sig}
+	var params signature.Params
+	if len(body) > 0 && contentType == "application/x-www-form-urlencoded" {
+		var err error
+		if params, err = signature.ParseForm(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &Request{Method: http.MethodPost, Path: "/", Params: params, Authorization: auth.String(), Header: header, Body: body}
+}
+
+const v3Signed = "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version"
+
+// The payload hash binds a body's bytes but not whether they are read as
+// form parameters: content-type decides that, so it must be signed.
+func TestV3BodyRequiresSignedContentType(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	date := now.Format(timestampLayout)
+	form := []byte("UserName=alice")
+	for i, c := range []struct {
+		name, contentType, signed string
+		body                      []byte
+		want                      string
+	}{
+		{"form body, content-type signed", "application/x-www-form-urlencoded", "content-type;" + v3Signed, form, ""},
+		{"form body, content-type unsigned", "application/x-www-form-urlencoded", v3Signed, form, "IncompleteSignature"},
+		{"other body, content-type unsigned", "application/json", v3Signed, []byte(`{"UserName":"alice"}`), "IncompleteSignature"},
+		{"body, no content-type, unsigned", "", v3Signed, form, "IncompleteSignature"},
+		{"no body, nothing to bind", "", v3Signed, nil, ""},
+	} {
+		a := testAuthenticator(now, true)
+		_, err := a.Authenticate(context.Background(), v3Request(t, fmt.Sprint("nonce-", i), date, c.body, c.contentType, c.signed))
+		if code(err) != c.want {
+			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
+		}
+		if c.want != "" {
+			if e := (*apperr.Error)(nil); !errors.As(err, &e) || e.Status != http.StatusBadRequest {
+				t.Errorf("%s: status of %v is not 400", c.name, err)
+			}
+		}
+	}
+}
+
+// time.Parse accepts fractional seconds and one-digit fields the layout
+// does not have; only the exact yyyy-MM-ddTHH:mm:ssZ shape is valid.
+func TestTimestampMustHaveTheExactShape(t *testing.T) {
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	for i, ts := range []string{"2026-11-30T10:00:00.5Z", "2026-11-30T10:00:00.000Z", "2026-11-30T10:00:00,5Z",
+		"2026-11-30T9:59:59Z", "2026-11-30T10:00:00+00:00", "2026-11-30 10:00:00Z", "2026-11-30T10:00:00z", "2026-11-30T10:00:00"} {
+		v1 := signedRequestWith(t, "LTAIknown", testSecret, fmt.Sprint("v1-", i), ts)
+		if _, err := testAuthenticator(now, true).Authenticate(context.Background(), v1); code(err) != "InvalidTimeStamp.Format" {
+			t.Errorf("V1 Timestamp %q: got %v, want InvalidTimeStamp.Format", ts, err)
+		}
+		v3 := v3Request(t, fmt.Sprint("v3-", i), ts, nil, "", v3Signed)
+		if _, err := testAuthenticator(now, true).Authenticate(context.Background(), v3); code(err) != "InvalidTimeStamp.Format" {
+			t.Errorf("V3 x-acs-date %q: got %v, want InvalidTimeStamp.Format", ts, err)
+		}
+	}
+	// The exact shape still passes both ways.
+	if _, err := testAuthenticator(now, true).Authenticate(context.Background(), signedRequestWith(t, "LTAIknown", testSecret, "ok1", "2026-11-30T10:00:00Z")); err != nil {
+		t.Errorf("V1 well-formed timestamp: %v", err)
+	}
+	if _, err := testAuthenticator(now, true).Authenticate(context.Background(), v3Request(t, "ok3", "2026-11-30T10:00:00Z", nil, "", v3Signed)); err != nil {
+		t.Errorf("V3 well-formed date: %v", err)
 	}
 }

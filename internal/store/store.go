@@ -168,6 +168,10 @@ type Event struct {
 	EventName   string
 	ServiceName string
 	EventRW     string // "Read" | "Write"
+	// UserName is what the User lookup attribute matches: the RAM user's
+	// name, or audit.RootUser (not a valid RAM user name) for the root
+	// identity, whose record says userName "root" like a RAM user named
+	// root would. "" when the caller is unknown.
 	UserName    string
 	AccessKeyID string
 	ErrorCode   string

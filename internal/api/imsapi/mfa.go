@@ -36,16 +36,6 @@ type createMFAOut struct {
 	}
 }
 
-type deviceOut struct {
-	SerialNumber string
-	ActivateDate string `json:",omitempty"`
-	User         struct {
-		UserId            string `json:",omitempty"`
-		UserPrincipalName string `json:",omitempty"`
-		DisplayName       string `json:",omitempty"`
-	}
-}
-
 type listDevicesOut struct {
 	pageOut
 	VirtualMFADevices struct{ VirtualMFADevice []deviceOut }
@@ -98,11 +88,7 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 			}
 			out := &listDevicesOut{pageOut: pageInfo(page)}
 			out.VirtualMFADevices.VirtualMFADevice = mapAll(page.Items, func(d *iam.VirtualMFADevice) deviceOut {
-				o := deviceOut{SerialNumber: d.SerialNumber, ActivateDate: fmtTime(d.Activated)}
-				if d.User != nil {
-					o.User.UserId, o.User.UserPrincipalName, o.User.DisplayName = d.User.ID, upn(d.User, domain), d.User.DisplayName
-				}
-				return o
+				return toDevice(d, domain)
 			})
 			return out, nil
 		},

@@ -141,3 +141,27 @@ func toSecurityPreference(p *iam.SecurityPreference) securityPreferenceOut {
 	lp.EnforceMFAForLogin = p.EnforceMFAForLogin()
 	return out
 }
+
+// deviceOut is one ListVirtualMFADevices entry. A bound device names its
+// user and when it was bound; an unbound one is just its SerialNumber: no
+// empty User object, no ActivateDate.
+type deviceOut struct {
+	SerialNumber string
+	ActivateDate string         `json:",omitempty"`
+	User         *deviceUserOut `json:",omitempty"`
+}
+
+type deviceUserOut struct {
+	UserId            string
+	UserPrincipalName string
+	DisplayName       string
+}
+
+func toDevice(d *iam.VirtualMFADevice, domain string) deviceOut {
+	out := deviceOut{SerialNumber: d.SerialNumber}
+	if d.User != nil {
+		out.ActivateDate = fmtTime(d.Activated)
+		out.User = &deviceUserOut{UserId: d.User.ID, UserPrincipalName: upn(d.User, domain), DisplayName: d.User.DisplayName}
+	}
+	return out
+}

@@ -31,16 +31,6 @@ type createMFAOut struct {
 
 type mfaDeviceResult struct{ MFADevice mfaDeviceOut }
 
-type deviceOut struct {
-	SerialNumber string
-	ActivateDate string `json:",omitempty"`
-	User         struct {
-		UserId      string `json:",omitempty"`
-		UserName    string `json:",omitempty"`
-		DisplayName string `json:",omitempty"`
-	}
-}
-
 type listDevicesOut struct {
 	VirtualMFADevices struct{ VirtualMFADevice []deviceOut }
 }
@@ -48,14 +38,6 @@ type listDevicesOut struct {
 // mfaSecrets are the parameters of BindMFADevice never written to the
 // audit trail: a pair of fresh codes is a live credential for a minute.
 var mfaSecrets = []string{"AuthenticationCode1", "AuthenticationCode2"}
-
-func toDevice(d *iam.VirtualMFADevice) deviceOut {
-	out := deviceOut{SerialNumber: d.SerialNumber, ActivateDate: fmtTime(d.Activated)}
-	if d.User != nil {
-		out.User.UserId, out.User.UserName, out.User.DisplayName = d.User.ID, d.User.Name, d.User.DisplayName
-	}
-	return out
-}
 
 func registerMFA(r *api.Registry, svc *iam.Service) {
 	api.Register(r, api.Action[createMFAIn, createMFAOut]{

@@ -171,3 +171,27 @@ func toSecurityPreference(p *iam.SecurityPreference) securityPreferenceOut {
 	lp.LoginNetworkMasks, lp.AllowUserToChangePassword = p.LoginNetworkMasks, p.AllowUserToChangePassword
 	return out
 }
+
+// deviceOut is one ListVirtualMFADevices entry. A bound device names its
+// user and when it was bound; an unbound one is just its SerialNumber: no
+// empty User object, no ActivateDate.
+type deviceOut struct {
+	SerialNumber string
+	ActivateDate string         `json:",omitempty"`
+	User         *deviceUserOut `json:",omitempty"`
+}
+
+type deviceUserOut struct {
+	UserId      string
+	UserName    string
+	DisplayName string
+}
+
+func toDevice(d *iam.VirtualMFADevice) deviceOut {
+	out := deviceOut{SerialNumber: d.SerialNumber}
+	if d.User != nil {
+		out.ActivateDate = fmtTime(d.Activated)
+		out.User = &deviceUserOut{UserId: d.User.ID, UserName: d.User.Name, DisplayName: d.User.DisplayName}
+	}
+	return out
+}
