@@ -24,7 +24,7 @@ func TestEveryIntegerParameterIsPlain(t *testing.T) {
 	ramapi.Register(r, iam.New(nil))
 	imsapi.Register(r, iam.New(nil))
 	caller := &model.Principal{Kind: model.Root, AccountID: "1234567890123456"}
-	bind := func(s api.Spec, name, value string) error {
+	bind := func(s api.Info, name, value string) error {
 		params := r.SampleParams(s.Version, s.Name)
 		params[name] = value
 		_, err := r.ResourceFor(s.Version, s.Name, caller, params)
@@ -40,7 +40,7 @@ func TestEveryIntegerParameterIsPlain(t *testing.T) {
 			integers++
 			for _, raw := range []string{"+5", " 5", "5 ", "05", "-0"} {
 				err := bind(s, name, raw)
-				if !errors.As(err, &e) || e.Status != 400 || e.Code != "InvalidParameter."+name {
+				if !errors.As(err, &e) || e.Kind != apperr.KindInvalid || e.Code != "InvalidParameter."+name {
 					t.Errorf("%s %s %s=%q: got %v; want 400 InvalidParameter.%s", s.Product, s.Name, name, raw, err, name)
 				}
 			}

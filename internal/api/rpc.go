@@ -93,7 +93,7 @@ func (s *RPC) logRequest(ctx context.Context, inv *Invocation, status int, code 
 // serve reads, authenticates and invokes; every outcome is audited. It
 // returns the success body and the requested format.
 func (s *RPC) serve(r *http.Request, inv *Invocation) (body []byte, format string, err error) {
-	query, params, raw, err := readParams(r)
+	query, params, raw, err := readParams(r, inv)
 	if err != nil {
 		return nil, "", s.Invoker.Refuse(r.Context(), inv, err)
 	}
@@ -138,8 +138,16 @@ func remoteAddr(r *http.Request) netip.Addr {
 }
 
 // readParams reads the query string and a form body, strictly: a
-// parameter sent twice, badly escaped or not UTF-8 is refused.
-func readParams(r *http.Request) (query, all signature.Params, body []byte, err error) {
+// parameter sent twice, badly escaped or not UTF-8 is refused. The query is
+// read first, so that even a refused body's error can name the version's
+// product (inv.Version).
+func readParams(r *http.Request, inv *Invocation) (query, all signature.Params, body []byte, err error) {
+	if query, err = signature.ParseQuery(r.URL.RawQuery); err != nil {
+		return nil, nil, nil, paramError(err)
+	}
+	if v, _ := query.Get("Version"); isVersion(v) {
+		inv.Version = v
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return nil, nil, nil, apperr.New(apperr.KindMethodNotAllowed, "UnsupportedHTTPMethod", "The HTTP method %s is not supported; use GET or POST.", r.Method)
 	}
@@ -150,9 +158,6 @@ func readParams(r *http.Request) (query, all signature.Params, body []byte, err 
 			return nil, nil, nil, apperr.New(apperr.KindTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes.", MaxBodyBytes)
 		}
 		return nil, nil, nil, apperr.BadRequest("InvalidRequest", "The request body could not be read.")
-	}
-	if query, err = signature.ParseQuery(r.URL.RawQuery); err != nil {
-		return nil, nil, nil, paramError(err)
 	}
 	all = query
 	if len(body) > 0 && isForm(r.Header.Get("Content-Type")) {
@@ -189,6 +194,9 @@ func route(r *http.Request, inv *Invocation) error {
 		version = pv
 	} else if pv != "" && pv != version {
 		return apperr.InvalidParameter("The Version parameter %q disagrees with the x-acs-version header %q.", pv, version)
+	}
+	if isVersion(version) {
+		inv.Version = version // errors below already answer as its product
 	}
 	if action == "" {
 		return apperr.MissingParameter("Action")

@@ -194,7 +194,7 @@ func TestV3BodyRequiresSignedContentType(t *testing.T) {
 			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
 		}
 		if c.want != "" {
-			if e := (*apperr.Error)(nil); !errors.As(err, &e) || e.Status != http.StatusBadRequest {
+			if e := (*apperr.Error)(nil); !errors.As(err, &e) || e.Kind != apperr.KindInvalid {
 				t.Errorf("%s: status of %v is not 400", c.name, err)
 			}
 		}
