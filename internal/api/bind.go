@@ -196,7 +196,7 @@ func setScalar(dst reflect.Value, f *field, raw string) error {
 			b = true
 		case "false":
 		default:
-			return apperr.BadRequest("InvalidParameter."+f.name, "The parameter %s must be \"true\" or \"false\".", f.name)
+			return invalidParameter.Of(f.name).New("The parameter %s must be \"true\" or \"false\".", f.name)
 		}
 		if f.kind == kindBool {
 			dst.SetBool(b)
@@ -209,7 +209,7 @@ func setScalar(dst reflect.Value, f *field, raw string) error {
 		// which would give one value several spellings.
 		n, err := strconv.ParseInt(raw, 10, 32)
 		if err != nil || strconv.FormatInt(n, 10) != raw {
-			return apperr.BadRequest("InvalidParameter."+f.name, "The parameter %s must be a decimal integer written plainly, such as 5 or -5 (no sign '+', spaces or leading zeros).", f.name)
+			return invalidParameter.Of(f.name).New("The parameter %s must be a decimal integer written plainly, such as 5 or -5 (no sign '+', spaces or leading zeros).", f.name)
 		}
 		i := int(n)
 		if f.kind == kindInt {

@@ -207,9 +207,9 @@ func (iv *Invoker) resourceOf(c *Call, e *entry, in any) (string, error) {
 
 func (iv *Invoker) unknownAction(inv *Invocation) error {
 	if iv.Registry.Product(inv.Version) == nil {
-		return apperr.NotFound("InvalidVersion", "Specified parameter Version %q is not valid.", inv.Version)
+		return codeInvalidVersion.New("Specified parameter Version %q is not valid.", inv.Version)
 	}
-	return apperr.NotFound("InvalidAction.NotFound", "Specified api %q is not found for version %s.", inv.Action, inv.Version)
+	return codeUnknownAction.New("Specified api %q is not found for version %s.", inv.Action, inv.Version)
 }
 
 // Refuse records a failed call (with its nonce, if it has one) and returns

@@ -149,15 +149,15 @@ func readParams(r *http.Request, inv *Invocation) (query, all signature.Params, 
 		inv.Version = v
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		return nil, nil, nil, apperr.New(apperr.KindMethodNotAllowed, "UnsupportedHTTPMethod", "The HTTP method %s is not supported; use GET or POST.", r.Method)
+		return nil, nil, nil, codeMethod.New("The HTTP method %s is not supported; use GET or POST.", r.Method)
 	}
 	body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, nil, nil, apperr.New(apperr.KindTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes.", MaxBodyBytes)
+			return nil, nil, nil, codeTooLarge.New("The request body is larger than %d bytes.", MaxBodyBytes)
 		}
-		return nil, nil, nil, apperr.BadRequest("InvalidRequest", "The request body could not be read.")
+		return nil, nil, nil, codeUnreadable.New("The request body could not be read.")
 	}
 	all = query
 	if len(body) > 0 && isForm(r.Header.Get("Content-Type")) {

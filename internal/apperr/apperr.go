@@ -13,7 +13,8 @@ import (
 
 // Kind classifies an error for the edge. Each kind has one HTTP status
 // (internal/api), whatever the product: a code's status is part of the
-// cloud's contract and the catalogue below fixes it by choosing the kind.
+// cloud's contract, and each package's catalogue (its errors.go) fixes it by
+// declaring the code with its kind, once.
 type Kind uint8
 
 const (
@@ -62,6 +63,38 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 // Unwrap exposes the internal cause (never shown to callers).
 func (e *Error) Unwrap() error { return e.cause }
+
+// Code is one wire code with its kind, declared once in a package's
+// catalogue (errors.go) and used wherever the package fails that way.
+type Code struct {
+	Kind Kind
+	Name string // the cloud's spelling, even its typos
+}
+
+// New builds an error with this code and a formatted message.
+func (c Code) New(format string, args ...any) *Error { return New(c.Kind, c.Name, format, args...) }
+
+// Is reports whether err carries this code.
+func (c Code) Is(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == c.Name
+}
+
+// Family is a group of codes that share a prefix and a kind, such as
+// InvalidParameter.<Name> or EntityNotExist.<Entity>.
+type Family struct {
+	Kind   Kind
+	Prefix string // e.g. "EntityNotExist."
+}
+
+// Of is the member of the family for one suffix (a parameter, an entity).
+func (f Family) Of(suffix string) Code { return Code{Kind: f.Kind, Name: f.Prefix + suffix} }
+
+// Has reports whether err's code belongs to the family.
+func (f Family) Has(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && len(e.Code) > len(f.Prefix) && e.Code[:len(f.Prefix)] == f.Prefix
+}
 
 // New builds an error of a kind with a formatted message.
 func New(kind Kind, code, format string, args ...any) *Error {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
@@ -59,29 +58,29 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 	var err error
 	if q.Start != "" {
 		if f.Start, err = parseTime(q.Start); err != nil {
-			return nil, apperr.BadRequest("InvalidParameterStartTime", "StartTime %q is not in the format yyyy-MM-ddTHH:mm:ssZ.", q.Start)
+			return nil, codeInvalidStartTime.New("StartTime %q is not in the format yyyy-MM-ddTHH:mm:ssZ.", q.Start)
 		}
 	}
 	if q.End != "" {
 		if f.End, err = parseTime(q.End); err != nil {
-			return nil, apperr.BadRequest("InvalidParameterEndTime", "EndTime %q is not in the format yyyy-MM-ddTHH:mm:ssZ.", q.End)
+			return nil, codeInvalidEndTime.New("EndTime %q is not in the format yyyy-MM-ddTHH:mm:ssZ.", q.End)
 		}
 		f.End = f.End.Add(time.Second - 1) // the whole second is included
 	}
 	if f.End.Before(f.Start) {
-		return nil, apperr.BadRequest("InvalidParameterCombination", "EndTime must not be earlier than StartTime.")
+		return nil, codeInvalidCombination.New("EndTime must not be earlier than StartTime.")
 	}
 	switch strings.ToUpper(q.Direction) {
 	case "", "BACKWARD":
 	case "FORWARD":
 		f.Newest = false
 	default:
-		return nil, apperr.BadRequest("InvalidQueryParameter", "Direction must be FORWARD or BACKWARD.")
+		return nil, CodeInvalidQuery.New("Direction must be FORWARD or BACKWARD.")
 	}
 	if q.Attribute != "" || q.Value != "" {
 		attr, ok := lookupAttributes[q.Attribute]
 		if !ok {
-			return nil, apperr.BadRequest("InvalidQueryParameter", "LookupAttribute key %q is not supported; use EventName, User, EventRW, EventAccessKeyId, ServiceName or EventId.", q.Attribute)
+			return nil, CodeInvalidQuery.New("LookupAttribute key %q is not supported; use EventName, User, EventRW, EventAccessKeyId, ServiceName or EventId.", q.Attribute)
 		}
 		f.Attribute, f.Value = attr, q.Value
 		if attr == "User" {
@@ -92,7 +91,7 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 	if q.MaxResults != "" {
 		n, ok := parseSmallInt(q.MaxResults)
 		if !ok || n < 1 || n > MaxMaxResults {
-			return nil, apperr.BadRequest("InvalidQueryParameter", "MaxResults must be an integer from 1 to %d.", MaxMaxResults)
+			return nil, CodeInvalidQuery.New("MaxResults must be an integer from 1 to %d.", MaxMaxResults)
 		}
 		f.Limit = n
 	}
@@ -100,7 +99,7 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 	if q.NextToken != "" {
 		c, ok := decodeCursor(q.NextToken)
 		if !ok || c.Filter != fingerprint {
-			return nil, apperr.BadRequest("InvalidQueryParameter", "NextToken is not valid for this query; repeat the other parameters of the call that returned it.")
+			return nil, CodeInvalidQuery.New("NextToken is not valid for this query; repeat the other parameters of the call that returned it.")
 		}
 		f.CursorTime, f.CursorID = time.Unix(0, c.Time), c.ID
 	}

@@ -146,7 +146,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 	res := &Result{Principal: cred.Principal,
 		Nonce: store.Nonce{AccessKeyID: s.accessKeyID, Value: s.nonce, Expires: signedAt.Add(NonceRetention)}}
 	if !cred.Active {
-		return res, apperr.BadRequest("InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
+		return res, codeKeyInactive.New("Specified access key is disabled.")
 	}
 	// This node refuses any reuse of a nonce within the window, whatever
 	// the timestamp. The store (another node, or after a restart) refuses
@@ -181,25 +181,25 @@ func (a *Authenticator) TakeUsed() map[string]time.Time {
 
 // NonceUsed is the error for a replayed request.
 func NonceUsed() *apperr.Error {
-	return apperr.BadRequest("SignatureNonceUsed", "Specified signature nonce was used already.")
+	return codeNonceUsed.New("Specified signature nonce was used already.")
 }
 
 func v1Fields(req *Request) (signed, error) {
 	p := req.Params
 	get := func(k string) string { v, _ := p.Get(k); return v }
 	if get("Signature") == "" {
-		return signed{}, apperr.BadRequest("IncompleteSignature", "The request signature does not conform to Aliyun standards: Signature is missing.")
+		return signed{}, codeIncompleteSignature.New("The request signature does not conform to Aliyun standards: Signature is missing.")
 	}
 	s := signed{accessKeyID: get("AccessKeyId"), timestamp: get("Timestamp"), nonce: get("SignatureNonce"),
 		securityToken: get("SecurityToken")}
 	if s.accessKeyID == "" {
-		return s, apperr.BadRequest("IncompleteSignature", "The request signature does not conform to Aliyun standards: AccessKeyId is missing.")
+		return s, codeIncompleteSignature.New("The request signature does not conform to Aliyun standards: AccessKeyId is missing.")
 	}
 	if m := get("SignatureMethod"); m != "HMAC-SHA1" {
-		return s, apperr.BadRequest("InvalidSignatureMethod", "The signature method %q is not supported; use HMAC-SHA1.", m)
+		return s, codeSignatureMethod.New("The signature method %q is not supported; use HMAC-SHA1.", m)
 	}
 	if v := get("SignatureVersion"); v != "1.0" {
-		return s, apperr.BadRequest("InvalidParameter.SignatureVersion", "The signature version %q is not supported; use 1.0.", v)
+		return s, codeSignatureVersion.New("The signature version %q is not supported; use 1.0.", v)
 	}
 	if s.timestamp == "" {
 		return s, apperr.MissingParameter("Timestamp")
@@ -212,12 +212,11 @@ func v1Fields(req *Request) (signed, error) {
 
 func v3Fields(req *Request) (signed, signature.V3Authorization, error) {
 	if _, dup := req.Params.Get("Signature"); dup {
-		return signed{}, signature.V3Authorization{}, apperr.BadRequest("IncompleteSignature",
-			"The request carries both a V3 Authorization header and a V1 Signature parameter.")
+		return signed{}, signature.V3Authorization{}, codeIncompleteSignature.New("The request carries both a V3 Authorization header and a V1 Signature parameter.")
 	}
 	auth, err := signature.ParseV3Authorization(req.Authorization)
 	if err != nil {
-		return signed{}, auth, apperr.BadRequest("IncompleteSignature", "The Authorization header is malformed: %v", err)
+		return signed{}, auth, codeIncompleteSignature.New("The Authorization header is malformed: %v", err)
 	}
 	s := signed{accessKeyID: auth.AccessKeyID, timestamp: req.Header("x-acs-date"),
 		nonce: req.Header("x-acs-signature-nonce"), securityToken: req.Header("x-acs-security-token")}
@@ -233,8 +232,7 @@ func v3Fields(req *Request) (signed, signature.V3Authorization, error) {
 	// body parameters appear or vanish. The SDKs sign content-type whenever
 	// they send a body, so a body is refused without it.
 	if len(req.Body) > 0 && !auth.SignsHeader("content-type") {
-		return s, auth, apperr.BadRequest("IncompleteSignature",
-			"The request has a body but content-type is not among the SignedHeaders of the Authorization header.")
+		return s, auth, codeIncompleteSignature.New("The request has a body but content-type is not among the SignedHeaders of the Authorization header.")
 	}
 	return s, auth, nil
 }
@@ -245,10 +243,10 @@ func checkTimestamp(ts string, now time.Time) (time.Time, error) {
 	// hours): only the exact layout the SDKs send is accepted, so a value
 	// is valid exactly when it formats back to itself.
 	if err != nil || t.Format(timestampLayout) != ts {
-		return t, apperr.BadRequest("InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted; use yyyy-MM-ddTHH:mm:ssZ in UTC.")
+		return t, codeTimestampFormat.New("Specified time stamp or date value is not well formatted; use yyyy-MM-ddTHH:mm:ssZ in UTC.")
 	}
 	if d := now.Sub(t); d > Window || d < -Window {
-		return t, apperr.BadRequest("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired: it is more than 15 minutes from the server time %s.", now.UTC().Format(timestampLayout))
+		return t, codeTimestampExpired.New("Specified time stamp or date value is expired: it is more than 15 minutes from the server time %s.", now.UTC().Format(timestampLayout))
 	}
 	return t, nil
 }
@@ -273,12 +271,12 @@ func (noTemporaryCredentials) Credential(_ context.Context, _, token string) (*C
 	if token == "" {
 		return nil, MissingSecurityToken()
 	}
-	return nil, apperr.BadRequest("InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed.")
+	return nil, codeSecurityTokenMalformed.New("Specified SecurityToken is malformed.")
 }
 
 // MissingSecurityToken is the error for an STS. key sent without its token.
 func MissingSecurityToken() *apperr.Error {
-	return apperr.BadRequest("MissingSecurityToken", "SecurityToken is mandatory for this action.")
+	return codeMissingSecurityToken.New("SecurityToken is mandatory for this action.")
 }
 
 func signatureError(err error) error {
@@ -287,5 +285,5 @@ func signatureError(err error) error {
 	if errors.As(err, &mismatch) && mismatch.StringToSign != "" {
 		msg += " server string to sign is:" + mismatch.StringToSign
 	}
-	return apperr.BadRequest("SignatureDoesNotMatch", "%s", msg)
+	return codeSignatureDoesNotMatch.New("%s", msg)
 }

@@ -47,7 +47,7 @@ func NewKeyCache(load CredentialLoader) *KeyCache {
 func (c *KeyCache) Credential(ctx context.Context, id, _ string) (*Credential, error) {
 	cred, err := c.Get(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, apperr.NotFound("InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+		return nil, codeKeyNotFound.New("Specified access key is not found.")
 	}
 	if err != nil {
 		return nil, apperr.Internal(err)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 
 	"github.com/canopy-iam/canopy/internal/api"
-	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/audit"
 	"github.com/canopy-iam/canopy/internal/model"
 )
@@ -64,5 +63,5 @@ func lookupEvents(c *api.Call, in *lookupEventsInput) (*lookupEventsOutput, erro
 }
 
 func lookupOneAttribute() error {
-	return apperr.BadRequest("InvalidQueryParameter", "Only one LookupAttribute can be used at a time.")
+	return audit.CodeInvalidQuery.New("Only one LookupAttribute can be used at a time.")
 }
