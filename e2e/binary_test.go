@@ -45,8 +45,19 @@ func canopyBinary(t *testing.T) string {
 // runCLI runs the binary and returns stdout, stderr and the exit error.
 func runCLI(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
+	return runCLIIn(t, "", nil, args...)
+}
+
+// runCLIIn runs the binary in working directory dir ("" = the test's) with
+// extra environment variables.
+func runCLIIn(t *testing.T, dir string, env []string, args ...string) (string, string, error) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(canopyBinary(t), args...)
+	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	return stdout.String(), stderr.String(), err

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -97,11 +99,188 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, flag := range map[string][]string{"serve": {"--addr", "--data", "--db", "--outbox"},
+		for _, flag := range map[string][]string{"serve": {"--addr", "--data", "--db", "--outbox", "--smtp-addr", "--smtp-from", "--smtp-username", "CANOPY_SMTP_PASSWORD"},
 			"account": {"--data", "--db", "--email", "--real-name", "--password", "--mobile", "--access-key", "--output"}}[args[0]] {
 			if !strings.Contains(out, flag) {
 				t.Errorf("%v help lacks %s", args, flag)
 			}
 		}
+	}
+}
+
+// commandList returns the commands a help text lists under "Available
+// Commands:", each with its one-line description.
+func commandList(t *testing.T, help string) map[string]string {
+	t.Helper()
+	_, rest, ok := strings.Cut(help, "Available Commands:\n")
+	if !ok {
+		t.Fatalf("no command list in\n%s", help)
+	}
+	cmds := map[string]string{}
+	for _, line := range strings.Split(rest, "\n") {
+		if strings.TrimSpace(line) == "" {
+			break
+		}
+		name, desc, _ := strings.Cut(strings.TrimSpace(line), " ")
+		if desc = strings.TrimSpace(desc); desc == "" {
+			t.Errorf("command %q has no description", name)
+		}
+		cmds[name] = desc
+	}
+	return cmds
+}
+
+func TestCLIHelpListsEveryCommandAndNothingElse(t *testing.T) {
+	help, stderr, err := runCLI(t, "--help")
+	if err != nil || stderr != "" {
+		t.Fatalf("--help: %v %s", err, stderr)
+	}
+	for _, args := range [][]string{{"help"}, {}} {
+		if out, _, err := runCLI(t, args...); err != nil || out != help {
+			t.Errorf("canopy %v differs from canopy --help (%v):\n%s", args, err, out)
+		}
+	}
+	// The complete tree: a command added without help (or help naming a
+	// command that is gone) fails here.
+	tree := map[string][]string{"": {"account", "help", "serve", "version"}, "account": {"create"}}
+	for parent, want := range tree {
+		out := help
+		if parent != "" {
+			out, _, err = runCLI(t, parent, "--help")
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := commandList(t, out)
+		if len(got) != len(want) {
+			t.Errorf("canopy %s lists %v; want exactly %v", parent, got, want)
+		}
+		for _, name := range want {
+			if _, ok := got[name]; !ok {
+				t.Errorf("canopy %s does not list %s", parent, name)
+			}
+			if name == "help" {
+				continue
+			}
+			args := strings.Fields(parent + " " + name + " --help")
+			if _, stderr, err := runCLI(t, args...); err != nil {
+				t.Errorf("%v: %v %s", args, err, stderr)
+			}
+		}
+	}
+	for _, planned := range []string{"Resource Directory", "console", "completion"} {
+		if strings.Contains(help, planned) {
+			t.Errorf("--help advertises %q, which does not exist", planned)
+		}
+	}
+}
+
+func TestCLIUnknownCommandsShowTheCommandsAndExit2(t *testing.T) {
+	for _, args := range [][]string{{"serv"}, {"account", "crate"}} {
+		out, stderr, err := runCLI(t, args...)
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || out != "" {
+			t.Fatalf("%v: %v, stdout %q; want exit status 2 and nothing on stdout", args, err, out)
+		}
+		if !strings.Contains(stderr, `unknown command "`+args[len(args)-1]+`"`) {
+			t.Errorf("%v: stderr does not name the unknown command:\n%s", args, stderr)
+		}
+		want := []string{"account", "help", "serve", "version"}
+		if len(args) == 2 {
+			want = []string{"create"}
+		}
+		got := commandList(t, stderr)
+		for _, name := range want {
+			if _, ok := got[name]; !ok || len(got) != len(want) {
+				t.Errorf("%v: stderr lists %v; want %v", args, got, want)
+			}
+		}
+	}
+	if _, stderr, err := runCLI(t, "serve", "--no-such-flag"); err == nil || !strings.Contains(stderr, "--no-such-flag") || !strings.Contains(stderr, "canopy serve --help") {
+		t.Errorf("unknown flag: %v\n%s", err, stderr)
+	}
+}
+
+func TestCLIVersionPrintsWhatGoRecordedInTheBinary(t *testing.T) {
+	out, stderr, err := runCLI(t, "version")
+	if err != nil {
+		t.Fatalf("version: %v %s", err, stderr)
+	}
+	// go version -m reads the same build information from the file.
+	meta, err := exec.Command("go", "version", "-m", canopyBinary(t)).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	version, commit, modified := "", "unknown", ""
+	for _, line := range strings.Split(string(meta), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 3 && f[0] == "mod":
+			version = f[2]
+		case len(f) == 2 && f[0] == "build" && strings.HasPrefix(f[1], "vcs.revision="):
+			commit = strings.TrimPrefix(f[1], "vcs.revision=")
+		case len(f) == 2 && f[0] == "build" && f[1] == "vcs.modified=true":
+			modified = " (modified)"
+		}
+	}
+	if version == "" {
+		t.Fatalf("go version -m shows no module version:\n%s", meta)
+	}
+	want := "canopy " + version + "\ncommit " + commit + modified + "\n"
+	if !strings.HasPrefix(out, want) {
+		t.Fatalf("canopy version printed\n%s\nwant it to start with\n%s(go version -m:\n%s)", out, want, meta)
+	}
+}
+
+func TestCLIAccountCreateSaysWhichStoreItUsed(t *testing.T) {
+	// Without --data: ./canopy-data of the working directory, named in full.
+	dir := t.TempDir()
+	out, stderr, err := runCLIIn(t, dir, nil, "account", "create", "--email", "owner@example.com",
+		"--real-name", "Example Ltd", "--password", "Sturdy-Pass-42")
+	if err != nil || !strings.Contains(out, "AccountId") {
+		t.Fatalf("account create: %v %q %s", err, out, stderr)
+	}
+	want := filepath.Join(dir, "canopy-data")
+	real, _ := filepath.EvalSymlinks(want)
+	if !strings.Contains(stderr, "SQLite database in data directory "+want+"\n") && !strings.Contains(stderr, "SQLite database in data directory "+real+"\n") {
+		t.Fatalf("stderr does not name %s:\n%s", want, stderr)
+	}
+	if strings.Contains(out, "data directory") {
+		t.Fatalf("the store message went to stdout, which must stay one JSON object: %q", out)
+	}
+	// A relative --data is reported as an absolute path too.
+	_, stderr, err = runCLIIn(t, dir, nil, "account", "create", "--data", "elsewhere", "--email", "second@example.com",
+		"--real-name", "Example Ltd", "--password", "Sturdy-Pass-42")
+	want, real = filepath.Join(dir, "elsewhere"), filepath.Join(real, "..", "elsewhere")
+	if err != nil || !(strings.Contains(stderr, want+"\n") || strings.Contains(stderr, filepath.Clean(real)+"\n")) {
+		t.Fatalf("relative --data: %v; stderr does not name %s:\n%s", err, want, stderr)
+	}
+}
+
+func TestCLIServeRefusesNotificationSettingsThatCannotWork(t *testing.T) {
+	cases := map[string][]string{
+		"--smtp-username without the password": {"--smtp-addr", "127.0.0.1:2525", "--smtp-username", "mailer"},
+		"--smtp-addr without a port":           {"--smtp-addr", "mail.example.com"},
+		"--smtp-from not an address":           {"--smtp-addr", "127.0.0.1:2525", "--smtp-from", "nobody"},
+	}
+	for name, extra := range cases {
+		args := append([]string{"serve", "--addr", freePort(t), "--data", t.TempDir()}, extra...)
+		_, stderr, err := runCLIIn(t, "", []string{"CANOPY_SMTP_PASSWORD="}, args...)
+		if err == nil || !strings.Contains(stderr, "smtp") {
+			t.Errorf("%s: %v\n%s", name, err, stderr)
+		}
+	}
+}
+
+func TestCLIServeLogsWhereMessagesGo(t *testing.T) {
+	data, outbox := t.TempDir(), filepath.Join(t.TempDir(), "mail")
+	srv := startServe(t, data, "--outbox", outbox)
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	if err := srv.cmd.Wait(); err != nil {
+		t.Fatalf("serve: %v\n%s", err, srv.logs)
+	}
+	logs := srv.logs.String()
+	if !strings.Contains(logs, "data="+data) || !strings.Contains(logs, "outbox="+outbox) {
+		t.Fatalf("the log does not name the data directory and the outbox:\n%s", logs)
 	}
 }

@@ -29,12 +29,16 @@ func accountCreateCommand() *cobra.Command {
 		Use:   "create",
 		Short: "Create a top-level cloud account (and optionally its root AccessKey)",
 		Long: `Create a top-level Alibaba Cloud account: a cloud account whose root user signs
-in with the email and password. Its 16-digit account id is random. Works
-while "canopy serve" runs on the same --data/--db; the server accepts a new
-key on its very next request. Prints one JSON object:
+in with the email and password. Its 16-digit account id is random.
+
+The account is written to the store that --data/--db name (default: SQLite
+in ./canopy-data, relative to the current directory), which must be the
+store "canopy serve" uses; the store used is named on stderr. Works while
+the server runs; it accepts a new key on its very next request. Prints one
+JSON object:
 {"AccountId": "...", "AccessKeyId": "...", "AccessKeySecret": "..."}
 (the key fields only with --access-key; the secret is shown only here).`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "json" {
 				return fmt.Errorf("--output must be json")
@@ -51,6 +55,7 @@ key on its very next request. Prints one JSON object:
 				return err
 			}
 			defer st.Close()
+			fmt.Fprintln(cmd.ErrOrStderr(), "canopy: using the", sf.describe())
 			var created *accounts.Created
 			err = st.Write(ctx, func(tx store.Tx) error {
 				created, err = accounts.Create(tx, ring, n, hash, time.Now())

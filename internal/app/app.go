@@ -25,6 +25,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/keyring"
 	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/notify"
 	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/store/sqlstore"
 )
@@ -40,6 +41,7 @@ type App struct {
 	Ring     *keyring.Keyring
 	Registry *api.Registry
 	IAM      *iam.Service
+	Notify   notify.Sender
 
 	keys     *authn.KeyCache
 	authn    *authn.Authenticator
@@ -81,6 +83,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{Config: cfg, Store: st, Ring: ring, Registry: api.NewRegistry(), IAM: iam.New(ring)}
+	a.Notify = NewSender(cfg)
 	a.keys = authn.NewKeyCache(a.loadCredential)
 	a.authn = authn.New(a.keys, nil)
 	a.authz = authz.New(ring, a.IAM.IdentityLayer())

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"log/slog"
+	"path/filepath"
 	"strings"
 )
 
@@ -11,8 +12,14 @@ type Config struct {
 	Addr    string // listen address, default 127.0.0.1:8080
 	DataDir string // SQLite file, key-encryption key file; default ./canopy-data
 	DB      string // "" = SQLite in DataDir; postgres://... = PostgreSQL
-	Outbox  string // directory for outgoing email/SMS files ("" = none)
+	Outbox  string // file outbox for email/SMS (see NewSender); default <DataDir>/outbox
 	Log     *slog.Logger
+
+	// Email over SMTP (see NewSender); SMTPAddr "" = email goes to Outbox.
+	SMTPAddr     string // host:port
+	SMTPFrom     string // From of every email (SMTP and outbox); default notify.DefaultFrom
+	SMTPUsername string // "" = no authentication
+	SMTPPassword string // from $CANOPY_SMTP_PASSWORD, never a flag
 }
 
 // Defaults fills unset fields.
@@ -22,6 +29,9 @@ func (c *Config) Defaults() {
 	}
 	if c.DataDir == "" {
 		c.DataDir = "canopy-data"
+	}
+	if c.Outbox == "" {
+		c.Outbox = filepath.Join(c.DataDir, "outbox")
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
@@ -33,5 +43,5 @@ func (c *Config) Validate() error {
 	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		return errors.New("--db must be a postgres:// or postgresql:// URL (leave it empty for SQLite in --data)")
 	}
-	return nil
+	return c.validateNotify()
 }
