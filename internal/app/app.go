@@ -23,6 +23,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/authz"
 	"github.com/canopy-iam/canopy/internal/credentials"
 	"github.com/canopy-iam/canopy/internal/iam"
+	"github.com/canopy-iam/canopy/internal/jobs"
 	"github.com/canopy-iam/canopy/internal/keyring"
 	"github.com/canopy-iam/canopy/internal/model"
 	"github.com/canopy-iam/canopy/internal/store"
@@ -43,6 +44,7 @@ type App struct {
 	appender *audit.Appender
 	watcher  *watcher
 	api      *api.Server
+	jobs     *jobs.Runner
 
 	stop    context.CancelFunc
 	bg      sync.WaitGroup
@@ -78,6 +80,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.authn = authn.New(a.keys)
 	a.authz = authz.New(st, a.IAM, ring)
 	if a.watcher, err = newWatcher(ctx, st, a); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.startJobs(); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -137,6 +143,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if a.httpSrv != nil {
 		errs = append(errs, a.httpSrv.Shutdown(ctx))
 	}
+	errs = append(errs, a.jobs.Stop(ctx))
 	a.stop()
 	a.bg.Wait()
 	a.flushKeyUse(ctx)
@@ -198,29 +205,3 @@ func (a *App) flushKeyUse(ctx context.Context) {
 // FlushKeyUse stores the AccessKey uses this node has seen so far (tests
 // call it rather than wait for the minute's sweep).
 func (a *App) FlushKeyUse() { a.flushKeyUse(context.Background()) }
-
-// sweep forgets expired nonces and old change-log rows once a minute, and
-// audit events past their retention once an hour.
-func (a *App) sweep(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	var lastExpiry time.Time
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			a.authn.Sweep()
-			a.flushKeyUse(ctx)
-			if err := a.Store.Sweep(ctx, now, ChangeRetention); err != nil && ctx.Err() == nil {
-				a.Config.Log.Warn("sweep failed", "err", err)
-			}
-			if now.Sub(lastExpiry) >= time.Hour {
-				lastExpiry = now
-				if err := a.Store.ExpireEvents(ctx, now.Add(-audit.Retention)); err != nil && ctx.Err() == nil {
-					a.Config.Log.Warn("audit retention failed", "err", err)
-				}
-			}
-		}
-	}
-}
