@@ -56,7 +56,7 @@ type Handler func(ctx context.Context, j store.Job) error
 // Options tune a Runner; zero values take the defaults noted.
 type Options struct {
 	Clock       func() time.Time // time.Now
-	Node        string           // names this node in claim owners (random)
+	Node        string           // names this node in claim owners and logs
 	Poll        time.Duration    // how often to look for due jobs: 1s
 	Lease       time.Duration    // a claim's hold, extended every Lease/3 while running: 1m
 	Workers     int              // jobs run at once on this node: 4
@@ -69,11 +69,6 @@ type Options struct {
 func (o *Options) defaults() {
 	if o.Clock == nil {
 		o.Clock = time.Now
-	}
-	if o.Node == "" {
-		var b [6]byte
-		rand.Read(b[:])
-		o.Node = hex.EncodeToString(b[:])
 	}
 	if o.Poll <= 0 {
 		o.Poll = time.Second
@@ -120,6 +115,9 @@ type Runner struct {
 	st  Store
 	opt Options
 	log *slog.Logger
+	// Claim owners are id.seq: id is Node and a random part, so that two
+	// runners (or one before and after a restart) never share a token.
+	id  string
 	seq atomic.Uint64
 
 	mu      sync.Mutex
@@ -145,8 +143,14 @@ type Runner struct {
 // New returns a runner on st; it does nothing until Start or RunDue.
 func New(st Store, opt Options) *Runner {
 	opt.defaults()
+	var b [6]byte
+	rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	if opt.Node != "" {
+		id = opt.Node + "-" + id
+	}
 	ctx, cancel := context.WithCancelCause(context.Background())
-	return &Runner{st: st, opt: opt, log: opt.Log.With("node", opt.Node), kinds: map[string]kindSpec{},
+	return &Runner{st: st, opt: opt, id: id, log: opt.Log.With("runner", id), kinds: map[string]kindSpec{},
 		busy: make(chan struct{}, opt.Workers), wake: make(chan struct{}, 1),
 		quit: make(chan struct{}), loopDone: make(chan struct{}), runCtx: ctx, cancelRun: cancel}
 }
@@ -240,7 +244,7 @@ func (r *Runner) ensureRecurring(ctx context.Context) error {
 
 // claim leases up to n due jobs under a new owner token.
 func (r *Runner) claim(ctx context.Context, n int) ([]store.Job, string, error) {
-	owner := r.opt.Node + "." + strconv.FormatUint(r.seq.Add(1), 36)
+	owner := r.id + "." + strconv.FormatUint(r.seq.Add(1), 36)
 	jobs, err := r.st.ClaimJobs(ctx, store.JobClaim{Owner: owner, Kinds: r.freeze(), Now: r.opt.Clock(),
 		Lease: r.opt.Lease, Limit: n})
 	return jobs, owner, err
