@@ -23,6 +23,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/authz"
 	"github.com/canopy-iam/canopy/internal/credentials"
 	"github.com/canopy-iam/canopy/internal/iam"
+	"github.com/canopy-iam/canopy/internal/jobs"
 	"github.com/canopy-iam/canopy/internal/keyring"
 	"github.com/canopy-iam/canopy/internal/model"
 	"github.com/canopy-iam/canopy/internal/notify"
@@ -48,6 +49,7 @@ type App struct {
 	authz    *authz.Authorizer
 	appender *audit.Appender
 	watcher  *watcher
+	jobs     *jobs.Runner
 	// Invoker runs any registered action for a principal (the RPC front
 	// and, later, the console use it; tests may call it directly).
 	Invoker *api.Invoker
@@ -88,6 +90,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.authn = authn.New(a.keys, nil)
 	a.authz = authz.New(ring, a.IAM.IdentityLayer())
 	if a.watcher, err = newWatcher(ctx, st, a); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.startJobs(); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -148,6 +154,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if a.httpSrv != nil {
 		errs = append(errs, a.httpSrv.Shutdown(ctx))
 	}
+	errs = append(errs, a.jobs.Stop(ctx))
 	a.stop()
 	a.bg.Wait()
 	a.flushKeyUse(ctx)
@@ -209,29 +216,3 @@ func (a *App) flushKeyUse(ctx context.Context) {
 // FlushKeyUse stores the AccessKey uses this node has seen so far (tests
 // call it rather than wait for the minute's sweep).
 func (a *App) FlushKeyUse() { a.flushKeyUse(context.Background()) }
-
-// sweep forgets expired nonces and old change-log rows once a minute, and
-// audit events past their retention once an hour.
-func (a *App) sweep(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	var lastExpiry time.Time
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			a.authn.Sweep()
-			a.flushKeyUse(ctx)
-			if err := a.Store.Sweep(ctx, now, ChangeRetention); err != nil && ctx.Err() == nil {
-				a.Config.Log.Warn("sweep failed", "err", err)
-			}
-			if now.Sub(lastExpiry) >= time.Hour {
-				lastExpiry = now
-				if err := a.Store.ExpireEvents(ctx, now.Add(-audit.Retention)); err != nil && ctx.Err() == nil {
-					a.Config.Log.Warn("audit retention failed", "err", err)
-				}
-			}
-		}
-	}
-}

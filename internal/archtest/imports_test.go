@@ -33,6 +33,7 @@ var layers = map[string]int{
 	"internal/store":               1,
 	"internal/credentials":         2,
 	"internal/audit":               2,
+	"internal/jobs":                2,
 	"internal/store/sqlstore":      2,
 	"internal/iam":                 3,
 	"internal/accounts":            3,
@@ -58,7 +59,7 @@ var layers = map[string]int{
 // and any store.
 var domain = []string{"internal/model", "internal/apperr", "internal/policy", "internal/cache",
 	"internal/keyring", "internal/store", "internal/credentials", "internal/audit", "internal/iam",
-	"internal/accounts", "internal/authz", "internal/notify"}
+	"internal/accounts", "internal/authz", "internal/notify", "internal/jobs"}
 
 // bannedInDomain are the packages (or module prefixes) domain code must not
 // reach.

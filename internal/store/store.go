@@ -71,6 +71,7 @@ type Tx interface {
 	AccessKeys() AccessKeyRepo
 	Records() RecordRepo
 	Events() EventRepo
+	Jobs() JobRepo
 	// UseNonce records a nonce; false when it was already recorded (the
 	// caller refuses the request and rolls back).
 	UseNonce(n Nonce) (bool, error)

@@ -63,6 +63,9 @@ func buildStatements(dialect string) map[string]*stmt {
 	for _, q := range eventVariants() {
 		add(q)
 	}
+	for _, q := range jobStatements(dialect) {
+		add(q)
+	}
 	for _, size := range chunkSizes {
 		add(insertEventsSQL(size))
 		add(insertNoncesSQL(size))

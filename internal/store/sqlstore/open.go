@@ -39,6 +39,8 @@ type Store struct {
 	// stmts holds every statement in its dialect form; see buildStatements.
 	stmts map[string]*stmt
 	be    backend
+	// jobWake signals runners on this node of jobs it enqueued.
+	jobWake jobSignal
 
 	closed    atomic.Bool
 	closeOnce sync.Once

@@ -44,7 +44,10 @@ func TestSQLitePlans(t *testing.T) {
 		}
 		rows.Close()
 		for _, step := range plan {
-			scan := strings.HasPrefix(step, "SCAN ") && !strings.HasSuffix(step, "CONSTANT ROWS")
+			// json_each scans an argument (the kinds a job claim takes),
+			// not a table.
+			scan := strings.HasPrefix(step, "SCAN ") && !strings.HasSuffix(step, "CONSTANT ROWS") &&
+				!strings.HasPrefix(step, "SCAN json_each VIRTUAL TABLE")
 			if (scan || strings.Contains(step, "TEMP B-TREE")) && !allowed[q] {
 				t.Errorf("%.200s\n  plan: %.300s", q, strings.Join(plan, " | "))
 				break

@@ -145,6 +145,9 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error) error {
 		if err := ex.commit(ctx, items); err != nil {
 			return s.wrapErr(err)
 		}
+		if t.enqueued {
+			s.jobWake.notify()
+		}
 		return nil
 	})
 }
@@ -189,8 +192,9 @@ type tx struct {
 	readOnly bool
 	// err is the first failed statement. PostgreSQL aborts the transaction
 	// on any error, so later statements fail fast with it on both backends.
-	err     error
-	changes changeSet
+	err      error
+	changes  changeSet
+	enqueued bool // a job was enqueued (see JobsEnqueued)
 }
 
 func (t *tx) Accounts() store.AccountRepo     { return accountRepo{t} }

@@ -1,0 +1,62 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/canopy-iam/canopy/internal/audit"
+	"github.com/canopy-iam/canopy/internal/jobs"
+)
+
+// Background work. Housekeeping of the shared store runs as recurring jobs,
+// so one node does each per period however many nodes share the store.
+// What only this node holds (its in-memory nonces, the AccessKey uses it
+// has queued) stays on a local ticker.
+
+// Kinds of the recurring jobs.
+const (
+	jobStoreSweep  = "store.sweep"
+	jobAuditExpire = "audit.expire"
+)
+
+// FailedJobRetention is how long a job that failed for good is kept, with
+// its last error, for an operator to read.
+const FailedJobRetention = 7 * 24 * time.Hour
+
+// startJobs registers the recurring jobs and starts this node's runner
+// (stopped by Shutdown).
+func (a *App) startJobs() error {
+	js, ok := a.Store.(jobs.Store)
+	if !ok {
+		return fmt.Errorf("store %T cannot run background jobs", a.Store)
+	}
+	a.jobs = jobs.New(js, jobs.Options{Clock: time.Now, Log: a.Config.Log})
+	// Expired nonces, old change-log rows and long-failed jobs.
+	a.jobs.Every(jobStoreSweep, time.Minute, func(ctx context.Context, now time.Time) error {
+		return errors.Join(a.Store.Sweep(ctx, now, ChangeRetention), js.PurgeJobs(ctx, now.Add(-FailedJobRetention)))
+	})
+	// Audit events past their retention.
+	a.jobs.Every(jobAuditExpire, time.Hour, func(ctx context.Context, now time.Time) error {
+		return a.Store.ExpireEvents(ctx, now.Add(-audit.Retention))
+	})
+	a.jobs.Start()
+	return nil
+}
+
+// sweep does this node's own housekeeping once a minute: it forgets the
+// in-memory nonces past their window and stores the AccessKey uses seen.
+func (a *App) sweep(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			a.authn.Sweep()
+			a.flushKeyUse(ctx)
+		}
+	}
+}
