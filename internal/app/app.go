@@ -32,7 +32,7 @@ import (
 // App is one running Canopy node.
 type App struct {
 	Config   Config
-	Store    store.Store
+	Store    store.Backend
 	Ring     *keyring.Keyring
 	Registry *api.Registry
 	IAM      *iam.Service
@@ -50,7 +50,7 @@ type App struct {
 }
 
 // OpenStore opens the configured store and keyring (also used by the CLI).
-func OpenStore(ctx context.Context, cfg Config) (store.Store, *keyring.Keyring, error) {
+func OpenStore(ctx context.Context, cfg Config) (store.Backend, *keyring.Keyring, error) {
 	ring, err := keyring.Load(cfg.DataDir)
 	if err != nil {
 		return nil, nil, err

@@ -24,9 +24,15 @@ var (
 	ErrClosed = errors.New("store: closed")
 )
 
-// Store is a transactional store. Read and Write run fn inside one
-// transaction; when fn returns an error the transaction is rolled back and the
-// error is returned unchanged (so callers can return wire errors from fn).
+// Store is a transactional store: what domain code and the API pipeline
+// need. Read and Write run fn inside one transaction; when fn returns an
+// error the transaction is rolled back and the error is returned unchanged
+// (so callers can return wire errors from fn).
+//
+// Work that is not a domain transaction (the audit log, the change feed,
+// retention, bookkeeping) has small interfaces of its own below; a backend
+// implements them all (Backend), and each consumer asks for the one it
+// uses.
 type Store interface {
 	// Read runs fn in a read-only transaction with a consistent snapshot.
 	Read(ctx context.Context, fn func(Tx) error) error
@@ -37,6 +43,14 @@ type Store interface {
 	// transaction. Access keys and records must belong to an existing
 	// account (ErrNotFound otherwise). Calling Write inside fn deadlocks.
 	Write(ctx context.Context, fn func(Tx) error) error
+	// Close releases the backend; later calls return ErrClosed.
+	Close() error
+}
+
+// EventLog is the durable record of calls that wrote nothing else: their
+// audit events and the signature nonces they used (internal/audit group-
+// commits through it).
+type EventLog interface {
 	// AppendEvents durably records nonces and appends audit events in one
 	// transaction (group commit for calls that wrote nothing else). The
 	// result has one entry per nonce: true when the nonce was fresh, false
@@ -45,24 +59,49 @@ type Store interface {
 	// NOT stored (the call is a replay; the caller records the refusal
 	// instead). Events past len(nonces) are always stored.
 	AppendEvents(ctx context.Context, nonces []Nonce, events []Event) ([]bool, error)
+}
+
+// ChangeFeed lets every node follow the writes of all nodes, to drop what
+// its caches hold about them.
+type ChangeFeed interface {
 	// ChangeVersion returns the current change counter (cheap; polled by
 	// every node to invalidate caches).
 	ChangeVersion(ctx context.Context) (int64, error)
 	// ChangesSince returns the changes committed with a version greater than
 	// since, oldest first, and the newest version seen.
 	ChangesSince(ctx context.Context, since int64) ([]Change, int64, error)
+}
+
+// Maintenance deletes what has outlived its use. Each call is short and
+// runs outside the Write lock.
+type Maintenance interface {
 	// Sweep deletes nonces that expired before now and change-log rows older
 	// than keepChanges.
 	Sweep(ctx context.Context, now time.Time, keepChanges time.Duration) error
 	// ExpireEvents deletes audit events older than before, in every account
 	// (and those of callers that could not be identified).
 	ExpireEvents(ctx context.Context, before time.Time) error
+}
+
+// KeyUsage records AccessKey use behind the request path (a node collects
+// uses in memory and flushes them now and then).
+type KeyUsage interface {
 	// TouchAccessKeys records when AccessKeys were last used (moving
 	// LastUsed forward only). It records no change: nothing caches it.
 	TouchAccessKeys(ctx context.Context, used map[string]time.Time) error
+}
+
+// Backend is everything one storage backend provides; internal/store/sqlstore
+// returns it and internal/app holds it. Consumers take the smallest of the
+// interfaces above that does their job.
+type Backend interface {
+	Store
+	EventLog
+	ChangeFeed
+	Maintenance
+	KeyUsage
 	// Dialect names the backend: "sqlite" or "postgres".
 	Dialect() string
-	Close() error
 }
 
 // Tx is one transaction. Mutating calls fail on a read-only transaction.

@@ -11,7 +11,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
-func testAccounts(t *testing.T, open func(t *testing.T) store.Store) {
+func testAccounts(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	a := account(acctA)
 	a.Email = "Owner-A@Example.COM" // stored lower-cased
@@ -142,7 +142,7 @@ func accessKey(acct, user, id string, created time.Time) store.AccessKey {
 	}
 }
 
-func testAccessKeys(t *testing.T, open func(t *testing.T) store.Store) {
+func testAccessKeys(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	root := accessKey(acctA, "", "LTAIroot0000000001", t0)
 	k1 := accessKey(acctA, "alice", "LTAIzzzz0000000002", t0)
@@ -236,7 +236,7 @@ func record(acct, kind, key string) store.Record {
 	}
 }
 
-func testRecords(t *testing.T, open func(t *testing.T) store.Store) {
+func testRecords(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	r := record(acctA, "user", "alice")
 	r.Ref = "group:dev"
@@ -322,7 +322,7 @@ var pagingKeys = []string{
 	"\U0001F600", "\U0010FFFF", "\U0010FFFFx", "z\U0010FFFF", "\uFFFD", "\uE000",
 }
 
-func testRecordPaging(t *testing.T, open func(t *testing.T) store.Store) {
+func testRecordPaging(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	mustWrite(t, s, func(tx store.Tx) error {
 		for _, k := range pagingKeys {
@@ -422,7 +422,7 @@ func pageAll(t *testing.T, s store.Store, q store.Query) []string {
 	}
 }
 
-func testRecordRef(t *testing.T, open func(t *testing.T) store.Store) {
+func testRecordRef(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	// Memberships: key "<group>/<user>", ref = user, so both directions
 	// can be listed.
@@ -469,7 +469,7 @@ func testRecordRef(t *testing.T, open func(t *testing.T) store.Store) {
 
 // testBadInput: text neither backend can store identically (invalid UTF-8,
 // NUL) is refused on write and simply not found on read; nothing panics.
-func testBadInput(t *testing.T, open func(t *testing.T) store.Store) {
+func testBadInput(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	bad := []string{"\xff\xfe", "a\x00b"}
 	for _, k := range bad {
@@ -517,7 +517,7 @@ func testBadInput(t *testing.T, open func(t *testing.T) store.Store) {
 
 // testKeyTouch: last use moves forward only, records no change, and an
 // unknown id is ignored.
-func testKeyTouch(t *testing.T, open func(t *testing.T) store.Store) {
+func testKeyTouch(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	key := store.AccessKey{ID: "LTAItouch", AccountID: acctA, UserName: "u", Status: "Active",
 		SealedSecret: []byte{1}, Created: t0, Updated: t0}
