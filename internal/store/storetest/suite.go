@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 		{"Records", testRecords},
 		{"RecordPaging", testRecordPaging},
 		{"RecordRef", testRecordRef},
+		{"Collection", testCollection},
 		{"Rollback", testRollback},
 		{"FnErrorUnchanged", testFnErrorUnchanged},
 		{"ReadOnly", testReadOnly},
