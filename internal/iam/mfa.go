@@ -64,7 +64,7 @@ func (s *Service) CreateVirtualMFADevice(tx store.Tx, accountID, name string, no
 	if err := checkName("VirtualMFADeviceName", name, mfaNameRule); err != nil {
 		return nil, err
 	}
-	n, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindMFADevice})
+	n, err := mfaDevices.Count(tx, store.Query{AccountID: accountID})
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (s *Service) CreateVirtualMFADevice(tx store.Tx, accountID, name string, no
 		return nil, err
 	}
 	d := mfaDeviceRecord{Name: name, SealedSeed: s.ring.Seal([]byte(key.Secret()), seedAAD(accountID, name)), Created: now}
-	if err := insertDoc(tx, accountID, kindMFADevice, lookupKey(name), "", d, now); err != nil {
+	if err := mfaDevices.Insert(tx, accountID, lookupKey(name), "", &d, now); err != nil {
 		if isConflict(err) {
 			return nil, alreadyExists("VirtualMFADevice", "The virtual MFA device %q already exists (names are unique regardless of case).", name)
 		}
@@ -110,15 +110,14 @@ func deviceBySerial(tx store.Tx, accountID, serial string) (*mfaDeviceRecord, st
 	if owner != accountID || checkName("SerialNumber", name, mfaNameRule) != nil {
 		return nil, store.Record{}, missing
 	}
-	var d mfaDeviceRecord
-	rec, err := getDoc(tx, accountID, kindMFADevice, lookupKey(name), &d)
+	d, rec, err := mfaDevices.Get(tx, accountID, lookupKey(name))
 	if isNotFound(err) || (err == nil && d.Name != name) {
 		return nil, rec, missing
 	}
 	if err != nil {
 		return nil, rec, err
 	}
-	return &d, rec, nil
+	return d, rec, nil
 }
 
 func (s *Service) openSeed(accountID string, d *mfaDeviceRecord) (string, error) {
@@ -146,7 +145,7 @@ func (s *Service) BindMFADevice(tx store.Tx, accountID, serial, userName, code1,
 	if d.UserID != "" {
 		return alreadyExists("VirtualMFADevice.User", "The virtual MFA device %q is already bound to a user.", serial)
 	}
-	if exists, err := recordExists(tx, accountID, kindMFABinding, u.ID); err != nil {
+	if exists, err := mfaBindings.Exists(tx, accountID, u.ID); err != nil {
 		return err
 	} else if exists {
 		return alreadyExists("User.MFADevice", "The user %q already has an MFA device bound.", userName)
@@ -163,20 +162,19 @@ func (s *Service) BindMFADevice(tx store.Tx, accountID, serial, userName, code1,
 		return apperr.Forbidden("CheckAuthenticationCodeFail", "The authentication codes are not two consecutive codes of the device %q at the current time.", serial)
 	}
 	d.UserID, d.Bound, d.LastUsedStep = u.ID, now, step
-	if err := updateDoc(tx, rec, d, now); err != nil {
+	if err := mfaDevices.Update(tx, rec, d, now); err != nil {
 		return err
 	}
-	return insertDoc(tx, accountID, kindMFABinding, u.ID, "", mfaBinding{DeviceName: d.Name, Bound: now, LastUsedStep: step}, now)
+	return mfaBindings.Insert(tx, accountID, u.ID, "", &mfaBinding{DeviceName: d.Name, Bound: now, LastUsedStep: step}, now)
 }
 
 // userBinding returns a user's binding and device.
 func userBinding(tx store.Tx, accountID string, u *User) (*mfaBinding, store.Record, error) {
-	var b mfaBinding
-	rec, err := getDoc(tx, accountID, kindMFABinding, u.ID, &b)
+	b, rec, err := mfaBindings.Get(tx, accountID, u.ID)
 	if isNotFound(err) {
 		return nil, rec, notExist("User.MFADevice", "The user %q has no MFA device bound.", u.Name)
 	}
-	return &b, rec, err
+	return b, rec, err
 }
 
 // MFAInfo is the device bound to a user.
@@ -209,16 +207,15 @@ func (s *Service) UnbindMFADevice(tx store.Tx, accountID, userName string, now t
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.Records().Delete(accountID, kindMFABinding, u.ID); err != nil {
+	if err := mfaBindings.Delete(tx, accountID, u.ID); err != nil {
 		return nil, err
 	}
-	var d mfaDeviceRecord
-	rec, err := getDoc(tx, accountID, kindMFADevice, lookupKey(b.DeviceName), &d)
+	d, rec, err := mfaDevices.Get(tx, accountID, lookupKey(b.DeviceName))
 	switch {
 	case err == nil:
 		d.UserID, d.Bound = "", time.Time{}
 		d.LastUsedStep = max(d.LastUsedStep, b.LastUsedStep)
-		if err := updateDoc(tx, rec, d, now); err != nil {
+		if err := mfaDevices.Update(tx, rec, d, now); err != nil {
 			return nil, err
 		}
 	case !isNotFound(err):
@@ -245,16 +242,12 @@ func (s *Service) DeleteVirtualMFADevice(tx store.Tx, accountID, serial string) 
 	if d.UserID != "" {
 		return deleteConflict("VirtualMFADevice.User", "The virtual MFA device %q is bound to a user; unbind it first.", serial)
 	}
-	return tx.Records().Delete(accountID, kindMFADevice, rec.Key)
+	return mfaDevices.Delete(tx, accountID, rec.Key)
 }
 
 // ListVirtualMFADevices pages through the account's devices by name.
 func (s *Service) ListVirtualMFADevices(tx store.Tx, accountID string, req PageRequest) (Page[VirtualMFADevice], error) {
-	recs, end, err := s.listPage(tx, store.Query{AccountID: accountID, Kind: kindMFADevice}, req, nil)
-	if err != nil {
-		return Page[VirtualMFADevice]{}, err
-	}
-	ds, err := decodeAll[mfaDeviceRecord](recs)
+	ds, end, err := listPage(s, tx, mfaDevices, store.Query{AccountID: accountID}, req, nil)
 	if err != nil {
 		return Page[VirtualMFADevice]{}, err
 	}
@@ -285,11 +278,11 @@ func (s *Service) VerifyMFACode(tx store.Tx, accountID, userName, code string, n
 	if err != nil {
 		return err
 	}
-	var d mfaDeviceRecord
-	if _, err := getDoc(tx, accountID, kindMFADevice, lookupKey(b.DeviceName), &d); err != nil {
+	d, _, err := mfaDevices.Get(tx, accountID, lookupKey(b.DeviceName))
+	if err != nil {
 		return err
 	}
-	seed, err := s.openSeed(accountID, &d)
+	seed, err := s.openSeed(accountID, d)
 	if err != nil {
 		return err
 	}
@@ -301,5 +294,5 @@ func (s *Service) VerifyMFACode(tx store.Tx, accountID, userName, code string, n
 		return apperr.Forbidden("CheckAuthenticationCodeFail", "The authentication code is not valid for the MFA device of the user %q.", userName)
 	}
 	b.LastUsedStep = step
-	return updateDoc(tx, brec, b, now)
+	return mfaBindings.Update(tx, brec, b, now)
 }

@@ -33,7 +33,7 @@ func TestVirtualMFALifecycle(t *testing.T) {
 		t.Fatalf("QRCodePNG is not a PNG: %v", err)
 	}
 	e.read(func(tx store.Tx) error {
-		rec, err := tx.Records().Get(acct, kindMFADevice, "frank-phone")
+		rec, err := tx.Records().Get(acct, mfaDevices.Kind, "frank-phone")
 		if err != nil || bytes.Contains(rec.Data, []byte(dev.Seed)) {
 			t.Fatalf("seed stored in clear (%v)", err)
 		}

@@ -82,8 +82,8 @@ func principalDocs(tx store.Tx, accountID string, t PrincipalType, id string) ([
 		if err != nil {
 			return nil, err
 		}
-		var v versionRecord
-		if _, err := getDoc(tx, accountID, kindPolicyVersion, versionKey(p.Name, n), &v); err != nil {
+		v, _, err := policyVersions.Get(tx, accountID, versionKey(p.Name, n))
+		if err != nil {
 			return nil, err
 		}
 		docs = append(docs, authz.PolicyDoc{Key: "Custom/" + accountID + "/" + p.ID + "/" + v.VersionID, Document: v.Document})
@@ -95,8 +95,7 @@ func principalDocs(tx store.Tx, accountID string, t PrincipalType, id string) ([
 // user's principal with it); store.ErrNotFound (wrapped) when the user does
 // not exist.
 func (s *Service) ResolveUserID(tx store.Tx, accountID, userName string) (string, error) {
-	var u User
-	_, err := getDoc(tx, accountID, kindUser, lookupKey(userName), &u)
+	u, _, err := users.Get(tx, accountID, lookupKey(userName))
 	if err != nil {
 		return "", err
 	}

@@ -176,7 +176,7 @@ func (u *SecurityPreferenceUpdate) apply(p *SecurityPreference) {
 // GetSecurityPreference returns the account's security preference.
 func (s *Service) GetSecurityPreference(tx store.Tx, accountID string) (*SecurityPreference, error) {
 	p := DefaultSecurityPreference()
-	if _, err := loadSetting(tx, accountID, settingSecurityPreference, &p); err != nil {
+	if _, err := securityPreferenceSetting.load(tx, accountID, &p); err != nil {
 		return nil, err
 	}
 	if p.VerificationTypes == nil {
@@ -195,7 +195,7 @@ func (s *Service) SetSecurityPreference(tx store.Tx, accountID string, up Securi
 		return nil, err
 	}
 	up.apply(p)
-	return p, saveSetting(tx, accountID, settingSecurityPreference, p, now)
+	return p, securityPreferenceSetting.save(tx, accountID, p, now)
 }
 
 // SelfService names what a security preference lets RAM users manage of

@@ -165,10 +165,10 @@ func TestListUsersPagesEveryUserOnce(t *testing.T) {
 	}
 	// A marker of another list is refused, not misread.
 	e.read(func(tx store.Tx) error {
-		_, err := e.svc.ListGroups(tx, acct, PageRequest{Marker: e.svc.encodeMarker(acct, queryScope(store.Query{Kind: kindUser}), "user-03")})
+		_, err := e.svc.ListGroups(tx, acct, PageRequest{Marker: e.svc.encodeMarker(acct, queryScope(store.Query{Kind: users.Kind}), "user-03")})
 		wantCode(t, err, "InvalidParameter.Marker")
 		// ... and so is a marker of the same list in another account.
-		_, err = e.svc.ListUsers(tx, acct, PageRequest{Marker: e.svc.encodeMarker("another-account", queryScope(store.Query{Kind: kindUser}), "user-03")}, nil)
+		_, err = e.svc.ListUsers(tx, acct, PageRequest{Marker: e.svc.encodeMarker("another-account", queryScope(store.Query{Kind: users.Kind}), "user-03")}, nil)
 		wantCode(t, err, "InvalidParameter.Marker")
 		zero := 0
 		_, err = e.svc.ListUsers(tx, acct, PageRequest{MaxItems: &zero}, nil)

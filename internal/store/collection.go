@@ -28,15 +28,22 @@ type Collection[T any] struct {
 // Get reads and decodes the document under key. The record comes back
 // too, for Update (its Data is the encoded document).
 func (c Collection[T]) Get(tx Tx, accountID, key string) (*T, Record, error) {
-	rec, err := tx.Records().Get(accountID, c.Kind, key)
+	v := new(T)
+	rec, err := c.GetInto(tx, accountID, key, v)
 	if err != nil {
 		return nil, rec, err
 	}
-	v := new(T)
-	if err := c.Decode(rec, v); err != nil {
-		return nil, rec, err
-	}
 	return v, rec, nil
+}
+
+// GetInto is Get decoding into v, over what v holds: fields the stored
+// document lacks keep their values (defaults).
+func (c Collection[T]) GetInto(tx Tx, accountID, key string, v *T) (Record, error) {
+	rec, err := tx.Records().Get(accountID, c.Kind, key)
+	if err != nil {
+		return rec, err
+	}
+	return rec, c.Decode(rec, v)
 }
 
 // Exists reports whether a record is stored under key, without decoding it.

@@ -48,6 +48,12 @@ func testCollection(t *testing.T, open func(t *testing.T) store.Backend) {
 		}
 		_, _, err = widgets.Get(tx, acctB, "bolt")
 		wantErr(t, "Get in another account", err, store.ErrNotFound)
+		into := widget{Group: "default", N: 7}
+		_, err = widgets.GetInto(tx, acctA, "nut", &into)
+		wantNoErr(t, "GetInto", err)
+		if into != in[1] {
+			t.Errorf("GetInto = %+v, want %+v", into, in[1])
+		}
 		ok, err := widgets.Exists(tx, acctA, "gear")
 		wantNoErr(t, "Exists", err)
 		missing, err := widgets.Exists(tx, acctA, "cog")
@@ -118,13 +124,24 @@ func testCollection(t *testing.T, open func(t *testing.T) store.Backend) {
 	})
 	wantErr(t, "Update of a deleted record", err, store.ErrNotFound)
 
-	// A document that does not decode is an error, never "not found".
+	// GetInto keeps what v holds where the document is silent; a
+	// document that does not decode is an error, never "not found".
 	mustWrite(t, s, func(tx store.Tx) error {
+		if err := tx.Records().Insert(store.Record{AccountID: acctA, Kind: "widget", Key: "partial",
+			Data: []byte(`{"Name":"Partial"}`), Created: t0, Updated: t0}); err != nil {
+			return err
+		}
 		return tx.Records().Insert(store.Record{AccountID: acctA, Kind: "widget", Key: "broken",
 			Data: []byte(`{"N":"not a number"}`), Created: t0, Updated: t0})
 	})
 	mustRead(t, s, func(tx store.Tx) error {
-		_, _, err := widgets.Get(tx, acctA, "broken")
+		defaults := widget{Group: "default", N: 7}
+		_, err := widgets.GetInto(tx, acctA, "partial", &defaults)
+		wantNoErr(t, "GetInto partial", err)
+		if want := (widget{Name: "Partial", Group: "default", N: 7}); defaults != want {
+			t.Errorf("GetInto over defaults = %+v, want %+v", defaults, want)
+		}
+		_, _, err = widgets.Get(tx, acctA, "broken")
 		if err == nil || errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), `widget "broken"`) {
 			t.Errorf("Get of a broken document: %v", err)
 		}
