@@ -12,6 +12,10 @@ import (
 // its keys and refs are made of. Keys are chosen so that the listings the
 // APIs need are key ranges or ref lookups. Everything that hangs off a
 // user, group or role is keyed by its id, so a rename rewrites one record.
+//
+// The database records the same layout in its record_kinds table
+// (migration 0002); TestRecordKindsMatchTheMigrations keeps the two equal,
+// so a new kind needs a migration row too.
 var (
 	users  = store.Collection[User]{Kind: "user", Key: "lower(name)", Ref: "user id"}
 	groups = store.Collection[Group]{Kind: "group", Key: "lower(name)", Ref: "group id"}

@@ -115,13 +115,14 @@ type Tx interface {
 	UseNonce(n Nonce) (bool, error)
 }
 
-// Account is a top-level account (tenant).
+// Account is a top-level account (tenant). A cloud account has an email
+// and a root password; a Resource Directory resource account has neither.
 type Account struct {
 	ID           string // 16-digit numeric id
-	Email        string // login and security email, stored lower-cased, unique
+	Email        string // login and security email, stored lower-cased; "" = none
 	RealName     string // legal entity of the real-name verification
 	Mobile       string // security phone, may be empty
-	PasswordHash string // argon2id encoded hash of the root password
+	PasswordHash string // argon2id encoded hash of the root password; "" = none
 	Type         string // e.g. "CloudAccount"
 	Status       string // e.g. "Active"
 	Data         []byte // JSON for attributes later issues add (nil = "{}")
@@ -129,10 +130,12 @@ type Account struct {
 	Updated      time.Time
 }
 
-// AccountRepo stores accounts. Ids and emails are globally unique.
+// AccountRepo stores accounts. Ids are globally unique, and so are emails
+// among the accounts that have one.
 type AccountRepo interface {
 	Insert(a Account) error // ErrConflict on duplicate id or email
 	Get(id string) (Account, error)
+	// GetByEmail finds an account by email, ignoring case; "" finds none.
 	GetByEmail(email string) (Account, error)
 	Update(a Account) error // ErrNotFound when missing
 	// List pages through accounts ordered by id; after is exclusive.

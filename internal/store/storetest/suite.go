@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 		fn   func(t *testing.T, open func(t *testing.T) store.Backend)
 	}{
 		{"Accounts", testAccounts},
+		{"AccountsWithoutEmail", testAccountsWithoutEmail},
 		{"AccessKeys", testAccessKeys},
 		{"KeyTouch", testKeyTouch},
 		{"Records", testRecords},
