@@ -59,7 +59,7 @@ func (s *Service) CreateGroup(tx store.Tx, accountID string, n NewGroup, now tim
 
 func groupRecord(tx store.Tx, accountID, name string) (*Group, store.Record, error) {
 	g, rec, err := groups.Get(tx, accountID, lookupKey(name))
-	if isNotFound(err) || (err == nil && g.Name != name) {
+	if isNotFound(err) {
 		return nil, rec, groupNotExist(name)
 	}
 	if err != nil {
@@ -76,7 +76,7 @@ func lookupGroup(tx store.Tx, accountID, name string) (*Group, store.Record, err
 	return groupRecord(tx, accountID, name)
 }
 
-// GetGroup returns a group by name.
+// GetGroup returns a group by name, in any case, with its stored spelling.
 func (s *Service) GetGroup(tx store.Tx, accountID, name string) (*Group, error) {
 	g, _, err := lookupGroup(tx, accountID, name)
 	return g, err

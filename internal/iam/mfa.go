@@ -111,7 +111,7 @@ func deviceBySerial(tx store.Tx, accountID, serial string) (*mfaDeviceRecord, st
 		return nil, store.Record{}, missing
 	}
 	d, rec, err := mfaDevices.Get(tx, accountID, lookupKey(name))
-	if isNotFound(err) || (err == nil && d.Name != name) {
+	if isNotFound(err) {
 		return nil, rec, missing
 	}
 	if err != nil {

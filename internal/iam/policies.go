@@ -65,7 +65,7 @@ func (s *Service) CreatePolicy(tx store.Tx, accountID string, n NewPolicy, now t
 		return nil, err
 	}
 	// Names are unique regardless of case, system policies included.
-	if sp, taken := systemPolicyNamed(n.Name); taken {
+	if sp, taken := findSystemPolicy(n.Name); taken {
 		return nil, alreadyExists("Policy", "The policy name %q is taken by the system policy %s.", n.Name, sp.Name)
 	}
 	count, err := customPolicies.Count(tx, store.Query{AccountID: accountID})
@@ -91,10 +91,10 @@ func (s *Service) CreatePolicy(tx store.Tx, accountID string, n NewPolicy, now t
 	return p.view(), nil
 }
 
-// customPolicy finds a custom policy by exact name.
+// customPolicy finds a custom policy by name, in any case.
 func customPolicy(tx store.Tx, accountID, name string) (*policyRecord, store.Record, error) {
 	p, rec, err := customPolicies.Get(tx, accountID, lookupKey(name))
-	if isNotFound(err) || (err == nil && p.Name != name) {
+	if isNotFound(err) {
 		return nil, rec, policyNotExist(PolicyTypeCustom, name)
 	}
 	if err != nil {

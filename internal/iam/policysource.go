@@ -93,7 +93,9 @@ func principalDocs(tx store.Tx, accountID string, t PrincipalType, id string) ([
 
 // ResolveUserID returns the id of a RAM user (the AccessKey cache builds a
 // user's principal with it); store.ErrNotFound (wrapped) when the user does
-// not exist.
+// not exist. Unlike the API's lookups it wants the stored spelling: it is
+// given a key's owner, which renames keep equal to the user's name, and a
+// principal must carry the name policies see.
 func (s *Service) ResolveUserID(tx store.Tx, accountID, userName string) (string, error) {
 	u, _, err := users.Get(tx, accountID, lookupKey(userName))
 	if err != nil {

@@ -78,10 +78,12 @@ func (s setting[T]) save(tx store.Tx, accountID string, v *T, now time.Time) err
 	return err
 }
 
-// lookupKey is the record key of a name. Keys fold ASCII case so that
-// "Alice" and "alice" cannot both exist; lookups then compare the stored
-// spelling exactly, because resource names in policies match case-sensitively
-// and a case variant must never reach an entity a policy names differently.
+// lookupKey is the record key of a name. Keys fold ASCII case, so "Alice"
+// and "alice" cannot both exist and a lookup by either finds the one that
+// does, with its stored spelling (as the cloud does). Resource names in
+// policies match case-sensitively, so authorization must name an entity by
+// its stored spelling too, never by the spelling a caller sent: see
+// CanonicalResource.
 func lookupKey(name string) string { return strings.ToLower(name) }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -86,7 +86,7 @@ func lookupRole(tx store.Tx, accountID, name string) (*Role, store.Record, error
 		return nil, store.Record{}, err
 	}
 	r, rec, err := roles.Get(tx, accountID, lookupKey(name))
-	if isNotFound(err) || (err == nil && r.Name != name) {
+	if isNotFound(err) {
 		return nil, rec, roleNotExist(name)
 	}
 	if err != nil {
@@ -95,15 +95,17 @@ func lookupRole(tx store.Tx, accountID, name string) (*Role, store.Record, error
 	return r, rec, nil
 }
 
-// GetRole returns a role by its exact name.
+// GetRole returns a role by name, in any case, with its stored spelling.
 func (s *Service) GetRole(tx store.Tx, accountID, name string) (*Role, error) {
 	r, _, err := lookupRole(tx, accountID, name)
 	return r, err
 }
 
-// FindRole returns a role by name ignoring case, for STS: role ARNs may
-// spell a role name in another case (the cloud lower-cases the ARNs of its
-// service roles). It returns store.ErrNotFound (wrapped) when there is none.
+// FindRole returns a role by name ignoring case (as every lookup does), for
+// STS: role ARNs may spell a role name in another case (the cloud
+// lower-cases the ARNs of its service roles). Unlike GetRole it does not
+// validate the name and returns store.ErrNotFound (wrapped) when there is
+// none.
 func (s *Service) FindRole(tx store.Tx, accountID, name string) (*Role, error) {
 	r, _, err := roles.Get(tx, accountID, lookupKey(name))
 	return r, err

@@ -209,10 +209,10 @@ const (
 )
 
 // AllowsSelfService reports whether caller, a RAM user, acts on itself
-// (userName "" or its own name) and the account's security preference lets
-// RAM users do that without a policy.
+// (userName "" or its own name, in any case, as lookups find it) and the
+// account's security preference lets RAM users do that without a policy.
 func (s *Service) AllowsSelfService(tx store.Tx, caller *model.Principal, userName string, what SelfService) (bool, error) {
-	if caller.Kind != model.RAMUser || (userName != "" && userName != caller.UserName) {
+	if caller.Kind != model.RAMUser || (userName != "" && lookupKey(userName) != lookupKey(caller.UserName)) {
 		return false, nil
 	}
 	pref, err := s.GetSecurityPreference(tx, caller.AccountID)

@@ -108,10 +108,10 @@ func (s *Service) CreateUser(tx store.Tx, accountID string, n NewUser, now time.
 	return u, nil
 }
 
-// userRecord finds a user by exact name.
+// userRecord finds a user by name, in any case.
 func userRecord(tx store.Tx, accountID, name string) (*User, store.Record, error) {
 	u, rec, err := users.Get(tx, accountID, lookupKey(name))
-	if isNotFound(err) || (err == nil && u.Name != name) {
+	if isNotFound(err) {
 		return nil, rec, userNotExist(name)
 	}
 	if err != nil {
@@ -120,7 +120,7 @@ func userRecord(tx store.Tx, accountID, name string) (*User, store.Record, error
 	return u, rec, nil
 }
 
-// GetUser returns a user by name.
+// GetUser returns a user by name, in any case, with its stored spelling.
 func (s *Service) GetUser(tx store.Tx, accountID, name string) (*User, error) {
 	u, _, err := lookupUser(tx, accountID, name)
 	return u, err
@@ -171,7 +171,8 @@ func (up *UserUpdate) validate() error {
 
 // UpdateUser changes a user. A rename moves the user record and re-files
 // the user's AccessKeys under the new name (their owner column is part of
-// how a key is found), inside the same transaction.
+// how a key is found), inside the same transaction; so does a rename that
+// only changes the case, since keys always carry the stored spelling.
 func (s *Service) UpdateUser(tx store.Tx, accountID, name string, up UserUpdate, now time.Time) (*User, error) {
 	if err := up.validate(); err != nil {
 		return nil, err
@@ -200,8 +201,11 @@ func setIf(dst *string, v string) {
 func (s *Service) renameUser(tx store.Tx, accountID string, u *User, old store.Record, newName string, now time.Time) error {
 	oldName := u.Name
 	u.Name = newName
-	if lookupKey(newName) == old.Key {
-		return users.Update(tx, old, u, now) // only the case changes
+	if lookupKey(newName) == old.Key { // only the case changes
+		if err := users.Update(tx, old, u, now); err != nil {
+			return err
+		}
+		return moveAccessKeys(tx, accountID, oldName, newName)
 	}
 	if err := users.Insert(tx, accountID, lookupKey(newName), u.ID, u, now); err != nil {
 		if isConflict(err) {

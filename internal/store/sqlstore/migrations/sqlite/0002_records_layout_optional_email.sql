@@ -17,9 +17,10 @@
 -- the kinds are fixed by code, not by data.
 --
 -- Names of users, groups, roles, custom policies and MFA devices are unique
--- regardless of case: their keys are lower-cased. Everything that hangs off
--- a user, group or role is keyed by its id, so a rename rewrites one
--- record.
+-- regardless of case: their keys are lower-cased, and every lookup by name
+-- finds the stored spelling whatever case it is given. Everything that
+-- hangs off a user, group or role is keyed by its id, so a rename rewrites
+-- one record.
 CREATE TABLE record_kinds (
     kind       TEXT NOT NULL PRIMARY KEY,
     owner      TEXT NOT NULL, -- the package that declares the collection
