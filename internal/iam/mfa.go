@@ -16,6 +16,11 @@ import (
 // MFA limits and names.
 const (
 	MaxVirtualMFADevices = 5000
+	// MaxUnboundSelfServiceDevices is how many unbound devices a RAM user
+	// may hold that it created through self-service (the security
+	// preference, not a policy, allowing it): enough to bind one, not
+	// enough to exhaust the account's quota.
+	MaxUnboundSelfServiceDevices = 1
 	// MFATypeVirtual is GetUserMFAInfo's Type of a TOTP device.
 	MFATypeVirtual = "VMFA"
 	// mfaIssuer names the service in authenticator apps.
@@ -29,8 +34,11 @@ type mfaDeviceRecord struct {
 	Name       string
 	SealedSeed []byte
 	Created    time.Time
-	UserID     string    `json:",omitempty"` // set while bound
-	Bound      time.Time `json:",omitzero"`
+	// CreatedBy is the id of the RAM user that created the device ("" when
+	// the root user or a role session did).
+	CreatedBy string    `json:",omitempty"`
+	UserID    string    `json:",omitempty"` // set while bound
+	Bound     time.Time `json:",omitzero"`
 	// LastUsedStep outlives a binding: codes used to bind (or sign in)
 	// must not bind the device again after an unbind.
 	LastUsedStep int64 `json:",omitempty"`
@@ -54,15 +62,68 @@ type VirtualMFADevice struct {
 	Activated    time.Time
 }
 
+// ref is the device record's ref: its creator while it is unbound, so the
+// self-service cap counts a user's unbound devices with one index lookup.
+func (d *mfaDeviceRecord) ref() string {
+	if d.UserID != "" {
+		return ""
+	}
+	return d.CreatedBy
+}
+
+// creatorID is the id a device records as its creator: the calling RAM
+// user's; "" for the root user and role sessions.
+func creatorID(tx store.Tx, caller *model.Principal) (string, error) {
+	if caller.Kind != model.RAMUser {
+		return "", nil
+	}
+	if caller.UserID != "" {
+		return caller.UserID, nil
+	}
+	u, _, err := userRecord(tx, caller.AccountID, caller.UserName)
+	if err != nil {
+		return "", err
+	}
+	return u.ID, nil
+}
+
+// unboundCreatedBy counts the unbound devices a user created.
+func unboundCreatedBy(tx store.Tx, accountID, userID string) (int, error) {
+	return mfaDevices.Count(tx, store.Query{AccountID: accountID, Ref: userID})
+}
+
+func selfServiceCapReached() error {
+	return limitExceeded("VirtualMFADevice", "You already have %d unbound virtual MFA device(s) you created yourself; bind or delete it before creating another.", MaxUnboundSelfServiceDevices)
+}
+
 func seedAAD(accountID, deviceName string) []byte {
 	return []byte("mfa-seed\x00" + accountID + "\x00" + lookupKey(deviceName))
 }
 
 // CreateVirtualMFADevice creates an unbound device with a fresh 160-bit
-// seed; the seed and its QR code are shown here only.
-func (s *Service) CreateVirtualMFADevice(tx store.Tx, accountID, name string, now time.Time) (*VirtualMFADevice, error) {
+// seed; the seed and its QR code are shown here only. A RAM user caller is
+// recorded as the device's creator. selfService says the call was allowed
+// by the security preference rather than by a policy: then the caller may
+// not hold more than MaxUnboundSelfServiceDevices unbound devices it
+// created (LimitExceeded.VirtualMFADevice), checked here, in the write
+// transaction, so concurrent calls cannot slip past it.
+func (s *Service) CreateVirtualMFADevice(tx store.Tx, caller *model.Principal, name string, selfService bool, now time.Time) (*VirtualMFADevice, error) {
 	if err := checkName("VirtualMFADeviceName", name, mfaNameRule); err != nil {
 		return nil, err
+	}
+	accountID := caller.AccountID
+	creator, err := creatorID(tx, caller)
+	if err != nil {
+		return nil, err
+	}
+	if selfService && creator != "" {
+		n, err := unboundCreatedBy(tx, accountID, creator)
+		if err != nil {
+			return nil, err
+		}
+		if n >= MaxUnboundSelfServiceDevices {
+			return nil, selfServiceCapReached()
+		}
 	}
 	n, err := mfaDevices.Count(tx, store.Query{AccountID: accountID})
 	if err != nil {
@@ -88,8 +149,9 @@ func (s *Service) CreateVirtualMFADevice(tx store.Tx, accountID, name string, no
 	if err := png.Encode(&qr, img); err != nil {
 		return nil, err
 	}
-	d := mfaDeviceRecord{Name: name, SealedSeed: s.ring.Seal([]byte(key.Secret()), seedAAD(accountID, name)), Created: now}
-	if err := mfaDevices.Insert(tx, accountID, lookupKey(name), "", &d, now); err != nil {
+	d := mfaDeviceRecord{Name: name, SealedSeed: s.ring.Seal([]byte(key.Secret()), seedAAD(accountID, name)),
+		Created: now, CreatedBy: creator}
+	if err := mfaDevices.Insert(tx, accountID, lookupKey(name), d.ref(), &d, now); err != nil {
 		if isConflict(err) {
 			return nil, alreadyExists("VirtualMFADevice", "The virtual MFA device %q already exists (names are unique regardless of case).", name)
 		}
@@ -162,7 +224,7 @@ func (s *Service) BindMFADevice(tx store.Tx, accountID, serial, userName, code1,
 		return apperr.Forbidden("CheckAuthenticationCodeFail", "The authentication codes are not two consecutive codes of the device %q at the current time.", serial)
 	}
 	d.UserID, d.Bound, d.LastUsedStep = u.ID, now, step
-	if err := mfaDevices.Update(tx, rec, d, now); err != nil {
+	if err := mfaDevices.UpdateRef(tx, rec, d.ref(), d, now); err != nil {
 		return err
 	}
 	return mfaBindings.Insert(tx, accountID, u.ID, "", &mfaBinding{DeviceName: d.Name, Bound: now, LastUsedStep: step}, now)
@@ -215,7 +277,7 @@ func (s *Service) UnbindMFADevice(tx store.Tx, accountID, userName string, now t
 	case err == nil:
 		d.UserID, d.Bound = "", time.Time{}
 		d.LastUsedStep = max(d.LastUsedStep, b.LastUsedStep)
-		if err := mfaDevices.Update(tx, rec, d, now); err != nil {
+		if err := mfaDevices.UpdateRef(tx, rec, d.ref(), d, now); err != nil {
 			return nil, err
 		}
 	case !isNotFound(err):

@@ -34,7 +34,10 @@ var (
 		Key: "<principal type>:<principal id>/<policy type>:lower(policy name)",
 		Ref: "<policy type>:lower(policy name)"}
 	loginProfiles = store.Collection[loginProfileRecord]{Kind: "login-profile", Key: "user id"}
-	mfaDevices    = store.Collection[mfaDeviceRecord]{Kind: "mfa-device", Key: "lower(device name)"}
+	// While unbound, a device's ref is the RAM user that created it: the
+	// self-service cap counts a user's unbound devices by ref.
+	mfaDevices = store.Collection[mfaDeviceRecord]{Kind: "mfa-device", Key: "lower(device name)",
+		Ref: "creating user id while unbound"}
 	// One device per user.
 	mfaBindings = store.Collection[mfaBinding]{Kind: "mfa-binding", Key: "user id"}
 )

@@ -24,7 +24,7 @@ func TestCanonicalResource(t *testing.T) {
 		if _, err := e.svc.CreatePolicy(tx, acct, NewPolicy{Name: "OwnKeys", Document: allowDoc("ram:*AccessKey*")}, e.now); err != nil {
 			return err
 		}
-		_, err := e.svc.CreateVirtualMFADevice(tx, acct, "Tom-Phone", e.now)
+		_, err := e.svc.CreateVirtualMFADevice(tx, root(acct), "Tom-Phone", false, e.now)
 		return err
 	})
 	cases := map[string]string{
