@@ -6,6 +6,9 @@
 // Every call names the account it reads or writes, so cross-account access is
 // visible at the call site. Storage errors are the sentinels below; services
 // turn them into the cloud's wire codes with the entity named.
+//
+// Domains keep their documents in records through typed collections
+// (Collection), one per record kind.
 package store
 
 import (
