@@ -158,3 +158,36 @@ func TestRAMUserCallerIdentity(t *testing.T) {
 		t.Fatalf("identity %+v; want RAMUser acs:ram::%s:user/dora with id %s", id, w.acct.ID, created.User.UserId)
 	}
 }
+
+// Names are found in any case (as the cloud does), so authorization must
+// judge the entity's stored spelling: a Deny on user/tom also stops a call
+// that names TOM, whatever case the caller chooses.
+func TestRAMDenyHoldsWhateverCaseTheCallerUses(t *testing.T) {
+	w := newRAMWorld(t)
+	w.createUser(t, "tom")
+	sue, _ := w.userClient(t, "sue")
+	w.createPolicy(t, "AllButTom", `{"Version":"1","Statement":[`+
+		`{"Effect":"Allow","Action":"ram:*","Resource":"*"},`+
+		`{"Effect":"Deny","Action":"ram:*","Resource":"acs:ram::`+w.acct.ID+`:user/tom"}]}`)
+	w.attachToUser(t, "sue", "Custom", "AllButTom")
+
+	get := ram.CreateGetUserRequest()
+	get.UserName = "TOM"
+	got, err := w.root.GetUser(get)
+	ok(t, "root GetUser TOM", err)
+	if got.User.UserName != "tom" {
+		t.Fatalf("GetUser TOM found %q; want the stored spelling tom", got.User.UserName)
+	}
+	for _, name := range []string{"tom", "TOM", "Tom", "toM"} {
+		get.UserName = name
+		_, err = sue.GetUser(get)
+		wantDenied(t, err, "ram:GetUser", "ExplicitDeny")
+		del := ram.CreateDeleteUserRequest()
+		del.UserName = name
+		_, err = sue.DeleteUser(del)
+		wantDenied(t, err, "ram:DeleteUser", "ExplicitDeny")
+	}
+	get.UserName = "tom"
+	_, err = w.root.GetUser(get)
+	ok(t, "tom survives", err)
+}

@@ -215,3 +215,48 @@ func TestRAMExplicitDenyBeatsSelfService(t *testing.T) {
 	_, err = mia.ChangePassword(pw)
 	wantDenied(t, err, "ram:ChangePassword", "ExplicitDeny")
 }
+
+// Self-service lets a policy-less user create one unbound MFA device at a
+// time, not the account's whole quota; a user a policy allows, and the
+// root user, are not capped that way.
+func TestRAMSelfServiceMFADeviceCap(t *testing.T) {
+	w := newRAMWorld(t)
+	rita, _ := w.userClient(t, "rita")
+	sam, _ := w.userClient(t, "sam")
+	w.attachToUser(t, "sam", "System", "AliyunRAMFullAccess")
+
+	create := func(c *ram.Client, name string) (*ram.CreateVirtualMFADeviceResponse, error) {
+		req := ram.CreateCreateVirtualMFADeviceRequest()
+		req.VirtualMFADeviceName = name
+		return c.CreateVirtualMFADevice(req)
+	}
+	first, err := create(rita, "rita-phone")
+	ok(t, "first self-service device", err)
+	_, err = create(rita, "rita-phone-2")
+	wantServerError(t, err, "LimitExceeded.VirtualMFADevice", 409)
+
+	// Bound, the device no longer counts.
+	bind := ram.CreateBindMFADeviceRequest()
+	bind.SerialNumber, bind.UserName = first.VirtualMFADevice.SerialNumber, "rita"
+	bind.AuthenticationCode1, bind.AuthenticationCode2 = codesFrom(t, first.VirtualMFADevice.Base32StringSeed, 1)
+	_, err = rita.BindMFADevice(bind)
+	ok(t, "BindMFADevice to myself", err)
+	_, err = create(rita, "rita-phone-2")
+	ok(t, "self-service device once the first is bound", err)
+	_, err = create(rita, "rita-phone-3")
+	wantServerError(t, err, "LimitExceeded.VirtualMFADevice", 409)
+
+	for _, name := range []string{"sam-1", "sam-2", "sam-3"} {
+		_, err = create(sam, name)
+		ok(t, "CreateVirtualMFADevice allowed by a policy", err)
+	}
+	for _, name := range []string{"spare-1", "spare-2"} {
+		_, err = create(w.root, name)
+		ok(t, "CreateVirtualMFADevice by the root user", err)
+	}
+	list, err := w.root.ListVirtualMFADevices(ram.CreateListVirtualMFADevicesRequest())
+	ok(t, "ListVirtualMFADevices", err)
+	if n := len(list.VirtualMFADevices.VirtualMFADevice); n != 7 {
+		t.Fatalf("%d devices, want 7", n)
+	}
+}

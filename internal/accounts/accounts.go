@@ -105,8 +105,16 @@ func checkPassword(pw, email string) error {
 
 // Create stores the account (and its root key) in tx. n must have passed
 // HashPassword, which validates it and computes passwordHash outside the
-// transaction (argon2 is deliberately slow).
+// transaction (argon2 is deliberately slow). The store also keeps accounts
+// without an email or a password (Resource Directory resource accounts);
+// a cloud account always has both, so Create checks again.
 func Create(tx store.Tx, ring *keyring.Keyring, n NewAccount, passwordHash string, now time.Time) (*Created, error) {
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	if passwordHash == "" {
+		return nil, errors.New("accounts: a cloud account needs its root password hash (see HashPassword)")
+	}
 	a := store.Account{Email: strings.ToLower(strings.TrimSpace(n.Email)),
 		RealName: strings.TrimSpace(n.RealName), Mobile: n.Mobile, PasswordHash: passwordHash,
 		Type: TypeCloudAccount, Status: StatusActive, Created: now, Updated: now}

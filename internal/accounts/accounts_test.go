@@ -1,11 +1,17 @@
 package accounts
 
 import (
+	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/canopy-iam/canopy/internal/apperr"
+	"github.com/canopy-iam/canopy/internal/keyring"
+	"github.com/canopy-iam/canopy/internal/store"
+	"github.com/canopy-iam/canopy/internal/store/sqlstore"
 )
 
 func TestValidate(t *testing.T) {
@@ -36,5 +42,45 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("got %v; want %s", err, c.code)
 			}
 		})
+	}
+}
+
+// A cloud account keeps requiring an email and a root password, although
+// the store now also holds accounts without them.
+func TestCreateRequiresEmailAndPassword(t *testing.T) {
+	st, err := sqlstore.Open(context.Background(), sqlstore.Options{Dialect: sqlstore.DialectSQLite,
+		Path: filepath.Join(t.TempDir(), "accounts.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ring, err := keyring.New(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := NewAccount{Email: "Owner@Example.com", RealName: "Example Ltd", Password: "Sturdy-Pass-42"}
+	create := func(n NewAccount, hash string) (*Created, error) {
+		var out *Created
+		err := st.Write(context.Background(), func(tx store.Tx) (err error) {
+			out, err = Create(tx, ring, n, hash, time.Now())
+			return err
+		})
+		return out, err
+	}
+	noEmail := good
+	noEmail.Email = ""
+	var e *apperr.Error
+	if _, err := create(noEmail, "$argon2id$hash"); !errors.As(err, &e) || e.Code != "MissingParameter.Email" {
+		t.Errorf("Create without email: %v", err)
+	}
+	if _, err := create(good, ""); err == nil {
+		t.Errorf("Create without a password hash succeeded")
+	}
+	c, err := create(good, "$argon2id$hash")
+	if err != nil || c.Account.Email != "owner@example.com" || c.Account.PasswordHash != "$argon2id$hash" {
+		t.Fatalf("Create = %+v, %v", c, err)
+	}
+	if _, err := create(good, "$argon2id$hash"); !errors.As(err, &e) || e.Code != "EntityAlreadyExists.Account" {
+		t.Errorf("Create with a taken email: %v", err)
 	}
 }

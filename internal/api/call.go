@@ -20,6 +20,10 @@ type Call struct {
 	Now       time.Time // the injected clock's time for this request
 	SourceIP  netip.Addr
 	Secure    bool
+	// SelfService is true when the call was allowed only because the
+	// security preference lets a user do this to itself: the handler may
+	// apply self-service limits (one unbound MFA device at a time).
+	SelfService bool
 }
 
 // AccountID is the account the caller acts in.

@@ -37,6 +37,12 @@ type Invoker struct {
 	AfterWrite func(ctx context.Context)
 	// DefaultHost is the HostId of a call whose version names no product.
 	DefaultHost string
+	// Canonical, when set, rewrites the resource a call names to the
+	// stored spelling of the entity (RAM names are unique regardless of
+	// case, policies match case-sensitively), in the call's transaction, so
+	// a Deny on user/tom also stops a call that says TOM. It returns
+	// resources it does not know unchanged.
+	Canonical func(tx store.Tx, accountID, resource string) (string, error)
 }
 
 // Invocation is one call of one action by one caller.
@@ -180,8 +186,10 @@ func (iv *Invoker) authorize(c *Call, e *entry, in any) error {
 			return err
 		}
 	}
-	return iv.Authorizer.Authorize(c.Tx, &authz.Query{Caller: c.Caller, Action: e.permission, Resource: resource,
+	grant, err := iv.Authorizer.Authorize(c.Tx, &authz.Query{Caller: c.Caller, Action: e.permission, Resource: resource,
 		Now: c.Now, SourceIP: c.SourceIP, Secure: c.Secure, SelfService: self})
+	c.SelfService = grant == authz.BySelfService
+	return err
 }
 
 // resourceOf names what the call acts on.
@@ -199,10 +207,10 @@ func (iv *Invoker) resourceOf(c *Call, e *entry, in any) (string, error) {
 			return "", err // never authorize against a broader resource by accident
 		}
 	}
-	if e.product.Canonical == nil {
+	if iv.Canonical == nil {
 		return resource, nil
 	}
-	return e.product.Canonical(c.Tx, c.AccountID(), resource)
+	return iv.Canonical(c.Tx, c.AccountID(), resource)
 }
 
 func (iv *Invoker) unknownAction(inv *Invocation) error {

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/canopy-iam/canopy/internal/model"
-	"github.com/canopy-iam/canopy/internal/store"
 )
 
 // Product is one API product and version: its SDK code (also the audit
@@ -23,12 +22,6 @@ type Product struct {
 	Version string // e.g. "2015-05-01"
 	Host    string // e.g. "ram.aliyuncs.com"
 	Prefix  string // e.g. "ram": CreateUser needs ram:CreateUser
-	// Canonical, when set, rewrites a resource name built from the input to
-	// the stored spelling of the entity it names (RAM names are unique
-	// regardless of case, policies match case-sensitively): a Deny on
-	// user/tom must also stop a call that says TOM. It runs in the call's
-	// transaction and returns the resource unchanged when nothing matches.
-	Canonical func(tx store.Tx, accountID, resource string) (string, error)
 }
 
 // Spec declares what the invoker needs to know about an action besides its

@@ -38,7 +38,7 @@ const DefaultHost = "canopy"
 // App is one running Canopy node.
 type App struct {
 	Config   Config
-	Store    store.Store
+	Store    store.Backend
 	Ring     *keyring.Keyring
 	Registry *api.Registry
 	IAM      *iam.Service
@@ -61,7 +61,7 @@ type App struct {
 }
 
 // OpenStore opens the configured store and keyring (also used by the CLI).
-func OpenStore(ctx context.Context, cfg Config) (store.Store, *keyring.Keyring, error) {
+func OpenStore(ctx context.Context, cfg Config) (store.Backend, *keyring.Keyring, error) {
 	ring, err := keyring.Load(cfg.DataDir)
 	if err != nil {
 		return nil, nil, err
@@ -103,7 +103,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	imsapi.Register(a.Registry, a.IAM)
 	a.appender = audit.NewAppender(st)
 	a.Invoker = &api.Invoker{Registry: a.Registry, Authorizer: a.authz, Store: st, Events: a.appender,
-		DefaultHost: DefaultHost,
+		DefaultHost: DefaultHost, Canonical: a.IAM.CanonicalResource,
 		AfterWrite: func(ctx context.Context) {
 			if err := a.watcher.sync(ctx); err != nil {
 				cfg.Log.Warn("cache sync after write failed", "err", err)

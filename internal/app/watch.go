@@ -23,14 +23,14 @@ type invalidator interface {
 
 // watcher follows the store's change log and invalidates caches.
 type watcher struct {
-	st      store.Store
+	st      store.ChangeFeed
 	targets invalidator
 	mu      sync.Mutex
 	version int64
 	synced  time.Time // last successful sync
 }
 
-func newWatcher(ctx context.Context, st store.Store, t invalidator) (*watcher, error) {
+func newWatcher(ctx context.Context, st store.ChangeFeed, t invalidator) (*watcher, error) {
 	v, err := st.ChangeVersion(ctx)
 	if err != nil {
 		return nil, err

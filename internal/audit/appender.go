@@ -15,7 +15,7 @@ import (
 // durable, so an answered call is always on record and its nonce can never
 // be replayed, not even after kill -9.
 type Appender struct {
-	st      store.Store
+	st      store.EventLog
 	mu      sync.Mutex
 	pending []*item
 	wake    chan struct{}
@@ -42,7 +42,7 @@ const maxBatch = 256
 var ErrClosed = errors.New("audit: appender closed")
 
 // NewAppender starts the committing goroutine.
-func NewAppender(st store.Store) *Appender {
+func NewAppender(st store.EventLog) *Appender {
 	a := &Appender{st: st, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	a.wg.Add(1)
 	go a.run()

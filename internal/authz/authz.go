@@ -91,12 +91,26 @@ func New(ring *keyring.Keyring, sources ...Source) *Authorizer {
 		sets: cache.New[*compiledLayer]()}
 }
 
-// Authorize returns nil when q is allowed, or NoPermission with
+// Grant says why a query was allowed.
+type Grant uint8
+
+const (
+	// ByPolicy: the policy layers allowed it.
+	ByPolicy Grant = iota + 1
+	// ByOwnership: the root user acting in its own account.
+	ByOwnership
+	// BySelfService: no identity policy allowed it, but the security
+	// preference lets the user do this to itself (handlers may apply
+	// self-service limits).
+	BySelfService
+)
+
+// Authorize says why q is allowed, or returns NoPermission with
 // AccessDeniedDetail. Documents the cache does not hold are read in tx, the
 // transaction the call itself runs in.
-func (a *Authorizer) Authorize(tx store.Tx, q *Query) error {
+func (a *Authorizer) Authorize(tx store.Tx, q *Query) (Grant, error) {
 	if q.Caller.Kind == model.Root {
-		return nil // the root user has full access to its own account
+		return ByOwnership, nil // the root user has full access to its own account
 	}
 	var buf [maxLayers]policy.Layer
 	var layers [maxLayers]*compiledLayer
@@ -110,7 +124,7 @@ func (a *Authorizer) Authorize(tx store.Tx, q *Query) error {
 		}
 		cl, err := a.layer(tx, src, scope, q.Caller)
 		if err != nil {
-			return apperr.Internal(err)
+			return 0, apperr.Internal(err)
 		}
 		if src.Layer() == policy.LayerIdentityBased {
 			identity, identityLayer = policy.Layer{Type: src.Layer(), Set: cl.set}, cl
@@ -129,15 +143,15 @@ func (a *Authorizer) Authorize(tx store.Tx, q *Query) error {
 	res := policy.Authorize(&req, guards, identity)
 	switch {
 	case res.Decision == policy.Allow:
-		return nil
+		return ByPolicy, nil
 	case res.Decision == policy.ImplicitDeny && res.Layer == policy.IdentityLayer && q.SelfService:
-		return nil
+		return BySelfService, nil
 	}
 	deciding := identityLayer
 	if res.Layer != policy.IdentityLayer {
 		deciding = layers[res.Layer]
 	}
-	return a.denial(q, res, deciding)
+	return 0, a.denial(q, res, deciding)
 }
 
 func (a *Authorizer) denial(q *Query, res policy.Result, deciding *compiledLayer) *apperr.Error {

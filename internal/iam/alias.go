@@ -47,7 +47,7 @@ func checkAlias(param, alias string) error {
 // accountAlias returns the alias an account set ("" when none).
 func accountAlias(tx store.Tx, accountID string) (string, error) {
 	var a aliasSetting
-	_, err := loadSetting(tx, accountID, settingAccountAlias, &a)
+	_, err := accountAliasSetting.load(tx, accountID, &a)
 	return a.Alias, err
 }
 
@@ -81,7 +81,7 @@ func (s *Service) setAlias(tx store.Tx, accountID, alias string, now time.Time) 
 	if owner != "" && owner != accountID {
 		return alreadyExists("AccountAlias", "The account alias %q is already used by another account.", alias)
 	}
-	return saveSetting(tx, accountID, settingAccountAlias, aliasSetting{Alias: alias}, now)
+	return accountAliasSetting.save(tx, accountID, &aliasSetting{Alias: alias}, now)
 }
 
 // aliasOwnerOf returns the account whose alias is alias ("" when none).
@@ -119,7 +119,7 @@ func (s *Service) ClearAccountAlias(tx store.Tx, accountID string, now time.Time
 	if err != nil || current == "" {
 		return err
 	}
-	return saveSetting(tx, accountID, settingAccountAlias, aliasSetting{}, now)
+	return accountAliasSetting.save(tx, accountID, &aliasSetting{}, now)
 }
 
 // AccountByAlias returns the account an alias (or an account id, the

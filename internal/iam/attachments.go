@@ -65,11 +65,7 @@ func resolvePrincipal(tx store.Tx, accountID string, t PrincipalType, name strin
 }
 
 func principalAttachments(tx store.Tx, accountID string, t PrincipalType, id string) ([]attachment, error) {
-	recs, err := listAll(tx, store.Query{AccountID: accountID, Kind: kindAttachment, Prefix: principalPrefix(t, id)})
-	if err != nil {
-		return nil, err
-	}
-	return decodeAll[attachment](recs)
+	return attachments.List(tx, store.Query{AccountID: accountID, Prefix: principalPrefix(t, id)})
 }
 
 // AttachPolicy grants a system or custom policy to a user, group or role.
@@ -105,7 +101,7 @@ func (s *Service) AttachPolicy(tx store.Tx, accountID string, t PrincipalType, p
 		return limitExceeded(string(t)+".Policy", "The %s %q already has %d %s policies attached, the maximum.", lowerType(t), principalName, max, policyType)
 	}
 	a := attachment{PrincipalType: t, PrincipalID: id, PolicyType: policyType, PolicyName: p.Name, Attached: now}
-	return insertDoc(tx, accountID, kindAttachment, attachmentKey(t, id, policyType, p.Name), policyRef(policyType, p.Name), a, now)
+	return attachments.Insert(tx, accountID, attachmentKey(t, id, policyType, p.Name), policyRef(policyType, p.Name), &a, now)
 }
 
 func lowerType(t PrincipalType) string {
@@ -130,7 +126,7 @@ func (s *Service) DetachPolicy(tx store.Tx, accountID string, t PrincipalType, p
 	if _, err := resolvePolicy(tx, accountID, policyType, policyName); err != nil {
 		return err
 	}
-	err = tx.Records().Delete(accountID, kindAttachment, attachmentKey(t, id, policyType, policyName))
+	err = attachments.Delete(tx, accountID, attachmentKey(t, id, policyType, policyName))
 	if isNotFound(err) {
 		return notExist(string(t)+".Policy", "The %s policy %q is not attached to the %s %q.", policyType, policyName, lowerType(t), principalName)
 	}
@@ -206,11 +202,7 @@ func (s *Service) ListEntitiesForPolicy(tx store.Tx, accountID, policyType, poli
 	if err != nil {
 		return nil, err
 	}
-	recs, err := listAll(tx, store.Query{AccountID: accountID, Kind: kindAttachment, Ref: policyRef(p.Type, p.Name)})
-	if err != nil {
-		return nil, err
-	}
-	as, err := decodeAll[attachment](recs)
+	as, err := attachments.List(tx, store.Query{AccountID: accountID, Ref: policyRef(p.Type, p.Name)})
 	if err != nil {
 		return nil, err
 	}

@@ -100,16 +100,12 @@ func sortedCatalogue(ps []systemPolicy) []systemPolicy {
 	return ps
 }
 
-// findSystemPolicy returns a system policy by exact name.
+// findSystemPolicy finds a system policy by name, ignoring case, like
+// every lookup by name.
 func findSystemPolicy(name string) (*systemPolicy, bool) {
-	sp, ok := systemPolicyNamed(name)
-	return sp, ok && sp.Name == name
-}
-
-// systemPolicyNamed finds a system policy by name, ignoring case.
-func systemPolicyNamed(name string) (*systemPolicy, bool) {
-	i := sort.Search(len(systemCatalogue), func(i int) bool { return lookupKey(systemCatalogue[i].Name) >= lookupKey(name) })
-	if i < len(systemCatalogue) && lookupKey(systemCatalogue[i].Name) == lookupKey(name) {
+	key := lookupKey(name)
+	i := sort.Search(len(systemCatalogue), func(i int) bool { return lookupKey(systemCatalogue[i].Name) >= key })
+	if i < len(systemCatalogue) && lookupKey(systemCatalogue[i].Name) == key {
 		return &systemCatalogue[i], true
 	}
 	return nil, false

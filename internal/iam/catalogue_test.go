@@ -27,8 +27,12 @@ func TestSystemCatalogueParses(t *testing.T) {
 			t.Errorf("catalogue not sorted at %s", sp.Name)
 		}
 	}
-	if _, ok := findSystemPolicy("administratoraccess"); ok {
-		t.Error("system policies must be found by exact name only")
+	// Found in any case, like every name, with the catalogue's spelling.
+	if sp, ok := findSystemPolicy("administratoraccess"); !ok || sp.Name != "AdministratorAccess" {
+		t.Errorf("findSystemPolicy(administratoraccess) = %+v, %v", sp, ok)
+	}
+	if _, ok := findSystemPolicy("AdministratorAccessX"); ok {
+		t.Error("findSystemPolicy found a name that is not in the catalogue")
 	}
 }
 

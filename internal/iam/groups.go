@@ -40,7 +40,7 @@ func (s *Service) CreateGroup(tx store.Tx, accountID string, n NewGroup, now tim
 	if err := checkLength("Comments", n.Comments, maxComments); err != nil {
 		return nil, err
 	}
-	count, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindGroup})
+	count, err := groups.Count(tx, store.Query{AccountID: accountID})
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (s *Service) CreateGroup(tx store.Tx, accountID string, n NewGroup, now tim
 		return nil, limitExceeded("Group", "The account already has %d groups, the maximum.", MaxGroups)
 	}
 	g := &Group{ID: model.NewEntityID(), Name: n.Name, DisplayName: n.DisplayName, Comments: n.Comments, Created: now, Updated: now}
-	if err := insertDoc(tx, accountID, kindGroup, lookupKey(g.Name), g.ID, g, now); err != nil {
+	if err := groups.Insert(tx, accountID, lookupKey(g.Name), g.ID, g, now); err != nil {
 		if isConflict(err) {
 			return nil, alreadyExists("Group", "The group %q already exists (group names are unique regardless of case).", n.Name)
 		}
@@ -58,15 +58,14 @@ func (s *Service) CreateGroup(tx store.Tx, accountID string, n NewGroup, now tim
 }
 
 func groupRecord(tx store.Tx, accountID, name string) (*Group, store.Record, error) {
-	var g Group
-	rec, err := getDoc(tx, accountID, kindGroup, lookupKey(name), &g)
-	if isNotFound(err) || (err == nil && g.Name != name) {
+	g, rec, err := groups.Get(tx, accountID, lookupKey(name))
+	if isNotFound(err) {
 		return nil, rec, groupNotExist(name)
 	}
 	if err != nil {
 		return nil, rec, err
 	}
-	return &g, rec, nil
+	return g, rec, nil
 }
 
 // lookupGroup validates a group name parameter and finds the group.
@@ -77,7 +76,7 @@ func lookupGroup(tx store.Tx, accountID, name string) (*Group, store.Record, err
 	return groupRecord(tx, accountID, name)
 }
 
-// GetGroup returns a group by name.
+// GetGroup returns a group by name, in any case, with its stored spelling.
 func (s *Service) GetGroup(tx store.Tx, accountID, name string) (*Group, error) {
 	g, _, err := lookupGroup(tx, accountID, name)
 	return g, err
@@ -118,16 +117,16 @@ func (s *Service) UpdateGroup(tx store.Tx, accountID, name string, up GroupUpdat
 	g.Updated = now
 	if up.NewName == "" || lookupKey(up.NewName) == rec.Key {
 		setIf(&g.Name, up.NewName)
-		return g, updateDoc(tx, rec, g, now)
+		return g, groups.Update(tx, rec, g, now)
 	}
 	g.Name = up.NewName
-	if err := insertDoc(tx, accountID, kindGroup, lookupKey(g.Name), g.ID, g, now); err != nil {
+	if err := groups.Insert(tx, accountID, lookupKey(g.Name), g.ID, g, now); err != nil {
 		if isConflict(err) {
 			return nil, alreadyExists("Group", "The group %q already exists (group names are unique regardless of case).", up.NewName)
 		}
 		return nil, err
 	}
-	return g, tx.Records().Delete(accountID, kindGroup, rec.Key)
+	return g, groups.Delete(tx, accountID, rec.Key)
 }
 
 // DeleteGroup deletes a group without members or attached policies.
@@ -136,51 +135,44 @@ func (s *Service) DeleteGroup(tx store.Tx, accountID, name string) error {
 	if err != nil {
 		return err
 	}
-	if n, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindMembership, Prefix: g.ID + "/"}); err != nil {
+	if n, err := memberships.Count(tx, store.Query{AccountID: accountID, Prefix: g.ID + "/"}); err != nil {
 		return err
 	} else if n > 0 {
 		return deleteConflict("Group.User", "The group %q still has %d member(s); remove them first.", name, n)
 	}
-	if n, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindAttachment, Prefix: principalPrefix(PrincipalGroup, g.ID)}); err != nil {
+	if n, err := attachments.Count(tx, store.Query{AccountID: accountID, Prefix: principalPrefix(PrincipalGroup, g.ID)}); err != nil {
 		return err
 	} else if n > 0 {
 		return deleteConflict("Group.Policy", "The group %q still has %d attached policy(ies); detach them first.", name, n)
 	}
-	return tx.Records().Delete(accountID, kindGroup, rec.Key)
+	return groups.Delete(tx, accountID, rec.Key)
 }
 
 // ListGroups pages through the groups in name order.
 func (s *Service) ListGroups(tx store.Tx, accountID string, req PageRequest) (Page[Group], error) {
-	recs, end, err := s.listPage(tx, store.Query{AccountID: accountID, Kind: kindGroup}, req, nil)
+	items, end, err := listPage(s, tx, groups, store.Query{AccountID: accountID}, req, nil)
 	if err != nil {
 		return Page[Group]{}, err
 	}
-	groups, err := decodeAll[Group](recs)
-	return pageOf(groups, end), err
+	return pageOf(items, end), nil
 }
 
 // groupByID finds a group by id (memberships and attachments name ids).
 func groupByID(tx store.Tx, accountID, id string) (*Group, error) {
-	recs, err := tx.Records().List(store.Query{AccountID: accountID, Kind: kindGroup, Ref: id, Limit: 1})
-	if err != nil || len(recs) == 0 {
-		return nil, err
-	}
-	gs, err := decodeAll[Group](recs)
-	if err != nil {
-		return nil, err
-	}
-	return &gs[0], nil
+	return byRef(tx, groups, accountID, id)
 }
 
 // userByID finds a user by id; nil when there is none.
 func userByID(tx store.Tx, accountID, id string) (*User, error) {
-	recs, err := tx.Records().List(store.Query{AccountID: accountID, Kind: kindUser, Ref: id, Limit: 1})
-	if err != nil || len(recs) == 0 {
+	return byRef(tx, users, accountID, id)
+}
+
+// byRef finds the one document of c whose ref is ref (users, groups and
+// roles by id); nil when there is none.
+func byRef[T any](tx store.Tx, c store.Collection[T], accountID, ref string) (*T, error) {
+	found, err := c.List(tx, store.Query{AccountID: accountID, Ref: ref, Limit: 1})
+	if err != nil || len(found) == 0 {
 		return nil, err
 	}
-	us, err := decodeAll[User](recs)
-	if err != nil {
-		return nil, err
-	}
-	return &us[0], nil
+	return &found[0], nil
 }

@@ -99,7 +99,7 @@ func (s *Service) CreateLoginProfile(tx store.Tx, accountID, userName string, n 
 	if err != nil {
 		return nil, "", err
 	}
-	if exists, err := recordExists(tx, accountID, kindLoginProfile, u.ID); err != nil {
+	if exists, err := loginProfiles.Exists(tx, accountID, u.ID); err != nil {
 		return nil, "", err
 	} else if exists {
 		return nil, "", alreadyExists("User.LoginProfile", "The user %q already has a login profile.", userName)
@@ -115,7 +115,7 @@ func (s *Service) CreateLoginProfile(tx store.Tx, accountID, userName string, n 
 	r := &loginProfileRecord{Status: status, PasswordResetRequired: n.PasswordResetRequired,
 		MFABindRequired: n.MFABindRequired, Created: now, Updated: now}
 	r.setPassword(hash, now)
-	if err := insertDoc(tx, accountID, kindLoginProfile, u.ID, "", r, now); err != nil {
+	if err := loginProfiles.Insert(tx, accountID, u.ID, "", r, now); err != nil {
 		if isConflict(err) {
 			return nil, "", alreadyExists("User.LoginProfile", "The user %q already has a login profile.", userName)
 		}
@@ -128,12 +128,11 @@ func (s *Service) CreateLoginProfile(tx store.Tx, accountID, userName string, n 
 }
 
 func loginProfileOf(tx store.Tx, accountID string, u *User) (*loginProfileRecord, store.Record, error) {
-	var r loginProfileRecord
-	rec, err := getDoc(tx, accountID, kindLoginProfile, u.ID, &r)
+	r, rec, err := loginProfiles.Get(tx, accountID, u.ID)
 	if isNotFound(err) {
 		return nil, rec, notExist("User.LoginProfile", "The user %q has no login profile.", u.Name)
 	}
-	return &r, rec, err
+	return r, rec, err
 }
 
 // GetLoginProfile returns a user's login profile.
@@ -199,7 +198,7 @@ func (s *Service) UpdateLoginProfile(tx store.Tx, accountID, userName string, up
 		r.Status = up.Status
 	}
 	r.Updated = now
-	return r.view(u.Name), generated, updateDoc(tx, rec, r, now)
+	return r.view(u.Name), generated, loginProfiles.Update(tx, rec, r, now)
 }
 
 // DeleteLoginProfile turns console logon off for good.
@@ -208,7 +207,7 @@ func (s *Service) DeleteLoginProfile(tx store.Tx, accountID, userName string) er
 	if err != nil {
 		return err
 	}
-	err = tx.Records().Delete(accountID, kindLoginProfile, u.ID)
+	err = loginProfiles.Delete(tx, accountID, u.ID)
 	if isNotFound(err) {
 		return notExist("User.LoginProfile", "The user %q has no login profile.", userName)
 	}
@@ -256,7 +255,7 @@ func (s *Service) ChangePassword(tx store.Tx, caller *model.Principal, oldPasswo
 	}
 	r.setPassword(hash, now)
 	r.PasswordResetRequired, r.Updated = false, now
-	return updateDoc(tx, rec, r, now)
+	return loginProfiles.Update(tx, rec, r, now)
 }
 
 // checkReuse refuses the current password and the previous n-1 ones when

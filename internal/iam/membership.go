@@ -51,19 +51,19 @@ func (s *Service) AddUserToGroup(tx store.Tx, accountID, userName, groupName str
 		return err
 	}
 	key := membershipKey(g.ID, u.ID)
-	if exists, err := recordExists(tx, accountID, kindMembership, key); err != nil {
+	if exists, err := memberships.Exists(tx, accountID, key); err != nil {
 		return err
 	} else if exists {
 		return alreadyExists("User.Group", "The user %q is already a member of the group %q.", userName, groupName)
 	}
-	n, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindMembership, Ref: u.ID})
+	n, err := memberships.Count(tx, store.Query{AccountID: accountID, Ref: u.ID})
 	if err != nil {
 		return err
 	}
 	if n >= MaxGroupsPerUser {
 		return limitExceeded("User.Group", "The user %q is already in %d groups, the maximum.", userName, MaxGroupsPerUser)
 	}
-	err = insertDoc(tx, accountID, kindMembership, key, u.ID, membership{GroupID: g.ID, UserID: u.ID, Joined: now}, now)
+	err = memberships.Insert(tx, accountID, key, u.ID, &membership{GroupID: g.ID, UserID: u.ID, Joined: now}, now)
 	if isConflict(err) {
 		return alreadyExists("User.Group", "The user %q is already a member of the group %q.", userName, groupName)
 	}
@@ -80,7 +80,7 @@ func (s *Service) RemoveUserFromGroup(tx store.Tx, accountID, userName, groupNam
 	if err != nil {
 		return err
 	}
-	err = tx.Records().Delete(accountID, kindMembership, membershipKey(g.ID, u.ID))
+	err = memberships.Delete(tx, accountID, membershipKey(g.ID, u.ID))
 	if isNotFound(err) {
 		return notExist("User.Group", "The user %q is not a member of the group %q.", userName, groupName)
 	}
@@ -111,11 +111,7 @@ func (s *Service) ListGroupsForUser(tx store.Tx, accountID, userName string) ([]
 }
 
 func membershipsOfUser(tx store.Tx, accountID, userID string) ([]membership, error) {
-	recs, err := listAll(tx, store.Query{AccountID: accountID, Kind: kindMembership, Ref: userID})
-	if err != nil {
-		return nil, err
-	}
-	return decodeAll[membership](recs)
+	return memberships.List(tx, store.Query{AccountID: accountID, Ref: userID})
 }
 
 // ListUsersForGroup pages through the members of a group (in user-id
@@ -125,11 +121,7 @@ func (s *Service) ListUsersForGroup(tx store.Tx, accountID, groupName string, re
 	if err != nil {
 		return Page[UserMembership]{}, err
 	}
-	recs, end, err := s.listPage(tx, store.Query{AccountID: accountID, Kind: kindMembership, Prefix: g.ID + "/"}, req, nil)
-	if err != nil {
-		return Page[UserMembership]{}, err
-	}
-	ms, err := decodeAll[membership](recs)
+	ms, end, err := listPage(s, tx, memberships, store.Query{AccountID: accountID, Prefix: g.ID + "/"}, req, nil)
 	if err != nil {
 		return Page[UserMembership]{}, err
 	}

@@ -16,6 +16,11 @@ import (
 // MFA limits and names.
 const (
 	MaxVirtualMFADevices = 5000
+	// MaxUnboundSelfServiceDevices is how many unbound devices a RAM user
+	// may hold that it created through self-service (the security
+	// preference, not a policy, allowing it): enough to bind one, not
+	// enough to exhaust the account's quota.
+	MaxUnboundSelfServiceDevices = 1
 	// MFATypeVirtual is GetUserMFAInfo's Type of a TOTP device.
 	MFATypeVirtual = "VMFA"
 	// mfaIssuer names the service in authenticator apps.
@@ -29,8 +34,11 @@ type mfaDeviceRecord struct {
 	Name       string
 	SealedSeed []byte
 	Created    time.Time
-	UserID     string    `json:",omitempty"` // set while bound
-	Bound      time.Time `json:",omitzero"`
+	// CreatedBy is the id of the RAM user that created the device ("" when
+	// the root user or a role session did).
+	CreatedBy string    `json:",omitempty"`
+	UserID    string    `json:",omitempty"` // set while bound
+	Bound     time.Time `json:",omitzero"`
 	// LastUsedStep outlives a binding: codes used to bind (or sign in)
 	// must not bind the device again after an unbind.
 	LastUsedStep int64 `json:",omitempty"`
@@ -54,17 +62,70 @@ type VirtualMFADevice struct {
 	Activated    time.Time
 }
 
+// ref is the device record's ref: its creator while it is unbound, so the
+// self-service cap counts a user's unbound devices with one index lookup.
+func (d *mfaDeviceRecord) ref() string {
+	if d.UserID != "" {
+		return ""
+	}
+	return d.CreatedBy
+}
+
+// creatorID is the id a device records as its creator: the calling RAM
+// user's; "" for the root user and role sessions.
+func creatorID(tx store.Tx, caller *model.Principal) (string, error) {
+	if caller.Kind != model.RAMUser {
+		return "", nil
+	}
+	if caller.UserID != "" {
+		return caller.UserID, nil
+	}
+	u, _, err := userRecord(tx, caller.AccountID, caller.UserName)
+	if err != nil {
+		return "", err
+	}
+	return u.ID, nil
+}
+
+// unboundCreatedBy counts the unbound devices a user created.
+func unboundCreatedBy(tx store.Tx, accountID, userID string) (int, error) {
+	return mfaDevices.Count(tx, store.Query{AccountID: accountID, Ref: userID})
+}
+
+func selfServiceCapReached() error {
+	return limitExceeded("VirtualMFADevice", "You already have %d unbound virtual MFA device(s) you created yourself; bind or delete it before creating another.", MaxUnboundSelfServiceDevices)
+}
+
 func seedAAD(accountID, deviceName string) []byte {
 	return []byte("mfa-seed\x00" + accountID + "\x00" + lookupKey(deviceName))
 }
 
 // CreateVirtualMFADevice creates an unbound device with a fresh 160-bit
-// seed; the seed and its QR code are shown here only.
-func (s *Service) CreateVirtualMFADevice(tx store.Tx, accountID, name string, now time.Time) (*VirtualMFADevice, error) {
+// seed; the seed and its QR code are shown here only. A RAM user caller is
+// recorded as the device's creator. selfService says the call was allowed
+// by the security preference rather than by a policy: then the caller may
+// not hold more than MaxUnboundSelfServiceDevices unbound devices it
+// created (LimitExceeded.VirtualMFADevice), checked here, in the write
+// transaction, so concurrent calls cannot slip past it.
+func (s *Service) CreateVirtualMFADevice(tx store.Tx, caller *model.Principal, name string, selfService bool, now time.Time) (*VirtualMFADevice, error) {
 	if err := checkName("VirtualMFADeviceName", name, mfaNameRule); err != nil {
 		return nil, err
 	}
-	n, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindMFADevice})
+	accountID := caller.AccountID
+	creator, err := creatorID(tx, caller)
+	if err != nil {
+		return nil, err
+	}
+	if selfService && creator != "" {
+		n, err := unboundCreatedBy(tx, accountID, creator)
+		if err != nil {
+			return nil, err
+		}
+		if n >= MaxUnboundSelfServiceDevices {
+			return nil, selfServiceCapReached()
+		}
+	}
+	n, err := mfaDevices.Count(tx, store.Query{AccountID: accountID})
 	if err != nil {
 		return nil, err
 	}
@@ -88,8 +149,9 @@ func (s *Service) CreateVirtualMFADevice(tx store.Tx, accountID, name string, no
 	if err := png.Encode(&qr, img); err != nil {
 		return nil, err
 	}
-	d := mfaDeviceRecord{Name: name, SealedSeed: s.ring.Seal([]byte(key.Secret()), seedAAD(accountID, name)), Created: now}
-	if err := insertDoc(tx, accountID, kindMFADevice, lookupKey(name), "", d, now); err != nil {
+	d := mfaDeviceRecord{Name: name, SealedSeed: s.ring.Seal([]byte(key.Secret()), seedAAD(accountID, name)),
+		Created: now, CreatedBy: creator}
+	if err := mfaDevices.Insert(tx, accountID, lookupKey(name), d.ref(), &d, now); err != nil {
 		if isConflict(err) {
 			return nil, alreadyExists("VirtualMFADevice", "The virtual MFA device %q already exists (names are unique regardless of case).", name)
 		}
@@ -110,15 +172,14 @@ func deviceBySerial(tx store.Tx, accountID, serial string) (*mfaDeviceRecord, st
 	if owner != accountID || checkName("SerialNumber", name, mfaNameRule) != nil {
 		return nil, store.Record{}, missing
 	}
-	var d mfaDeviceRecord
-	rec, err := getDoc(tx, accountID, kindMFADevice, lookupKey(name), &d)
-	if isNotFound(err) || (err == nil && d.Name != name) {
+	d, rec, err := mfaDevices.Get(tx, accountID, lookupKey(name))
+	if isNotFound(err) {
 		return nil, rec, missing
 	}
 	if err != nil {
 		return nil, rec, err
 	}
-	return &d, rec, nil
+	return d, rec, nil
 }
 
 func (s *Service) openSeed(accountID string, d *mfaDeviceRecord) (string, error) {
@@ -146,7 +207,7 @@ func (s *Service) BindMFADevice(tx store.Tx, accountID, serial, userName, code1,
 	if d.UserID != "" {
 		return alreadyExists("VirtualMFADevice.User", "The virtual MFA device %q is already bound to a user.", serial)
 	}
-	if exists, err := recordExists(tx, accountID, kindMFABinding, u.ID); err != nil {
+	if exists, err := mfaBindings.Exists(tx, accountID, u.ID); err != nil {
 		return err
 	} else if exists {
 		return alreadyExists("User.MFADevice", "The user %q already has an MFA device bound.", userName)
@@ -163,20 +224,19 @@ func (s *Service) BindMFADevice(tx store.Tx, accountID, serial, userName, code1,
 		return apperr.Forbidden("CheckAuthenticationCodeFail", "The authentication codes are not two consecutive codes of the device %q at the current time.", serial)
 	}
 	d.UserID, d.Bound, d.LastUsedStep = u.ID, now, step
-	if err := updateDoc(tx, rec, d, now); err != nil {
+	if err := mfaDevices.UpdateRef(tx, rec, d.ref(), d, now); err != nil {
 		return err
 	}
-	return insertDoc(tx, accountID, kindMFABinding, u.ID, "", mfaBinding{DeviceName: d.Name, Bound: now, LastUsedStep: step}, now)
+	return mfaBindings.Insert(tx, accountID, u.ID, "", &mfaBinding{DeviceName: d.Name, Bound: now, LastUsedStep: step}, now)
 }
 
 // userBinding returns a user's binding and device.
 func userBinding(tx store.Tx, accountID string, u *User) (*mfaBinding, store.Record, error) {
-	var b mfaBinding
-	rec, err := getDoc(tx, accountID, kindMFABinding, u.ID, &b)
+	b, rec, err := mfaBindings.Get(tx, accountID, u.ID)
 	if isNotFound(err) {
 		return nil, rec, notExist("User.MFADevice", "The user %q has no MFA device bound.", u.Name)
 	}
-	return &b, rec, err
+	return b, rec, err
 }
 
 // MFAInfo is the device bound to a user.
@@ -209,16 +269,15 @@ func (s *Service) UnbindMFADevice(tx store.Tx, accountID, userName string, now t
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.Records().Delete(accountID, kindMFABinding, u.ID); err != nil {
+	if err := mfaBindings.Delete(tx, accountID, u.ID); err != nil {
 		return nil, err
 	}
-	var d mfaDeviceRecord
-	rec, err := getDoc(tx, accountID, kindMFADevice, lookupKey(b.DeviceName), &d)
+	d, rec, err := mfaDevices.Get(tx, accountID, lookupKey(b.DeviceName))
 	switch {
 	case err == nil:
 		d.UserID, d.Bound = "", time.Time{}
 		d.LastUsedStep = max(d.LastUsedStep, b.LastUsedStep)
-		if err := updateDoc(tx, rec, d, now); err != nil {
+		if err := mfaDevices.UpdateRef(tx, rec, d.ref(), d, now); err != nil {
 			return nil, err
 		}
 	case !isNotFound(err):
@@ -245,16 +304,12 @@ func (s *Service) DeleteVirtualMFADevice(tx store.Tx, accountID, serial string) 
 	if d.UserID != "" {
 		return deleteConflict("VirtualMFADevice.User", "The virtual MFA device %q is bound to a user; unbind it first.", serial)
 	}
-	return tx.Records().Delete(accountID, kindMFADevice, rec.Key)
+	return mfaDevices.Delete(tx, accountID, rec.Key)
 }
 
 // ListVirtualMFADevices pages through the account's devices by name.
 func (s *Service) ListVirtualMFADevices(tx store.Tx, accountID string, req PageRequest) (Page[VirtualMFADevice], error) {
-	recs, end, err := s.listPage(tx, store.Query{AccountID: accountID, Kind: kindMFADevice}, req, nil)
-	if err != nil {
-		return Page[VirtualMFADevice]{}, err
-	}
-	ds, err := decodeAll[mfaDeviceRecord](recs)
+	ds, end, err := listPage(s, tx, mfaDevices, store.Query{AccountID: accountID}, req, nil)
 	if err != nil {
 		return Page[VirtualMFADevice]{}, err
 	}
@@ -285,11 +340,11 @@ func (s *Service) VerifyMFACode(tx store.Tx, accountID, userName, code string, n
 	if err != nil {
 		return err
 	}
-	var d mfaDeviceRecord
-	if _, err := getDoc(tx, accountID, kindMFADevice, lookupKey(b.DeviceName), &d); err != nil {
+	d, _, err := mfaDevices.Get(tx, accountID, lookupKey(b.DeviceName))
+	if err != nil {
 		return err
 	}
-	seed, err := s.openSeed(accountID, &d)
+	seed, err := s.openSeed(accountID, d)
 	if err != nil {
 		return err
 	}
@@ -301,5 +356,5 @@ func (s *Service) VerifyMFACode(tx store.Tx, accountID, userName, code string, n
 		return apperr.Forbidden("CheckAuthenticationCodeFail", "The authentication code is not valid for the MFA device of the user %q.", userName)
 	}
 	b.LastUsedStep = step
-	return updateDoc(tx, brec, b, now)
+	return mfaBindings.Update(tx, brec, b, now)
 }

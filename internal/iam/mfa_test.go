@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/base32"
 	"encoding/base64"
+	"fmt"
 	"image/png"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/canopy-iam/canopy/internal/model"
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
@@ -18,7 +20,7 @@ func TestVirtualMFALifecycle(t *testing.T) {
 	e.createUser(acct, "frank")
 	var dev *VirtualMFADevice
 	e.write(func(tx store.Tx) (err error) {
-		dev, err = e.svc.CreateVirtualMFADevice(tx, acct, "frank-phone", e.now)
+		dev, err = e.svc.CreateVirtualMFADevice(tx, root(acct), "frank-phone", false, e.now)
 		return err
 	})
 	seed, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(dev.Seed)
@@ -33,7 +35,7 @@ func TestVirtualMFALifecycle(t *testing.T) {
 		t.Fatalf("QRCodePNG is not a PNG: %v", err)
 	}
 	e.read(func(tx store.Tx) error {
-		rec, err := tx.Records().Get(acct, kindMFADevice, "frank-phone")
+		rec, err := tx.Records().Get(acct, mfaDevices.Kind, "frank-phone")
 		if err != nil || bytes.Contains(rec.Data, []byte(dev.Seed)) {
 			t.Fatalf("seed stored in clear (%v)", err)
 		}
@@ -92,4 +94,134 @@ func TestVirtualMFALifecycle(t *testing.T) {
 	other := strings.Replace(dev.SerialNumber, acct, e.account(), 1)
 	wantCode(t, e.do(func(tx store.Tx) error { return e.svc.DeleteVirtualMFADevice(tx, acct, other) }), "EntityNotExist.VirtualMFADevice")
 	wantCode(t, e.do(func(tx store.Tx) error { return e.svc.DeleteVirtualMFADevice(tx, acct, "mfa/x") }), "InvalidParameter.SerialNumber.Format")
+}
+
+// A RAM user that may create MFA devices only through self-service holds
+// at most one unbound device it created: a policy-less user can no longer
+// exhaust the account's quota. Callers a policy allows are not capped.
+func TestSelfServiceMFACap(t *testing.T) {
+	e := newEnv(t)
+	acct := e.account()
+	principal := func(name string) *model.Principal {
+		u := e.createUser(acct, name)
+		return &model.Principal{Kind: model.RAMUser, AccountID: acct, UserName: u.Name, UserID: u.ID}
+	}
+	mallory, admin, reader := principal("mallory"), principal("admin"), principal("reader")
+	e.write(func(tx store.Tx) error {
+		if err := e.svc.AttachPolicy(tx, acct, PrincipalUser, "admin", PolicyTypeSystem, "AdministratorAccess", e.now); err != nil {
+			return err
+		}
+		if _, err := e.svc.CreateGroup(tx, acct, NewGroup{Name: "readers"}, e.now); err != nil {
+			return err
+		}
+		if err := e.svc.AddUserToGroup(tx, acct, "reader", "readers", e.now); err != nil {
+			return err
+		}
+		return e.svc.AttachPolicy(tx, acct, PrincipalGroup, "readers", PolicyTypeSystem, "ReadOnlyAccess", e.now)
+	})
+	// selfServe runs a create as the pipeline does: the SelfService check,
+	// then the handler told whether self-service allowed it.
+	selfServe := func(p *model.Principal, name string) (*VirtualMFADevice, bool, error) {
+		var dev *VirtualMFADevice
+		var self bool
+		err := e.do(func(tx store.Tx) (err error) {
+			if self, err = e.svc.AllowsSelfService(tx, p, "", NewOwnMFADevice); err != nil {
+				return err
+			}
+			dev, err = e.svc.CreateVirtualMFADevice(tx, p, name, self, e.now)
+			return err
+		})
+		return dev, self, err
+	}
+
+	first, self, err := selfServe(mallory, "m1")
+	if err != nil || !self {
+		t.Fatalf("first self-service device: self %v, %v", self, err)
+	}
+	_, _, err = selfServe(mallory, "m2")
+	wantCode(t, err, "LimitExceeded.VirtualMFADevice")
+	// Concurrent calls that all passed the check are stopped in the write.
+	wantCode(t, e.do(func(tx store.Tx) error {
+		_, err := e.svc.CreateVirtualMFADevice(tx, mallory, "m2", true, e.now)
+		return err
+	}), "LimitExceeded.VirtualMFADevice")
+	e.read(func(tx store.Tx) error {
+		d, rec, err := mfaDevices.Get(tx, acct, "m1")
+		if err != nil || d.CreatedBy != mallory.UserID || rec.Ref != mallory.UserID {
+			t.Fatalf("device records its creator: %+v %+v %v", d, rec, err)
+		}
+		return nil
+	})
+
+	// Binding the device frees the cap; unbinding it takes it again.
+	cur := totpStep(e.now)
+	code := func(step int64) string {
+		c, err := totpCode(first.Seed, step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	e.write(func(tx store.Tx) error {
+		return e.svc.BindMFADevice(tx, acct, first.SerialNumber, "mallory", code(cur-1), code(cur), e.now)
+	})
+	if _, self, err := selfServe(mallory, "m2"); err != nil || !self {
+		t.Fatalf("self-service after binding: self %v, %v", self, err)
+	}
+	e.write(func(tx store.Tx) error { _, err := e.svc.UnbindMFADevice(tx, acct, "mallory", e.now); return err })
+	_, _, err = selfServe(mallory, "m3")
+	wantCode(t, err, "LimitExceeded.VirtualMFADevice")
+	// Deleting unbound devices (an administrator's job) frees it too.
+	e.write(func(tx store.Tx) error { return e.svc.DeleteVirtualMFADevice(tx, acct, first.SerialNumber) })
+	e.write(func(tx store.Tx) error { return e.svc.DeleteVirtualMFADevice(tx, acct, model.MFAARN(acct, "m2")) })
+	if _, _, err := selfServe(mallory, "m3"); err != nil {
+		t.Fatalf("self-service after deletes: %v", err)
+	}
+
+	// A user with policies of its own, or of its groups, is left to them
+	// at the cap: the check says no, without an error.
+	for _, p := range []*model.Principal{admin, reader} {
+		if _, self, err := selfServe(p, p.UserName+"-1"); err != nil || !self {
+			t.Fatalf("%s: first device: self %v, %v", p.UserName, self, err)
+		}
+		_, self, err := selfServe(p, p.UserName+"-2")
+		if err != nil || self {
+			t.Fatalf("%s at the cap: self %v, %v; want a policy decision", p.UserName, self, err)
+		}
+	}
+	// One a policy allows is not capped beyond the account's quota.
+	for i := range 3 {
+		e.write(func(tx store.Tx) error {
+			_, err := e.svc.CreateVirtualMFADevice(tx, admin, fmt.Sprintf("admin-more-%d", i), false, e.now)
+			return err
+		})
+	}
+	// Nor is the root user, and devices it creates have no creator.
+	for i := range 3 {
+		e.write(func(tx store.Tx) error {
+			_, err := e.svc.CreateVirtualMFADevice(tx, root(acct), fmt.Sprintf("root-%d", i), false, e.now)
+			return err
+		})
+	}
+	e.read(func(tx store.Tx) error {
+		d, rec, err := mfaDevices.Get(tx, acct, "root-0")
+		if err != nil || d.CreatedBy != "" || rec.Ref != "" {
+			t.Fatalf("root's device: %+v %+v %v", d, rec, err)
+		}
+		return nil
+	})
+
+	// Without the security preference there is no self-service at all.
+	off := false
+	e.write(func(tx store.Tx) error {
+		_, err := e.svc.SetSecurityPreference(tx, acct, SecurityPreferenceUpdate{AllowUserToManageMFADevices: &off}, e.now)
+		return err
+	})
+	e.read(func(tx store.Tx) error {
+		self, err := e.svc.AllowsSelfService(tx, mallory, "", NewOwnMFADevice)
+		if err != nil || self {
+			t.Fatalf("self-service with the preference off: %v, %v", self, err)
+		}
+		return nil
+	})
 }

@@ -92,37 +92,45 @@ func pageOf[T any](items []T, end pageEnd) Page[T] {
 
 func queryScope(q store.Query) string { return q.Kind + "|" + q.Prefix + "|" + q.Ref }
 
-// listPage returns one page of the records q selects, continuing after
-// req.Marker. keep (optional) filters records; filtered pages are still
-// full pages, so a caller walking the markers sees every match exactly once.
-func (s *Service) listPage(tx store.Tx, q store.Query, req PageRequest, keep func(store.Record) (bool, error)) ([]store.Record, pageEnd, error) {
+// listPage returns one page of the documents of c that q selects,
+// continuing after req.Marker. keep (optional) filters documents; filtered
+// pages are still full pages, so a caller walking the markers sees every
+// match exactly once. Each record is decoded once, straight into the page.
+func listPage[T any](s *Service, tx store.Tx, c store.Collection[T], q store.Query, req PageRequest, keep func(*T) bool) ([]T, pageEnd, error) {
 	var end pageEnd
 	size, err := req.size()
 	if err != nil {
 		return nil, end, err
 	}
+	q.Kind = c.Kind
 	scope := queryScope(q)
 	if q.After, err = s.decodeMarker(q.AccountID, scope, req.Marker); err != nil {
 		return nil, end, err
 	}
-	var out []store.Record
+	var (
+		out  []T
+		keys []string // keys[i] is the key of out[i], for the marker
+	)
 	for {
 		q.Limit = size + 1 - len(out)
-		batch, err := tx.Records().List(q)
+		batch, err := c.Records(tx, q)
 		if err != nil {
 			return nil, end, err
 		}
-		for _, r := range batch {
-			if keep != nil {
-				ok, err := keep(r)
-				if err != nil {
-					return nil, end, err
-				}
-				if !ok {
-					continue
-				}
+		if out == nil {
+			out, keys = make([]T, 0, len(batch)), make([]string, 0, len(batch))
+		}
+		for i := range batch {
+			var zero T
+			out = append(out, zero)
+			if err := c.Decode(batch[i], &out[len(out)-1]); err != nil {
+				return nil, end, err
 			}
-			out = append(out, r)
+			if keep != nil && !keep(&out[len(out)-1]) {
+				out = out[:len(out)-1]
+				continue
+			}
+			keys = append(keys, batch[i].Key)
 		}
 		if len(out) > size || len(batch) < q.Limit {
 			break
@@ -131,14 +139,7 @@ func (s *Service) listPage(tx store.Tx, q store.Query, req PageRequest, keep fun
 	}
 	if len(out) > size {
 		out = out[:size]
-		end = pageEnd{truncated: true, marker: s.encodeMarker(q.AccountID, scope, out[size-1].Key)}
+		end = pageEnd{truncated: true, marker: s.encodeMarker(q.AccountID, scope, keys[size-1])}
 	}
 	return out, end, nil
-}
-
-// listAll returns every record q selects (bounded lists: a user's groups,
-// a principal's attachments).
-func listAll(tx store.Tx, q store.Query) ([]store.Record, error) {
-	q.Limit = 0
-	return tx.Records().List(q)
 }

@@ -110,7 +110,7 @@ func (u *PasswordPolicyUpdate) apply(p *PasswordPolicy) {
 // GetPasswordPolicy returns the account's password policy.
 func (s *Service) GetPasswordPolicy(tx store.Tx, accountID string) (*PasswordPolicy, error) {
 	p := DefaultPasswordPolicy()
-	if _, err := loadSetting(tx, accountID, settingPasswordPolicy, &p); err != nil {
+	if _, err := passwordPolicySetting.load(tx, accountID, &p); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -126,7 +126,7 @@ func (s *Service) SetPasswordPolicy(tx store.Tx, accountID string, up PasswordPo
 		return nil, err
 	}
 	up.apply(p)
-	return p, saveSetting(tx, accountID, settingPasswordPolicy, p, now)
+	return p, passwordPolicySetting.save(tx, accountID, p, now)
 }
 
 // Check reports why pw does not satisfy the policy for userName, as

@@ -65,10 +65,10 @@ func (s *Service) CreatePolicy(tx store.Tx, accountID string, n NewPolicy, now t
 		return nil, err
 	}
 	// Names are unique regardless of case, system policies included.
-	if sp, taken := systemPolicyNamed(n.Name); taken {
+	if sp, taken := findSystemPolicy(n.Name); taken {
 		return nil, alreadyExists("Policy", "The policy name %q is taken by the system policy %s.", n.Name, sp.Name)
 	}
-	count, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindPolicy})
+	count, err := customPolicies.Count(tx, store.Query{AccountID: accountID})
 	if err != nil {
 		return nil, err
 	}
@@ -79,29 +79,28 @@ func (s *Service) CreatePolicy(tx store.Tx, accountID string, n NewPolicy, now t
 		Created: now, Updated: now}
 	v := p.newVersion(n.Document, now)
 	p.DefaultVersion = v.VersionID
-	if err := insertDoc(tx, accountID, kindPolicy, lookupKey(p.Name), "", p, now); err != nil {
+	if err := customPolicies.Insert(tx, accountID, lookupKey(p.Name), "", p, now); err != nil {
 		if isConflict(err) {
 			return nil, alreadyExists("Policy", "The policy %q already exists (policy names are unique regardless of case).", n.Name)
 		}
 		return nil, err
 	}
-	if err := insertDoc(tx, accountID, kindPolicyVersion, versionKey(p.Name, 1), "", v, now); err != nil {
+	if err := policyVersions.Insert(tx, accountID, versionKey(p.Name, 1), "", &v, now); err != nil {
 		return nil, err
 	}
 	return p.view(), nil
 }
 
-// customPolicy finds a custom policy by exact name.
+// customPolicy finds a custom policy by name, in any case.
 func customPolicy(tx store.Tx, accountID, name string) (*policyRecord, store.Record, error) {
-	var p policyRecord
-	rec, err := getDoc(tx, accountID, kindPolicy, lookupKey(name), &p)
-	if isNotFound(err) || (err == nil && p.Name != name) {
+	p, rec, err := customPolicies.Get(tx, accountID, lookupKey(name))
+	if isNotFound(err) {
 		return nil, rec, policyNotExist(PolicyTypeCustom, name)
 	}
 	if err != nil {
 		return nil, rec, err
 	}
-	return &p, rec, nil
+	return p, rec, nil
 }
 
 // lookupCustomPolicy validates the name and finds the custom policy.
@@ -116,7 +115,7 @@ func lookupCustomPolicy(tx store.Tx, accountID, name string) (*policyRecord, sto
 func policyRef(policyType, name string) string { return policyType + ":" + lookupKey(name) }
 
 func attachmentCount(tx store.Tx, accountID, policyType, name string) (int, error) {
-	return tx.Records().Count(store.Query{AccountID: accountID, Kind: kindAttachment, Ref: policyRef(policyType, name)})
+	return attachments.Count(tx, store.Query{AccountID: accountID, Ref: policyRef(policyType, name)})
 }
 
 // resolvePolicy validates (type, name) and returns the policy with its
@@ -170,7 +169,7 @@ func (s *Service) UpdatePolicyDescription(tx store.Tx, accountID, name, descript
 		return nil, err
 	}
 	p.Description, p.Updated = description, now
-	return p.view(), updateDoc(tx, rec, p, now)
+	return p.view(), customPolicies.Update(tx, rec, p, now)
 }
 
 // DeletePolicy deletes a custom policy that is attached nowhere and has
@@ -180,19 +179,19 @@ func (s *Service) DeletePolicy(tx store.Tx, accountID, name string) error {
 	if err != nil {
 		return err
 	}
-	attached, err := listAll(tx, store.Query{AccountID: accountID, Kind: kindAttachment, Ref: policyRef(PolicyTypeCustom, name)})
+	attached, err := attachments.Records(tx, store.Query{AccountID: accountID, Ref: policyRef(PolicyTypeCustom, name)})
 	if err != nil {
 		return err
 	}
 	if len(attached) > 0 {
-		as, err := decodeAll[attachment](attached[:1])
-		if err != nil {
+		var first attachment
+		if err := attachments.Decode(attached[0], &first); err != nil {
 			return err
 		}
-		kind := as[0].PrincipalType
+		kind := first.PrincipalType
 		return deleteConflict("Policy."+string(kind), "The policy %q is still attached to %d principal(s), at least one %s; detach it first.", name, len(attached), kind)
 	}
-	versions, err := listAll(tx, store.Query{AccountID: accountID, Kind: kindPolicyVersion, Prefix: versionPrefix(p.Name)})
+	versions, err := policyVersions.Records(tx, store.Query{AccountID: accountID, Prefix: versionPrefix(p.Name)})
 	if err != nil {
 		return err
 	}
@@ -200,11 +199,11 @@ func (s *Service) DeletePolicy(tx store.Tx, accountID, name string) error {
 		return deleteConflict("Policy.Version", "The policy %q still has %d versions besides the default; delete them first.", name, len(versions)-1)
 	}
 	for _, v := range versions {
-		if err := tx.Records().Delete(accountID, kindPolicyVersion, v.Key); err != nil {
+		if err := policyVersions.Delete(tx, accountID, v.Key); err != nil {
 			return err
 		}
 	}
-	return tx.Records().Delete(accountID, kindPolicy, rec.Key)
+	return customPolicies.Delete(tx, accountID, rec.Key)
 }
 
 // ListPolicies pages through system policies (first) and custom policies,
@@ -246,11 +245,11 @@ func (s *Service) ListPolicies(tx store.Tx, accountID, policyType string, req Pa
 		afterKey = ""
 	}
 	if policyType != PolicyTypeSystem && len(out) <= size {
-		recs, err := tx.Records().List(store.Query{AccountID: accountID, Kind: kindPolicy, After: afterKey, Limit: size + 1 - len(out)})
+		recs, err := customPolicies.Records(tx, store.Query{AccountID: accountID, After: afterKey, Limit: size + 1 - len(out)})
 		if err != nil {
 			return Page[Policy]{}, err
 		}
-		ps, err := decodeAll[policyRecord](recs)
+		ps, err := customPolicies.DecodeAll(recs)
 		if err != nil {
 			return Page[Policy]{}, err
 		}

@@ -30,7 +30,7 @@ func TestMalformedPolicyIsNotStored(t *testing.T) {
 	e.read(func(tx store.Tx) error {
 		_, _, err := e.svc.GetPolicy(tx, acct, PolicyTypeCustom, "p")
 		wantCode(t, err, "EntityNotExist.Policy")
-		n, err := tx.Records().Count(store.Query{AccountID: acct, Kind: kindPolicyVersion})
+		n, err := tx.Records().Count(store.Query{AccountID: acct, Kind: policyVersions.Kind})
 		if err != nil || n != 0 {
 			t.Fatalf("%d versions left behind (%v)", n, err)
 		}

@@ -41,6 +41,26 @@ func (s *Service) IdentityPolicies(tx store.Tx, p *model.Principal) ([]policy.Do
 	return docs, nil
 }
 
+// hasIdentityPolicies reports whether any policy is attached to a user or
+// to one of its groups.
+func hasIdentityPolicies(tx store.Tx, accountID, userID string) (bool, error) {
+	n, err := attachments.Count(tx, store.Query{AccountID: accountID, Prefix: principalPrefix(PrincipalUser, userID)})
+	if err != nil || n > 0 {
+		return n > 0, err
+	}
+	ms, err := membershipsOfUser(tx, accountID, userID)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range ms {
+		n, err := attachments.Count(tx, store.Query{AccountID: accountID, Prefix: principalPrefix(PrincipalGroup, m.GroupID)})
+		if err != nil || n > 0 {
+			return n > 0, err
+		}
+	}
+	return false, nil
+}
+
 func principalDocs(tx store.Tx, accountID string, t PrincipalType, id string) ([]policy.Doc, error) {
 	as, err := principalAttachments(tx, accountID, t, id)
 	if err != nil {
@@ -65,8 +85,8 @@ func principalDocs(tx store.Tx, accountID string, t PrincipalType, id string) ([
 		if err != nil {
 			return nil, err
 		}
-		var v versionRecord
-		if _, err := getDoc(tx, accountID, kindPolicyVersion, versionKey(p.Name, n), &v); err != nil {
+		v, _, err := policyVersions.Get(tx, accountID, versionKey(p.Name, n))
+		if err != nil {
 			return nil, err
 		}
 		docs = append(docs, policy.Doc{Key: "Custom/" + accountID + "/" + p.ID + "/" + v.VersionID, Document: v.Document})
@@ -76,10 +96,11 @@ func principalDocs(tx store.Tx, accountID string, t PrincipalType, id string) ([
 
 // ResolveUserID returns the id of a RAM user (the AccessKey cache builds a
 // user's principal with it); store.ErrNotFound (wrapped) when the user does
-// not exist.
+// not exist. Unlike the API's lookups it wants the stored spelling: it is
+// given a key's owner, which renames keep equal to the user's name, and a
+// principal must carry the name policies see.
 func (s *Service) ResolveUserID(tx store.Tx, accountID, userName string) (string, error) {
-	var u User
-	_, err := getDoc(tx, accountID, kindUser, lookupKey(userName), &u)
+	u, _, err := users.Get(tx, accountID, lookupKey(userName))
 	if err != nil {
 		return "", err
 	}

@@ -1,96 +1,93 @@
 package iam
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
-// Record kinds. Keys are chosen so that the listings the APIs need are key
-// ranges or Ref lookups:
+// The record kinds of RAM and IMS, each a typed collection that says what
+// its keys and refs are made of. Keys are chosen so that the listings the
+// APIs need are key ranges or ref lookups. Everything that hangs off a
+// user, group or role is keyed by its id, so a rename rewrites one record.
 //
-//	user            key lower(name)                     ref user id
-//	group           key lower(name)                     ref group id
-//	role            key lower(name)                     ref role id
-//	policy          key lower(name)                     (custom policies only)
-//	policy-version  key lower(policy)/<000007>          ordered by number
-//	membership      key <group id>/<user id>            ref user id
-//	attachment      key <principal>:<id>/<type>:lower(policy)  ref <type>:lower(policy)
-//	login-profile   key user id
-//	mfa-device      key lower(device name)
-//	mfa-binding     key user id                         (one device per user)
-//	setting         key password-policy | security-preference | account-alias
-//
-// Names are unique without regard to case but always addressed by their
-// exact spelling (see lookupKey). Everything that hangs off a user, group or
-// role is keyed by its id, so a rename rewrites one record.
-const (
-	kindUser          = "user"
-	kindGroup         = "group"
-	kindRole          = "role"
-	kindPolicy        = "policy"
-	kindPolicyVersion = "policy-version"
-	kindMembership    = "membership"
-	kindAttachment    = "attachment"
-	kindLoginProfile  = "login-profile"
-	kindMFADevice     = "mfa-device"
-	kindMFABinding    = "mfa-binding"
-	kindSetting       = "setting"
+// The database records the same layout in its record_kinds table
+// (migration 0002); TestRecordKindsMatchTheMigrations keeps the two equal,
+// so a new kind needs a migration row too.
+var (
+	users  = store.Collection[User]{Kind: "user", Key: "lower(name)", Ref: "user id"}
+	groups = store.Collection[Group]{Kind: "group", Key: "lower(name)", Ref: "group id"}
+	roles  = store.Collection[Role]{Kind: "role", Key: "lower(name)", Ref: "role id"}
+	// Custom policies only: system policies live in the catalogue.
+	customPolicies = store.Collection[policyRecord]{Kind: "policy", Key: "lower(name)"}
+	// Zero-padded numbers keep a policy's versions in numeric order.
+	policyVersions = store.Collection[versionRecord]{Kind: "policy-version",
+		Key: "lower(policy name)/<version number, 6 digits>"}
+	// A group's members are a key range, a user's groups a ref lookup.
+	memberships = store.Collection[membership]{Kind: "membership",
+		Key: "<group id>/<user id>", Ref: "user id"}
+	// A principal's policies are a key range, a policy's principals
+	// (ListEntitiesForPolicy, AttachmentCount) a ref lookup.
+	attachments = store.Collection[attachment]{Kind: "attachment",
+		Key: "<principal type>:<principal id>/<policy type>:lower(policy name)",
+		Ref: "<policy type>:lower(policy name)"}
+	loginProfiles = store.Collection[loginProfileRecord]{Kind: "login-profile", Key: "user id"}
+	// While unbound, a device's ref is the RAM user that created it: the
+	// self-service cap counts a user's unbound devices by ref.
+	mfaDevices = store.Collection[mfaDeviceRecord]{Kind: "mfa-device", Key: "lower(device name)",
+		Ref: "creating user id while unbound"}
+	// One device per user.
+	mfaBindings = store.Collection[mfaBinding]{Kind: "mfa-binding", Key: "user id"}
 )
 
-// lookupKey is the record key of a name. Keys fold ASCII case so that
-// "Alice" and "alice" cannot both exist; lookups then compare the stored
-// spelling exactly, because resource names in policies match case-sensitively
-// and a case variant must never reach an entity a policy names differently.
+// Account-wide settings share one kind, keyed by the setting's name; each
+// setting's document has its own type.
+const kindSetting = "setting"
+
+type setting[T any] struct {
+	c   store.Collection[T]
+	key string
+}
+
+func newSetting[T any](key string) setting[T] {
+	return setting[T]{c: store.Collection[T]{Kind: kindSetting, Key: "setting name"}, key: key}
+}
+
+var (
+	passwordPolicySetting     = newSetting[PasswordPolicy]("password-policy")
+	securityPreferenceSetting = newSetting[SecurityPreference]("security-preference")
+	accountAliasSetting       = newSetting[aliasSetting]("account-alias")
+)
+
+// load decodes the account's setting into v (which holds the defaults
+// beforehand); found is false when the account never changed it.
+func (s setting[T]) load(tx store.Tx, accountID string, v *T) (found bool, err error) {
+	_, err = s.c.GetInto(tx, accountID, s.key, v)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// save writes the account's setting, creating its record on first use
+// (settings have no ref, so the record to update is known by its key).
+func (s setting[T]) save(tx store.Tx, accountID string, v *T, now time.Time) error {
+	err := s.c.Update(tx, store.Record{AccountID: accountID, Key: s.key}, v, now)
+	if isNotFound(err) {
+		return s.c.Insert(tx, accountID, s.key, "", v, now)
+	}
+	return err
+}
+
+// lookupKey is the record key of a name. Keys fold ASCII case, so "Alice"
+// and "alice" cannot both exist and a lookup by either finds the one that
+// does, with its stored spelling (as the cloud does). Resource names in
+// policies match case-sensitively, so authorization must name an entity by
+// its stored spelling too, never by the spelling a caller sent: see
+// CanonicalResource.
 func lookupKey(name string) string { return strings.ToLower(name) }
-
-// getDoc reads one record and decodes its JSON document into v. It returns
-// store.ErrNotFound (wrapped) when the record is missing.
-func getDoc(tx store.Tx, accountID, kind, key string, v any) (store.Record, error) {
-	rec, err := tx.Records().Get(accountID, kind, key)
-	if err != nil {
-		return rec, err
-	}
-	if err := json.Unmarshal(rec.Data, v); err != nil {
-		return rec, fmt.Errorf("decode %s %q: %w", kind, key, err)
-	}
-	return rec, nil
-}
-
-// insertDoc stores a new record; store.ErrConflict when the key exists.
-func insertDoc(tx store.Tx, accountID, kind, key, ref string, v any, now time.Time) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Records().Insert(store.Record{AccountID: accountID, Kind: kind, Key: key, Ref: ref,
-		Data: data, Created: now, Updated: now})
-}
-
-// updateDoc rewrites the document of an existing record, keeping its Ref.
-func updateDoc(tx store.Tx, rec store.Record, v any, now time.Time) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	rec.Data, rec.Updated = data, now
-	return tx.Records().Update(rec)
-}
-
-// decodeAll decodes the documents of a record list.
-func decodeAll[T any](recs []store.Record) ([]T, error) {
-	out := make([]T, len(recs))
-	for i, r := range recs {
-		if err := json.Unmarshal(r.Data, &out[i]); err != nil {
-			return nil, fmt.Errorf("decode %s %q: %w", r.Kind, r.Key, err)
-		}
-	}
-	return out, nil
-}
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 func isConflict(err error) bool { return errors.Is(err, store.ErrConflict) }

@@ -63,7 +63,7 @@ func (s *Service) CreateRole(tx store.Tx, accountID string, n NewRole, now time.
 			return nil, err
 		}
 	}
-	count, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindRole})
+	count, err := roles.Count(tx, store.Query{AccountID: accountID})
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (s *Service) CreateRole(tx store.Tx, accountID string, n NewRole, now time.
 	}
 	r := &Role{ID: model.NewEntityID(), Name: n.Name, Description: n.Description, TrustPolicy: n.TrustPolicy,
 		MaxSessionDuration: duration, Created: now, Updated: now}
-	if err := insertDoc(tx, accountID, kindRole, lookupKey(r.Name), r.ID, r, now); err != nil {
+	if err := roles.Insert(tx, accountID, lookupKey(r.Name), r.ID, r, now); err != nil {
 		if isConflict(err) {
 			return nil, alreadyExists("Role", "The role %q already exists (role names are unique regardless of case).", n.Name)
 		}
@@ -85,32 +85,30 @@ func lookupRole(tx store.Tx, accountID, name string) (*Role, store.Record, error
 	if err := checkName("RoleName", name, roleNameRule); err != nil {
 		return nil, store.Record{}, err
 	}
-	var r Role
-	rec, err := getDoc(tx, accountID, kindRole, lookupKey(name), &r)
-	if isNotFound(err) || (err == nil && r.Name != name) {
+	r, rec, err := roles.Get(tx, accountID, lookupKey(name))
+	if isNotFound(err) {
 		return nil, rec, roleNotExist(name)
 	}
 	if err != nil {
 		return nil, rec, err
 	}
-	return &r, rec, nil
+	return r, rec, nil
 }
 
-// GetRole returns a role by its exact name.
+// GetRole returns a role by name, in any case, with its stored spelling.
 func (s *Service) GetRole(tx store.Tx, accountID, name string) (*Role, error) {
 	r, _, err := lookupRole(tx, accountID, name)
 	return r, err
 }
 
-// FindRole returns a role by name ignoring case, for STS: role ARNs may
-// spell a role name in another case (the cloud lower-cases the ARNs of its
-// service roles). It returns store.ErrNotFound (wrapped) when there is none.
+// FindRole returns a role by name ignoring case (as every lookup does), for
+// STS: role ARNs may spell a role name in another case (the cloud
+// lower-cases the ARNs of its service roles). Unlike GetRole it does not
+// validate the name and returns store.ErrNotFound (wrapped) when there is
+// none.
 func (s *Service) FindRole(tx store.Tx, accountID, name string) (*Role, error) {
-	var r Role
-	if _, err := getDoc(tx, accountID, kindRole, lookupKey(name), &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	r, _, err := roles.Get(tx, accountID, lookupKey(name))
+	return r, err
 }
 
 // RoleUpdate lists the changes of UpdateRole; nil or "" leaves a field.
@@ -145,7 +143,7 @@ func (s *Service) UpdateRole(tx store.Tx, accountID, name string, up RoleUpdate,
 		r.MaxSessionDuration = *up.NewMaxSessionDuration
 	}
 	r.Updated = now
-	return r, updateDoc(tx, rec, r, now)
+	return r, roles.Update(tx, rec, r, now)
 }
 
 // DeleteRole deletes a role without attached policies.
@@ -154,35 +152,26 @@ func (s *Service) DeleteRole(tx store.Tx, accountID, name string) error {
 	if err != nil {
 		return err
 	}
-	n, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindAttachment, Prefix: principalPrefix(PrincipalRole, r.ID)})
+	n, err := attachments.Count(tx, store.Query{AccountID: accountID, Prefix: principalPrefix(PrincipalRole, r.ID)})
 	if err != nil {
 		return err
 	}
 	if n > 0 {
 		return deleteConflict("Role.Policy", "The role %q still has %d attached policy(ies); detach them first.", name, n)
 	}
-	return tx.Records().Delete(accountID, kindRole, rec.Key)
+	return roles.Delete(tx, accountID, rec.Key)
 }
 
 // ListRoles pages through the roles in name order.
 func (s *Service) ListRoles(tx store.Tx, accountID string, req PageRequest) (Page[Role], error) {
-	recs, end, err := s.listPage(tx, store.Query{AccountID: accountID, Kind: kindRole}, req, nil)
+	items, end, err := listPage(s, tx, roles, store.Query{AccountID: accountID}, req, nil)
 	if err != nil {
 		return Page[Role]{}, err
 	}
-	roles, err := decodeAll[Role](recs)
-	return pageOf(roles, end), err
+	return pageOf(items, end), nil
 }
 
 // roleByID finds a role by id; nil when there is none.
 func roleByID(tx store.Tx, accountID, id string) (*Role, error) {
-	recs, err := tx.Records().List(store.Query{AccountID: accountID, Kind: kindRole, Ref: id, Limit: 1})
-	if err != nil || len(recs) == 0 {
-		return nil, err
-	}
-	rs, err := decodeAll[Role](recs)
-	if err != nil {
-		return nil, err
-	}
-	return &rs[0], nil
+	return byRef(tx, roles, accountID, id)
 }

@@ -176,7 +176,7 @@ func (u *SecurityPreferenceUpdate) apply(p *SecurityPreference) {
 // GetSecurityPreference returns the account's security preference.
 func (s *Service) GetSecurityPreference(tx store.Tx, accountID string) (*SecurityPreference, error) {
 	p := DefaultSecurityPreference()
-	if _, err := loadSetting(tx, accountID, settingSecurityPreference, &p); err != nil {
+	if _, err := securityPreferenceSetting.load(tx, accountID, &p); err != nil {
 		return nil, err
 	}
 	if p.VerificationTypes == nil {
@@ -195,7 +195,7 @@ func (s *Service) SetSecurityPreference(tx store.Tx, accountID string, up Securi
 		return nil, err
 	}
 	up.apply(p)
-	return p, saveSetting(tx, accountID, settingSecurityPreference, p, now)
+	return p, securityPreferenceSetting.save(tx, accountID, p, now)
 }
 
 // SelfService names what a security preference lets RAM users manage of
@@ -206,13 +206,17 @@ const (
 	OwnPassword   SelfService = iota // AllowUserToChangePassword
 	OwnAccessKeys                    // AllowUserToManageAccessKeys
 	OwnMFADevice                     // AllowUserToManageMFADevices
+	// NewOwnMFADevice is creating a virtual MFA device for oneself
+	// (AllowUserToManageMFADevices), capped at MaxUnboundSelfServiceDevices
+	// unbound devices the user created.
+	NewOwnMFADevice
 )
 
 // AllowsSelfService reports whether caller, a RAM user, acts on itself
-// (userName "" or its own name) and the account's security preference lets
-// RAM users do that without a policy.
+// (userName "" or its own name, in any case, as lookups find it) and the
+// account's security preference lets RAM users do that without a policy.
 func (s *Service) AllowsSelfService(tx store.Tx, caller *model.Principal, userName string, what SelfService) (bool, error) {
-	if caller.Kind != model.RAMUser || (userName != "" && userName != caller.UserName) {
+	if caller.Kind != model.RAMUser || (userName != "" && lookupKey(userName) != lookupKey(caller.UserName)) {
 		return false, nil
 	}
 	pref, err := s.GetSecurityPreference(tx, caller.AccountID)
@@ -226,6 +230,35 @@ func (s *Service) AllowsSelfService(tx store.Tx, caller *model.Principal, userNa
 		return pref.AllowUserToManageAccessKeys, nil
 	case OwnMFADevice:
 		return pref.AllowUserToManageMFADevices, nil
+	case NewOwnMFADevice:
+		if !pref.AllowUserToManageMFADevices {
+			return false, nil
+		}
+		return s.mfaSelfServiceOpen(tx, caller)
 	}
 	return false, nil
+}
+
+// mfaSelfServiceOpen decides a self-service CreateVirtualMFADevice: allowed
+// while the caller holds fewer than MaxUnboundSelfServiceDevices unbound
+// devices it created. At the cap, a caller with policies of its own (or
+// its groups') is left to them: one that allows the call is not capped
+// beyond the account's quota. A caller without any policy has nothing but
+// self-service, so it is told why it is refused.
+func (s *Service) mfaSelfServiceOpen(tx store.Tx, caller *model.Principal) (bool, error) {
+	id, err := creatorID(tx, caller)
+	if err != nil {
+		if isNotExist(err) {
+			return false, nil
+		}
+		return false, err
+	}
+	n, err := unboundCreatedBy(tx, caller.AccountID, id)
+	if err != nil || n < MaxUnboundSelfServiceDevices {
+		return err == nil, err
+	}
+	if has, err := hasIdentityPolicies(tx, caller.AccountID, id); err != nil || has {
+		return false, err
+	}
+	return false, selfServiceCapReached()
 }

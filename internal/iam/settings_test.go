@@ -124,9 +124,9 @@ func TestChangePassword(t *testing.T) {
 		if err != nil || p.PasswordResetRequired {
 			t.Fatalf("a changed password still requires a reset: %+v %v", p, err)
 		}
-		var rec loginProfileRecord
 		u, _ := e.svc.GetUser(tx, acct, "erin")
-		if _, err := getDoc(tx, acct, kindLoginProfile, u.ID, &rec); err != nil {
+		rec, _, err := loginProfiles.Get(tx, acct, u.ID)
+		if err != nil {
 			return err
 		}
 		for _, h := range append([]string{rec.PasswordHash}, rec.History...) {

@@ -14,14 +14,15 @@ type AccountSummary struct {
 // policies and MFA devices.
 func (s *Service) GetAccountSummary(tx store.Tx, accountID string) (*AccountSummary, error) {
 	var out AccountSummary
+	q := store.Query{AccountID: accountID}
 	for _, c := range []struct {
-		kind string
-		dst  *int
+		count func(store.Tx, store.Query) (int, error)
+		dst   *int
 	}{
-		{kindUser, &out.Users}, {kindGroup, &out.Groups}, {kindRole, &out.Roles},
-		{kindPolicy, &out.Policies}, {kindMFADevice, &out.MFADevices}, {kindMFABinding, &out.MFADevicesInUse},
+		{users.Count, &out.Users}, {groups.Count, &out.Groups}, {roles.Count, &out.Roles},
+		{customPolicies.Count, &out.Policies}, {mfaDevices.Count, &out.MFADevices}, {mfaBindings.Count, &out.MFADevicesInUse},
 	} {
-		n, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: c.kind})
+		n, err := c.count(tx, q)
 		if err != nil {
 			return nil, err
 		}

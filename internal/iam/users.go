@@ -90,7 +90,7 @@ func (s *Service) CreateUser(tx store.Tx, accountID string, n NewUser, now time.
 	if err := n.validate(); err != nil {
 		return nil, err
 	}
-	count, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindUser})
+	count, err := users.Count(tx, store.Query{AccountID: accountID})
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (s *Service) CreateUser(tx store.Tx, accountID string, n NewUser, now time.
 	}
 	u := &User{ID: model.NewEntityID(), Name: n.Name, DisplayName: n.DisplayName, Email: n.Email,
 		MobilePhone: n.MobilePhone, Comments: n.Comments, Tags: n.Tags, Created: now, Updated: now}
-	if err := insertDoc(tx, accountID, kindUser, lookupKey(u.Name), u.ID, u, now); err != nil {
+	if err := users.Insert(tx, accountID, lookupKey(u.Name), u.ID, u, now); err != nil {
 		if isConflict(err) {
 			return nil, alreadyExists("User", "The user %q already exists (user names are unique regardless of case).", n.Name)
 		}
@@ -108,20 +108,19 @@ func (s *Service) CreateUser(tx store.Tx, accountID string, n NewUser, now time.
 	return u, nil
 }
 
-// userRecord finds a user by exact name.
+// userRecord finds a user by name, in any case.
 func userRecord(tx store.Tx, accountID, name string) (*User, store.Record, error) {
-	var u User
-	rec, err := getDoc(tx, accountID, kindUser, lookupKey(name), &u)
-	if isNotFound(err) || (err == nil && u.Name != name) {
+	u, rec, err := users.Get(tx, accountID, lookupKey(name))
+	if isNotFound(err) {
 		return nil, rec, userNotExist(name)
 	}
 	if err != nil {
 		return nil, rec, err
 	}
-	return &u, rec, nil
+	return u, rec, nil
 }
 
-// GetUser returns a user by name.
+// GetUser returns a user by name, in any case, with its stored spelling.
 func (s *Service) GetUser(tx store.Tx, accountID, name string) (*User, error) {
 	u, _, err := lookupUser(tx, accountID, name)
 	return u, err
@@ -129,18 +128,11 @@ func (s *Service) GetUser(tx store.Tx, accountID, name string) (*User, error) {
 
 // GetUserByID returns a user by id (IMS addresses users either way).
 func (s *Service) GetUserByID(tx store.Tx, accountID, id string) (*User, error) {
-	recs, err := tx.Records().List(store.Query{AccountID: accountID, Kind: kindUser, Ref: id, Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if len(recs) == 0 {
+	u, err := userByID(tx, accountID, id)
+	if err == nil && u == nil {
 		return nil, notExist("User", "No user has the id %q.", id)
 	}
-	users, err := decodeAll[User](recs)
-	if err != nil {
-		return nil, err
-	}
-	return &users[0], nil
+	return u, err
 }
 
 // UserUpdate lists the changes of UpdateUser; "" leaves a field unchanged
@@ -179,7 +171,8 @@ func (up *UserUpdate) validate() error {
 
 // UpdateUser changes a user. A rename moves the user record and re-files
 // the user's AccessKeys under the new name (their owner column is part of
-// how a key is found), inside the same transaction.
+// how a key is found), inside the same transaction; so does a rename that
+// only changes the case, since keys always carry the stored spelling.
 func (s *Service) UpdateUser(tx store.Tx, accountID, name string, up UserUpdate, now time.Time) (*User, error) {
 	if err := up.validate(); err != nil {
 		return nil, err
@@ -194,7 +187,7 @@ func (s *Service) UpdateUser(tx store.Tx, accountID, name string, up UserUpdate,
 	setIf(&u.Comments, up.NewComments)
 	u.Updated = now
 	if up.NewName == "" || up.NewName == u.Name {
-		return u, updateDoc(tx, rec, u, now)
+		return u, users.Update(tx, rec, u, now)
 	}
 	return u, s.renameUser(tx, accountID, u, rec, up.NewName, now)
 }
@@ -208,16 +201,19 @@ func setIf(dst *string, v string) {
 func (s *Service) renameUser(tx store.Tx, accountID string, u *User, old store.Record, newName string, now time.Time) error {
 	oldName := u.Name
 	u.Name = newName
-	if lookupKey(newName) == old.Key {
-		return updateDoc(tx, old, u, now) // only the case changes
+	if lookupKey(newName) == old.Key { // only the case changes
+		if err := users.Update(tx, old, u, now); err != nil {
+			return err
+		}
+		return moveAccessKeys(tx, accountID, oldName, newName)
 	}
-	if err := insertDoc(tx, accountID, kindUser, lookupKey(newName), u.ID, u, now); err != nil {
+	if err := users.Insert(tx, accountID, lookupKey(newName), u.ID, u, now); err != nil {
 		if isConflict(err) {
 			return alreadyExists("User", "The user %q already exists (user names are unique regardless of case).", newName)
 		}
 		return err
 	}
-	if err := tx.Records().Delete(accountID, kindUser, old.Key); err != nil {
+	if err := users.Delete(tx, accountID, old.Key); err != nil {
 		return err
 	}
 	return moveAccessKeys(tx, accountID, oldName, newName)
@@ -255,56 +251,37 @@ func (s *Service) DeleteUser(tx store.Tx, accountID, name string) error {
 	} else if n > 0 {
 		return deleteConflict("User.AccessKey", "The user %q still has %d AccessKey(s); delete them first.", name, n)
 	}
-	if exists, err := recordExists(tx, accountID, kindLoginProfile, u.ID); err != nil {
+	if exists, err := loginProfiles.Exists(tx, accountID, u.ID); err != nil {
 		return err
 	} else if exists {
 		return deleteConflict("User.LoginProfile", "The user %q still has a login profile; delete it first.", name)
 	}
-	if exists, err := recordExists(tx, accountID, kindMFABinding, u.ID); err != nil {
+	if exists, err := mfaBindings.Exists(tx, accountID, u.ID); err != nil {
 		return err
 	} else if exists {
 		return deleteConflict("User.MFADevice", "The user %q still has an MFA device bound; unbind it first.", name)
 	}
-	if n, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindMembership, Ref: u.ID}); err != nil {
+	if n, err := memberships.Count(tx, store.Query{AccountID: accountID, Ref: u.ID}); err != nil {
 		return err
 	} else if n > 0 {
 		return deleteConflict("User.Group", "The user %q is still a member of %d group(s); remove it first.", name, n)
 	}
-	if n, err := tx.Records().Count(store.Query{AccountID: accountID, Kind: kindAttachment, Prefix: principalPrefix(PrincipalUser, u.ID)}); err != nil {
+	if n, err := attachments.Count(tx, store.Query{AccountID: accountID, Prefix: principalPrefix(PrincipalUser, u.ID)}); err != nil {
 		return err
 	} else if n > 0 {
 		return deleteConflict("User.Policy", "The user %q still has %d attached policy(ies); detach them first.", name, n)
 	}
-	return tx.Records().Delete(accountID, kindUser, rec.Key)
-}
-
-func recordExists(tx store.Tx, accountID, kind, key string) (bool, error) {
-	_, err := tx.Records().Get(accountID, kind, key)
-	if isNotFound(err) {
-		return false, nil
-	}
-	return err == nil, err
+	return users.Delete(tx, accountID, rec.Key)
 }
 
 // ListUsers pages through the users in name order. keep (optional)
 // filters them (IMS tag filters).
 func (s *Service) ListUsers(tx store.Tx, accountID string, req PageRequest, keep func(*User) bool) (Page[User], error) {
-	var filter func(store.Record) (bool, error)
-	if keep != nil {
-		filter = func(r store.Record) (bool, error) {
-			u, err := decodeAll[User]([]store.Record{r})
-			if err != nil {
-				return false, err
-			}
-			return keep(&u[0]), nil
-		}
-	}
-	recs, end, err := s.listPage(tx, store.Query{AccountID: accountID, Kind: kindUser}, req, filter)
+	items, end, err := listPage(s, tx, users, store.Query{AccountID: accountID}, req, keep)
 	if err != nil {
 		return Page[User]{}, err
 	}
-	users, err := decodeAll[User](recs)
-	return pageOf(users, end), err
+	return pageOf(items, end), nil
 }
 
 // UserByAccessKey returns the RAM user owning an AccessKey of the account

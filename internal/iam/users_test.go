@@ -8,7 +8,9 @@ import (
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
-func TestUserNamesUniqueIgnoringCaseButAddressedExactly(t *testing.T) {
+// Names are unique regardless of case, and lookups follow the same rule:
+// any spelling finds the entity, which keeps its stored spelling.
+func TestNamesUniqueAndFoundIgnoringCase(t *testing.T) {
 	e := newEnv(t)
 	acct := e.account()
 	e.createUser(acct, "Alice")
@@ -16,12 +18,110 @@ func TestUserNamesUniqueIgnoringCaseButAddressedExactly(t *testing.T) {
 		_, err := e.svc.CreateUser(tx, acct, NewUser{Name: "alice"}, e.now)
 		return err
 	}), "EntityAlreadyExists.User")
+	e.write(func(tx store.Tx) error {
+		if _, err := e.svc.CreateGroup(tx, acct, NewGroup{Name: "Dev-Team"}, e.now); err != nil {
+			return err
+		}
+		if _, err := e.svc.CreateRole(tx, acct, NewRole{Name: "Auditor", TrustPolicy: trustRoot(acct)}, e.now); err != nil {
+			return err
+		}
+		_, err := e.svc.CreatePolicy(tx, acct, NewPolicy{Name: "Read-Only-Custom", Document: allowDoc("ram:Get*")}, e.now)
+		return err
+	})
 	e.read(func(tx store.Tx) error {
-		_, err := e.svc.GetUser(tx, acct, "ALICE")
+		for _, name := range []string{"Alice", "ALICE", "alice", "aLiCe"} {
+			u, err := e.svc.GetUser(tx, acct, name)
+			if err != nil || u.Name != "Alice" {
+				t.Errorf("GetUser(%s) = %+v, %v", name, u, err)
+			}
+		}
+		_, err := e.svc.GetUser(tx, acct, "Alicia")
 		wantCode(t, err, "EntityNotExist.User")
-		u, err := e.svc.GetUser(tx, acct, "Alice")
-		if err != nil || u.Name != "Alice" {
-			t.Fatalf("GetUser(Alice) = %+v, %v", u, err)
+		if g, err := e.svc.GetGroup(tx, acct, "DEV-TEAM"); err != nil || g.Name != "Dev-Team" {
+			t.Errorf("GetGroup(DEV-TEAM) = %+v, %v", g, err)
+		}
+		if r, err := e.svc.GetRole(tx, acct, "auditor"); err != nil || r.Name != "Auditor" {
+			t.Errorf("GetRole(auditor) = %+v, %v", r, err)
+		}
+		if p, _, err := e.svc.GetPolicy(tx, acct, PolicyTypeCustom, "read-only-custom"); err != nil || p.Name != "Read-Only-Custom" {
+			t.Errorf("GetPolicy(read-only-custom) = %+v, %v", p, err)
+		}
+		if p, _, err := e.svc.GetPolicy(tx, acct, PolicyTypeSystem, "readonlyaccess"); err != nil || p.Name != "ReadOnlyAccess" {
+			t.Errorf("GetPolicy(System, readonlyaccess) = %+v, %v", p, err)
+		}
+		return nil
+	})
+	// Writes that name an entity in another case act on it and store its
+	// spelling, never the one given.
+	e.write(func(tx store.Tx) error {
+		if err := e.svc.AddUserToGroup(tx, acct, "ALICE", "dev-team", e.now); err != nil {
+			return err
+		}
+		return e.svc.AttachPolicy(tx, acct, PrincipalUser, "alice", PolicyTypeSystem, "readonlyaccess", e.now)
+	})
+	e.read(func(tx store.Tx) error {
+		gs, err := e.svc.ListGroupsForUser(tx, acct, "alice")
+		if err != nil || len(gs) != 1 || gs[0].Group.Name != "Dev-Team" {
+			t.Errorf("ListGroupsForUser = %+v, %v", gs, err)
+		}
+		ps, err := e.svc.ListPoliciesFor(tx, acct, PrincipalUser, "Alice")
+		if err != nil || len(ps) != 1 || ps[0].Name != "ReadOnlyAccess" {
+			t.Errorf("ListPoliciesFor = %+v, %v", ps, err)
+		}
+		return nil
+	})
+	wantCode(t, e.do(func(tx store.Tx) error {
+		return e.svc.AttachPolicy(tx, acct, PrincipalUser, "Alice", PolicyTypeSystem, "ReadOnlyAccess", e.now)
+	}), "EntityAlreadyExists.User.Policy")
+	wantCode(t, e.do(func(tx store.Tx) error {
+		return e.svc.DetachPolicy(tx, acct, PrincipalUser, "ALICE", PolicyTypeSystem, "READONLYACCESS")
+	}), "")
+	// Acting on oneself is recognised in any case too.
+	alice := &model.Principal{Kind: model.RAMUser, AccountID: acct, UserName: "Alice"}
+	e.read(func(tx store.Tx) error {
+		for name, want := range map[string]bool{"": true, "alice": true, "ALICE": true, "Alicia": false} {
+			if got, err := e.svc.AllowsSelfService(tx, alice, name, OwnMFADevice); err != nil || got != want {
+				t.Errorf("AllowsSelfService(%q) = %v, %v; want %v", name, got, err, want)
+			}
+		}
+		return nil
+	})
+}
+
+func trustRoot(acct string) string {
+	return `{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["acs:ram::` + acct + `:root"]}}]}`
+}
+
+// A rename that only changes the case keeps the user's AccessKeys working:
+// keys are filed under the stored spelling, which the key cache resolves.
+func TestCaseOnlyRenameKeepsAccessKeys(t *testing.T) {
+	e := newEnv(t)
+	acct := e.account()
+	u := e.createUser(acct, "tom")
+	var keyID string
+	e.write(func(tx store.Tx) error {
+		k, err := e.svc.CreateAccessKey(tx, root(acct), "tom", e.now)
+		if err == nil {
+			keyID = k.ID
+		}
+		return err
+	})
+	e.write(func(tx store.Tx) error {
+		_, err := e.svc.UpdateUser(tx, acct, "TOM", UserUpdate{NewName: "Tom"}, e.now)
+		return err
+	})
+	e.read(func(tx store.Tx) error {
+		k, err := tx.AccessKeys().Get(keyID)
+		if err != nil || k.UserName != "Tom" {
+			t.Fatalf("key after a case-only rename: %+v, %v", k, err)
+		}
+		id, err := e.svc.ResolveUserID(tx, acct, k.UserName)
+		if err != nil || id != u.ID {
+			t.Fatalf("ResolveUserID(%s) = %q, %v; want %s", k.UserName, id, err, u.ID)
+		}
+		keys, err := e.svc.ListAccessKeys(tx, root(acct), "tom")
+		if err != nil || len(keys) != 1 {
+			t.Fatalf("ListAccessKeys(tom) = %+v, %v", keys, err)
 		}
 		return nil
 	})
@@ -165,10 +265,10 @@ func TestListUsersPagesEveryUserOnce(t *testing.T) {
 	}
 	// A marker of another list is refused, not misread.
 	e.read(func(tx store.Tx) error {
-		_, err := e.svc.ListGroups(tx, acct, PageRequest{Marker: e.svc.encodeMarker(acct, queryScope(store.Query{Kind: kindUser}), "user-03")})
+		_, err := e.svc.ListGroups(tx, acct, PageRequest{Marker: e.svc.encodeMarker(acct, queryScope(store.Query{Kind: users.Kind}), "user-03")})
 		wantCode(t, err, "InvalidParameter.Marker")
 		// ... and so is a marker of the same list in another account.
-		_, err = e.svc.ListUsers(tx, acct, PageRequest{Marker: e.svc.encodeMarker("another-account", queryScope(store.Query{Kind: kindUser}), "user-03")}, nil)
+		_, err = e.svc.ListUsers(tx, acct, PageRequest{Marker: e.svc.encodeMarker("another-account", queryScope(store.Query{Kind: users.Kind}), "user-03")}, nil)
 		wantCode(t, err, "InvalidParameter.Marker")
 		zero := 0
 		_, err = e.svc.ListUsers(tx, acct, PageRequest{MaxItems: &zero}, nil)

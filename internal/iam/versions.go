@@ -75,8 +75,8 @@ func policyVersion(tx store.Tx, accountID string, p *Policy, id string) (*Policy
 		}
 		return &PolicyVersion{ID: systemVersion, Document: sp.Document, Created: catalogueDate, IsDefault: true}, nil
 	}
-	var v versionRecord
-	if _, err := getDoc(tx, accountID, kindPolicyVersion, versionKey(p.Name, n), &v); err != nil {
+	v, _, err := policyVersions.Get(tx, accountID, versionKey(p.Name, n))
+	if err != nil {
 		if isNotFound(err) {
 			return nil, versionNotExist(p.Name, id)
 		}
@@ -114,11 +114,7 @@ func (s *Service) ListPolicyVersions(tx store.Tx, accountID, policyType, name st
 		}
 		return []PolicyVersion{*v}, nil
 	}
-	recs, err := listAll(tx, store.Query{AccountID: accountID, Kind: kindPolicyVersion, Prefix: versionPrefix(name)})
-	if err != nil {
-		return nil, err
-	}
-	vs, err := decodeAll[versionRecord](recs)
+	vs, err := policyVersions.List(tx, store.Query{AccountID: accountID, Prefix: versionPrefix(name)})
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +141,7 @@ func (s *Service) CreatePolicyVersion(tx store.Tx, accountID, name, doc string, 
 	if err != nil {
 		return nil, err
 	}
-	versions, err := listAll(tx, store.Query{AccountID: accountID, Kind: kindPolicyVersion, Prefix: versionPrefix(name)})
+	versions, err := policyVersions.Records(tx, store.Query{AccountID: accountID, Prefix: versionPrefix(name)})
 	if err != nil {
 		return nil, err
 	}
@@ -163,10 +159,10 @@ func (s *Service) CreatePolicyVersion(tx store.Tx, accountID, name, doc string, 
 		p.DefaultVersion = v.VersionID
 	}
 	p.Updated = now
-	if err := insertDoc(tx, accountID, kindPolicyVersion, versionKey(p.Name, n), "", v, now); err != nil {
+	if err := policyVersions.Insert(tx, accountID, versionKey(p.Name, n), "", &v, now); err != nil {
 		return nil, err
 	}
-	if err := updateDoc(tx, rec, p, now); err != nil {
+	if err := customPolicies.Update(tx, rec, p, now); err != nil {
 		return nil, err
 	}
 	return v.view(p.DefaultVersion), nil
@@ -175,13 +171,13 @@ func (s *Service) CreatePolicyVersion(tx store.Tx, accountID, name, doc string, 
 // deleteOldestNonDefault drops the oldest version other than the default
 // (versions are listed oldest first).
 func deleteOldestNonDefault(tx store.Tx, accountID string, p *policyRecord, versions []store.Record) error {
-	vs, err := decodeAll[versionRecord](versions)
+	vs, err := policyVersions.DecodeAll(versions)
 	if err != nil {
 		return err
 	}
 	for i, v := range vs {
 		if v.VersionID != p.DefaultVersion {
-			return tx.Records().Delete(accountID, kindPolicyVersion, versions[i].Key)
+			return policyVersions.Delete(tx, accountID, versions[i].Key)
 		}
 	}
 	return nil
@@ -200,7 +196,7 @@ func (s *Service) DeletePolicyVersion(tx store.Tx, accountID, name, versionID st
 	if p.DefaultVersion == versionID {
 		return deleteConflict("Policy.Version.Default", "The version %s is the default of the policy %q and cannot be deleted.", versionID, name)
 	}
-	err = tx.Records().Delete(accountID, kindPolicyVersion, versionKey(p.Name, n))
+	err = policyVersions.Delete(tx, accountID, versionKey(p.Name, n))
 	if isNotFound(err) {
 		return versionNotExist(name, versionID)
 	}
@@ -217,11 +213,11 @@ func (s *Service) SetDefaultPolicyVersion(tx store.Tx, accountID, name, versionI
 	if err != nil {
 		return err
 	}
-	if exists, err := recordExists(tx, accountID, kindPolicyVersion, versionKey(p.Name, n)); err != nil {
+	if exists, err := policyVersions.Exists(tx, accountID, versionKey(p.Name, n)); err != nil {
 		return err
 	} else if !exists {
 		return versionNotExist(name, versionID)
 	}
 	p.DefaultVersion, p.Updated = versionID, now
-	return updateDoc(tx, rec, p, now)
+	return customPolicies.Update(tx, rec, p, now)
 }

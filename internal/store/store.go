@@ -6,6 +6,9 @@
 // Every call names the account it reads or writes, so cross-account access is
 // visible at the call site. Storage errors are the sentinels below; services
 // turn them into the cloud's wire codes with the entity named.
+//
+// Domains keep their documents in records through typed collections
+// (Collection), one per record kind.
 package store
 
 import (
@@ -24,9 +27,15 @@ var (
 	ErrClosed = errors.New("store: closed")
 )
 
-// Store is a transactional store. Read and Write run fn inside one
-// transaction; when fn returns an error the transaction is rolled back and the
-// error is returned unchanged (so callers can return wire errors from fn).
+// Store is a transactional store: what domain code and the API pipeline
+// need. Read and Write run fn inside one transaction; when fn returns an
+// error the transaction is rolled back and the error is returned unchanged
+// (so callers can return wire errors from fn).
+//
+// Work that is not a domain transaction (the audit log, the change feed,
+// retention, bookkeeping) has small interfaces of its own below; a backend
+// implements them all (Backend), and each consumer asks for the one it
+// uses.
 type Store interface {
 	// Read runs fn in a read-only transaction with a consistent snapshot.
 	Read(ctx context.Context, fn func(Tx) error) error
@@ -37,6 +46,14 @@ type Store interface {
 	// transaction. Access keys and records must belong to an existing
 	// account (ErrNotFound otherwise). Calling Write inside fn deadlocks.
 	Write(ctx context.Context, fn func(Tx) error) error
+	// Close releases the backend; later calls return ErrClosed.
+	Close() error
+}
+
+// EventLog is the durable record of calls that wrote nothing else: their
+// audit events and the signature nonces they used (internal/audit group-
+// commits through it).
+type EventLog interface {
 	// AppendEvents durably records nonces and appends audit events in one
 	// transaction (group commit for calls that wrote nothing else). The
 	// result has one entry per nonce: true when the nonce was fresh, false
@@ -45,24 +62,50 @@ type Store interface {
 	// NOT stored (the call is a replay; the caller records the refusal
 	// instead). Events past len(nonces) are always stored.
 	AppendEvents(ctx context.Context, nonces []Nonce, events []Event) ([]bool, error)
+}
+
+// ChangeFeed lets every node follow the writes of all nodes, to drop what
+// its caches hold about them.
+type ChangeFeed interface {
 	// ChangeVersion returns the current change counter (cheap; polled by
 	// every node to invalidate caches).
 	ChangeVersion(ctx context.Context) (int64, error)
 	// ChangesSince returns the changes committed with a version greater than
 	// since, oldest first, and the newest version seen.
 	ChangesSince(ctx context.Context, since int64) ([]Change, int64, error)
+}
+
+// Maintenance deletes what has outlived its use. Each call is short and
+// runs outside the Write lock.
+type Maintenance interface {
 	// Sweep deletes nonces that expired before now and change-log rows older
 	// than keepChanges.
 	Sweep(ctx context.Context, now time.Time, keepChanges time.Duration) error
 	// ExpireEvents deletes audit events older than before, in every account
 	// (and those of callers that could not be identified).
 	ExpireEvents(ctx context.Context, before time.Time) error
+}
+
+// KeyUsage records AccessKey use behind the request path (a node collects
+// uses in memory and flushes them now and then).
+type KeyUsage interface {
 	// TouchAccessKeys records when AccessKeys were last used (moving
 	// LastUsed forward only). It records no change: nothing caches it.
 	TouchAccessKeys(ctx context.Context, used map[string]time.Time) error
+}
+
+// Backend is everything one storage backend provides; internal/store/sqlstore
+// returns it and internal/app holds it. Consumers take the smallest of the
+// interfaces above that does their job.
+type Backend interface {
+	Store
+	EventLog
+	ChangeFeed
+	Maintenance
+	KeyUsage
+	JobStore
 	// Dialect names the backend: "sqlite" or "postgres".
 	Dialect() string
-	Close() error
 }
 
 // Tx is one transaction. Mutating calls fail on a read-only transaction.
@@ -77,13 +120,14 @@ type Tx interface {
 	UseNonce(n Nonce) (bool, error)
 }
 
-// Account is a top-level account (tenant).
+// Account is a top-level account (tenant). A cloud account has an email
+// and a root password; a Resource Directory resource account has neither.
 type Account struct {
 	ID           string // 16-digit numeric id
-	Email        string // login and security email, stored lower-cased, unique
+	Email        string // login and security email, stored lower-cased; "" = none
 	RealName     string // legal entity of the real-name verification
 	Mobile       string // security phone, may be empty
-	PasswordHash string // argon2id encoded hash of the root password
+	PasswordHash string // argon2id encoded hash of the root password; "" = none
 	Type         string // e.g. "CloudAccount"
 	Status       string // e.g. "Active"
 	Data         []byte // JSON for attributes later issues add (nil = "{}")
@@ -91,10 +135,12 @@ type Account struct {
 	Updated      time.Time
 }
 
-// AccountRepo stores accounts. Ids and emails are globally unique.
+// AccountRepo stores accounts. Ids are globally unique, and so are emails
+// among the accounts that have one.
 type AccountRepo interface {
 	Insert(a Account) error // ErrConflict on duplicate id or email
 	Get(id string) (Account, error)
+	// GetByEmail finds an account by email, ignoring case; "" finds none.
 	GetByEmail(email string) (Account, error)
 	Update(a Account) error // ErrNotFound when missing
 	// List pages through accounts ordered by id; after is exclusive.

@@ -9,6 +9,7 @@ import (
 
 type createMFAIn struct {
 	VirtualMFADeviceName string `param:"VirtualMFADeviceName,required"`
+	selfService          bool   // the SelfService check allowed the call: iam caps it
 }
 
 type serialIn struct {
@@ -58,13 +59,17 @@ const maxDevicePage = 100
 
 func registerMFA(r *api.Registry, svc *iam.Service) {
 	api.Register(r, api.Action[createMFAIn, createMFAOut]{
-		Spec:        spec("CreateVirtualMFADevice", true),
-		SelfService: ownedBy(svc, iam.OwnMFADevice, func(*createMFAIn) string { return "" }),
+		Spec: spec("CreateVirtualMFADevice", true),
+		SelfService: func(c *api.Call, in *createMFAIn) (bool, error) {
+			ok, err := svc.AllowsSelfService(c.Tx, c.Caller, "", iam.NewOwnMFADevice)
+			in.selfService = ok
+			return ok, err
+		},
 		Resource: func(p *model.Principal, in *createMFAIn) string {
 			return model.MFAARN(p.AccountID, in.VirtualMFADeviceName)
 		},
 		Handle: func(c *api.Call, in *createMFAIn) (*createMFAOut, error) {
-			d, err := svc.CreateVirtualMFADevice(c.Tx, c.AccountID(), in.VirtualMFADeviceName, c.Now)
+			d, err := svc.CreateVirtualMFADevice(c.Tx, c.Caller, in.VirtualMFADeviceName, in.selfService, c.Now)
 			if err != nil {
 				return nil, err
 			}

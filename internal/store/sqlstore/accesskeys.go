@@ -152,7 +152,7 @@ func (r accessKeyRepo) CountForUser(accountID, userName string) (int, error) {
 // sqlKeyTouch moves a key's last use forward, never back.
 const sqlKeyTouch = `UPDATE access_keys SET last_used_ns = ? WHERE id = ? AND last_used_ns < ?`
 
-// TouchAccessKeys implements store.Store in one short transaction, outside
+// TouchAccessKeys implements store.KeyUsage in one short transaction, outside
 // the Write lock and without a change record.
 func (s *Store) TouchAccessKeys(ctx context.Context, used map[string]time.Time) error {
 	if s.closed.Load() {

@@ -9,21 +9,27 @@ import (
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
+// An account without an email stores NULL (migration 0002): NULLs never
+// clash in the unique index and never equal anything, so no lookup by email
+// can reach an account that has none. Store.Account spells "none" as "",
+// so statements convert at the boundary (NULLIF on the way in, coalesce on
+// the way out).
 const (
-	accountCols = `id, email, real_name, mobile, password_hash, type, status, data, created_ns, updated_ns`
+	accountCols   = `id, email, real_name, mobile, password_hash, type, status, data, created_ns, updated_ns`
+	accountSelect = `SELECT id, coalesce(email, ''), real_name, mobile, password_hash, type, status, data, created_ns, updated_ns FROM accounts`
 
 	// ON CONFLICT DO NOTHING (any unique key: id or email) reports a
 	// duplicate as zero rows instead of an error, which on PostgreSQL would
 	// abort the whole transaction.
-	sqlAccountInsert     = `INSERT INTO accounts (` + accountCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
-	sqlAccountGet        = `SELECT ` + accountCols + ` FROM accounts WHERE id = ?`
-	sqlAccountGetByEmail = `SELECT ` + accountCols + ` FROM accounts WHERE email = ?`
+	sqlAccountInsert     = `INSERT INTO accounts (` + accountCols + `) VALUES (?, NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	sqlAccountGet        = accountSelect + ` WHERE id = ?`
+	sqlAccountGetByEmail = accountSelect + ` WHERE email = ?`
 	// The NOT EXISTS guard turns a clash with another account's email into
 	// zero rows for the same reason.
-	sqlAccountUpdate = `UPDATE accounts SET email = ?, real_name = ?, mobile = ?, password_hash = ?, type = ?, status = ?, data = ?, updated_ns = ?
+	sqlAccountUpdate = `UPDATE accounts SET email = NULLIF(?, ''), real_name = ?, mobile = ?, password_hash = ?, type = ?, status = ?, data = ?, updated_ns = ?
 		WHERE id = ? AND NOT EXISTS (SELECT 1 FROM accounts o WHERE o.email = ? AND o.id <> ?)`
 	sqlAccountExists = `SELECT 1 FROM accounts WHERE id = ?`
-	sqlAccountList   = `SELECT ` + accountCols + ` FROM accounts WHERE id > ? ORDER BY id LIMIT ?`
+	sqlAccountList   = accountSelect + ` WHERE id > ? ORDER BY id LIMIT ?`
 )
 
 type accountRepo struct{ t *tx }
@@ -82,9 +88,13 @@ func (r accountRepo) Get(id string) (store.Account, error) {
 	return r.get(sqlAccountGet, id, "account "+id)
 }
 
-// GetByEmail compares lower-cased, as emails are stored.
+// GetByEmail compares lower-cased, as emails are stored. No email ("")
+// names no account.
 func (r accountRepo) GetByEmail(email string) (store.Account, error) {
 	email = strings.ToLower(email)
+	if email == "" {
+		return store.Account{}, fmt.Errorf("%w: account without an email", store.ErrNotFound)
+	}
 	return r.get(sqlAccountGetByEmail, email, "account with email "+email)
 }
 

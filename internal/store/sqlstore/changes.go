@@ -69,7 +69,7 @@ func (s *Store) changeItems(cs changeSet) ([]batchItem, error) {
 	return items, nil
 }
 
-// ChangeVersion implements store.Store.
+// ChangeVersion implements store.ChangeFeed.
 func (s *Store) ChangeVersion(ctx context.Context) (int64, error) {
 	var v int64
 	err := s.Read(ctx, func(stx store.Tx) error {
@@ -78,7 +78,7 @@ func (s *Store) ChangeVersion(ctx context.Context) (int64, error) {
 	return v, err
 }
 
-// ChangesSince implements store.Store. The version returned is the counter
+// ChangesSince implements store.ChangeFeed. The version returned is the counter
 // read in the same snapshot as the log, so a poller can store it and ask
 // again from there. Every version up to the counter had at least one log
 // row when committed; if the oldest returned version is above since+1, Sweep
@@ -112,7 +112,7 @@ func (s *Store) ChangesSince(ctx context.Context, since int64) ([]store.Change, 
 	return out, version, nil
 }
 
-// Sweep implements store.Store. It runs outside the serialized Write path:
+// Sweep implements store.Maintenance. It runs outside the serialized Write path:
 // deleting expired rows conflicts with nothing a Write or AppendEvents does.
 func (s *Store) Sweep(ctx context.Context, now time.Time, keepChanges time.Duration) error {
 	if s.closed.Load() {

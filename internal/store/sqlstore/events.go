@@ -149,7 +149,7 @@ func (r eventRepo) Lookup(f store.EventFilter) ([]store.Event, error) {
 // key, so retention never scans the table.
 const sqlEventsExpire = `DELETE FROM events WHERE account_id = ? AND time_ns < ?`
 
-// ExpireEvents implements store.Store, account by account, each in a short
+// ExpireEvents implements store.Maintenance, account by account, each in a short
 // transaction of its own (like AppendEvents, outside the Write lock).
 func (s *Store) ExpireEvents(ctx context.Context, before time.Time) error {
 	if s.closed.Load() {

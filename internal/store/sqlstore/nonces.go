@@ -41,7 +41,7 @@ func (t *tx) UseNonce(n store.Nonce) (bool, error) {
 	return inserted == 1, err
 }
 
-// AppendEvents implements store.Store: one short transaction. The nonces go
+// AppendEvents implements store.EventLog: one short transaction. The nonces go
 // first (one multi-row insert per chunk, RETURNING the fresh ones); then the
 // events whose paired nonce was fresh, with the COMMIT, in one more round
 // trip on PostgreSQL. It does not take the Write lock and spends no change

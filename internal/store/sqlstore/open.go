@@ -1,4 +1,4 @@
-// Package sqlstore implements store.Store on SQLite (modernc.org/sqlite,
+// Package sqlstore implements store.Backend on SQLite (modernc.org/sqlite,
 // pure Go) and PostgreSQL (pgx) with one set of SQL statements and repos.
 // The dialects differ only in placeholder syntax, migrations, and how a
 // backend begins, ends and retries transactions (sqlite.go, postgres.go).
@@ -32,7 +32,7 @@ type Options struct {
 	Clock func() time.Time
 }
 
-// Store is a store.Store on SQL. It is safe for concurrent use.
+// Store is a store.Backend on SQL. It is safe for concurrent use.
 type Store struct {
 	dialect string
 	clock   func() time.Time
@@ -47,7 +47,7 @@ type Store struct {
 	closeErr  error
 }
 
-var _ store.Store = (*Store)(nil)
+var _ store.Backend = (*Store)(nil)
 
 // Open opens (creating if needed) the database and applies pending
 // migrations. Several processes may Open the same database at once.
@@ -99,7 +99,7 @@ func OpenURL(ctx context.Context, dataDir, dbURL string) (*Store, error) {
 	}
 }
 
-// Dialect implements store.Store.
+// Dialect implements store.Backend.
 func (s *Store) Dialect() string { return s.dialect }
 
 // Close implements store.Store. Calls made after Close return

@@ -18,10 +18,10 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, nil)) }
 
 // opener returns the open function storetest.Run wants: the first call in
 // a test creates that test's database, later calls reopen it.
-func opener(create func(t *testing.T) Options) func(t *testing.T) store.Store {
+func opener(create func(t *testing.T) Options) func(t *testing.T) store.Backend {
 	var mu sync.Mutex
 	dbs := map[*testing.T]Options{}
-	return func(t *testing.T) store.Store {
+	return func(t *testing.T) store.Backend {
 		t.Helper()
 		mu.Lock()
 		opt, ok := dbs[t]

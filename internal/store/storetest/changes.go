@@ -8,7 +8,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
-func testNonces(t *testing.T, open func(t *testing.T) store.Store) {
+func testNonces(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	ctx := ctxFor(t)
 	soon := store.Nonce{AccessKeyID: "LTAIa", Value: "n1", Expires: t0.Add(time.Minute)}
@@ -115,7 +115,7 @@ func testNonces(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
-func testChangeLog(t *testing.T, open func(t *testing.T) store.Store) {
+func testChangeLog(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	ctx := ctxFor(t)
 	v0, err := s.ChangeVersion(ctx)

@@ -15,7 +15,7 @@ import (
 // testConcurrentCounter: read-modify-write of one record from many
 // goroutines loses no update (G-ST-6: no lost updates at the isolation
 // level Write provides).
-func testConcurrentCounter(t *testing.T, open func(t *testing.T) store.Store) {
+func testConcurrentCounter(t *testing.T, open func(t *testing.T) store.Backend) {
 	const workers, rounds = 32, 20
 	s := withAccounts(t, open, acctA)
 	c := record(acctA, "counter", "hits")
@@ -67,7 +67,7 @@ var errLimit = errors.New("storetest: LimitExceeded.AccessKey")
 
 // testConcurrentKeyLimit: 64 goroutines race to create access keys for one
 // user under a "at most 2" check made inside Write (G-ST-4).
-func testConcurrentKeyLimit(t *testing.T, open func(t *testing.T) store.Store) {
+func testConcurrentKeyLimit(t *testing.T, open func(t *testing.T) store.Backend) {
 	const racers = 64
 	s := withAccounts(t, open, acctA)
 	var wg sync.WaitGroup
@@ -115,7 +115,7 @@ func testConcurrentKeyLimit(t *testing.T, open func(t *testing.T) store.Store) {
 
 // testAccountIsolation: the same record keys, user names and event ids in
 // two accounts never collide or leak.
-func testAccountIsolation(t *testing.T, open func(t *testing.T) store.Store) {
+func testAccountIsolation(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA, acctB)
 	ids := map[string]string{acctA: "LTAIisoA", acctB: "LTAIisoB"}
 	mustWrite(t, s, func(tx store.Tx) error {
@@ -221,7 +221,7 @@ func testAccountIsolation(t *testing.T, open func(t *testing.T) store.Store) {
 
 // testNonceRace: of many concurrent uses of one nonce, through Write and
 // AppendEvents, exactly one is fresh.
-func testNonceRace(t *testing.T, open func(t *testing.T) store.Store) {
+func testNonceRace(t *testing.T, open func(t *testing.T) store.Backend) {
 	const racers = 16
 	s := open(t)
 	for round := 0; round < 3; round++ {

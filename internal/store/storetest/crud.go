@@ -11,7 +11,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
-func testAccounts(t *testing.T, open func(t *testing.T) store.Store) {
+func testAccounts(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	a := account(acctA)
 	a.Email = "Owner-A@Example.COM" // stored lower-cased
@@ -135,6 +135,89 @@ func testAccounts(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
+// testAccountsWithoutEmail: a resource account has no email and no
+// password. Any number of accounts may lack an email, the emails that
+// exist stay unique, and no lookup by email reaches an account without one.
+func testAccountsWithoutEmail(t *testing.T, open func(t *testing.T) store.Backend) {
+	s := open(t)
+	bare := func(id string) store.Account {
+		a := account(id)
+		a.Email, a.PasswordHash = "", ""
+		return a
+	}
+	r1, r2 := bare(acctA), bare(acctB)
+	withEmail := account("1000000000000003")
+	mustWrite(t, s, func(tx store.Tx) error {
+		for _, a := range []store.Account{r1, r2, withEmail} {
+			if err := tx.Accounts().Insert(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	mustRead(t, s, func(tx store.Tx) error {
+		for _, want := range []store.Account{r1, r2} {
+			got, err := tx.Accounts().Get(want.ID)
+			wantNoErr(t, "Get", err)
+			if d := diffAccount(got, want); d != "" {
+				t.Errorf("account without email: %s", d)
+			}
+		}
+		for _, email := range []string{"", " ", "\x00"} {
+			_, err := tx.Accounts().GetByEmail(email)
+			wantErr(t, fmt.Sprintf("GetByEmail(%q)", email), err, store.ErrNotFound)
+		}
+		got, err := tx.Accounts().GetByEmail(withEmail.Email)
+		wantNoErr(t, "GetByEmail", err)
+		if got.ID != withEmail.ID {
+			t.Errorf("GetByEmail found %s", got.ID)
+		}
+		all, err := tx.Accounts().List("", 0)
+		wantNoErr(t, "List", err)
+		if len(all) != 3 {
+			t.Errorf("List = %d accounts, want 3", len(all))
+		}
+		return nil
+	})
+
+	// A present email is still unique, on insert and on update.
+	dup := bare("1000000000000004")
+	dup.Email = strings.ToUpper(withEmail.Email)
+	err := s.Write(ctxFor(t), func(tx store.Tx) error { return tx.Accounts().Insert(dup) })
+	wantErr(t, "duplicate email", err, store.ErrConflict)
+	steal := r1
+	steal.Email = withEmail.Email
+	err = s.Write(ctxFor(t), func(tx store.Tx) error { return tx.Accounts().Update(steal) })
+	wantErr(t, "Update to a taken email", err, store.ErrConflict)
+
+	// An account can gain an email and lose it again.
+	given := r1
+	given.Email, given.PasswordHash = "resource@example.com", "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA"
+	mustWrite(t, s, func(tx store.Tx) error { return tx.Accounts().Update(given) })
+	mustRead(t, s, func(tx store.Tx) error {
+		got, err := tx.Accounts().GetByEmail("resource@example.com")
+		wantNoErr(t, "GetByEmail after Update", err)
+		if got.ID != r1.ID {
+			t.Errorf("GetByEmail after Update found %s", got.ID)
+		}
+		return nil
+	})
+	mustWrite(t, s, func(tx store.Tx) error { return tx.Accounts().Update(r1) })
+	mustWrite(t, s, func(tx store.Tx) error { return tx.Accounts().Update(r2) }) // two without email again
+	mustRead(t, s, func(tx store.Tx) error {
+		_, err := tx.Accounts().GetByEmail("resource@example.com")
+		wantErr(t, "GetByEmail of a removed email", err, store.ErrNotFound)
+		_, err = tx.Accounts().GetByEmail("")
+		wantErr(t, `GetByEmail("") after updates`, err, store.ErrNotFound)
+		got, err := tx.Accounts().Get(r1.ID)
+		wantNoErr(t, "Get", err)
+		if d := diffAccount(got, r1); d != "" {
+			t.Errorf("after removing the email: %s", d)
+		}
+		return nil
+	})
+}
+
 func accessKey(acct, user, id string, created time.Time) store.AccessKey {
 	return store.AccessKey{
 		ID: id, AccountID: acct, UserName: user, Status: "Active",
@@ -142,7 +225,7 @@ func accessKey(acct, user, id string, created time.Time) store.AccessKey {
 	}
 }
 
-func testAccessKeys(t *testing.T, open func(t *testing.T) store.Store) {
+func testAccessKeys(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	root := accessKey(acctA, "", "LTAIroot0000000001", t0)
 	k1 := accessKey(acctA, "alice", "LTAIzzzz0000000002", t0)
@@ -236,7 +319,7 @@ func record(acct, kind, key string) store.Record {
 	}
 }
 
-func testRecords(t *testing.T, open func(t *testing.T) store.Store) {
+func testRecords(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	r := record(acctA, "user", "alice")
 	r.Ref = "group:dev"
@@ -322,7 +405,7 @@ var pagingKeys = []string{
 	"\U0001F600", "\U0010FFFF", "\U0010FFFFx", "z\U0010FFFF", "\uFFFD", "\uE000",
 }
 
-func testRecordPaging(t *testing.T, open func(t *testing.T) store.Store) {
+func testRecordPaging(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	mustWrite(t, s, func(tx store.Tx) error {
 		for _, k := range pagingKeys {
@@ -422,7 +505,7 @@ func pageAll(t *testing.T, s store.Store, q store.Query) []string {
 	}
 }
 
-func testRecordRef(t *testing.T, open func(t *testing.T) store.Store) {
+func testRecordRef(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	// Memberships: key "<group>/<user>", ref = user, so both directions
 	// can be listed.
@@ -469,7 +552,7 @@ func testRecordRef(t *testing.T, open func(t *testing.T) store.Store) {
 
 // testBadInput: text neither backend can store identically (invalid UTF-8,
 // NUL) is refused on write and simply not found on read; nothing panics.
-func testBadInput(t *testing.T, open func(t *testing.T) store.Store) {
+func testBadInput(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	bad := []string{"\xff\xfe", "a\x00b"}
 	for _, k := range bad {
@@ -517,7 +600,7 @@ func testBadInput(t *testing.T, open func(t *testing.T) store.Store) {
 
 // testKeyTouch: last use moves forward only, records no change, and an
 // unknown id is ignored.
-func testKeyTouch(t *testing.T, open func(t *testing.T) store.Store) {
+func testKeyTouch(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	key := store.AccessKey{ID: "LTAItouch", AccountID: acctA, UserName: "u", Status: "Active",
 		SealedSecret: []byte{1}, Created: t0, Updated: t0}

@@ -140,7 +140,7 @@ func sameEvents(t *testing.T, what string, got, want []store.Event) {
 	}
 }
 
-func testEvents(t *testing.T, open func(t *testing.T) store.Store) {
+func testEvents(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	evs := eventSet()
 	// Half through AppendEvents, half through Append inside a Write.
@@ -194,7 +194,7 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Store) {
 
 // testEventPaging pages with every limit in both directions, with filters,
 // and checks every event is returned exactly once, in order.
-func testEventPaging(t *testing.T, open func(t *testing.T) store.Store) {
+func testEventPaging(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	evs := eventSet()
 	_, err := s.AppendEvents(ctxFor(t), nil, evs)
@@ -216,7 +216,7 @@ func testEventPaging(t *testing.T, open func(t *testing.T) store.Store) {
 
 // testEventExpiry: retention deletes what is older than the cutoff in every
 // account (and among unidentified callers), and nothing else.
-func testEventExpiry(t *testing.T, open func(t *testing.T) store.Store) {
+func testEventExpiry(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA, acctB)
 	var evs []store.Event
 	for i, acct := range []string{acctA, acctB, ""} {

@@ -17,10 +17,10 @@ import (
 // claims lease due jobs to one owner at a time, across goroutines and store
 // handles (nodes); only a live lease's owner completes, retries, fails,
 // extends or releases a job.
-func testJobs(t *testing.T, open func(t *testing.T) store.Store) {
+func testJobs(t *testing.T, open func(t *testing.T) store.Backend) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, open func(t *testing.T) store.Store)
+		fn   func(t *testing.T, open func(t *testing.T) store.Backend)
 	}{
 		{"Enqueue", testJobEnqueue},
 		{"Dedupe", testJobDedupe},
@@ -42,13 +42,9 @@ func testJobs(t *testing.T, open func(t *testing.T) store.Store) {
 
 const jobLease = time.Minute
 
-func jobsOf(t *testing.T, s store.Store) store.JobStore {
+func jobsOf(t *testing.T, s store.Backend) store.JobStore {
 	t.Helper()
-	js, ok := s.(store.JobStore)
-	if !ok {
-		t.Fatalf("%T does not implement store.JobStore", s)
-	}
-	return js
+	return s
 }
 
 // enqueue adds jobs in one Write and reports which were added.
@@ -118,7 +114,7 @@ func wantJobIDs(t *testing.T, what string, got []store.Job, want ...string) {
 	}
 }
 
-func testJobEnqueue(t *testing.T, open func(t *testing.T) store.Store) {
+func testJobEnqueue(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	payload := []byte{0, 1, 2, 0xff, '"'}
 	j := store.Job{ID: "job-1", Kind: "mail", Payload: payload, RunAt: t0.Add(time.Minute)}
@@ -191,7 +187,7 @@ func testJobEnqueue(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func testJobDedupe(t *testing.T, open func(t *testing.T) store.Store) {
+func testJobDedupe(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	js := jobsOf(t, s)
 	added := enqueue(t, s,
@@ -236,7 +232,7 @@ func testJobDedupe(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func testJobClaimComplete(t *testing.T, open func(t *testing.T) store.Store) {
+func testJobClaimComplete(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	js := jobsOf(t, s)
 	enqueue(t, s,
@@ -283,7 +279,7 @@ func testJobClaimComplete(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func testJobRetryFail(t *testing.T, open func(t *testing.T) store.Store) {
+func testJobRetryFail(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	js := jobsOf(t, s)
 	ctx := ctxFor(t)
@@ -332,7 +328,7 @@ func testJobRetryFail(t *testing.T, open func(t *testing.T) store.Store) {
 	wantErr(t, "next of a refused completion", err, store.ErrNotFound)
 }
 
-func testJobLease(t *testing.T, open func(t *testing.T) store.Store) {
+func testJobLease(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	js := jobsOf(t, s)
 	ctx := ctxFor(t)
@@ -385,9 +381,9 @@ func testJobLease(t *testing.T, open func(t *testing.T) store.Store) {
 // testJobClaimRace: claimers in goroutines on two store handles (two nodes
 // on one database) claim and complete jobs; every job is claimed exactly
 // once.
-func testJobClaimRace(t *testing.T, open func(t *testing.T) store.Store) {
+func testJobClaimRace(t *testing.T, open func(t *testing.T) store.Backend) {
 	const jobs, perNode = 120, 4
-	nodes := []store.Store{open(t), open(t)}
+	nodes := []store.Backend{open(t), open(t)}
 	var batch []store.Job
 	for i := range jobs {
 		batch = append(batch, store.Job{ID: fmt.Sprintf("race-%03d", i), Kind: "race", RunAt: t0})
@@ -448,7 +444,7 @@ func testJobClaimRace(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func testJobPurge(t *testing.T, open func(t *testing.T) store.Store) {
+func testJobPurge(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	js := jobsOf(t, s)
 	ctx := ctxFor(t)
@@ -470,7 +466,7 @@ func testJobPurge(t *testing.T, open func(t *testing.T) store.Store) {
 
 // testJobSignal: a committed Write that enqueued signals JobsEnqueued; a
 // rolled-back one does not.
-func testJobSignal(t *testing.T, open func(t *testing.T) store.Store) {
+func testJobSignal(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	ch := jobsOf(t, s).JobsEnqueued()
 	pending := func() bool {
@@ -499,7 +495,7 @@ func testJobSignal(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func testJobClosed(t *testing.T, open func(t *testing.T) store.Store) {
+func testJobClosed(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	js := jobsOf(t, s)
 	wantNoErr(t, "Close", s.Close())

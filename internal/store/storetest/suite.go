@@ -1,5 +1,5 @@
-// Package storetest is the conformance suite every store.Store backend
-// must pass, on every dialect: CRUD on each repo, paging, rollback,
+// Package storetest is the conformance suite every store.Backend must
+// pass, on every dialect: CRUD on each repo, paging, rollback,
 // read-only transactions, concurrent writers, account isolation, audit
 // events, nonces, the change log and durability across reopen.
 package storetest
@@ -20,17 +20,19 @@ import (
 // (as a second process or a restart would). open must register the store's
 // Close with t.Cleanup (Close may then run twice) and must be safe to call
 // from parallel subtests.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, open func(t *testing.T) store.Store)
+		fn   func(t *testing.T, open func(t *testing.T) store.Backend)
 	}{
 		{"Accounts", testAccounts},
+		{"AccountsWithoutEmail", testAccountsWithoutEmail},
 		{"AccessKeys", testAccessKeys},
 		{"KeyTouch", testKeyTouch},
 		{"Records", testRecords},
 		{"RecordPaging", testRecordPaging},
 		{"RecordRef", testRecordRef},
+		{"Collection", testCollection},
 		{"Rollback", testRollback},
 		{"FnErrorUnchanged", testFnErrorUnchanged},
 		{"ReadOnly", testReadOnly},
@@ -90,7 +92,7 @@ func account(id string) store.Account {
 }
 
 // withAccounts opens a store and creates the given accounts.
-func withAccounts(t *testing.T, open func(t *testing.T) store.Store, ids ...string) store.Store {
+func withAccounts(t *testing.T, open func(t *testing.T) store.Backend, ids ...string) store.Backend {
 	t.Helper()
 	s := open(t)
 	mustWrite(t, s, func(tx store.Tx) error {

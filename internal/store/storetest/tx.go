@@ -12,7 +12,7 @@ var errBoom = errors.New("storetest: boom")
 
 // testRollback: nothing of a failed Write is visible, including deletes,
 // events, nonces and the change log.
-func testRollback(t *testing.T, open func(t *testing.T) store.Store) {
+func testRollback(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	keep := record(acctA, "user", "keep")
 	key := accessKey(acctA, "keep", "LTAIkeep", t0)
@@ -113,7 +113,7 @@ func testRollback(t *testing.T, open func(t *testing.T) store.Store) {
 
 // testFnErrorUnchanged: fn's error comes back as the same value, from Read
 // and Write, also when fn saw a store error first.
-func testFnErrorUnchanged(t *testing.T, open func(t *testing.T) store.Store) {
+func testFnErrorUnchanged(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	type wireErr struct{ code string }
 	we := &wireErr{"EntityNotExist.User"}
@@ -142,7 +142,7 @@ type errorValue struct{ p any }
 func (errorValue) Error() string { return "wire error" }
 
 // testReadOnly: every mutating call fails in Read, and nothing is written.
-func testReadOnly(t *testing.T, open func(t *testing.T) store.Store) {
+func testReadOnly(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	mustWrite(t, s, func(tx store.Tx) error { return tx.Records().Insert(record(acctA, "user", "alice")) })
 	mustRead(t, s, func(tx store.Tx) error {
@@ -195,7 +195,7 @@ func testReadOnly(t *testing.T, open func(t *testing.T) store.Store) {
 // testTxAfterEnd: a Tx used after its Read or Write returned (it escaped
 // the closure) fails instead of starting a transaction nobody ends; the
 // store keeps working.
-func testTxAfterEnd(t *testing.T, open func(t *testing.T) store.Store) {
+func testTxAfterEnd(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	var escaped store.Tx
 	mustWrite(t, s, func(tx store.Tx) error {
@@ -226,7 +226,7 @@ func testTxAfterEnd(t *testing.T, open func(t *testing.T) store.Store) {
 
 // testReopen: a second Open of the same database sees committed data, both
 // while the first is open (another process) and after both closed.
-func testReopen(t *testing.T, open func(t *testing.T) store.Store) {
+func testReopen(t *testing.T, open func(t *testing.T) store.Backend) {
 	s1 := withAccounts(t, open, acctA)
 	mustWrite(t, s1, func(tx store.Tx) error {
 		if err := tx.Records().Insert(record(acctA, "user", "alice")); err != nil {
@@ -240,7 +240,7 @@ func testReopen(t *testing.T, open func(t *testing.T) store.Store) {
 	v1, err := s1.ChangeVersion(ctxFor(t))
 	wantNoErr(t, "ChangeVersion", err)
 
-	check := func(s store.Store) {
+	check := func(s store.Backend) {
 		t.Helper()
 		mustRead(t, s, func(tx store.Tx) error {
 			_, err := tx.Records().Get(acctA, "user", "alice")
@@ -276,7 +276,7 @@ func testReopen(t *testing.T, open func(t *testing.T) store.Store) {
 }
 
 // testClosed: calls after Close report store.ErrClosed.
-func testClosed(t *testing.T, open func(t *testing.T) store.Store) {
+func testClosed(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := withAccounts(t, open, acctA)
 	wantNoErr(t, "Close", s.Close())
 	ctx := ctxFor(t)

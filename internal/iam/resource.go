@@ -1,0 +1,73 @@
+package iam
+
+import (
+	"strings"
+
+	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+// CanonicalResource returns the resource name arn with the entity it names
+// spelled as stored. Lookups by name ignore case, so a call may name the
+// user "tom" as TOM; policies match resource names case-sensitively, so the
+// call must be authorized on acs:ram::<account>:user/tom, the name a policy
+// about that user spells, or a Deny on it could be dodged by changing case.
+//
+// It maps, for the account accountID: user/, group/, role/ and mfa/
+// (acs:ram::<account>:<type>/<name>), custom policies
+// (acs:ram:*:<account>:policy/<name>) and system policies
+// (acs:ram:*:system:policy/<name>). Anything else (another account, a
+// wildcard, an entity that does not exist, another kind of resource) comes
+// back unchanged; the error is a storage failure only.
+func (s *Service) CanonicalResource(tx store.Tx, accountID, arn string) (string, error) {
+	if name, ok := strings.CutPrefix(arn, "acs:ram:*:system:policy/"); ok {
+		if sp, found := findSystemPolicy(name); found {
+			return model.PolicyARN("", PolicyTypeSystem, sp.Name), nil
+		}
+		return arn, nil
+	}
+	if accountID == "" {
+		return arn, nil
+	}
+	if name, ok := strings.CutPrefix(arn, "acs:ram:*:"+accountID+":policy/"); ok {
+		p, _, err := customPolicies.Get(tx, accountID, lookupKey(name))
+		return canonical(arn, err, func() string { return model.PolicyARN(accountID, PolicyTypeCustom, p.Name) })
+	}
+	rest, ok := strings.CutPrefix(arn, "acs:ram::"+accountID+":")
+	if !ok {
+		return arn, nil
+	}
+	typ, name, ok := strings.Cut(rest, "/")
+	if !ok {
+		return arn, nil
+	}
+	key := lookupKey(name)
+	switch typ {
+	case "user":
+		u, _, err := users.Get(tx, accountID, key)
+		return canonical(arn, err, func() string { return model.UserARN(accountID, u.Name) })
+	case "group":
+		g, _, err := groups.Get(tx, accountID, key)
+		return canonical(arn, err, func() string { return model.GroupARN(accountID, g.Name) })
+	case "role":
+		r, _, err := roles.Get(tx, accountID, key)
+		return canonical(arn, err, func() string { return model.RoleARN(accountID, r.Name) })
+	case "mfa":
+		d, _, err := mfaDevices.Get(tx, accountID, key)
+		return canonical(arn, err, func() string { return model.MFAARN(accountID, d.Name) })
+	}
+	return arn, nil
+}
+
+// canonical is the result of one lookup: the stored spelling when found,
+// arn unchanged when not.
+func canonical(arn string, err error, stored func() string) (string, error) {
+	switch {
+	case err == nil:
+		return stored(), nil
+	case isNotFound(err):
+		return arn, nil
+	default:
+		return "", err
+	}
+}
