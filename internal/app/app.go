@@ -190,10 +190,10 @@ func (a *App) loadCredential(ctx context.Context, id string) (*authn.Credential,
 
 // apply implements invalidator.
 func (a *App) apply(c store.Change) {
-	switch c.Kind {
-	case "accesskey":
+	switch {
+	case c.Kind == store.ChangeAccessKey:
 		a.keys.InvalidateKey(c.Key)
-	case "account", "user":
+	case c.Kind == store.ChangeAccount || iam.ChangesCredentials(c.Kind):
 		a.keys.InvalidateAccount(c.AccountID)
 	}
 	a.authz.InvalidateAccount(c.AccountID)

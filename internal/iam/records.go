@@ -42,6 +42,11 @@ var (
 	mfaBindings = store.Collection[mfaBinding]{Kind: "mfa-binding", Key: "user id"}
 )
 
+// ChangesCredentials reports whether a change to records of kind can
+// change whom an AccessKey authenticates (a user renamed or deleted): the
+// AccessKey cache then drops the account's keys.
+func ChangesCredentials(kind string) bool { return kind == users.Kind }
+
 // Account-wide settings share one kind, keyed by the setting's name; each
 // setting's document has its own type.
 const kindSetting = "setting"

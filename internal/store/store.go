@@ -257,8 +257,15 @@ type Nonce struct {
 	Expires     time.Time
 }
 
+// The change kinds of the store's own rows (records change under their
+// record kind).
+const (
+	ChangeAccount   = "account"
+	ChangeAccessKey = "accesskey"
+)
+
 // Change is one row of the change log, used to invalidate caches on every
-// node. Kind is "account", "accesskey" or a record kind; Key is the id or
+// node. Kind is ChangeAccount, ChangeAccessKey or a record kind; Key is the id or
 // record key.
 type Change struct {
 	Version   int64

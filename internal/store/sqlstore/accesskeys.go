@@ -64,7 +64,7 @@ func (r accessKeyRepo) Insert(k store.AccessKey) error {
 	if n == 0 {
 		return fmt.Errorf("%w: access key %s", store.ErrConflict, k.ID)
 	}
-	r.t.changed(k.AccountID, "accesskey", k.ID)
+	r.t.changed(k.AccountID, store.ChangeAccessKey, k.ID)
 	return nil
 }
 
@@ -118,7 +118,7 @@ func (r accessKeyRepo) Update(k store.AccessKey) error {
 	if n == 0 {
 		return fmt.Errorf("%w: access key %s in account %s", store.ErrNotFound, k.ID, k.AccountID)
 	}
-	r.t.changed(k.AccountID, "accesskey", k.ID)
+	r.t.changed(k.AccountID, store.ChangeAccessKey, k.ID)
 	return nil
 }
 
@@ -136,7 +136,7 @@ func (r accessKeyRepo) Delete(accountID, id string) error {
 	if n == 0 {
 		return fmt.Errorf("%w: access key %s in account %s", store.ErrNotFound, id, accountID)
 	}
-	r.t.changed(accountID, "accesskey", id)
+	r.t.changed(accountID, store.ChangeAccessKey, id)
 	return nil
 }
 

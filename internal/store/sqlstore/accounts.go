@@ -80,7 +80,7 @@ func (r accountRepo) Insert(a store.Account) error {
 	if n == 0 {
 		return fmt.Errorf("%w: account %s or email %s", store.ErrConflict, a.ID, email)
 	}
-	r.t.changed(a.ID, "account", a.ID)
+	r.t.changed(a.ID, store.ChangeAccount, a.ID)
 	return nil
 }
 
@@ -139,7 +139,7 @@ func (r accountRepo) Update(a store.Account) error {
 			return err
 		}
 	}
-	r.t.changed(a.ID, "account", a.ID)
+	r.t.changed(a.ID, store.ChangeAccount, a.ID)
 	return nil
 }
 
