@@ -382,3 +382,51 @@ func TestErrorHostIdIsTheProductHost(t *testing.T) {
 		}
 	})
 }
+
+// A V1 request is routed by its signed Action/Version only: headers that
+// look like V3 routing (an Authorization merely starting "ACS3-", unsigned
+// x-acs-action/x-acs-version) cannot turn a signed GetCallerIdentity into
+// another action, or into a call of another product.
+func TestV1IgnoresUnsignedRoutingHeaders(t *testing.T) {
+	srv := canopytest.Start(t)
+	acct := srv.CreateAccount(t)
+	for _, auth := range []string{"ACS3-", "ACS3-HMAC-SHA1 x", "acs3-hmac-sha256 Credential=x"} {
+		req, err := http.NewRequest(http.MethodGet, signedURL(t, srv.Endpoint, acct.AccessKeyID, acct.AccessKeySecret, callerIdentity, time.Now()), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("x-acs-action", "ListUsers")
+		req.Header.Set("x-acs-version", "2015-05-01")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var out map[string]any
+		if err := json.Unmarshal(body, &out); err != nil {
+			t.Fatalf("%q: %s", auth, body)
+		}
+		if resp.StatusCode != http.StatusOK || out["IdentityType"] != "Account" || out["Users"] != nil {
+			t.Errorf("Authorization %q: %d %s; want the signed GetCallerIdentity", auth, resp.StatusCode, body)
+		}
+
+		// Signed parameters that name no action: the headers must not
+		// supply one.
+		req, err = http.NewRequest(http.MethodGet, signedURL(t, srv.Endpoint, acct.AccessKeyID, acct.AccessKeySecret, nil, time.Now()), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("x-acs-action", "ListUsers")
+		req.Header.Set("x-acs-version", "2015-05-01")
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assertErrorBody(t, resp.StatusCode, body, "MissingParameter.Action", http.StatusBadRequest)
+	}
+}
