@@ -80,13 +80,13 @@ func (s *RPC) logRequest(ctx context.Context, inv *Invocation, status int, code 
 	if !s.Log.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	caller := ""
+	caller, key := "", inv.AccessKeyID
 	if inv.Caller != nil {
-		caller = inv.Caller.ARN()
+		caller, key = inv.Caller.ARN(), inv.Caller.AccessKeyID
 	}
 	s.Log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("requestId", inv.RequestID),
 		slog.String("action", inv.Action), slog.String("version", inv.Version), slog.String("caller", caller),
-		slog.String("accessKeyId", inv.AccessKeyID), slog.String("sourceIp", inv.SourceIP.String()),
+		slog.String("accessKeyId", key), slog.String("sourceIp", inv.SourceIP.String()),
 		slog.Int("status", status), slog.String("code", code), slog.Duration("latency", took))
 }
 

@@ -7,6 +7,7 @@ package canopytest
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"sync/atomic"
@@ -39,6 +40,7 @@ type options struct {
 	postgres bool
 	dataDir  string
 	db       string
+	log      io.Writer
 }
 
 // Option changes how Start builds the server.
@@ -54,6 +56,10 @@ func WithStore(dataDir, db string) Option {
 	return func(o *options) { o.dataDir, o.db = dataDir, db }
 }
 
+// WithLog sends the server's log, from Info up and as JSON lines, to w
+// (by default only warnings reach the test log).
+func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }
+
 // Start builds a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
@@ -68,8 +74,11 @@ func Start(t testing.TB, opts ...Option) *Server {
 		o.db = pgtest.FreshDatabase(t, pgtest.Start(t))
 	}
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: o.dataDir, DB: o.db,
-		Log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if o.log != nil {
+		log = slog.New(slog.NewJSONHandler(o.log, nil))
+	}
+	a, err := app.New(ctx, app.Config{DataDir: o.dataDir, DB: o.db, Log: log})
 	if err != nil {
 		t.Fatalf("start canopy: %v", err)
 	}
