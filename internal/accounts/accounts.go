@@ -57,16 +57,16 @@ func (n *NewAccount) Validate() error {
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" || len(email) > 128 || strings.ContainsAny(email, " \t\r\n") {
-		return apperr.BadRequest("InvalidParameter.Email.Format", "The email %q is not a valid address.", n.Email)
+		return codeEmailFormat.New("The email %q is not a valid address.", n.Email)
 	}
 	if strings.TrimSpace(n.RealName) == "" {
 		return apperr.MissingParameter("RealName")
 	}
 	if utf8.RuneCountInString(n.RealName) > 128 || !utf8.ValidString(n.RealName) {
-		return apperr.BadRequest("InvalidParameter.RealName.Length", "The real name must be 1 to 128 characters.")
+		return codeRealNameLength.New("The real name must be 1 to 128 characters.")
 	}
 	if n.Mobile != "" && !mobilePattern.MatchString(n.Mobile) {
-		return apperr.BadRequest("InvalidParameter.MobilePhone.Format", "The mobile phone %q must look like <country code>-<number>, e.g. 86-13800000000.", n.Mobile)
+		return codeMobileFormat.New("The mobile phone %q must look like <country code>-<number>, e.g. 86-13800000000.", n.Mobile)
 	}
 	return checkPassword(n.Password, email)
 }
@@ -76,10 +76,10 @@ func checkPassword(pw, email string) error {
 		return apperr.MissingParameter("Password")
 	}
 	if len(pw) > password.MaxLength {
-		return apperr.BadRequest("InvalidParameter.Password.TooWeak", "The password is longer than %d bytes.", password.MaxLength)
+		return codeWeakPassword.New("The password is longer than %d bytes.", password.MaxLength)
 	}
 	if utf8.RuneCountInString(pw) < MinPasswordLength {
-		return apperr.BadRequest("InvalidParameter.Password.TooWeak", "The password must have at least %d characters.", MinPasswordLength)
+		return codeWeakPassword.New("The password must have at least %d characters.", MinPasswordLength)
 	}
 	var lower, upper, digit, symbol int
 	for _, r := range pw {
@@ -95,10 +95,10 @@ func checkPassword(pw, email string) error {
 		}
 	}
 	if lower+upper+digit+symbol < 2 {
-		return apperr.BadRequest("InvalidParameter.Password.TooWeak", "The password must mix at least two kinds of character: lower case, upper case, digits, symbols.")
+		return codeWeakPassword.New("The password must mix at least two kinds of character: lower case, upper case, digits, symbols.")
 	}
 	if strings.EqualFold(pw, email) {
-		return apperr.BadRequest("InvalidParameter.Password.TooWeak", "The password must not be the email address.")
+		return codeWeakPassword.New("The password must not be the email address.")
 	}
 	return nil
 }
@@ -155,5 +155,5 @@ func HashPassword(n NewAccount) (string, error) {
 }
 
 func emailTaken(email string) error {
-	return apperr.Conflict("EntityAlreadyExists.Account", "An account with the email %s already exists.", email)
+	return codeAccountExists.New("An account with the email %s already exists.", email)
 }

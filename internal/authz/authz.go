@@ -159,7 +159,7 @@ func (a *Authorizer) denial(q *Query, res policy.Result, deciding *compiledLayer
 	if res.Decision == policy.ExplicitDeny {
 		kind = "ExplicitDeny"
 	}
-	e := apperr.Forbidden("NoPermission",
+	e := codeNoPermission.New(
 		"You are not authorized to do this action. You should be authorized by RAM. Action: %s, Resource: %s, %s by %s.",
 		q.Action, q.Resource, kind, res.PolicyType)
 	e.Denied = &apperr.AccessDenied{

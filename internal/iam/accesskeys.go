@@ -3,7 +3,6 @@ package iam
 import (
 	"time"
 
-	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/credentials"
 	"github.com/canopy-iam/canopy/internal/model"
 	"github.com/canopy-iam/canopy/internal/store"
@@ -50,7 +49,7 @@ func (s *Service) keyOwner(tx store.Tx, caller *model.Principal, userName string
 			return "", err
 		}
 		if !pref.AllowUserToManageAccessKeys {
-			return "", apperr.Forbidden("NoPermission", "RAM users may not manage their own AccessKeys in this account (security preference AllowUserToManageAccessKeys is off); name the user with UserName or ask an administrator.")
+			return "", codeNoPermission.New("RAM users may not manage their own AccessKeys in this account (security preference AllowUserToManageAccessKeys is off); name the user with UserName or ask an administrator.")
 		}
 		u, _, err := userRecord(tx, caller.AccountID, caller.UserName)
 		if err != nil {
@@ -58,7 +57,7 @@ func (s *Service) keyOwner(tx store.Tx, caller *model.Principal, userName string
 		}
 		return u.Name, nil
 	default:
-		return "", apperr.BadRequest("MissingParameter.UserName", "A role session has no AccessKeys of its own; name the user with UserName.")
+		return "", missingParameter.Of("UserName").New("A role session has no AccessKeys of its own; name the user with UserName.")
 	}
 }
 

@@ -1,37 +1,50 @@
 package iam
 
-import (
-	"errors"
-	"strings"
+import "github.com/canopy-iam/canopy/internal/apperr"
 
-	"github.com/canopy-iam/canopy/internal/apperr"
+// The RAM and IMS wire codes, declared once with their kinds. RAM spells
+// the not-found family EntityNotExist (no "s"), unlike Resource Directory,
+// which declares its own.
+var (
+	entityNotExist      = apperr.Family{Kind: apperr.KindNotFound, Prefix: "EntityNotExist."}
+	entityAlreadyExists = apperr.Family{Kind: apperr.KindConflict, Prefix: "EntityAlreadyExists."}
+	deleteConflicts     = apperr.Family{Kind: apperr.KindConflict, Prefix: "DeleteConflict."}
+	limitsExceeded      = apperr.Family{Kind: apperr.KindConflict, Prefix: "LimitExceeded."}
+	invalidParameter    = apperr.Family{Kind: apperr.KindInvalid, Prefix: "InvalidParameter."}
+	missingParameter    = apperr.Family{Kind: apperr.KindInvalid, Prefix: "MissingParameter."}
+
+	codeMalformedPolicy = apperr.Code{Kind: apperr.KindInvalid, Name: "MalformedPolicyDocument"}
+	// codeNoPermission refuses self-service the security preference
+	// forbids (authorization builds its own NoPermission with the detail).
+	codeNoPermission = apperr.Code{Kind: apperr.KindDenied, Name: "NoPermission"}
+	// codeMFACodeFailed is the legacy RAM code for wrong MFA codes
+	// (unverified; 403 as RAM's other authentication refusals).
+	codeMFACodeFailed  = apperr.Code{Kind: apperr.KindDenied, Name: "CheckAuthenticationCodeFail"}
+	codeNotSupportRoot = apperr.Code{Kind: apperr.KindInvalid, Name: "NotSupport.Account"}
 )
 
-// The helpers below build the cloud's RAM error codes. RAM spells the
-// not-found family EntityNotExist (no "s"), unlike Resource Directory.
-
 func notExist(entity, format string, args ...any) *apperr.Error {
-	return apperr.NotFound("EntityNotExist."+entity, format, args...)
+	return entityNotExist.Of(entity).New(format, args...)
 }
 
 func alreadyExists(entity, format string, args ...any) *apperr.Error {
-	return apperr.Conflict("EntityAlreadyExists."+entity, format, args...)
+	return entityAlreadyExists.Of(entity).New(format, args...)
 }
 
 func deleteConflict(what, format string, args ...any) *apperr.Error {
-	return apperr.Conflict("DeleteConflict."+what, format, args...)
+	return deleteConflicts.Of(what).New(format, args...)
 }
 
 func limitExceeded(what, format string, args ...any) *apperr.Error {
-	return apperr.Conflict("LimitExceeded."+what, format, args...)
+	return limitsExceeded.Of(what).New(format, args...)
 }
 
+// invalid is InvalidParameter.<Param>[.<Problem>].
 func invalid(param, problem, format string, args ...any) *apperr.Error {
-	code := "InvalidParameter." + param
 	if problem != "" {
-		code += "." + problem
+		param += "." + problem
 	}
-	return apperr.BadRequest(code, format, args...)
+	return invalidParameter.Of(param).New(format, args...)
 }
 
 func userNotExist(name string) *apperr.Error {
@@ -51,11 +64,8 @@ func policyNotExist(policyType, name string) *apperr.Error {
 }
 
 func malformedPolicy(err error) *apperr.Error {
-	return apperr.BadRequest("MalformedPolicyDocument", "The policy document is malformed: %v", err)
+	return codeMalformedPolicy.New("The policy document is malformed: %v", err)
 }
 
 // isNotExist reports a wire not-found error (EntityNotExist.*).
-func isNotExist(err error) bool {
-	var e *apperr.Error
-	return errors.As(err, &e) && strings.HasPrefix(e.Code, "EntityNotExist.")
-}
+func isNotExist(err error) bool { return entityNotExist.Has(err) }

@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"time"
 
-	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/authn/password"
 	"github.com/canopy-iam/canopy/internal/model"
 	"github.com/canopy-iam/canopy/internal/store"
@@ -78,7 +77,7 @@ func (s *Service) choosePassword(tx store.Tx, accountID, userName, pw string, ge
 	}
 	if pw == "" {
 		if !generate {
-			return "", false, apperr.BadRequest("MissingParameter.Password", "The parameter Password is required (or set GenerateRandomPassword=true).")
+			return "", false, missingParameter.Of("Password").New("The parameter Password is required (or set GenerateRandomPassword=true).")
 		}
 		return randomPassword(pol, userName), true, nil
 	}
@@ -217,14 +216,14 @@ func (s *Service) DeleteLoginProfile(tx store.Tx, accountID, userName string) er
 // ChangePassword lets a RAM user change its own console password.
 func (s *Service) ChangePassword(tx store.Tx, caller *model.Principal, oldPassword, newPassword string, now time.Time) error {
 	if caller.Kind != model.RAMUser {
-		return apperr.BadRequest("NotSupport.Account", "Only a RAM user can change its own password with ChangePassword.")
+		return codeNotSupportRoot.New("Only a RAM user can change its own password with ChangePassword.")
 	}
 	pref, err := s.GetSecurityPreference(tx, caller.AccountID)
 	if err != nil {
 		return err
 	}
 	if !pref.AllowUserToChangePassword {
-		return apperr.Forbidden("NoPermission", "RAM users may not change their own passwords in this account (security preference AllowUserToChangePassword is off).")
+		return codeNoPermission.New("RAM users may not change their own passwords in this account (security preference AllowUserToChangePassword is off).")
 	}
 	u, _, err := userRecord(tx, caller.AccountID, caller.UserName)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
-	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/model"
 	"github.com/canopy-iam/canopy/internal/store"
 )
@@ -221,7 +220,7 @@ func (s *Service) BindMFADevice(tx store.Tx, accountID, serial, userName, code1,
 		return err
 	}
 	if !ok {
-		return apperr.Forbidden("CheckAuthenticationCodeFail", "The authentication codes are not two consecutive codes of the device %q at the current time.", serial)
+		return codeMFACodeFailed.New("The authentication codes are not two consecutive codes of the device %q at the current time.", serial)
 	}
 	d.UserID, d.Bound, d.LastUsedStep = u.ID, now, step
 	if err := mfaDevices.UpdateRef(tx, rec, d.ref(), d, now); err != nil {
@@ -353,7 +352,7 @@ func (s *Service) VerifyMFACode(tx store.Tx, accountID, userName, code string, n
 		return err
 	}
 	if !ok {
-		return apperr.Forbidden("CheckAuthenticationCodeFail", "The authentication code is not valid for the MFA device of the user %q.", userName)
+		return codeMFACodeFailed.New("The authentication code is not valid for the MFA device of the user %q.", userName)
 	}
 	b.LastUsedStep = step
 	return mfaBindings.Update(tx, brec, b, now)

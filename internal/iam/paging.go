@@ -3,7 +3,6 @@ package iam
 import (
 	"encoding/base64"
 
-	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
@@ -42,7 +41,7 @@ func (p PageRequest) size() (int, error) {
 		return def, nil
 	}
 	if n := *p.MaxItems; n < 1 || n > max {
-		return 0, apperr.BadRequest("InvalidParameter.MaxItems", "The parameter MaxItems must be in the range of 1 and %d; got %d.", max, n)
+		return 0, invalidParameter.Of("MaxItems").New("The parameter MaxItems must be in the range of 1 and %d; got %d.", max, n)
 	}
 	return *p.MaxItems, nil
 }
@@ -76,7 +75,7 @@ func markerAAD(accountID, scope string) []byte {
 }
 
 func invalidMarker() error {
-	return apperr.BadRequest("InvalidParameter.Marker", "The parameter Marker is not a marker this list returned.")
+	return invalidParameter.Of("Marker").New("The parameter Marker is not a marker this list returned.")
 }
 
 // pageEnd says whether a page is the last one and where the next starts.

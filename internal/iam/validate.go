@@ -7,7 +7,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/policy"
 )
 
@@ -152,5 +151,5 @@ func checkEnum(param, v string, allowed ...string) error {
 			return nil
 		}
 	}
-	return apperr.BadRequest("InvalidParameter."+param, "The parameter %s must be one of %s; got %q.", param, strings.Join(allowed, ", "), v)
+	return invalidParameter.Of(param).New("The parameter %s must be one of %s; got %q.", param, strings.Join(allowed, ", "), v)
 }

@@ -1,0 +1,12 @@
+package accounts
+
+import "github.com/canopy-iam/canopy/internal/apperr"
+
+// The wire codes of account creation, declared once with their kinds.
+var (
+	codeEmailFormat    = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter.Email.Format"}
+	codeRealNameLength = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter.RealName.Length"}
+	codeMobileFormat   = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter.MobilePhone.Format"}
+	codeWeakPassword   = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter.Password.TooWeak"}
+	codeAccountExists  = apperr.Code{Kind: apperr.KindConflict, Name: "EntityAlreadyExists.Account"}
+)
