@@ -22,8 +22,11 @@ type bucket struct {
 }
 
 type indexedStatement struct {
-	st  *statement
-	ref StatementRef // where st stands, to name it in a decision
+	st *statement
+	// policy and index say where st stands (its policy's position in the
+	// Set, its own in the policy), to name it in a decision; int32 keeps
+	// the struct small, as every decision walks these.
+	policy, index int32
 	// names are the statement's action-name patterns for the bucket's
 	// service; nil in the unindexed bucket, which matches st.actions against
 	// the full action instead.
@@ -76,12 +79,12 @@ func NewSet(ps ...*Policy) *Set {
 		s.policies = append(s.policies, p)
 		for i := range p.statements {
 			st := &p.statements[i]
-			ref := StatementRef{Policy: len(s.policies) - 1, Statement: i}
+			pi, si := int32(len(s.policies)-1), int32(i)
 			if !st.indexable() {
-				s.anyService.add(indexedStatement{st: st, ref: ref})
+				s.anyService.add(indexedStatement{st: st, policy: pi, index: si})
 				continue
 			}
-			s.addByService(st, ref)
+			s.addByService(st, pi, si)
 		}
 	}
 	return s
@@ -89,7 +92,7 @@ func NewSet(ps ...*Policy) *Set {
 
 // addByService files st under each service it names, with only the name
 // patterns of that service.
-func (s *Set) addByService(st *statement, ref StatementRef) {
+func (s *Set) addByService(st *statement, pi, si int32) {
 	var done []string
 	for _, part := range st.actionParts {
 		service := part.service
@@ -112,7 +115,7 @@ func (s *Set) addByService(st *statement, ref StatementRef) {
 			b = &bucket{}
 			s.byService[service] = b
 		}
-		b.add(indexedStatement{st: st, ref: ref, names: names, firstBytes: firstBytesOf(names)})
+		b.add(indexedStatement{st: st, policy: pi, index: si, names: names, firstBytes: firstBytesOf(names)})
 	}
 }
 
@@ -129,6 +132,10 @@ func (s *Set) Policies() []*Policy {
 type StatementRef struct {
 	Policy    int
 	Statement int
+}
+
+func (is *indexedStatement) ref() StatementRef {
+	return StatementRef{Policy: int(is.policy), Statement: int(is.index)}
 }
 
 // noStatement is the StatementRef of a decision no statement made.
@@ -152,19 +159,19 @@ func (s *Set) Decide(req *Request) (Decision, StatementRef) {
 	indexed, name := s.lookup(req.Action)
 	if indexed != nil {
 		if is := firstIndexedMatch(indexed.deny, name, req); is != nil {
-			return ExplicitDeny, is.ref
+			return ExplicitDeny, is.ref()
 		}
 	}
 	if is := firstUnindexedMatch(s.anyService.deny, req); is != nil {
-		return ExplicitDeny, is.ref
+		return ExplicitDeny, is.ref()
 	}
 	if indexed != nil {
 		if is := firstIndexedMatch(indexed.allow, name, req); is != nil {
-			return Allow, is.ref
+			return Allow, is.ref()
 		}
 	}
 	if is := firstUnindexedMatch(s.anyService.allow, req); is != nil {
-		return Allow, is.ref
+		return Allow, is.ref()
 	}
 	return ImplicitDeny, noStatement
 }
