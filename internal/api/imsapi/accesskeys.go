@@ -2,8 +2,8 @@ package imsapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
-	"github.com/canopy-iam/canopy/internal/model"
 )
 
 // ownerIn names whose keys a call manages; without a principal name the
@@ -12,16 +12,10 @@ type ownerIn struct {
 	UserPrincipalName string `param:"UserPrincipalName"`
 }
 
-func onOwner(p *model.Principal, in *ownerIn) string {
-	return userResource(p, in.UserPrincipalName, "")
-}
-
 type keyIn struct {
 	UserPrincipalName string `param:"UserPrincipalName"`
 	UserAccessKeyId   string `param:"UserAccessKeyId,required"`
 }
-
-func onKey(p *model.Principal, in *keyIn) string { return userResource(p, in.UserPrincipalName, "") }
 
 type updateKeyIn struct {
 	UserPrincipalName string `param:"UserPrincipalName"`
@@ -29,12 +23,24 @@ type updateKeyIn struct {
 	Status            string `param:"Status,required"`
 }
 
+func (in ownerIn) principal() string     { return in.UserPrincipalName }
+func (in keyIn) principal() string       { return in.UserPrincipalName }
+func (in updateKeyIn) principal() string { return in.UserPrincipalName }
+
 type accessKeyResult struct{ AccessKey accessKeyOut }
+
+func toAccessKeyResult(k *iam.AccessKey) accessKeyResult { return accessKeyResult{toAccessKey(k)} }
 
 type listKeysOut struct {
 	AccessKeys struct{ AccessKey []accessKeyOut }
 }
 
+func toKeyList(keys []iam.AccessKey) (out listKeysOut) {
+	out.AccessKeys.AccessKey = iamapi.MapAll(keys, toAccessKey)
+	return out
+}
+
+// lastUsedOut has IMS's ServiceName, which Canopy does not record.
 type lastUsedOut struct {
 	AccessKeyLastUsed struct {
 		LastUsedDate string
@@ -42,81 +48,30 @@ type lastUsedOut struct {
 	}
 }
 
+func toLastUsed(k *iam.AccessKey) (out lastUsedOut) {
+	out.AccessKeyLastUsed.LastUsedDate = fmtTime(k.LastUsed)
+	return out
+}
+
 func registerAccessKeys(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[ownerIn, accessKeyResult]{
-		Spec:        spec("CreateAccessKey", true),
-		Resource:    onOwner,
-		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *ownerIn) string { return in.UserPrincipalName }),
-		Handle: func(c *api.Call, in *ownerIn) (*accessKeyResult, error) {
-			name, err := userName(c, svc, in.UserPrincipalName, "")
-			if err != nil {
-				return nil, err
-			}
-			k, err := svc.CreateAccessKey(c.Tx, c.Caller, name, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &accessKeyResult{AccessKey: toAccessKey(k)}, nil
-		},
-	})
-	api.Register(r, api.Action[updateKeyIn, none]{
-		Spec:        spec("UpdateAccessKey", true),
-		Resource:    func(p *model.Principal, in *updateKeyIn) string { return userResource(p, in.UserPrincipalName, "") },
-		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *updateKeyIn) string { return in.UserPrincipalName }),
-		Handle: func(c *api.Call, in *updateKeyIn) (*none, error) {
-			name, err := userName(c, svc, in.UserPrincipalName, "")
-			if err != nil {
-				return nil, err
-			}
-			return done, svc.UpdateAccessKey(c.Tx, c.Caller, name, in.UserAccessKeyId, in.Status, c.Now)
-		},
-	})
-	api.Register(r, api.Action[keyIn, none]{
-		Spec:        spec("DeleteAccessKey", true),
-		Resource:    onKey,
-		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *keyIn) string { return in.UserPrincipalName }),
-		Handle: func(c *api.Call, in *keyIn) (*none, error) {
-			name, err := userName(c, svc, in.UserPrincipalName, "")
-			if err != nil {
-				return nil, err
-			}
-			return done, svc.DeleteAccessKey(c.Tx, c.Caller, name, in.UserAccessKeyId)
-		},
-	})
-	api.Register(r, api.Action[ownerIn, listKeysOut]{
-		Spec:        spec("ListAccessKeys", false),
-		Resource:    onOwner,
-		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *ownerIn) string { return in.UserPrincipalName }),
-		Handle: func(c *api.Call, in *ownerIn) (*listKeysOut, error) {
-			name, err := userName(c, svc, in.UserPrincipalName, "")
-			if err != nil {
-				return nil, err
-			}
-			keys, err := svc.ListAccessKeys(c.Tx, c.Caller, name)
-			if err != nil {
-				return nil, err
-			}
-			out := &listKeysOut{}
-			out.AccessKeys.AccessKey = mapAll(keys, toAccessKey)
-			return out, nil
-		},
-	})
-	api.Register(r, api.Action[keyIn, lastUsedOut]{
-		Spec:        spec("GetAccessKeyLastUsed", false),
-		Resource:    onKey,
-		SelfService: ownedBy(svc, iam.OwnAccessKeys, func(in *keyIn) string { return in.UserPrincipalName }),
-		Handle: func(c *api.Call, in *keyIn) (*lastUsedOut, error) {
-			name, err := userName(c, svc, in.UserPrincipalName, "")
-			if err != nil {
-				return nil, err
-			}
-			k, err := svc.GetAccessKeyLastUsed(c.Tx, c.Caller, name, in.UserAccessKeyId)
-			if err != nil {
-				return nil, err
-			}
-			out := &lastUsedOut{}
-			out.AccessKeyLastUsed.LastUsedDate = fmtTime(k.LastUsed)
-			return out, nil
-		},
-	})
+	selfService(r, svc, iam.OwnAccessKeys, ims.Write("CreateAccessKey"),
+		func(c *api.Call, _ *ownerIn, name string) (*accessKeyResult, error) {
+			return api.Reply(toAccessKeyResult)(svc.CreateAccessKey(c.Tx, c.Caller, name, c.Now))
+		})
+	selfService(r, svc, iam.OwnAccessKeys, ims.Write("UpdateAccessKey"),
+		func(c *api.Call, in *updateKeyIn, name string) (*api.NoOutput, error) {
+			return api.Done(svc.UpdateAccessKey(c.Tx, c.Caller, name, in.UserAccessKeyId, in.Status, c.Now))
+		})
+	selfService(r, svc, iam.OwnAccessKeys, ims.Write("DeleteAccessKey"),
+		func(c *api.Call, in *keyIn, name string) (*api.NoOutput, error) {
+			return api.Done(svc.DeleteAccessKey(c.Tx, c.Caller, name, in.UserAccessKeyId))
+		})
+	selfService(r, svc, iam.OwnAccessKeys, ims.Read("ListAccessKeys"),
+		func(c *api.Call, _ *ownerIn, name string) (*listKeysOut, error) {
+			return api.Reply(toKeyList)(svc.ListAccessKeys(c.Tx, c.Caller, name))
+		})
+	selfService(r, svc, iam.OwnAccessKeys, ims.Read("GetAccessKeyLastUsed"),
+		func(c *api.Call, in *keyIn, name string) (*lastUsedOut, error) {
+			return api.Reply(toLastUsed)(svc.GetAccessKeyLastUsed(c.Tx, c.Caller, name, in.UserAccessKeyId))
+		})
 }

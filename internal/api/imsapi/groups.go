@@ -2,15 +2,12 @@ package imsapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/model"
 )
 
-type groupNameIn struct {
-	GroupName string `param:"GroupName,required"`
-}
-
-func onGroup(p *model.Principal, in *groupNameIn) string { return groupARN(p, in.GroupName) }
+// IMS groups carry a DisplayName, which RAM's do not.
 
 type createGroupIn struct {
 	GroupName   string `param:"GroupName,required"`
@@ -30,173 +27,99 @@ type membershipIn struct {
 	GroupName         string `param:"GroupName,required"`
 }
 
-// A membership change is authorized on the group it changes, as in RAM.
-func onMembership(p *model.Principal, in *membershipIn) string { return groupARN(p, in.GroupName) }
+func (in membershipIn) principal() string { return in.UserPrincipalName }
 
-type groupListIn struct {
-	Marker   string `param:"Marker"`
-	MaxItems *int   `param:"MaxItems"`
+// A call that creates, renames or changes the members of a group is
+// authorized on that group, as in RAM.
+func onNewGroup(p *model.Principal, in *createGroupIn) string {
+	return iamapi.GroupARN(p, in.GroupName)
 }
-
-type groupMembersIn struct {
-	GroupName string `param:"GroupName,required"`
-	Marker    string `param:"Marker"`
-	MaxItems  *int   `param:"MaxItems"`
+func onGroupUpdate(p *model.Principal, in *updateGroupIn) string {
+	return iamapi.GroupARN(p, in.GroupName)
+}
+func onMembership(p *model.Principal, in *membershipIn) string {
+	return iamapi.GroupARN(p, in.GroupName)
 }
 
 type groupResult struct{ Group groupOut }
 
+func toGroupResult(g *iam.Group) groupResult { return groupResult{Group: toGroup(g)} }
+
 type listGroupsOut struct {
-	pageOut
+	iamapi.PageOut
 	Groups struct{ Group []groupOut }
 }
 
-type userGroupOut struct {
-	GroupId     string
-	GroupName   string
-	DisplayName string
-	Comments    string
-	JoinDate    string
+func toGroupList(page iam.Page[iam.Group]) (out listGroupsOut) {
+	out.PageOut, out.Groups.Group = iamapi.PageInfo(page), iamapi.MapAll(page.Items, toGroup)
+	return out
 }
+
+type userGroupOut struct{ GroupId, GroupName, DisplayName, Comments, JoinDate string }
 
 type listGroupsForUserOut struct {
 	Groups struct{ Group []userGroupOut }
 }
 
-type memberOut struct {
-	UserId            string
-	UserPrincipalName string
-	DisplayName       string
-	JoinDate          string
+func toGroupsOfUser(ms []iam.GroupMembership) (out listGroupsForUserOut) {
+	out.Groups.Group = iamapi.MapAll(ms, func(m *iam.GroupMembership) userGroupOut {
+		return userGroupOut{GroupId: m.Group.ID, GroupName: m.Group.Name, DisplayName: m.Group.DisplayName,
+			Comments: m.Group.Comments, JoinDate: fmtTime(m.Joined)}
+	})
+	return out
 }
 
+type memberOut struct{ UserId, UserPrincipalName, DisplayName, JoinDate string }
+
 type listUsersForGroupOut struct {
-	pageOut
+	iamapi.PageOut
 	Users struct{ User []memberOut }
 }
 
+func toMembers(page iam.Page[iam.UserMembership], domain string) (out listUsersForGroupOut) {
+	out.PageOut = iamapi.PageInfo(page)
+	out.Users.User = iamapi.MapAll(page.Items, func(m *iam.UserMembership) memberOut {
+		return memberOut{UserId: m.User.ID, UserPrincipalName: upn(&m.User, domain), DisplayName: m.User.DisplayName,
+			JoinDate: fmtTime(m.Joined)}
+	})
+	return out
+}
+
+// DeleteGroup is in iamapi: RAM and IMS share it.
 func registerGroups(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[createGroupIn, groupResult]{
-		Spec:     spec("CreateGroup", true),
-		Resource: func(p *model.Principal, in *createGroupIn) string { return groupARN(p, in.GroupName) },
-		Handle: func(c *api.Call, in *createGroupIn) (*groupResult, error) {
-			if err := checkDisplayName("DisplayName", in.DisplayName); err != nil {
-				return nil, err
-			}
-			g, err := svc.CreateGroup(c.Tx, c.AccountID(), iam.NewGroup{Name: in.GroupName, DisplayName: in.DisplayName,
-				Comments: in.Comments}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &groupResult{Group: toGroup(g)}, nil
-		},
+	api.Declare(r, ims.Write("CreateGroup"), onNewGroup, func(c *api.Call, in *createGroupIn) (*groupResult, error) {
+		if err := checkDisplayName("DisplayName", in.DisplayName); err != nil {
+			return nil, err
+		}
+		return api.Reply(toGroupResult)(svc.CreateGroup(c.Tx, c.AccountID(), iam.NewGroup{Name: in.GroupName,
+			DisplayName: in.DisplayName, Comments: in.Comments}, c.Now))
 	})
-	api.Register(r, api.Action[groupNameIn, groupResult]{
-		Spec:     spec("GetGroup", false),
-		Resource: onGroup,
-		Handle: func(c *api.Call, in *groupNameIn) (*groupResult, error) {
-			g, err := svc.GetGroup(c.Tx, c.AccountID(), in.GroupName)
-			if err != nil {
-				return nil, err
-			}
-			return &groupResult{Group: toGroup(g)}, nil
-		},
+	api.Declare(r, ims.Read("GetGroup"), iamapi.OnGroup, func(c *api.Call, in *iamapi.GroupNameIn) (*groupResult, error) {
+		return api.Reply(toGroupResult)(svc.GetGroup(c.Tx, c.AccountID(), in.GroupName))
 	})
-	api.Register(r, api.Action[updateGroupIn, groupResult]{
-		Spec:     spec("UpdateGroup", true),
-		Resource: func(p *model.Principal, in *updateGroupIn) string { return groupARN(p, in.GroupName) },
-		Handle: func(c *api.Call, in *updateGroupIn) (*groupResult, error) {
-			if err := checkDisplayName("NewDisplayName", in.NewDisplayName); err != nil {
-				return nil, err
-			}
-			g, err := svc.UpdateGroup(c.Tx, c.AccountID(), in.GroupName, iam.GroupUpdate{NewName: in.NewGroupName,
-				NewDisplayName: in.NewDisplayName, NewComments: in.NewComments}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &groupResult{Group: toGroup(g)}, nil
-		},
+	api.Declare(r, ims.Write("UpdateGroup"), onGroupUpdate, func(c *api.Call, in *updateGroupIn) (*groupResult, error) {
+		if err := checkDisplayName("NewDisplayName", in.NewDisplayName); err != nil {
+			return nil, err
+		}
+		return api.Reply(toGroupResult)(svc.UpdateGroup(c.Tx, c.AccountID(), in.GroupName, iam.GroupUpdate{NewName: in.NewGroupName,
+			NewDisplayName: in.NewDisplayName, NewComments: in.NewComments}, c.Now))
 	})
-	api.Register(r, api.Action[groupNameIn, none]{
-		Spec:     spec("DeleteGroup", true),
-		Resource: onGroup,
-		Handle: func(c *api.Call, in *groupNameIn) (*none, error) {
-			return done, svc.DeleteGroup(c.Tx, c.AccountID(), in.GroupName)
-		},
+	api.Declare(r, ims.Read("ListGroups"), iamapi.AllOf[iamapi.ListIn]("group"), func(c *api.Call, in *iamapi.ListIn) (*listGroupsOut, error) {
+		return api.Reply(toGroupList)(svc.ListGroups(c.Tx, c.AccountID(), in.Page()))
 	})
-	api.Register(r, api.Action[groupListIn, listGroupsOut]{
-		Spec:     spec("ListGroups", false),
-		Resource: func(p *model.Principal, _ *groupListIn) string { return allOf(p, "group") },
-		Handle: func(c *api.Call, in *groupListIn) (*listGroupsOut, error) {
-			page, err := svc.ListGroups(c.Tx, c.AccountID(), pageReq(in.Marker, in.MaxItems, 0, 0))
-			if err != nil {
-				return nil, err
-			}
-			out := &listGroupsOut{pageOut: pageInfo(page)}
-			out.Groups.Group = mapAll(page.Items, toGroup)
-			return out, nil
-		},
-	})
-	api.Register(r, api.Action[membershipIn, none]{
-		Spec:     spec("AddUserToGroup", true),
-		Resource: onMembership,
-		Handle: func(c *api.Call, in *membershipIn) (*none, error) {
-			name, err := requiredUser(c, svc, in.UserPrincipalName, "")
-			if err != nil {
-				return nil, err
-			}
-			return done, svc.AddUserToGroup(c.Tx, c.AccountID(), name, in.GroupName, c.Now)
-		},
-	})
-	api.Register(r, api.Action[membershipIn, none]{
-		Spec:     spec("RemoveUserFromGroup", true),
-		Resource: onMembership,
-		Handle: func(c *api.Call, in *membershipIn) (*none, error) {
-			name, err := requiredUser(c, svc, in.UserPrincipalName, "")
-			if err != nil {
-				return nil, err
-			}
-			return done, svc.RemoveUserFromGroup(c.Tx, c.AccountID(), name, in.GroupName)
-		},
-	})
-	api.Register(r, api.Action[upnIn, listGroupsForUserOut]{
-		Spec:     spec("ListGroupsForUser", false),
-		Resource: onUPN,
-		Handle: func(c *api.Call, in *upnIn) (*listGroupsForUserOut, error) {
-			name, err := requiredUser(c, svc, in.UserPrincipalName, "")
-			if err != nil {
-				return nil, err
-			}
-			ms, err := svc.ListGroupsForUser(c.Tx, c.AccountID(), name)
-			if err != nil {
-				return nil, err
-			}
-			out := &listGroupsForUserOut{}
-			out.Groups.Group = mapAll(ms, func(m *iam.GroupMembership) userGroupOut {
-				return userGroupOut{GroupId: m.Group.ID, GroupName: m.Group.Name, DisplayName: m.Group.DisplayName,
-					Comments: m.Group.Comments, JoinDate: fmtTime(m.Joined)}
-			})
-			return out, nil
-		},
-	})
-	api.Register(r, api.Action[groupMembersIn, listUsersForGroupOut]{
-		Spec:     spec("ListUsersForGroup", false),
-		Resource: func(p *model.Principal, in *groupMembersIn) string { return groupARN(p, in.GroupName) },
-		Handle: func(c *api.Call, in *groupMembersIn) (*listUsersForGroupOut, error) {
-			domain, err := svc.DefaultDomain(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			page, err := svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, pageReq(in.Marker, in.MaxItems, 0, 0))
-			if err != nil {
-				return nil, err
-			}
-			out := &listUsersForGroupOut{pageOut: pageInfo(page)}
-			out.Users.User = mapAll(page.Items, func(m *iam.UserMembership) memberOut {
-				return memberOut{UserId: m.User.ID, UserPrincipalName: upn(&m.User, domain), DisplayName: m.User.DisplayName,
-					JoinDate: fmtTime(m.Joined)}
-			})
-			return out, nil
-		},
+	api.Declare(r, ims.Write("AddUserToGroup"), onMembership,
+		forUser(svc, func(c *api.Call, in *membershipIn, name string) (*api.NoOutput, error) {
+			return api.Done(svc.AddUserToGroup(c.Tx, c.AccountID(), name, in.GroupName, c.Now))
+		}))
+	api.Declare(r, ims.Write("RemoveUserFromGroup"), onMembership,
+		forUser(svc, func(c *api.Call, in *membershipIn, name string) (*api.NoOutput, error) {
+			return api.Done(svc.RemoveUserFromGroup(c.Tx, c.AccountID(), name, in.GroupName))
+		}))
+	api.Declare(r, ims.Read("ListGroupsForUser"), onNamedUser[upnIn],
+		forUser(svc, func(c *api.Call, _ *upnIn, name string) (*listGroupsForUserOut, error) {
+			return api.Reply(toGroupsOfUser)(svc.ListGroupsForUser(c.Tx, c.AccountID(), name))
+		}))
+	api.Declare(r, ims.Read("ListUsersForGroup"), iamapi.OnMembers, func(c *api.Call, in *iamapi.GroupMembersIn) (*listUsersForGroupOut, error) {
+		return withDomain(c, svc, toMembers)(svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, in.Page()))
 	})
 }

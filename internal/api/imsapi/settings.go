@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/iam"
 )
+
+// Account-wide settings are authorized on acs:ram::<account>:*.
 
 type domainIn struct {
 	DefaultDomainName string `param:"DefaultDomainName,required"`
@@ -14,6 +17,10 @@ type domainIn struct {
 
 type domainOut struct{ DefaultDomainName string }
 
+func toDomain(d string) domainOut { return domainOut{DefaultDomainName: d} }
+
+// passwordPolicyIn spells HardExpire as IMS does (RAM: HardExpiry) and has
+// two more rules than RAM's.
 type passwordPolicyIn struct {
 	MinimumPasswordLength             *int  `param:"MinimumPasswordLength"`
 	RequireLowercaseCharacters        *bool `param:"RequireLowercaseCharacters"`
@@ -29,6 +36,10 @@ type passwordPolicyIn struct {
 }
 
 type passwordPolicyResult struct{ PasswordPolicy passwordPolicyOut }
+
+func toPasswordPolicyResult(p *iam.PasswordPolicy) passwordPolicyResult {
+	return passwordPolicyResult{toPasswordPolicy(p)}
+}
 
 type securityPreferenceIn struct {
 	EnableSaveMFATicket               *bool   `param:"EnableSaveMFATicket"`
@@ -47,8 +58,24 @@ type securityPreferenceIn struct {
 	VerificationTypes string `param:"VerificationTypes"`
 }
 
+func verificationTypes(raw string) (*[]string, error) {
+	if raw == "" || raw == "null" {
+		return nil, nil
+	}
+	var types []string
+	if err := json.Unmarshal([]byte(raw), &types); err != nil {
+		return nil, apperr.BadRequest("InvalidParameter.VerificationTypes", "The parameter VerificationTypes must be a JSON array of strings, e.g. [\"sms\",\"email\"].")
+	}
+	return &types, nil
+}
+
 type securityPreferenceResult struct{ SecurityPreference securityPreferenceOut }
 
+func toSecurityPreferenceResult(p *iam.SecurityPreference) securityPreferenceResult {
+	return securityPreferenceResult{toSecurityPreference(p)}
+}
+
+// summaryOut counts the account's entities and states Canopy's quotas.
 type summaryOut struct {
 	SummaryMap struct {
 		Users, Groups, Roles, Policies                     int
@@ -68,123 +95,62 @@ type summaryOut struct {
 	}
 }
 
-func verificationTypes(raw string) (*[]string, error) {
-	if raw == "" || raw == "null" {
-		return nil, nil
-	}
-	var types []string
-	if err := json.Unmarshal([]byte(raw), &types); err != nil {
-		return nil, apperr.BadRequest("InvalidParameter.VerificationTypes", "The parameter VerificationTypes must be a JSON array of strings, e.g. [\"sms\",\"email\"].")
-	}
-	return &types, nil
+func toSummary(s *iam.AccountSummary) (out summaryOut) {
+	m := &out.SummaryMap
+	m.Users, m.Groups, m.Roles, m.Policies = s.Users, s.Groups, s.Roles, s.Policies
+	m.MFADevices, m.MFADevicesInUse = s.MFADevices, s.MFADevicesInUse
+	m.UsersQuota, m.GroupsQuota, m.RolesQuota, m.PoliciesQuota = iam.MaxUsers, iam.MaxGroups, iam.MaxRoles, iam.MaxCustomPolicies
+	m.VirtualMFADevicesQuota, m.AccessKeysPerUserQuota = iam.MaxVirtualMFADevices, iam.MaxAccessKeysPerUser
+	m.GroupsPerUserQuota, m.VersionsPerPolicyQuota = iam.MaxGroupsPerUser, iam.MaxPolicyVersions
+	m.PolicySizeQuota = iam.MaxPolicyDocumentLength
+	m.AttachedPoliciesPerUserQuota = iam.MaxCustomPoliciesPerPrincipal
+	m.AttachedPoliciesPerGroupQuota = iam.MaxCustomPoliciesPerPrincipal
+	m.AttachedPoliciesPerRoleQuota = iam.MaxCustomPoliciesPerPrincipal
+	m.AttachedSystemPoliciesPerUserQuota = iam.MaxSystemPoliciesPerPrincipal
+	m.AttachedSystemPoliciesPerGroupQuota = iam.MaxSystemPoliciesPerPrincipal
+	m.AttachedSystemPoliciesPerRoleQuota = iam.MaxSystemPoliciesPerPrincipal
+	return out
 }
 
 func registerSettings(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[struct{}, domainOut]{
-		Spec:     spec("GetDefaultDomain", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*domainOut, error) {
-			d, err := svc.DefaultDomain(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			return &domainOut{DefaultDomainName: d}, nil
-		},
+	api.Declare(r, ims.Read("GetDefaultDomain"), iamapi.OnAccount[struct{}], func(c *api.Call, _ *struct{}) (*domainOut, error) {
+		return api.Reply(toDomain)(svc.DefaultDomain(c.Tx, c.AccountID()))
 	})
-	api.Register(r, api.Action[domainIn, domainOut]{
-		Spec:     spec("SetDefaultDomain", true),
-		Resource: onAccount[domainIn],
-		Handle: func(c *api.Call, in *domainIn) (*domainOut, error) {
-			d, err := svc.SetDefaultDomain(c.Tx, c.AccountID(), in.DefaultDomainName, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &domainOut{DefaultDomainName: d}, nil
-		},
+	api.Declare(r, ims.Write("SetDefaultDomain"), iamapi.OnAccount[domainIn], func(c *api.Call, in *domainIn) (*domainOut, error) {
+		return api.Reply(toDomain)(svc.SetDefaultDomain(c.Tx, c.AccountID(), in.DefaultDomainName, c.Now))
 	})
-	api.Register(r, api.Action[struct{}, passwordPolicyResult]{
-		Spec:     spec("GetPasswordPolicy", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*passwordPolicyResult, error) {
-			p, err := svc.GetPasswordPolicy(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			return &passwordPolicyResult{PasswordPolicy: toPasswordPolicy(p)}, nil
-		},
+	api.Declare(r, ims.Read("GetPasswordPolicy"), iamapi.OnAccount[struct{}], func(c *api.Call, _ *struct{}) (*passwordPolicyResult, error) {
+		return api.Reply(toPasswordPolicyResult)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
 	})
-	api.Register(r, api.Action[passwordPolicyIn, passwordPolicyResult]{
-		Spec:     spec("SetPasswordPolicy", true),
-		Resource: onAccount[passwordPolicyIn],
-		Handle: func(c *api.Call, in *passwordPolicyIn) (*passwordPolicyResult, error) {
-			p, err := svc.SetPasswordPolicy(c.Tx, c.AccountID(), iam.PasswordPolicyUpdate{
+	api.Declare(r, ims.Write("SetPasswordPolicy"), iamapi.OnAccount[passwordPolicyIn],
+		func(c *api.Call, in *passwordPolicyIn) (*passwordPolicyResult, error) {
+			return api.Reply(toPasswordPolicyResult)(svc.SetPasswordPolicy(c.Tx, c.AccountID(), iam.PasswordPolicyUpdate{
 				MinimumPasswordLength: in.MinimumPasswordLength, RequireLowercaseCharacters: in.RequireLowercaseCharacters,
 				RequireUppercaseCharacters: in.RequireUppercaseCharacters, RequireNumbers: in.RequireNumbers,
 				RequireSymbols: in.RequireSymbols, HardExpire: in.HardExpire, MaxPasswordAge: in.MaxPasswordAge,
 				PasswordReusePrevention: in.PasswordReusePrevention, MaxLoginAttempts: in.MaxLoginAttemps,
 				MinimumPasswordDifferentCharacter: in.MinimumPasswordDifferentCharacter,
-				PasswordNotContainUserName:        in.PasswordNotContainUserName}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &passwordPolicyResult{PasswordPolicy: toPasswordPolicy(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[struct{}, securityPreferenceResult]{
-		Spec:     spec("GetSecurityPreference", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*securityPreferenceResult, error) {
-			p, err := svc.GetSecurityPreference(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			return &securityPreferenceResult{SecurityPreference: toSecurityPreference(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[securityPreferenceIn, securityPreferenceResult]{
-		Spec:     spec("SetSecurityPreference", true),
-		Resource: onAccount[securityPreferenceIn],
-		Handle: func(c *api.Call, in *securityPreferenceIn) (*securityPreferenceResult, error) {
+				PasswordNotContainUserName:        in.PasswordNotContainUserName}, c.Now))
+		})
+	api.Declare(r, ims.Read("GetSecurityPreference"), iamapi.OnAccount[struct{}],
+		func(c *api.Call, _ *struct{}) (*securityPreferenceResult, error) {
+			return api.Reply(toSecurityPreferenceResult)(svc.GetSecurityPreference(c.Tx, c.AccountID()))
+		})
+	api.Declare(r, ims.Write("SetSecurityPreference"), iamapi.OnAccount[securityPreferenceIn],
+		func(c *api.Call, in *securityPreferenceIn) (*securityPreferenceResult, error) {
 			types, err := verificationTypes(in.VerificationTypes)
 			if err != nil {
 				return nil, err
 			}
-			p, err := svc.SetSecurityPreference(c.Tx, c.AccountID(), iam.SecurityPreferenceUpdate{
+			return api.Reply(toSecurityPreferenceResult)(svc.SetSecurityPreference(c.Tx, c.AccountID(), iam.SecurityPreferenceUpdate{
 				EnableSaveMFATicket: in.EnableSaveMFATicket, AllowUserToChangePassword: in.AllowUserToChangePassword,
 				AllowUserToManageAccessKeys: in.AllowUserToManageAccessKeys, AllowUserToManageMFADevices: in.AllowUserToManageMFADevices,
 				AllowUserToManagePersonalDingTalk: in.AllowUserToManagePersonalDingTalk, AllowUserLongTermLogin: in.AllowUserLongTermLogin,
 				EnforceMFAForLogin: in.EnforceMFAForLogin, LoginSessionDuration: in.LoginSessionDuration,
 				LoginNetworkMasks: in.LoginNetworkMasks, MFAOperationForLogin: in.MFAOperationForLogin,
-				OperationForRiskLogin: in.OperationForRiskLogin, VerificationTypes: types}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &securityPreferenceResult{SecurityPreference: toSecurityPreference(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[struct{}, summaryOut]{
-		Spec:     spec("GetAccountSummary", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*summaryOut, error) {
-			s, err := svc.GetAccountSummary(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			out := &summaryOut{}
-			m := &out.SummaryMap
-			m.Users, m.Groups, m.Roles, m.Policies = s.Users, s.Groups, s.Roles, s.Policies
-			m.MFADevices, m.MFADevicesInUse = s.MFADevices, s.MFADevicesInUse
-			m.UsersQuota, m.GroupsQuota, m.RolesQuota, m.PoliciesQuota = iam.MaxUsers, iam.MaxGroups, iam.MaxRoles, iam.MaxCustomPolicies
-			m.VirtualMFADevicesQuota, m.AccessKeysPerUserQuota = iam.MaxVirtualMFADevices, iam.MaxAccessKeysPerUser
-			m.GroupsPerUserQuota, m.VersionsPerPolicyQuota = iam.MaxGroupsPerUser, iam.MaxPolicyVersions
-			m.PolicySizeQuota = iam.MaxPolicyDocumentLength
-			m.AttachedPoliciesPerUserQuota = iam.MaxCustomPoliciesPerPrincipal
-			m.AttachedPoliciesPerGroupQuota = iam.MaxCustomPoliciesPerPrincipal
-			m.AttachedPoliciesPerRoleQuota = iam.MaxCustomPoliciesPerPrincipal
-			m.AttachedSystemPoliciesPerUserQuota = iam.MaxSystemPoliciesPerPrincipal
-			m.AttachedSystemPoliciesPerGroupQuota = iam.MaxSystemPoliciesPerPrincipal
-			m.AttachedSystemPoliciesPerRoleQuota = iam.MaxSystemPoliciesPerPrincipal
-			return out, nil
-		},
+				OperationForRiskLogin: in.OperationForRiskLogin, VerificationTypes: types}, c.Now))
+		})
+	api.Declare(r, ims.Read("GetAccountSummary"), iamapi.OnAccount[struct{}], func(c *api.Call, _ *struct{}) (*summaryOut, error) {
+		return api.Reply(toSummary)(svc.GetAccountSummary(c.Tx, c.AccountID()))
 	})
 }

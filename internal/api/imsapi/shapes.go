@@ -1,6 +1,7 @@
 package imsapi
 
 import (
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
 )
 
@@ -38,7 +39,7 @@ func toUser(u *iam.User, domain string) userOut {
 	out := userOut{UserId: u.ID, UserPrincipalName: upn(u, domain), DisplayName: u.DisplayName, Email: u.Email,
 		MobilePhone: u.MobilePhone, Comments: u.Comments, CreateDate: fmtTime(u.Created), UpdateDate: fmtTime(u.Updated),
 		LastLoginDate: fmtTime(u.LastLogin), ProvisionType: provisionManual, Status: userActive}
-	out.Tags.Tag = mapAll(u.Tags, func(t *iam.Tag) tagOut { return tagOut{TagKey: t.Key, TagValue: t.Value} })
+	out.Tags.Tag = iamapi.MapAll(u.Tags, func(t *iam.Tag) tagOut { return tagOut{TagKey: t.Key, TagValue: t.Value} })
 	return out
 }
 

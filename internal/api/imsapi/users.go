@@ -2,6 +2,7 @@ package imsapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/model"
 )
@@ -10,10 +11,6 @@ import (
 type userIn struct {
 	UserPrincipalName string `param:"UserPrincipalName"`
 	UserId            string `param:"UserId"`
-}
-
-func onUser(p *model.Principal, in *userIn) string {
-	return userResource(p, in.UserPrincipalName, in.UserId)
 }
 
 type tagIn struct {
@@ -63,53 +60,80 @@ type listUsersIn struct {
 
 type userResult struct{ User userOut }
 
+func toUserResult(u *iam.User, domain string) userResult { return userResult{User: toUser(u, domain)} }
+
 type listUsersOut struct {
-	pageOut
+	iamapi.PageOut
 	Users struct{ User []userOut }
 }
 
-type basicInfoOut struct {
-	UserId            string
-	UserPrincipalName string
-	DisplayName       string
-	Status            string
+func toUserList(page iam.Page[iam.User], domain string) (out listUsersOut) {
+	out.PageOut = iamapi.PageInfo(page)
+	out.Users.User = iamapi.MapAll(page.Items, func(u *iam.User) userOut { return toUser(u, domain) })
+	return out
 }
 
+type basicInfoOut struct{ UserId, UserPrincipalName, DisplayName, Status string }
+
 type listBasicInfosOut struct {
-	pageOut
+	iamapi.PageOut
 	UserBasicInfos struct{ UserBasicInfo []basicInfoOut }
 }
 
-// IMS user lists return up to 1000 users by default.
-const defaultUserPage = 1000
+func toBasicInfos(page iam.Page[iam.User], domain string) (out listBasicInfosOut) {
+	out.PageOut = iamapi.PageInfo(page)
+	out.UserBasicInfos.UserBasicInfo = iamapi.MapAll(page.Items, func(u *iam.User) basicInfoOut {
+		return basicInfoOut{UserId: u.ID, UserPrincipalName: upn(u, domain), DisplayName: u.DisplayName, Status: userActive}
+	})
+	return out
+}
+
+// upnIn names one user by principal name.
+type upnIn struct {
+	UserPrincipalName string `param:"UserPrincipalName,required"`
+}
+
+type loginProfileIn struct {
+	UserPrincipalName      string `param:"UserPrincipalName,required"`
+	Password               string `param:"Password"`
+	GenerateRandomPassword bool   `param:"GenerateRandomPassword"`
+	PasswordResetRequired  *bool  `param:"PasswordResetRequired"`
+	MFABindRequired        *bool  `param:"MFABindRequired"`
+	Status                 string `param:"Status"`
+}
+
+func (in upnIn) principal() string          { return in.UserPrincipalName }
+func (in loginProfileIn) principal() string { return in.UserPrincipalName }
+
+type loginProfileResult struct{ LoginProfile loginProfileOut }
+
+// toProfileResult shapes a login profile; generated is a password the
+// service made up, shown this once.
+func toProfileResult(generated string) func(*iam.LoginProfile, string) loginProfileResult {
+	return func(p *iam.LoginProfile, domain string) loginProfileResult {
+		return loginProfileResult{LoginProfile: toLoginProfile(p, domain, generated)}
+	}
+}
 
 func registerUsers(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[createUserIn, userResult]{
-		Spec: spec("CreateUser", true),
-		Resource: func(p *model.Principal, in *createUserIn) string {
-			return model.UserARN(p.AccountID, principalUser(in.UserPrincipalName))
-		},
-		Handle: func(c *api.Call, in *createUserIn) (*userResult, error) {
-			name, err := svc.UserNameFromPrincipal(c.Tx, c.AccountID(), "UserPrincipalName", in.UserPrincipalName)
-			if err != nil {
-				return nil, err
-			}
-			if err := checkDisplayName("DisplayName", in.DisplayName); err != nil {
-				return nil, err
-			}
-			u, err := svc.CreateUser(c.Tx, c.AccountID(), iam.NewUser{Name: name, DisplayName: in.DisplayName,
-				Email: in.Email, MobilePhone: in.MobilePhone, Comments: in.Comments, Tags: tags(in.Tag)}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return userResponse(c, svc, u)
-		},
+	api.Declare(r, ims.Write("CreateUser"), func(p *model.Principal, in *createUserIn) string {
+		return iamapi.UserARN(p, principalUser(in.UserPrincipalName))
+	}, func(c *api.Call, in *createUserIn) (*userResult, error) {
+		name, err := svc.UserNameFromPrincipal(c.Tx, c.AccountID(), "UserPrincipalName", in.UserPrincipalName)
+		if err == nil {
+			err = checkDisplayName("DisplayName", in.DisplayName)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return withDomain(c, svc, toUserResult)(svc.CreateUser(c.Tx, c.AccountID(), iam.NewUser{Name: name, DisplayName: in.DisplayName,
+			Email: in.Email, MobilePhone: in.MobilePhone, Comments: in.Comments, Tags: tags(in.Tag)}, c.Now))
 	})
 	api.Register(r, api.Action[getUserIn, userResult]{
-		Spec: spec("GetUser", false),
+		Spec: ims.Read("GetUser"),
 		Resource: func(p *model.Principal, in *getUserIn) string {
 			if in.UserPrincipalName == "" && in.UserId == "" && in.UserAccessKeyId != "" {
-				return allOf(p, "user")
+				return iamapi.All(p, "user")
 			}
 			return userResource(p, in.UserPrincipalName, in.UserId)
 		},
@@ -121,22 +145,18 @@ func registerUsers(r *api.Registry, svc *iam.Service) {
 			name, err := userName(c, svc, in.UserPrincipalName, in.UserId)
 			switch {
 			case err != nil:
-				return nil, err
 			case name != "":
 				u, err = svc.GetUser(c.Tx, c.AccountID(), name)
 			case in.UserAccessKeyId != "":
 				u, err = svc.UserByAccessKey(c.Tx, c.AccountID(), in.UserAccessKeyId)
 			default:
-				err = missing("UserPrincipalName")
+				err = iamapi.Missing("UserPrincipalName")
 			}
-			if err != nil {
-				return nil, err
-			}
-			return userResponse(c, svc, u)
+			return withDomain(c, svc, toUserResult)(u, err)
 		},
 	})
 	api.Register(r, api.Action[updateUserIn, userResult]{
-		Spec: spec("UpdateUser", true),
+		Spec: ims.Write("UpdateUser"),
 		Resource: func(p *model.Principal, in *updateUserIn) string {
 			return userResource(p, in.UserPrincipalName, in.UserId)
 		},
@@ -145,85 +165,48 @@ func registerUsers(r *api.Registry, svc *iam.Service) {
 		},
 		Handle: func(c *api.Call, in *updateUserIn) (*userResult, error) {
 			name, err := requiredUser(c, svc, in.UserPrincipalName, in.UserId)
-			if err != nil {
-				return nil, err
-			}
 			var newName string
-			if in.NewUserPrincipalName != "" {
-				if newName, err = svc.UserNameFromPrincipal(c.Tx, c.AccountID(), "NewUserPrincipalName", in.NewUserPrincipalName); err != nil {
-					return nil, err
-				}
+			if err == nil && in.NewUserPrincipalName != "" {
+				newName, err = svc.UserNameFromPrincipal(c.Tx, c.AccountID(), "NewUserPrincipalName", in.NewUserPrincipalName)
 			}
-			if err := checkDisplayName("NewDisplayName", in.NewDisplayName); err != nil {
-				return nil, err
+			if err == nil {
+				err = checkDisplayName("NewDisplayName", in.NewDisplayName)
 			}
-			u, err := svc.UpdateUser(c.Tx, c.AccountID(), name, iam.UserUpdate{NewName: newName, NewDisplayName: in.NewDisplayName,
-				NewEmail: in.NewEmail, NewMobilePhone: in.NewMobilePhone, NewComments: in.NewComments}, c.Now)
 			if err != nil {
 				return nil, err
 			}
-			return userResponse(c, svc, u)
+			return withDomain(c, svc, toUserResult)(svc.UpdateUser(c.Tx, c.AccountID(), name, iam.UserUpdate{NewName: newName,
+				NewDisplayName: in.NewDisplayName, NewEmail: in.NewEmail, NewMobilePhone: in.NewMobilePhone, NewComments: in.NewComments}, c.Now))
 		},
 	})
-	api.Register(r, api.Action[userIn, none]{
-		Spec:     spec("DeleteUser", true),
-		Resource: onUser,
+	api.Register(r, api.Action[userIn, api.NoOutput]{
+		Spec:     ims.Write("DeleteUser"),
+		Resource: func(p *model.Principal, in *userIn) string { return userResource(p, in.UserPrincipalName, in.UserId) },
 		ResolveResource: func(c *api.Call, in *userIn) (string, error) {
 			return resolvedUser(c, svc, in.UserPrincipalName, in.UserId, "")
 		},
-		Handle: func(c *api.Call, in *userIn) (*none, error) {
+		Handle: func(c *api.Call, in *userIn) (*api.NoOutput, error) {
 			name, err := requiredUser(c, svc, in.UserPrincipalName, in.UserId)
 			if err != nil {
 				return nil, err
 			}
-			return done, svc.DeleteUser(c.Tx, c.AccountID(), name)
+			return api.Done(svc.DeleteUser(c.Tx, c.AccountID(), name))
 		},
 	})
-	api.Register(r, api.Action[listUsersIn, listUsersOut]{
-		Spec:     spec("ListUsers", false),
-		Resource: func(p *model.Principal, _ *listUsersIn) string { return allOf(p, "user") },
-		Handle: func(c *api.Call, in *listUsersIn) (*listUsersOut, error) {
-			page, domain, err := listUsers(c, svc, in)
-			if err != nil {
-				return nil, err
-			}
-			out := &listUsersOut{pageOut: pageInfo(page)}
-			out.Users.User = mapAll(page.Items, func(u *iam.User) userOut { return toUser(u, domain) })
-			return out, nil
-		},
+	api.Declare(r, ims.Read("ListUsers"), iamapi.AllOf[listUsersIn]("user"), func(c *api.Call, in *listUsersIn) (*listUsersOut, error) {
+		return withDomain(c, svc, toUserList)(listUsers(c, svc, in))
 	})
-	api.Register(r, api.Action[listUsersIn, listBasicInfosOut]{
-		Spec:     spec("ListUserBasicInfos", false),
-		Resource: func(p *model.Principal, _ *listUsersIn) string { return allOf(p, "user") },
-		Handle: func(c *api.Call, in *listUsersIn) (*listBasicInfosOut, error) {
-			page, domain, err := listUsers(c, svc, in)
-			if err != nil {
-				return nil, err
-			}
-			out := &listBasicInfosOut{pageOut: pageInfo(page)}
-			out.UserBasicInfos.UserBasicInfo = mapAll(page.Items, func(u *iam.User) basicInfoOut {
-				return basicInfoOut{UserId: u.ID, UserPrincipalName: upn(u, domain), DisplayName: u.DisplayName, Status: userActive}
-			})
-			return out, nil
-		},
-	})
-}
-
-func userResponse(c *api.Call, svc *iam.Service, u *iam.User) (*userResult, error) {
-	domain, err := svc.DefaultDomain(c.Tx, c.AccountID())
-	if err != nil {
-		return nil, err
-	}
-	return &userResult{User: toUser(u, domain)}, nil
+	api.Declare(r, ims.Read("ListUserBasicInfos"), iamapi.AllOf[listUsersIn]("user"),
+		func(c *api.Call, in *listUsersIn) (*listBasicInfosOut, error) {
+			return withDomain(c, svc, toBasicInfos)(listUsers(c, svc, in))
+		})
+	registerLoginProfiles(r, svc)
 }
 
 // listUsers pages through the users that carry every requested tag (and
-// have the requested status: every user here is Active).
-func listUsers(c *api.Call, svc *iam.Service, in *listUsersIn) (iam.Page[iam.User], string, error) {
-	domain, err := svc.DefaultDomain(c.Tx, c.AccountID())
-	if err != nil {
-		return iam.Page[iam.User]{}, "", err
-	}
+// have the requested status: every user here is Active). IMS user lists
+// return up to 1000 users by default.
+func listUsers(c *api.Call, svc *iam.Service, in *listUsersIn) (iam.Page[iam.User], error) {
 	var keep func(*iam.User) bool
 	if len(in.Tag) > 0 || in.Status != "" {
 		keep = func(u *iam.User) bool {
@@ -238,8 +221,8 @@ func listUsers(c *api.Call, svc *iam.Service, in *listUsersIn) (iam.Page[iam.Use
 			return true
 		}
 	}
-	page, err := svc.ListUsers(c.Tx, c.AccountID(), pageReq(in.Marker, in.MaxItems, defaultUserPage, iam.MaxMaxItems), keep)
-	return page, domain, err
+	page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems, Default: 1000, Max: iam.MaxMaxItems}
+	return svc.ListUsers(c.Tx, c.AccountID(), page, keep)
 }
 
 func hasTag(u *iam.User, want tagIn) bool {
@@ -249,4 +232,30 @@ func hasTag(u *iam.User, want tagIn) bool {
 		}
 	}
 	return false
+}
+
+// ChangePassword is in iamapi: RAM and IMS share it.
+func registerLoginProfiles(r *api.Registry, svc *iam.Service) {
+	api.Declare(r, ims.Write("CreateLoginProfile", "Password"), onNamedUser[loginProfileIn],
+		forUser(svc, func(c *api.Call, in *loginProfileIn, name string) (*loginProfileResult, error) {
+			p, generated, err := svc.CreateLoginProfile(c.Tx, c.AccountID(), name, iam.NewLoginProfile{Password: in.Password,
+				GeneratePassword: in.GenerateRandomPassword, PasswordResetRequired: iamapi.IsTrue(in.PasswordResetRequired),
+				MFABindRequired: iamapi.IsTrue(in.MFABindRequired), Status: in.Status}, c.Now)
+			return withDomain(c, svc, toProfileResult(generated))(p, err)
+		}))
+	api.Declare(r, ims.Read("GetLoginProfile"), onNamedUser[upnIn],
+		forUser(svc, func(c *api.Call, _ *upnIn, name string) (*loginProfileResult, error) {
+			return withDomain(c, svc, toProfileResult(""))(svc.GetLoginProfile(c.Tx, c.AccountID(), name))
+		}))
+	api.Declare(r, ims.Write("UpdateLoginProfile", "Password"), onNamedUser[loginProfileIn],
+		forUser(svc, func(c *api.Call, in *loginProfileIn, name string) (*loginProfileResult, error) {
+			p, generated, err := svc.UpdateLoginProfile(c.Tx, c.AccountID(), name, iam.LoginProfileUpdate{Password: in.Password,
+				GeneratePassword: in.GenerateRandomPassword, PasswordResetRequired: in.PasswordResetRequired,
+				MFABindRequired: in.MFABindRequired, Status: in.Status}, c.Now)
+			return withDomain(c, svc, toProfileResult(generated))(p, err)
+		}))
+	api.Declare(r, ims.Write("DeleteLoginProfile"), onNamedUser[upnIn],
+		forUser(svc, func(c *api.Call, _ *upnIn, name string) (*api.NoOutput, error) {
+			return api.Done(svc.DeleteLoginProfile(c.Tx, c.AccountID(), name))
+		}))
 }

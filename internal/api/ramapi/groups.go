@@ -2,15 +2,10 @@ package ramapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/model"
 )
-
-type groupNameIn struct {
-	GroupName string `param:"GroupName,required"`
-}
-
-func onGroup(p *model.Principal, in *groupNameIn) string { return groupARN(p, in.GroupName) }
 
 type createGroupIn struct {
 	GroupName string `param:"GroupName,required"`
@@ -28,20 +23,30 @@ type membershipIn struct {
 	GroupName string `param:"GroupName,required"`
 }
 
-// A membership change is authorized on the group it changes.
-func onMembership(p *model.Principal, in *membershipIn) string { return groupARN(p, in.GroupName) }
-
-type groupMembersIn struct {
-	GroupName string `param:"GroupName,required"`
-	Marker    string `param:"Marker"`
-	MaxItems  *int   `param:"MaxItems"`
+// A call that creates, renames or changes the members of a group is
+// authorized on that group.
+func onNewGroup(p *model.Principal, in *createGroupIn) string {
+	return iamapi.GroupARN(p, in.GroupName)
+}
+func onUpdatedGroup(p *model.Principal, in *updateGroupIn) string {
+	return iamapi.GroupARN(p, in.GroupName)
+}
+func onMembership(p *model.Principal, in *membershipIn) string {
+	return iamapi.GroupARN(p, in.GroupName)
 }
 
 type groupResult struct{ Group groupOut }
 
+func toGroupResult(g *iam.Group) groupResult { return groupResult{Group: toGroup(g)} }
+
 type listGroupsOut struct {
-	pageOut
+	iamapi.PageOut
 	Groups struct{ Group []groupOut }
+}
+
+func toGroupList(page iam.Page[iam.Group]) (out listGroupsOut) {
+	out.PageOut, out.Groups.Group = iamapi.PageInfo(page), iamapi.MapAll(page.Items, toGroup)
+	return out
 }
 
 type userGroupOut struct {
@@ -55,6 +60,13 @@ type listGroupsForUserOut struct {
 	Groups struct{ Group []userGroupOut }
 }
 
+func toGroupsOfUser(ms []iam.GroupMembership) (out listGroupsForUserOut) {
+	out.Groups.Group = iamapi.MapAll(ms, func(m *iam.GroupMembership) userGroupOut {
+		return userGroupOut{GroupId: m.Group.ID, GroupName: m.Group.Name, Comments: m.Group.Comments, JoinDate: fmtTime(m.Joined)}
+	})
+	return out
+}
+
 type memberOut struct {
 	UserId      string
 	UserName    string
@@ -63,107 +75,43 @@ type memberOut struct {
 }
 
 type listUsersForGroupOut struct {
-	pageOut
+	iamapi.PageOut
 	Users struct{ User []memberOut }
 }
 
+func toMembers(page iam.Page[iam.UserMembership]) (out listUsersForGroupOut) {
+	out.PageOut = iamapi.PageInfo(page)
+	out.Users.User = iamapi.MapAll(page.Items, func(m *iam.UserMembership) memberOut {
+		return memberOut{UserId: m.User.ID, UserName: m.User.Name, DisplayName: m.User.DisplayName, JoinDate: fmtTime(m.Joined)}
+	})
+	return out
+}
+
+// DeleteGroup is in iamapi: RAM and IMS share it.
 func registerGroups(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[createGroupIn, groupResult]{
-		Spec:     spec("CreateGroup", true),
-		Resource: func(p *model.Principal, in *createGroupIn) string { return groupARN(p, in.GroupName) },
-		Handle: func(c *api.Call, in *createGroupIn) (*groupResult, error) {
-			g, err := svc.CreateGroup(c.Tx, c.AccountID(), iam.NewGroup{Name: in.GroupName, Comments: in.Comments}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &groupResult{Group: toGroup(g)}, nil
-		},
+	api.Declare(r, ram.Write("CreateGroup"), onNewGroup, func(c *api.Call, in *createGroupIn) (*groupResult, error) {
+		return api.Reply(toGroupResult)(svc.CreateGroup(c.Tx, c.AccountID(), iam.NewGroup{Name: in.GroupName, Comments: in.Comments}, c.Now))
 	})
-	api.Register(r, api.Action[groupNameIn, groupResult]{
-		Spec:     spec("GetGroup", false),
-		Resource: onGroup,
-		Handle: func(c *api.Call, in *groupNameIn) (*groupResult, error) {
-			g, err := svc.GetGroup(c.Tx, c.AccountID(), in.GroupName)
-			if err != nil {
-				return nil, err
-			}
-			return &groupResult{Group: toGroup(g)}, nil
-		},
+	api.Declare(r, ram.Read("GetGroup"), iamapi.OnGroup, func(c *api.Call, in *iamapi.GroupNameIn) (*groupResult, error) {
+		return api.Reply(toGroupResult)(svc.GetGroup(c.Tx, c.AccountID(), in.GroupName))
 	})
-	api.Register(r, api.Action[updateGroupIn, groupResult]{
-		Spec:     spec("UpdateGroup", true),
-		Resource: func(p *model.Principal, in *updateGroupIn) string { return groupARN(p, in.GroupName) },
-		Handle: func(c *api.Call, in *updateGroupIn) (*groupResult, error) {
-			g, err := svc.UpdateGroup(c.Tx, c.AccountID(), in.GroupName,
-				iam.GroupUpdate{NewName: in.NewGroupName, NewComments: in.NewComments}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &groupResult{Group: toGroup(g)}, nil
-		},
+	api.Declare(r, ram.Write("UpdateGroup"), onUpdatedGroup, func(c *api.Call, in *updateGroupIn) (*groupResult, error) {
+		return api.Reply(toGroupResult)(svc.UpdateGroup(c.Tx, c.AccountID(), in.GroupName,
+			iam.GroupUpdate{NewName: in.NewGroupName, NewComments: in.NewComments}, c.Now))
 	})
-	api.Register(r, api.Action[groupNameIn, none]{
-		Spec:     spec("DeleteGroup", true),
-		Resource: onGroup,
-		Handle: func(c *api.Call, in *groupNameIn) (*none, error) {
-			return done, svc.DeleteGroup(c.Tx, c.AccountID(), in.GroupName)
-		},
+	api.Declare(r, ram.Read("ListGroups"), iamapi.AllOf[iamapi.ListIn]("group"), func(c *api.Call, in *iamapi.ListIn) (*listGroupsOut, error) {
+		return api.Reply(toGroupList)(svc.ListGroups(c.Tx, c.AccountID(), in.Page()))
 	})
-	api.Register(r, api.Action[listIn, listGroupsOut]{
-		Spec:     spec("ListGroups", false),
-		Resource: func(p *model.Principal, _ *listIn) string { return allOf(p, "group") },
-		Handle: func(c *api.Call, in *listIn) (*listGroupsOut, error) {
-			page, err := svc.ListGroups(c.Tx, c.AccountID(), pageReq(in.Marker, in.MaxItems))
-			if err != nil {
-				return nil, err
-			}
-			out := &listGroupsOut{pageOut: pageInfo(page)}
-			out.Groups.Group = mapAll(page.Items, toGroup)
-			return out, nil
-		},
+	api.Declare(r, ram.Write("AddUserToGroup"), onMembership, func(c *api.Call, in *membershipIn) (*api.NoOutput, error) {
+		return api.Done(svc.AddUserToGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName, c.Now))
 	})
-	api.Register(r, api.Action[membershipIn, none]{
-		Spec:     spec("AddUserToGroup", true),
-		Resource: onMembership,
-		Handle: func(c *api.Call, in *membershipIn) (*none, error) {
-			return done, svc.AddUserToGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName, c.Now)
-		},
+	api.Declare(r, ram.Write("RemoveUserFromGroup"), onMembership, func(c *api.Call, in *membershipIn) (*api.NoOutput, error) {
+		return api.Done(svc.RemoveUserFromGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName))
 	})
-	api.Register(r, api.Action[membershipIn, none]{
-		Spec:     spec("RemoveUserFromGroup", true),
-		Resource: onMembership,
-		Handle: func(c *api.Call, in *membershipIn) (*none, error) {
-			return done, svc.RemoveUserFromGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName)
-		},
+	api.Declare(r, ram.Read("ListGroupsForUser"), onUser, func(c *api.Call, in *userNameIn) (*listGroupsForUserOut, error) {
+		return api.Reply(toGroupsOfUser)(svc.ListGroupsForUser(c.Tx, c.AccountID(), in.UserName))
 	})
-	api.Register(r, api.Action[userNameIn, listGroupsForUserOut]{
-		Spec:     spec("ListGroupsForUser", false),
-		Resource: onUser,
-		Handle: func(c *api.Call, in *userNameIn) (*listGroupsForUserOut, error) {
-			ms, err := svc.ListGroupsForUser(c.Tx, c.AccountID(), in.UserName)
-			if err != nil {
-				return nil, err
-			}
-			out := &listGroupsForUserOut{}
-			out.Groups.Group = mapAll(ms, func(m *iam.GroupMembership) userGroupOut {
-				return userGroupOut{GroupId: m.Group.ID, GroupName: m.Group.Name, Comments: m.Group.Comments, JoinDate: fmtTime(m.Joined)}
-			})
-			return out, nil
-		},
-	})
-	api.Register(r, api.Action[groupMembersIn, listUsersForGroupOut]{
-		Spec:     spec("ListUsersForGroup", false),
-		Resource: func(p *model.Principal, in *groupMembersIn) string { return groupARN(p, in.GroupName) },
-		Handle: func(c *api.Call, in *groupMembersIn) (*listUsersForGroupOut, error) {
-			page, err := svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, pageReq(in.Marker, in.MaxItems))
-			if err != nil {
-				return nil, err
-			}
-			out := &listUsersForGroupOut{pageOut: pageInfo(page)}
-			out.Users.User = mapAll(page.Items, func(m *iam.UserMembership) memberOut {
-				return memberOut{UserId: m.User.ID, UserName: m.User.Name, DisplayName: m.User.DisplayName, JoinDate: fmtTime(m.Joined)}
-			})
-			return out, nil
-		},
+	api.Declare(r, ram.Read("ListUsersForGroup"), iamapi.OnMembers, func(c *api.Call, in *iamapi.GroupMembersIn) (*listUsersForGroupOut, error) {
+		return api.Reply(toMembers)(svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, in.Page()))
 	})
 }

@@ -2,6 +2,7 @@ package ramapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/model"
 )
@@ -13,69 +14,37 @@ type loginProfileIn struct {
 	MFABindRequired       *bool  `param:"MFABindRequired"`
 }
 
-func onProfileUser(p *model.Principal, in *loginProfileIn) string { return userARN(p, in.UserName) }
+func onProfileUser(p *model.Principal, in *loginProfileIn) string {
+	return iamapi.UserARN(p, in.UserName)
+}
 
 type loginProfileResult struct{ LoginProfile loginProfileOut }
 
-type changePasswordIn struct {
-	OldPassword string `param:"OldPassword,required"`
-	NewPassword string `param:"NewPassword,required"`
+func toLoginProfileResult(p *iam.LoginProfile) loginProfileResult {
+	return loginProfileResult{LoginProfile: toLoginProfile(p)}
 }
 
+// ChangePassword is in iamapi: RAM and IMS share it.
 func registerLoginProfiles(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[loginProfileIn, loginProfileResult]{
-		Spec:     spec("CreateLoginProfile", true, "Password"),
-		Resource: onProfileUser,
-		Handle: func(c *api.Call, in *loginProfileIn) (*loginProfileResult, error) {
-			if in.Password == "" {
-				return nil, missing("Password")
+	api.Declare(r, ram.Write("CreateLoginProfile", "Password"), onProfileUser,
+		func(c *api.Call, in *loginProfileIn) (*loginProfileResult, error) {
+			if in.Password == "" { // RAM never generates one (IMS may)
+				return nil, iamapi.Missing("Password")
 			}
 			p, _, err := svc.CreateLoginProfile(c.Tx, c.AccountID(), in.UserName, iam.NewLoginProfile{Password: in.Password,
-				PasswordResetRequired: isTrue(in.PasswordResetRequired), MFABindRequired: isTrue(in.MFABindRequired)}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &loginProfileResult{LoginProfile: toLoginProfile(p)}, nil
-		},
+				PasswordResetRequired: iamapi.IsTrue(in.PasswordResetRequired), MFABindRequired: iamapi.IsTrue(in.MFABindRequired)}, c.Now)
+			return api.Reply(toLoginProfileResult)(p, err)
+		})
+	api.Declare(r, ram.Read("GetLoginProfile"), onUser, func(c *api.Call, in *userNameIn) (*loginProfileResult, error) {
+		return api.Reply(toLoginProfileResult)(svc.GetLoginProfile(c.Tx, c.AccountID(), in.UserName))
 	})
-	api.Register(r, api.Action[userNameIn, loginProfileResult]{
-		Spec:     spec("GetLoginProfile", false),
-		Resource: onUser,
-		Handle: func(c *api.Call, in *userNameIn) (*loginProfileResult, error) {
-			p, err := svc.GetLoginProfile(c.Tx, c.AccountID(), in.UserName)
-			if err != nil {
-				return nil, err
-			}
-			return &loginProfileResult{LoginProfile: toLoginProfile(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[loginProfileIn, loginProfileResult]{
-		Spec:     spec("UpdateLoginProfile", true, "Password"),
-		Resource: onProfileUser,
-		Handle: func(c *api.Call, in *loginProfileIn) (*loginProfileResult, error) {
+	api.Declare(r, ram.Write("UpdateLoginProfile", "Password"), onProfileUser,
+		func(c *api.Call, in *loginProfileIn) (*loginProfileResult, error) {
 			p, _, err := svc.UpdateLoginProfile(c.Tx, c.AccountID(), in.UserName, iam.LoginProfileUpdate{Password: in.Password,
 				PasswordResetRequired: in.PasswordResetRequired, MFABindRequired: in.MFABindRequired}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &loginProfileResult{LoginProfile: toLoginProfile(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[userNameIn, none]{
-		Spec:     spec("DeleteLoginProfile", true),
-		Resource: onUser,
-		Handle: func(c *api.Call, in *userNameIn) (*none, error) {
-			return done, svc.DeleteLoginProfile(c.Tx, c.AccountID(), in.UserName)
-		},
-	})
-	api.Register(r, api.Action[changePasswordIn, none]{
-		Spec:        spec("ChangePassword", true, "OldPassword", "NewPassword"),
-		Resource:    func(p *model.Principal, _ *changePasswordIn) string { return selfOrUser(p, "") },
-		SelfService: ownedBy(svc, iam.OwnPassword, func(*changePasswordIn) string { return "" }),
-		Handle: func(c *api.Call, in *changePasswordIn) (*none, error) {
-			return done, svc.ChangePassword(c.Tx, c.Caller, in.OldPassword, in.NewPassword, c.Now)
-		},
+			return api.Reply(toLoginProfileResult)(p, err)
+		})
+	api.Declare(r, ram.Write("DeleteLoginProfile"), onUser, func(c *api.Call, in *userNameIn) (*api.NoOutput, error) {
+		return api.Done(svc.DeleteLoginProfile(c.Tx, c.AccountID(), in.UserName))
 	})
 }
-
-func isTrue(b *bool) bool { return b != nil && *b }

@@ -2,6 +2,7 @@ package ramapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/model"
 )
@@ -10,10 +11,6 @@ import (
 type policyIn struct {
 	PolicyType string `param:"PolicyType,required"`
 	PolicyName string `param:"PolicyName,required"`
-}
-
-func onPolicy(p *model.Principal, in *policyIn) string {
-	return policyARN(p, in.PolicyType, in.PolicyName)
 }
 
 // customPolicyIn names a custom policy (the calls that change one).
@@ -56,11 +53,33 @@ type customVersionIn struct {
 	VersionId  string `param:"VersionId,required"`
 }
 
+func onPolicy(p *model.Principal, in *policyIn) string {
+	return policyARN(p, in.PolicyType, in.PolicyName)
+}
+func onVersion(p *model.Principal, in *versionIn) string {
+	return policyARN(p, in.PolicyType, in.PolicyName)
+}
+
+// The calls that change a policy name a custom one.
+func onCustom(p *model.Principal, in *customPolicyIn) string {
+	return customPolicyARN(p, in.PolicyName)
+}
+func onNewPolicy(p *model.Principal, in *createPolicyIn) string {
+	return customPolicyARN(p, in.PolicyName)
+}
+func onDescription(p *model.Principal, in *updateDescriptionIn) string {
+	return customPolicyARN(p, in.PolicyName)
+}
+func onNewVersion(p *model.Principal, in *createVersionIn) string {
+	return customPolicyARN(p, in.PolicyName)
+}
 func onCustomVersion(p *model.Principal, in *customVersionIn) string {
 	return customPolicyARN(p, in.PolicyName)
 }
 
 type policyResult struct{ Policy policyOut }
+
+func toPolicyResult(p *iam.Policy) policyResult { return policyResult{Policy: toPolicy(p)} }
 
 type getPolicyOut struct {
 	Policy               policyOut
@@ -68,120 +87,68 @@ type getPolicyOut struct {
 }
 
 type listPoliciesOut struct {
-	pageOut
+	iamapi.PageOut
 	Policies struct{ Policy []policyOut }
 }
 
+func toPolicyList(page iam.Page[iam.Policy]) (out listPoliciesOut) {
+	out.PageOut, out.Policies.Policy = iamapi.PageInfo(page), iamapi.MapAll(page.Items, toPolicy)
+	return out
+}
+
 type versionResult struct{ PolicyVersion versionOut }
+
+func toVersionResult(v *iam.PolicyVersion) versionResult {
+	return versionResult{PolicyVersion: toVersion(v)}
+}
 
 type listVersionsOut struct {
 	PolicyVersions struct{ PolicyVersion []versionOut }
 }
 
+func toVersionList(vs []iam.PolicyVersion) (out listVersionsOut) {
+	out.PolicyVersions.PolicyVersion = iamapi.MapAll(vs, toVersion)
+	return out
+}
+
 func registerPolicies(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[createPolicyIn, policyResult]{
-		Spec:     spec("CreatePolicy", true),
-		Resource: func(p *model.Principal, in *createPolicyIn) string { return customPolicyARN(p, in.PolicyName) },
-		Handle: func(c *api.Call, in *createPolicyIn) (*policyResult, error) {
-			p, err := svc.CreatePolicy(c.Tx, c.AccountID(), iam.NewPolicy{Name: in.PolicyName,
-				Description: in.Description, Document: in.PolicyDocument}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &policyResult{Policy: toPolicy(p)}, nil
-		},
+	api.Declare(r, ram.Write("CreatePolicy"), onNewPolicy, func(c *api.Call, in *createPolicyIn) (*policyResult, error) {
+		return api.Reply(toPolicyResult)(svc.CreatePolicy(c.Tx, c.AccountID(), iam.NewPolicy{Name: in.PolicyName,
+			Description: in.Description, Document: in.PolicyDocument}, c.Now))
 	})
-	api.Register(r, api.Action[policyIn, getPolicyOut]{
-		Spec:     spec("GetPolicy", false),
-		Resource: onPolicy,
-		Handle: func(c *api.Call, in *policyIn) (*getPolicyOut, error) {
-			p, v, err := svc.GetPolicy(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName)
-			if err != nil {
-				return nil, err
-			}
-			out := &getPolicyOut{Policy: toPolicy(p), DefaultPolicyVersion: toVersion(v)}
-			out.Policy.PolicyDocument = v.Document
-			return out, nil
-		},
+	api.Declare(r, ram.Read("GetPolicy"), onPolicy, func(c *api.Call, in *policyIn) (*getPolicyOut, error) {
+		p, v, err := svc.GetPolicy(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName)
+		if err != nil {
+			return nil, err
+		}
+		out := &getPolicyOut{Policy: toPolicy(p), DefaultPolicyVersion: toVersion(v)}
+		out.Policy.PolicyDocument = v.Document
+		return out, nil
 	})
-	api.Register(r, api.Action[updateDescriptionIn, policyResult]{
-		Spec:     spec("UpdatePolicyDescription", true),
-		Resource: func(p *model.Principal, in *updateDescriptionIn) string { return customPolicyARN(p, in.PolicyName) },
-		Handle: func(c *api.Call, in *updateDescriptionIn) (*policyResult, error) {
-			p, err := svc.UpdatePolicyDescription(c.Tx, c.AccountID(), in.PolicyName, in.NewDescription, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &policyResult{Policy: toPolicy(p)}, nil
-		},
+	api.Declare(r, ram.Write("UpdatePolicyDescription"), onDescription, func(c *api.Call, in *updateDescriptionIn) (*policyResult, error) {
+		return api.Reply(toPolicyResult)(svc.UpdatePolicyDescription(c.Tx, c.AccountID(), in.PolicyName, in.NewDescription, c.Now))
 	})
-	api.Register(r, api.Action[customPolicyIn, none]{
-		Spec:     spec("DeletePolicy", true),
-		Resource: func(p *model.Principal, in *customPolicyIn) string { return customPolicyARN(p, in.PolicyName) },
-		Handle: func(c *api.Call, in *customPolicyIn) (*none, error) {
-			return done, svc.DeletePolicy(c.Tx, c.AccountID(), in.PolicyName)
-		},
+	api.Declare(r, ram.Write("DeletePolicy"), onCustom, func(c *api.Call, in *customPolicyIn) (*api.NoOutput, error) {
+		return api.Done(svc.DeletePolicy(c.Tx, c.AccountID(), in.PolicyName))
 	})
-	api.Register(r, api.Action[listPoliciesIn, listPoliciesOut]{
-		Spec:     spec("ListPolicies", false),
-		Resource: func(p *model.Principal, _ *listPoliciesIn) string { return allOf(p, "policy") },
-		Handle: func(c *api.Call, in *listPoliciesIn) (*listPoliciesOut, error) {
-			page, err := svc.ListPolicies(c.Tx, c.AccountID(), in.PolicyType, pageReq(in.Marker, in.MaxItems))
-			if err != nil {
-				return nil, err
-			}
-			out := &listPoliciesOut{pageOut: pageInfo(page)}
-			out.Policies.Policy = mapAll(page.Items, toPolicy)
-			return out, nil
-		},
+	api.Declare(r, ram.Read("ListPolicies"), iamapi.AllOf[listPoliciesIn]("policy"), func(c *api.Call, in *listPoliciesIn) (*listPoliciesOut, error) {
+		return api.Reply(toPolicyList)(svc.ListPolicies(c.Tx, c.AccountID(), in.PolicyType,
+			iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}))
 	})
-	api.Register(r, api.Action[createVersionIn, versionResult]{
-		Spec:     spec("CreatePolicyVersion", true),
-		Resource: func(p *model.Principal, in *createVersionIn) string { return customPolicyARN(p, in.PolicyName) },
-		Handle: func(c *api.Call, in *createVersionIn) (*versionResult, error) {
-			v, err := svc.CreatePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.PolicyDocument, in.SetAsDefault, in.RotateStrategy, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &versionResult{PolicyVersion: toVersion(v)}, nil
-		},
+	api.Declare(r, ram.Write("CreatePolicyVersion"), onNewVersion, func(c *api.Call, in *createVersionIn) (*versionResult, error) {
+		return api.Reply(toVersionResult)(svc.CreatePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.PolicyDocument,
+			in.SetAsDefault, in.RotateStrategy, c.Now))
 	})
-	api.Register(r, api.Action[versionIn, versionResult]{
-		Spec:     spec("GetPolicyVersion", false),
-		Resource: func(p *model.Principal, in *versionIn) string { return policyARN(p, in.PolicyType, in.PolicyName) },
-		Handle: func(c *api.Call, in *versionIn) (*versionResult, error) {
-			v, err := svc.GetPolicyVersion(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName, in.VersionId)
-			if err != nil {
-				return nil, err
-			}
-			return &versionResult{PolicyVersion: toVersion(v)}, nil
-		},
+	api.Declare(r, ram.Read("GetPolicyVersion"), onVersion, func(c *api.Call, in *versionIn) (*versionResult, error) {
+		return api.Reply(toVersionResult)(svc.GetPolicyVersion(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName, in.VersionId))
 	})
-	api.Register(r, api.Action[customVersionIn, none]{
-		Spec:     spec("DeletePolicyVersion", true),
-		Resource: onCustomVersion,
-		Handle: func(c *api.Call, in *customVersionIn) (*none, error) {
-			return done, svc.DeletePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.VersionId)
-		},
+	api.Declare(r, ram.Write("DeletePolicyVersion"), onCustomVersion, func(c *api.Call, in *customVersionIn) (*api.NoOutput, error) {
+		return api.Done(svc.DeletePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.VersionId))
 	})
-	api.Register(r, api.Action[policyIn, listVersionsOut]{
-		Spec:     spec("ListPolicyVersions", false),
-		Resource: onPolicy,
-		Handle: func(c *api.Call, in *policyIn) (*listVersionsOut, error) {
-			vs, err := svc.ListPolicyVersions(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName)
-			if err != nil {
-				return nil, err
-			}
-			out := &listVersionsOut{}
-			out.PolicyVersions.PolicyVersion = mapAll(vs, toVersion)
-			return out, nil
-		},
+	api.Declare(r, ram.Read("ListPolicyVersions"), onPolicy, func(c *api.Call, in *policyIn) (*listVersionsOut, error) {
+		return api.Reply(toVersionList)(svc.ListPolicyVersions(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName))
 	})
-	api.Register(r, api.Action[customVersionIn, none]{
-		Spec:     spec("SetDefaultPolicyVersion", true),
-		Resource: onCustomVersion,
-		Handle: func(c *api.Call, in *customVersionIn) (*none, error) {
-			return done, svc.SetDefaultPolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.VersionId, c.Now)
-		},
+	api.Declare(r, ram.Write("SetDefaultPolicyVersion"), onCustomVersion, func(c *api.Call, in *customVersionIn) (*api.NoOutput, error) {
+		return api.Done(svc.SetDefaultPolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.VersionId, c.Now))
 	})
 }

@@ -2,13 +2,11 @@ package ramapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
-	"github.com/canopy-iam/canopy/internal/model"
 )
 
 // Account-wide settings are authorized on acs:ram::<account>:*.
-
-func onAccount[In any](p *model.Principal, _ *In) string { return accountARN(p) }
 
 type aliasIn struct {
 	AccountAlias string `param:"AccountAlias,required"`
@@ -16,6 +14,7 @@ type aliasIn struct {
 
 type aliasOut struct{ AccountAlias string }
 
+// passwordPolicyIn spells HardExpiry as RAM does (IMS: HardExpire).
 type passwordPolicyIn struct {
 	MinimumPasswordLength      *int  `param:"MinimumPasswordLength"`
 	RequireLowercaseCharacters *bool `param:"RequireLowercaseCharacters"`
@@ -30,6 +29,10 @@ type passwordPolicyIn struct {
 
 type passwordPolicyResult struct{ PasswordPolicy passwordPolicyOut }
 
+func toPasswordPolicyResult(p *iam.PasswordPolicy) passwordPolicyResult {
+	return passwordPolicyResult{PasswordPolicy: toPasswordPolicy(p)}
+}
+
 type securityPreferenceIn struct {
 	EnableSaveMFATicket         *bool   `param:"EnableSaveMFATicket"`
 	AllowUserToChangePassword   *bool   `param:"AllowUserToChangePassword"`
@@ -42,82 +45,41 @@ type securityPreferenceIn struct {
 
 type securityPreferenceResult struct{ SecurityPreference securityPreferenceOut }
 
+func toSecurityPreferenceResult(p *iam.SecurityPreference) securityPreferenceResult {
+	return securityPreferenceResult{SecurityPreference: toSecurityPreference(p)}
+}
+
 func registerSettings(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[aliasIn, none]{
-		Spec:     spec("SetAccountAlias", true),
-		Resource: onAccount[aliasIn],
-		Handle: func(c *api.Call, in *aliasIn) (*none, error) {
-			return done, svc.SetAccountAlias(c.Tx, c.AccountID(), in.AccountAlias, c.Now)
-		},
+	api.Declare(r, ram.Write("SetAccountAlias"), iamapi.OnAccount[aliasIn], func(c *api.Call, in *aliasIn) (*api.NoOutput, error) {
+		return api.Done(svc.SetAccountAlias(c.Tx, c.AccountID(), in.AccountAlias, c.Now))
 	})
-	api.Register(r, api.Action[struct{}, aliasOut]{
-		Spec:     spec("GetAccountAlias", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*aliasOut, error) {
-			alias, err := svc.GetAccountAlias(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			return &aliasOut{AccountAlias: alias}, nil
-		},
+	api.Declare(r, ram.Read("GetAccountAlias"), iamapi.OnAccount[struct{}], func(c *api.Call, _ *struct{}) (*aliasOut, error) {
+		return api.Reply(func(alias string) aliasOut { return aliasOut{AccountAlias: alias} })(svc.GetAccountAlias(c.Tx, c.AccountID()))
 	})
-	api.Register(r, api.Action[struct{}, none]{
-		Spec:     spec("ClearAccountAlias", true),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*none, error) {
-			return done, svc.ClearAccountAlias(c.Tx, c.AccountID(), c.Now)
-		},
+	api.Declare(r, ram.Write("ClearAccountAlias"), iamapi.OnAccount[struct{}], func(c *api.Call, _ *struct{}) (*api.NoOutput, error) {
+		return api.Done(svc.ClearAccountAlias(c.Tx, c.AccountID(), c.Now))
 	})
-	api.Register(r, api.Action[passwordPolicyIn, passwordPolicyResult]{
-		Spec:     spec("SetPasswordPolicy", true),
-		Resource: onAccount[passwordPolicyIn],
-		Handle: func(c *api.Call, in *passwordPolicyIn) (*passwordPolicyResult, error) {
-			p, err := svc.SetPasswordPolicy(c.Tx, c.AccountID(), iam.PasswordPolicyUpdate{
+	api.Declare(r, ram.Write("SetPasswordPolicy"), iamapi.OnAccount[passwordPolicyIn],
+		func(c *api.Call, in *passwordPolicyIn) (*passwordPolicyResult, error) {
+			return api.Reply(toPasswordPolicyResult)(svc.SetPasswordPolicy(c.Tx, c.AccountID(), iam.PasswordPolicyUpdate{
 				MinimumPasswordLength: in.MinimumPasswordLength, RequireLowercaseCharacters: in.RequireLowercaseCharacters,
 				RequireUppercaseCharacters: in.RequireUppercaseCharacters, RequireNumbers: in.RequireNumbers,
 				RequireSymbols: in.RequireSymbols, HardExpire: in.HardExpiry, MaxPasswordAge: in.MaxPasswordAge,
-				PasswordReusePrevention: in.PasswordReusePrevention, MaxLoginAttempts: in.MaxLoginAttemps}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &passwordPolicyResult{PasswordPolicy: toPasswordPolicy(p)}, nil
-		},
+				PasswordReusePrevention: in.PasswordReusePrevention, MaxLoginAttempts: in.MaxLoginAttemps}, c.Now))
+		})
+	api.Declare(r, ram.Read("GetPasswordPolicy"), iamapi.OnAccount[struct{}], func(c *api.Call, _ *struct{}) (*passwordPolicyResult, error) {
+		return api.Reply(toPasswordPolicyResult)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
 	})
-	api.Register(r, api.Action[struct{}, passwordPolicyResult]{
-		Spec:     spec("GetPasswordPolicy", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*passwordPolicyResult, error) {
-			p, err := svc.GetPasswordPolicy(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			return &passwordPolicyResult{PasswordPolicy: toPasswordPolicy(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[securityPreferenceIn, securityPreferenceResult]{
-		Spec:     spec("SetSecurityPreference", true),
-		Resource: onAccount[securityPreferenceIn],
-		Handle: func(c *api.Call, in *securityPreferenceIn) (*securityPreferenceResult, error) {
-			p, err := svc.SetSecurityPreference(c.Tx, c.AccountID(), iam.SecurityPreferenceUpdate{
+	api.Declare(r, ram.Write("SetSecurityPreference"), iamapi.OnAccount[securityPreferenceIn],
+		func(c *api.Call, in *securityPreferenceIn) (*securityPreferenceResult, error) {
+			return api.Reply(toSecurityPreferenceResult)(svc.SetSecurityPreference(c.Tx, c.AccountID(), iam.SecurityPreferenceUpdate{
 				EnableSaveMFATicket: in.EnableSaveMFATicket, AllowUserToChangePassword: in.AllowUserToChangePassword,
 				AllowUserToManageAccessKeys: in.AllowUserToManageAccessKeys, AllowUserToManagePublicKeys: in.AllowUserToManagePublicKeys,
 				AllowUserToManageMFADevices: in.AllowUserToManageMFADevices, LoginSessionDuration: in.LoginSessionDuration,
-				LoginNetworkMasks: in.LoginNetworkMasks}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &securityPreferenceResult{SecurityPreference: toSecurityPreference(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[struct{}, securityPreferenceResult]{
-		Spec:     spec("GetSecurityPreference", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*securityPreferenceResult, error) {
-			p, err := svc.GetSecurityPreference(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			return &securityPreferenceResult{SecurityPreference: toSecurityPreference(p)}, nil
-		},
-	})
+				LoginNetworkMasks: in.LoginNetworkMasks}, c.Now))
+		})
+	api.Declare(r, ram.Read("GetSecurityPreference"), iamapi.OnAccount[struct{}],
+		func(c *api.Call, _ *struct{}) (*securityPreferenceResult, error) {
+			return api.Reply(toSecurityPreferenceResult)(svc.GetSecurityPreference(c.Tx, c.AccountID()))
+		})
 }

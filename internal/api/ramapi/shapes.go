@@ -7,8 +7,6 @@ import (
 // Response objects, field names exactly as the cloud (and the classic SDK's
 // services/ram structs) spell them.
 
-var fmtTime = iam.FormatTime
-
 type userOut struct {
 	UserId        string
 	UserName      string
@@ -123,11 +121,6 @@ type loginProfileOut struct {
 func toLoginProfile(p *iam.LoginProfile) loginProfileOut {
 	return loginProfileOut{UserName: p.UserName, PasswordResetRequired: p.PasswordResetRequired,
 		MFABindRequired: p.MFABindRequired, CreateDate: fmtTime(p.Created)}
-}
-
-type mfaDeviceOut struct {
-	SerialNumber string
-	Type         string `json:",omitempty"`
 }
 
 type passwordPolicyOut struct {
