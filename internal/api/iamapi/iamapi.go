@@ -9,7 +9,6 @@ package iamapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
-	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/model"
 )
@@ -55,17 +54,59 @@ func AllOf[In any](typ string) func(*model.Principal, *In) string {
 // acs:ram::<account>:*.
 func OnAccount[In any](p *model.Principal, _ *In) string { return model.AccountResource(p.AccountID) }
 
+// GroupNameIn is the input of the calls that name one group and nothing
+// else.
+type GroupNameIn struct {
+	GroupName string `param:"GroupName,required"`
+}
+
+// OnGroup is the resource of a call on the group its input names.
+func OnGroup(p *model.Principal, in *GroupNameIn) string { return GroupARN(p, in.GroupName) }
+
 // OwnedBy is the SelfService check of an action on the user the input
 // names ("" = the caller): the security preference decides, no policy.
 func OwnedBy[In any](svc *iam.Service, what iam.SelfService, user func(*In) string) func(*api.Call, *In) (bool, error) {
 	return func(c *api.Call, in *In) (bool, error) { return svc.AllowsSelfService(c.Tx, c.Caller, user(in), what) }
 }
 
-// Missing reports a parameter the action needs but the binder could not
-// require (because it is optional in another of the action's forms).
-func Missing(name string) error {
-	return apperr.BadRequest("MissingParameter."+name, "The input parameter %q that is mandatory for processing this request is not supplied.", name)
-}
-
 // IsTrue reads an optional flag.
 func IsTrue(b *bool) bool { return b != nil && *b }
+
+// Paging. Both products page with Marker and MaxItems and answer with
+// IsTruncated and Marker before the list.
+
+// ListIn is the input of the list calls that take nothing but paging.
+type ListIn struct {
+	Marker   string `param:"Marker"`
+	MaxItems *int   `param:"MaxItems"`
+}
+
+// Page asks for the page the input names, with the service's defaults.
+func (in *ListIn) Page() iam.PageRequest {
+	return iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}
+}
+
+// GroupMembersIn is the input of ListUsersForGroup, authorized on the group.
+type GroupMembersIn struct {
+	GroupName string `param:"GroupName,required"`
+	Marker    string `param:"Marker"`
+	MaxItems  *int   `param:"MaxItems"`
+}
+
+// OnMembers is the resource of ListUsersForGroup.
+func OnMembers(p *model.Principal, in *GroupMembersIn) string { return GroupARN(p, in.GroupName) }
+
+// PageOut is the paging part of a list answer.
+type PageOut struct {
+	IsTruncated bool
+	Marker      string `json:",omitempty"`
+}
+
+// Paged shapes a page of records into a list answer named outer.inner.
+//
+//	api.Reply(iamapi.Paged("Users", "User", toUser))(svc.ListUsers(...))
+func Paged[T, U any](outer, inner string, shape func(*T) U) func(iam.Page[T]) api.List[U] {
+	return func(p iam.Page[T]) api.List[U] {
+		return api.ListOf(outer, inner, api.MapAll(p.Items, shape), PageOut{p.IsTruncated, p.Marker})
+	}
+}

@@ -19,35 +19,15 @@ type createMFAIn struct {
 	VirtualMFADeviceName string `param:"VirtualMFADeviceName,required"`
 }
 
-type createMFAOut struct {
-	VirtualMFADevice struct {
-		SerialNumber     string
-		Base32StringSeed string
-		QRCodePNG        string
-	}
-}
-
-func toCreatedDevice(d *iam.VirtualMFADevice) (out createMFAOut) {
-	out.VirtualMFADevice.SerialNumber, out.VirtualMFADevice.Base32StringSeed = d.SerialNumber, d.Seed
-	out.VirtualMFADevice.QRCodePNG = d.QRCodePNG
-	return out
-}
-
 type serialIn struct {
 	SerialNumber string `param:"SerialNumber,required"`
 }
 
-// GroupNameIn is the input of the calls that name one group and nothing
-// else.
-type GroupNameIn struct {
-	GroupName string `param:"GroupName,required"`
+type newDeviceOut struct{ SerialNumber, Base32StringSeed, QRCodePNG string }
+
+func toNewDevice(d *iam.VirtualMFADevice) newDeviceOut {
+	return newDeviceOut{SerialNumber: d.SerialNumber, Base32StringSeed: d.Seed, QRCodePNG: d.QRCodePNG}
 }
-
-// OnGroup is the resource of a call on the group its input names.
-func OnGroup(p *model.Principal, in *GroupNameIn) string { return GroupARN(p, in.GroupName) }
-
-// OnMembers is the resource of ListUsersForGroup: the group.
-func OnMembers(p *model.Principal, in *GroupMembersIn) string { return GroupARN(p, in.GroupName) }
 
 // Register adds the actions RAM and IMS share, once for both products;
 // ramapi and imsapi add the rest of each.
@@ -60,14 +40,14 @@ func Register(r *api.Registry, svc *iam.Service) {
 			return api.Done(svc.ChangePassword(c.Tx, c.Caller, in.OldPassword, in.NewPassword, c.Now))
 		},
 	})
-	api.Register(r, api.Action[createMFAIn, createMFAOut]{
+	api.Register(r, api.Action[createMFAIn, api.Object[newDeviceOut]]{
 		Spec: both.Write("CreateVirtualMFADevice"),
 		Resource: func(p *model.Principal, in *createMFAIn) string {
 			return model.MFAARN(p.AccountID, in.VirtualMFADeviceName)
 		},
 		SelfService: OwnedBy(svc, iam.OwnMFADevice, func(*createMFAIn) string { return "" }),
-		Handle: func(c *api.Call, in *createMFAIn) (*createMFAOut, error) {
-			return api.Reply(toCreatedDevice)(svc.CreateVirtualMFADevice(c.Tx, c.AccountID(), in.VirtualMFADeviceName, c.Now))
+		Handle: func(c *api.Call, in *createMFAIn) (*api.Object[newDeviceOut], error) {
+			return api.Reply(api.As("VirtualMFADevice", toNewDevice))(svc.CreateVirtualMFADevice(c.Tx, c.AccountID(), in.VirtualMFADeviceName, c.Now))
 		},
 	})
 	// A device is named by its serial number, which is its ARN.
@@ -80,16 +60,39 @@ func Register(r *api.Registry, svc *iam.Service) {
 	})
 }
 
+// Shapes both products answer with.
+
+// UserDetails are the fields of a user both products show after its id
+// and name (RAM names it by UserName, IMS by UserPrincipalName).
+type UserDetails struct {
+	DisplayName   string
+	Email         string
+	MobilePhone   string
+	Comments      string
+	CreateDate    string
+	UpdateDate    string
+	LastLoginDate string `json:",omitempty"`
+}
+
+// DetailsOf shapes a user's details.
+func DetailsOf(u *iam.User) UserDetails {
+	return UserDetails{DisplayName: u.DisplayName, Email: u.Email, MobilePhone: u.MobilePhone, Comments: u.Comments,
+		CreateDate: iam.FormatTime(u.Created), UpdateDate: iam.FormatTime(u.Updated), LastLoginDate: iam.FormatTime(u.LastLogin)}
+}
+
 // MFADeviceOut is the device of UnbindMFADevice and GetUserMFAInfo.
 type MFADeviceOut struct {
 	SerialNumber string `json:",omitempty"`
 	Type         string `json:",omitempty"`
 }
 
-// UnboundDevice is the answer of UnbindMFADevice: the serial number alone.
-type UnboundDevice struct{ MFADevice MFADeviceOut }
+// AsUnbound is UnbindMFADevice's answer: the released device's serial
+// number alone.
+var AsUnbound = api.As("MFADevice", func(d *iam.MFAInfo) MFADeviceOut { return MFADeviceOut{SerialNumber: d.SerialNumber} })
 
-// ToUnboundDevice shapes the device UnbindMFADevice released.
-func ToUnboundDevice(d *iam.MFAInfo) UnboundDevice {
-	return UnboundDevice{MFADevice: MFADeviceOut{SerialNumber: d.SerialNumber}}
-}
+// LastUsedOut says when a key was last used ("" for never). IMS documents
+// a ServiceName too, which Canopy does not record and the cloud leaves out.
+type LastUsedOut struct{ LastUsedDate string }
+
+// AsLastUsed is GetAccessKeyLastUsed's answer.
+var AsLastUsed = api.As("AccessKeyLastUsed", func(k *iam.AccessKey) LastUsedOut { return LastUsedOut{iam.FormatTime(k.LastUsed)} })

@@ -7,6 +7,13 @@ import (
 	"github.com/canopy-iam/canopy/internal/model"
 )
 
+type membershipIn struct {
+	UserPrincipalName string `param:"UserPrincipalName,required"`
+	GroupName         string `param:"GroupName,required"`
+}
+
+func (in membershipIn) user() userRef { return userRef{upn: in.UserPrincipalName} }
+
 // IMS groups carry a DisplayName, which RAM's do not.
 
 type createGroupIn struct {
@@ -22,13 +29,6 @@ type updateGroupIn struct {
 	NewComments    string `param:"NewComments"`
 }
 
-type membershipIn struct {
-	UserPrincipalName string `param:"UserPrincipalName,required"`
-	GroupName         string `param:"GroupName,required"`
-}
-
-func (in membershipIn) principal() string { return in.UserPrincipalName }
-
 // A call that creates, renames or changes the members of a group is
 // authorized on that group, as in RAM.
 func onNewGroup(p *model.Principal, in *createGroupIn) string {
@@ -41,85 +41,57 @@ func onMembership(p *model.Principal, in *membershipIn) string {
 	return iamapi.GroupARN(p, in.GroupName)
 }
 
-type groupResult struct{ Group groupOut }
-
-func toGroupResult(g *iam.Group) groupResult { return groupResult{Group: toGroup(g)} }
-
-type listGroupsOut struct {
-	iamapi.PageOut
-	Groups struct{ Group []groupOut }
-}
-
-func toGroupList(page iam.Page[iam.Group]) (out listGroupsOut) {
-	out.PageOut, out.Groups.Group = iamapi.PageInfo(page), iamapi.MapAll(page.Items, toGroup)
-	return out
-}
+var asGroup = api.As("Group", toGroup)
 
 type userGroupOut struct{ GroupId, GroupName, DisplayName, Comments, JoinDate string }
 
-type listGroupsForUserOut struct {
-	Groups struct{ Group []userGroupOut }
-}
-
-func toGroupsOfUser(ms []iam.GroupMembership) (out listGroupsForUserOut) {
-	out.Groups.Group = iamapi.MapAll(ms, func(m *iam.GroupMembership) userGroupOut {
-		return userGroupOut{GroupId: m.Group.ID, GroupName: m.Group.Name, DisplayName: m.Group.DisplayName,
-			Comments: m.Group.Comments, JoinDate: fmtTime(m.Joined)}
-	})
-	return out
+func toUserGroup(m *iam.GroupMembership) userGroupOut {
+	return userGroupOut{GroupId: m.Group.ID, GroupName: m.Group.Name, DisplayName: m.Group.DisplayName,
+		Comments: m.Group.Comments, JoinDate: fmtTime(m.Joined)}
 }
 
 type memberOut struct{ UserId, UserPrincipalName, DisplayName, JoinDate string }
 
-type listUsersForGroupOut struct {
-	iamapi.PageOut
-	Users struct{ User []memberOut }
-}
-
-func toMembers(page iam.Page[iam.UserMembership], domain string) (out listUsersForGroupOut) {
-	out.PageOut = iamapi.PageInfo(page)
-	out.Users.User = iamapi.MapAll(page.Items, func(m *iam.UserMembership) memberOut {
-		return memberOut{UserId: m.User.ID, UserPrincipalName: upn(&m.User, domain), DisplayName: m.User.DisplayName,
+func (d domain) members(p iam.Page[iam.UserMembership]) api.List[memberOut] {
+	return iamapi.Paged("Users", "User", func(m *iam.UserMembership) memberOut {
+		return memberOut{UserId: m.User.ID, UserPrincipalName: upn(&m.User, string(d)), DisplayName: m.User.DisplayName,
 			JoinDate: fmtTime(m.Joined)}
-	})
-	return out
+	})(p)
 }
 
 // DeleteGroup is in iamapi: RAM and IMS share it.
 func registerGroups(r *api.Registry, svc *iam.Service) {
-	api.Declare(r, ims.Write("CreateGroup"), onNewGroup, func(c *api.Call, in *createGroupIn) (*groupResult, error) {
+	api.Declare(r, ims.Write("CreateGroup"), onNewGroup, func(c *api.Call, in *createGroupIn) (*api.Object[groupOut], error) {
 		if err := checkDisplayName("DisplayName", in.DisplayName); err != nil {
 			return nil, err
 		}
-		return api.Reply(toGroupResult)(svc.CreateGroup(c.Tx, c.AccountID(), iam.NewGroup{Name: in.GroupName,
+		return api.Reply(asGroup)(svc.CreateGroup(c.Tx, c.AccountID(), iam.NewGroup{Name: in.GroupName,
 			DisplayName: in.DisplayName, Comments: in.Comments}, c.Now))
 	})
-	api.Declare(r, ims.Read("GetGroup"), iamapi.OnGroup, func(c *api.Call, in *iamapi.GroupNameIn) (*groupResult, error) {
-		return api.Reply(toGroupResult)(svc.GetGroup(c.Tx, c.AccountID(), in.GroupName))
-	})
-	api.Declare(r, ims.Write("UpdateGroup"), onGroupUpdate, func(c *api.Call, in *updateGroupIn) (*groupResult, error) {
+	api.Declare(r, ims.Write("UpdateGroup"), onGroupUpdate, func(c *api.Call, in *updateGroupIn) (*api.Object[groupOut], error) {
 		if err := checkDisplayName("NewDisplayName", in.NewDisplayName); err != nil {
 			return nil, err
 		}
-		return api.Reply(toGroupResult)(svc.UpdateGroup(c.Tx, c.AccountID(), in.GroupName, iam.GroupUpdate{NewName: in.NewGroupName,
+		return api.Reply(asGroup)(svc.UpdateGroup(c.Tx, c.AccountID(), in.GroupName, iam.GroupUpdate{NewName: in.NewGroupName,
 			NewDisplayName: in.NewDisplayName, NewComments: in.NewComments}, c.Now))
 	})
-	api.Declare(r, ims.Read("ListGroups"), iamapi.AllOf[iamapi.ListIn]("group"), func(c *api.Call, in *iamapi.ListIn) (*listGroupsOut, error) {
-		return api.Reply(toGroupList)(svc.ListGroups(c.Tx, c.AccountID(), in.Page()))
+	api.Declare(r, ims.Read("GetGroup"), iamapi.OnGroup, func(c *api.Call, in *iamapi.GroupNameIn) (*api.Object[groupOut], error) {
+		return api.Reply(asGroup)(svc.GetGroup(c.Tx, c.AccountID(), in.GroupName))
 	})
-	api.Declare(r, ims.Write("AddUserToGroup"), onMembership,
-		forUser(svc, func(c *api.Call, in *membershipIn, name string) (*api.NoOutput, error) {
-			return api.Done(svc.AddUserToGroup(c.Tx, c.AccountID(), name, in.GroupName, c.Now))
-		}))
-	api.Declare(r, ims.Write("RemoveUserFromGroup"), onMembership,
-		forUser(svc, func(c *api.Call, in *membershipIn, name string) (*api.NoOutput, error) {
-			return api.Done(svc.RemoveUserFromGroup(c.Tx, c.AccountID(), name, in.GroupName))
-		}))
-	api.Declare(r, ims.Read("ListGroupsForUser"), onNamedUser[upnIn],
-		forUser(svc, func(c *api.Call, _ *upnIn, name string) (*listGroupsForUserOut, error) {
-			return api.Reply(toGroupsOfUser)(svc.ListGroupsForUser(c.Tx, c.AccountID(), name))
-		}))
-	api.Declare(r, ims.Read("ListUsersForGroup"), iamapi.OnMembers, func(c *api.Call, in *iamapi.GroupMembersIn) (*listUsersForGroupOut, error) {
-		return withDomain(c, svc, toMembers)(svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, in.Page()))
+	api.Declare(r, ims.Read("ListGroups"), iamapi.AllOf[iamapi.ListIn]("group"), func(c *api.Call, in *iamapi.ListIn) (*api.List[groupOut], error) {
+		return api.Reply(iamapi.Paged("Groups", "Group", toGroup))(svc.ListGroups(c.Tx, c.AccountID(), in.Page()))
+	})
+	api.Declare(r, ims.Write("AddUserToGroup"), onMembership, forUser(svc, func(c *api.Call, in *membershipIn, name string) (*api.NoOutput, error) {
+		return api.Done(svc.AddUserToGroup(c.Tx, c.AccountID(), name, in.GroupName, c.Now))
+	}))
+	api.Declare(r, ims.Write("RemoveUserFromGroup"), onMembership, forUser(svc, func(c *api.Call, in *membershipIn, name string) (*api.NoOutput, error) {
+		return api.Done(svc.RemoveUserFromGroup(c.Tx, c.AccountID(), name, in.GroupName))
+	}))
+	userAction(r, svc, ims.Read("ListGroupsForUser"), func(c *api.Call, _ *upnIn, name string) (*api.List[userGroupOut], error) {
+		return api.Reply(api.Listed("Groups", "Group", toUserGroup))(svc.ListGroupsForUser(c.Tx, c.AccountID(), name))
+	})
+	api.Declare(r, ims.Read("ListUsersForGroup"), iamapi.OnMembers, func(c *api.Call, in *iamapi.GroupMembersIn) (*api.List[memberOut], error) {
+		page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}
+		return inDomain(c, svc, domain.members)(svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, page))
 	})
 }

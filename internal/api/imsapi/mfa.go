@@ -16,7 +16,7 @@ type bindMFAIn struct {
 	AuthenticationCode2 string `param:"AuthenticationCode2"`
 }
 
-func (in bindMFAIn) principal() string { return in.UserPrincipalName }
+func (in bindMFAIn) user() userRef { return userRef{upn: in.UserPrincipalName} }
 
 type deviceOut struct {
 	SerialNumber string
@@ -28,11 +28,6 @@ type deviceOut struct {
 	}
 }
 
-type listDevicesOut struct {
-	iamapi.PageOut
-	VirtualMFADevices struct{ VirtualMFADevice []deviceOut }
-}
-
 func toDevice(d *iam.VirtualMFADevice, domain string) deviceOut {
 	out := deviceOut{SerialNumber: d.SerialNumber, ActivateDate: fmtTime(d.Activated)}
 	if d.User != nil {
@@ -41,10 +36,9 @@ func toDevice(d *iam.VirtualMFADevice, domain string) deviceOut {
 	return out
 }
 
-func toDeviceList(page iam.Page[iam.VirtualMFADevice], domain string) (out listDevicesOut) {
-	out.PageOut = iamapi.PageInfo(page)
-	out.VirtualMFADevices.VirtualMFADevice = iamapi.MapAll(page.Items, func(d *iam.VirtualMFADevice) deviceOut { return toDevice(d, domain) })
-	return out
+func (d domain) devices(p iam.Page[iam.VirtualMFADevice]) api.List[deviceOut] {
+	device := func(v *iam.VirtualMFADevice) deviceOut { return toDevice(v, string(d)) }
+	return iamapi.Paged("VirtualMFADevices", "VirtualMFADevice", device)(p)
 }
 
 // mfaInfoOut answers "no device" with IsMFAEnable=false, not an error.
@@ -53,18 +47,18 @@ type mfaInfoOut struct {
 	MFADevice   iamapi.MFADeviceOut
 }
 
-// CreateVirtualMFADevice and DeleteVirtualMFADevice are in iamapi: RAM
-// and IMS share them.
+// CreateVirtualMFADevice and DeleteVirtualMFADevice are in iamapi: RAM and
+// IMS share them.
 func registerMFA(r *api.Registry, svc *iam.Service) {
 	// IMS lists at most 100 MFA devices per page.
 	api.Declare(r, ims.Read("ListVirtualMFADevices"), iamapi.AllOf[iamapi.ListIn]("mfa"),
-		func(c *api.Call, in *iamapi.ListIn) (*listDevicesOut, error) {
+		func(c *api.Call, in *iamapi.ListIn) (*api.List[deviceOut], error) {
 			page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems, Default: 100, Max: 100}
-			return withDomain(c, svc, toDeviceList)(svc.ListVirtualMFADevices(c.Tx, c.AccountID(), page))
+			return inDomain(c, svc, domain.devices)(svc.ListVirtualMFADevices(c.Tx, c.AccountID(), page))
 		})
 	api.Register(r, api.Action[bindMFAIn, api.NoOutput]{
 		Spec:     ims.Write("BindMFADevice", "AuthenticationCode1", "AuthenticationCode2"),
-		Resource: onNamedUser[bindMFAIn], SelfService: ownedBy[bindMFAIn](svc, iam.OwnMFADevice),
+		Resource: onUser[bindMFAIn], SelfService: ownedBy[bindMFAIn](svc, iam.OwnMFADevice),
 		Handle: func(c *api.Call, in *bindMFAIn) (*api.NoOutput, error) {
 			// The parameters are checked before the user is looked up.
 			if in.Type != "" && in.Type != iam.MFATypeVirtual {
@@ -73,42 +67,38 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 			for _, p := range []struct{ name, v string }{{"SerialNumber", in.SerialNumber},
 				{"AuthenticationCode1", in.AuthenticationCode1}, {"AuthenticationCode2", in.AuthenticationCode2}} {
 				if p.v == "" {
-					return nil, iamapi.Missing(p.name)
+					return nil, apperr.MissingParameter(p.name)
 				}
 			}
-			name, err := userName(c, svc, in.UserPrincipalName, "")
+			name, err := in.user().name(c, svc)
 			if err != nil {
 				return nil, err
 			}
-			return api.Done(svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, name,
-				in.AuthenticationCode1, in.AuthenticationCode2, c.Now))
+			return api.Done(svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, name, in.AuthenticationCode1, in.AuthenticationCode2, c.Now))
 		},
 	})
-	selfService(r, svc, iam.OwnMFADevice, ims.Write("UnbindMFADevice"),
-		func(c *api.Call, _ *upnIn, name string) (*iamapi.UnboundDevice, error) {
-			return api.Reply(iamapi.ToUnboundDevice)(svc.UnbindMFADevice(c.Tx, c.AccountID(), name, c.Now))
-		})
-	selfService(r, svc, iam.OwnMFADevice, ims.Read("GetUserMFAInfo"),
-		func(c *api.Call, _ *ownerIn, name string) (*mfaInfoOut, error) {
-			if name == "" {
-				if c.Caller.Kind != model.RAMUser {
-					return nil, iamapi.Missing("UserPrincipalName")
-				}
-				name = c.Caller.UserName
+	selfService(r, svc, iam.OwnMFADevice, ims.Write("UnbindMFADevice"), func(c *api.Call, _ *upnIn, name string) (*api.Object[iamapi.MFADeviceOut], error) {
+		return api.Reply(iamapi.AsUnbound)(svc.UnbindMFADevice(c.Tx, c.AccountID(), name, c.Now))
+	})
+	selfService(r, svc, iam.OwnMFADevice, ims.Read("GetUserMFAInfo"), func(c *api.Call, _ *ownerIn, name string) (*mfaInfoOut, error) {
+		if name == "" {
+			if c.Caller.Kind != model.RAMUser {
+				return nil, apperr.MissingParameter("UserPrincipalName")
 			}
-			out := &mfaInfoOut{}
-			d, err := svc.GetUserMFAInfo(c.Tx, c.AccountID(), name)
-			if err != nil && apperr.As(err).Code == "EntityNotExist.User.MFADevice" {
-				return out, nil
-			}
-			if err != nil {
-				return nil, err
-			}
-			out.IsMFAEnable, out.MFADevice = true, iamapi.MFADeviceOut{SerialNumber: d.SerialNumber, Type: d.Type}
+			name = c.Caller.UserName
+		}
+		out := &mfaInfoOut{}
+		d, err := svc.GetUserMFAInfo(c.Tx, c.AccountID(), name)
+		if err != nil && apperr.As(err).Code == "EntityNotExist.User.MFADevice" {
 			return out, nil
-		})
-	api.Declare(r, ims.Write("DisableVirtualMFA"), onNamedUser[upnIn],
-		forUser(svc, func(c *api.Call, _ *upnIn, name string) (*api.NoOutput, error) {
-			return api.Done(svc.DisableVirtualMFA(c.Tx, c.AccountID(), name, c.Now))
-		}))
+		}
+		if err != nil {
+			return nil, err
+		}
+		out.IsMFAEnable, out.MFADevice = true, iamapi.MFADeviceOut{SerialNumber: d.SerialNumber, Type: d.Type}
+		return out, nil
+	})
+	userAction(r, svc, ims.Write("DisableVirtualMFA"), func(c *api.Call, _ *upnIn, name string) (*api.NoOutput, error) {
+		return api.Done(svc.DisableVirtualMFA(c.Tx, c.AccountID(), name, c.Now))
+	})
 }

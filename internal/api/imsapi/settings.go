@@ -19,38 +19,20 @@ type domainOut struct{ DefaultDomainName string }
 
 func toDomain(d string) domainOut { return domainOut{DefaultDomainName: d} }
 
-// passwordPolicyIn spells HardExpire as IMS does (RAM: HardExpiry) and has
-// two more rules than RAM's.
+// passwordPolicyIn spells the expiry flag HardExpire (RAM: HardExpiry)
+// and has two more rules.
 type passwordPolicyIn struct {
-	MinimumPasswordLength             *int  `param:"MinimumPasswordLength"`
-	RequireLowercaseCharacters        *bool `param:"RequireLowercaseCharacters"`
-	RequireUppercaseCharacters        *bool `param:"RequireUppercaseCharacters"`
-	RequireNumbers                    *bool `param:"RequireNumbers"`
-	RequireSymbols                    *bool `param:"RequireSymbols"`
+	iamapi.PasswordRulesIn
 	HardExpire                        *bool `param:"HardExpire"`
-	MaxPasswordAge                    *int  `param:"MaxPasswordAge"`
-	PasswordReusePrevention           *int  `param:"PasswordReusePrevention"`
-	MaxLoginAttemps                   *int  `param:"MaxLoginAttemps"`
 	MinimumPasswordDifferentCharacter *int  `param:"MinimumPasswordDifferentCharacter"`
 	PasswordNotContainUserName        *bool `param:"PasswordNotContainUserName"`
 }
 
-type passwordPolicyResult struct{ PasswordPolicy passwordPolicyOut }
-
-func toPasswordPolicyResult(p *iam.PasswordPolicy) passwordPolicyResult {
-	return passwordPolicyResult{toPasswordPolicy(p)}
-}
-
 type securityPreferenceIn struct {
-	EnableSaveMFATicket               *bool   `param:"EnableSaveMFATicket"`
-	AllowUserToChangePassword         *bool   `param:"AllowUserToChangePassword"`
-	AllowUserToManageAccessKeys       *bool   `param:"AllowUserToManageAccessKeys"`
-	AllowUserToManageMFADevices       *bool   `param:"AllowUserToManageMFADevices"`
+	iamapi.PreferencesIn
 	AllowUserToManagePersonalDingTalk *bool   `param:"AllowUserToManagePersonalDingTalk"`
 	AllowUserLongTermLogin            *bool   `param:"AllowUserLongTermLogin"`
 	EnforceMFAForLogin                *bool   `param:"EnforceMFAForLogin"`
-	LoginSessionDuration              *int    `param:"LoginSessionDuration"`
-	LoginNetworkMasks                 *string `param:"LoginNetworkMasks"`
 	MFAOperationForLogin              *string `param:"MFAOperationForLogin"`
 	OperationForRiskLogin             *string `param:"OperationForRiskLogin"`
 	// VerificationTypes is a JSON array in one parameter, e.g.
@@ -69,11 +51,10 @@ func verificationTypes(raw string) (*[]string, error) {
 	return &types, nil
 }
 
-type securityPreferenceResult struct{ SecurityPreference securityPreferenceOut }
-
-func toSecurityPreferenceResult(p *iam.SecurityPreference) securityPreferenceResult {
-	return securityPreferenceResult{toSecurityPreference(p)}
-}
+var (
+	asPasswordPolicy     = api.As("PasswordPolicy", toPasswordPolicy)
+	asSecurityPreference = api.As("SecurityPreference", toSecurityPreference)
+)
 
 // summaryOut counts the account's entities and states Canopy's quotas.
 type summaryOut struct {
@@ -113,44 +94,39 @@ func toSummary(s *iam.AccountSummary) (out summaryOut) {
 }
 
 func registerSettings(r *api.Registry, svc *iam.Service) {
-	api.Declare(r, ims.Read("GetDefaultDomain"), iamapi.OnAccount[struct{}], func(c *api.Call, _ *struct{}) (*domainOut, error) {
+	onAccount := iamapi.OnAccount[struct{}]
+	api.Declare(r, ims.Read("GetDefaultDomain"), onAccount, func(c *api.Call, _ *struct{}) (*domainOut, error) {
 		return api.Reply(toDomain)(svc.DefaultDomain(c.Tx, c.AccountID()))
 	})
 	api.Declare(r, ims.Write("SetDefaultDomain"), iamapi.OnAccount[domainIn], func(c *api.Call, in *domainIn) (*domainOut, error) {
 		return api.Reply(toDomain)(svc.SetDefaultDomain(c.Tx, c.AccountID(), in.DefaultDomainName, c.Now))
 	})
-	api.Declare(r, ims.Read("GetPasswordPolicy"), iamapi.OnAccount[struct{}], func(c *api.Call, _ *struct{}) (*passwordPolicyResult, error) {
-		return api.Reply(toPasswordPolicyResult)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
+	api.Declare(r, ims.Read("GetPasswordPolicy"), onAccount, func(c *api.Call, _ *struct{}) (*api.Object[iamapi.PasswordPolicyOut], error) {
+		return api.Reply(asPasswordPolicy)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
 	})
 	api.Declare(r, ims.Write("SetPasswordPolicy"), iamapi.OnAccount[passwordPolicyIn],
-		func(c *api.Call, in *passwordPolicyIn) (*passwordPolicyResult, error) {
-			return api.Reply(toPasswordPolicyResult)(svc.SetPasswordPolicy(c.Tx, c.AccountID(), iam.PasswordPolicyUpdate{
-				MinimumPasswordLength: in.MinimumPasswordLength, RequireLowercaseCharacters: in.RequireLowercaseCharacters,
-				RequireUppercaseCharacters: in.RequireUppercaseCharacters, RequireNumbers: in.RequireNumbers,
-				RequireSymbols: in.RequireSymbols, HardExpire: in.HardExpire, MaxPasswordAge: in.MaxPasswordAge,
-				PasswordReusePrevention: in.PasswordReusePrevention, MaxLoginAttempts: in.MaxLoginAttemps,
-				MinimumPasswordDifferentCharacter: in.MinimumPasswordDifferentCharacter,
-				PasswordNotContainUserName:        in.PasswordNotContainUserName}, c.Now))
+		func(c *api.Call, in *passwordPolicyIn) (*api.Object[iamapi.PasswordPolicyOut], error) {
+			up := in.Update(in.HardExpire)
+			up.MinimumPasswordDifferentCharacter, up.PasswordNotContainUserName = in.MinimumPasswordDifferentCharacter, in.PasswordNotContainUserName
+			return api.Reply(asPasswordPolicy)(svc.SetPasswordPolicy(c.Tx, c.AccountID(), up, c.Now))
 		})
-	api.Declare(r, ims.Read("GetSecurityPreference"), iamapi.OnAccount[struct{}],
-		func(c *api.Call, _ *struct{}) (*securityPreferenceResult, error) {
-			return api.Reply(toSecurityPreferenceResult)(svc.GetSecurityPreference(c.Tx, c.AccountID()))
+	api.Declare(r, ims.Read("GetSecurityPreference"), onAccount,
+		func(c *api.Call, _ *struct{}) (*api.Object[securityPreferenceOut], error) {
+			return api.Reply(asSecurityPreference)(svc.GetSecurityPreference(c.Tx, c.AccountID()))
 		})
 	api.Declare(r, ims.Write("SetSecurityPreference"), iamapi.OnAccount[securityPreferenceIn],
-		func(c *api.Call, in *securityPreferenceIn) (*securityPreferenceResult, error) {
+		func(c *api.Call, in *securityPreferenceIn) (*api.Object[securityPreferenceOut], error) {
 			types, err := verificationTypes(in.VerificationTypes)
 			if err != nil {
 				return nil, err
 			}
-			return api.Reply(toSecurityPreferenceResult)(svc.SetSecurityPreference(c.Tx, c.AccountID(), iam.SecurityPreferenceUpdate{
-				EnableSaveMFATicket: in.EnableSaveMFATicket, AllowUserToChangePassword: in.AllowUserToChangePassword,
-				AllowUserToManageAccessKeys: in.AllowUserToManageAccessKeys, AllowUserToManageMFADevices: in.AllowUserToManageMFADevices,
-				AllowUserToManagePersonalDingTalk: in.AllowUserToManagePersonalDingTalk, AllowUserLongTermLogin: in.AllowUserLongTermLogin,
-				EnforceMFAForLogin: in.EnforceMFAForLogin, LoginSessionDuration: in.LoginSessionDuration,
-				LoginNetworkMasks: in.LoginNetworkMasks, MFAOperationForLogin: in.MFAOperationForLogin,
-				OperationForRiskLogin: in.OperationForRiskLogin, VerificationTypes: types}, c.Now))
+			up := in.Update()
+			up.AllowUserToManagePersonalDingTalk, up.AllowUserLongTermLogin = in.AllowUserToManagePersonalDingTalk, in.AllowUserLongTermLogin
+			up.EnforceMFAForLogin, up.MFAOperationForLogin = in.EnforceMFAForLogin, in.MFAOperationForLogin
+			up.OperationForRiskLogin, up.VerificationTypes = in.OperationForRiskLogin, types
+			return api.Reply(asSecurityPreference)(svc.SetSecurityPreference(c.Tx, c.AccountID(), up, c.Now))
 		})
-	api.Declare(r, ims.Read("GetAccountSummary"), iamapi.OnAccount[struct{}], func(c *api.Call, _ *struct{}) (*summaryOut, error) {
+	api.Declare(r, ims.Read("GetAccountSummary"), onAccount, func(c *api.Call, _ *struct{}) (*summaryOut, error) {
 		return api.Reply(toSummary)(svc.GetAccountSummary(c.Tx, c.AccountID()))
 	})
 }

@@ -25,10 +25,6 @@ type deviceOut struct {
 	}
 }
 
-type listDevicesOut struct {
-	VirtualMFADevices struct{ VirtualMFADevice []deviceOut }
-}
-
 // mfaSecrets are the parameters of BindMFADevice never written to the
 // audit trail: a pair of fresh codes is a live credential for a minute.
 var mfaSecrets = []string{"AuthenticationCode1", "AuthenticationCode2"}
@@ -41,44 +37,38 @@ func toDevice(d *iam.VirtualMFADevice) deviceOut {
 	return out
 }
 
-type mfaInfoOut struct{ MFADevice iamapi.MFADeviceOut }
-
-func toMFAInfo(d *iam.MFAInfo) mfaInfoOut {
-	return mfaInfoOut{MFADevice: iamapi.MFADeviceOut{SerialNumber: d.SerialNumber, Type: d.Type}}
-}
+var asMFAInfo = api.As("MFADevice", func(d *iam.MFAInfo) iamapi.MFADeviceOut {
+	return iamapi.MFADeviceOut{SerialNumber: d.SerialNumber, Type: d.Type}
+})
 
 // CreateVirtualMFADevice and DeleteVirtualMFADevice are in iamapi: RAM and
 // IMS share them.
 func registerMFA(r *api.Registry, svc *iam.Service) {
 	api.Declare(r, ram.Read("ListVirtualMFADevices"), iamapi.AllOf[iamapi.ListIn]("mfa"),
-		func(c *api.Call, _ *iamapi.ListIn) (*listDevicesOut, error) {
+		func(c *api.Call, _ *iamapi.ListIn) (*api.List[deviceOut], error) {
 			// RAM's ListVirtualMFADevices has no paging: walk every page.
-			out := &listDevicesOut{}
-			out.VirtualMFADevices.VirtualMFADevice = []deviceOut{}
+			var devices []iam.VirtualMFADevice
 			var req iam.PageRequest
 			for {
 				page, err := svc.ListVirtualMFADevices(c.Tx, c.AccountID(), req)
 				if err != nil {
 					return nil, err
 				}
-				out.VirtualMFADevices.VirtualMFADevice = append(out.VirtualMFADevices.VirtualMFADevice, iamapi.MapAll(page.Items, toDevice)...)
+				devices = append(devices, page.Items...)
 				if !page.IsTruncated {
-					return out, nil
+					return api.Reply(api.Listed("VirtualMFADevices", "VirtualMFADevice", toDevice))(devices, nil)
 				}
 				req.Marker = page.Marker
 			}
 		})
-	selfService(r, svc, iam.OwnMFADevice, ram.Write("BindMFADevice", mfaSecrets...), (*bindMFAIn).user,
-		func(c *api.Call, in *bindMFAIn) (*api.NoOutput, error) {
-			return api.Done(svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, in.UserName,
-				in.AuthenticationCode1, in.AuthenticationCode2, c.Now))
-		})
-	selfService(r, svc, iam.OwnMFADevice, ram.Write("UnbindMFADevice"), (*userNameIn).user,
-		func(c *api.Call, in *userNameIn) (*iamapi.UnboundDevice, error) {
-			return api.Reply(iamapi.ToUnboundDevice)(svc.UnbindMFADevice(c.Tx, c.AccountID(), in.UserName, c.Now))
-		})
-	selfService(r, svc, iam.OwnMFADevice, ram.Read("GetUserMFAInfo"), (*userNameIn).user,
-		func(c *api.Call, in *userNameIn) (*mfaInfoOut, error) {
-			return api.Reply(toMFAInfo)(svc.GetUserMFAInfo(c.Tx, c.AccountID(), in.UserName))
-		})
+	own := iam.OwnMFADevice
+	selfService(r, svc, own, ram.Write("BindMFADevice", mfaSecrets...), (*bindMFAIn).user, func(c *api.Call, in *bindMFAIn) (*api.NoOutput, error) {
+		return api.Done(svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, in.UserName, in.AuthenticationCode1, in.AuthenticationCode2, c.Now))
+	})
+	selfService(r, svc, own, ram.Write("UnbindMFADevice"), (*userNameIn).user, func(c *api.Call, in *userNameIn) (*api.Object[iamapi.MFADeviceOut], error) {
+		return api.Reply(iamapi.AsUnbound)(svc.UnbindMFADevice(c.Tx, c.AccountID(), in.UserName, c.Now))
+	})
+	selfService(r, svc, own, ram.Read("GetUserMFAInfo"), (*userNameIn).user, func(c *api.Call, in *userNameIn) (*api.Object[iamapi.MFADeviceOut], error) {
+		return api.Reply(asMFAInfo)(svc.GetUserMFAInfo(c.Tx, c.AccountID(), in.UserName))
+	})
 }

@@ -24,7 +24,7 @@ type createPolicyIn struct {
 	PolicyDocument string `param:"PolicyDocument,required"`
 }
 
-type updateDescriptionIn struct {
+type descriptionIn struct {
 	PolicyName     string `param:"PolicyName,required"`
 	NewDescription string `param:"NewDescription"`
 }
@@ -61,59 +61,33 @@ func onVersion(p *model.Principal, in *versionIn) string {
 }
 
 // The calls that change a policy name a custom one.
-func onCustom(p *model.Principal, in *customPolicyIn) string {
-	return customPolicyARN(p, in.PolicyName)
-}
+func onCustom(p *model.Principal, in *customPolicyIn) string { return customPolicy(p, in.PolicyName) }
 func onNewPolicy(p *model.Principal, in *createPolicyIn) string {
-	return customPolicyARN(p, in.PolicyName)
+	return customPolicy(p, in.PolicyName)
 }
-func onDescription(p *model.Principal, in *updateDescriptionIn) string {
-	return customPolicyARN(p, in.PolicyName)
+func onDescription(p *model.Principal, in *descriptionIn) string {
+	return customPolicy(p, in.PolicyName)
 }
 func onNewVersion(p *model.Principal, in *createVersionIn) string {
-	return customPolicyARN(p, in.PolicyName)
+	return customPolicy(p, in.PolicyName)
 }
 func onCustomVersion(p *model.Principal, in *customVersionIn) string {
-	return customPolicyARN(p, in.PolicyName)
+	return customPolicy(p, in.PolicyName)
 }
 
-type policyResult struct{ Policy policyOut }
-
-func toPolicyResult(p *iam.Policy) policyResult { return policyResult{Policy: toPolicy(p)} }
+var (
+	asPolicy  = api.As("Policy", toPolicy)
+	asVersion = api.As("PolicyVersion", toVersion)
+)
 
 type getPolicyOut struct {
 	Policy               policyOut
 	DefaultPolicyVersion versionOut
 }
 
-type listPoliciesOut struct {
-	iamapi.PageOut
-	Policies struct{ Policy []policyOut }
-}
-
-func toPolicyList(page iam.Page[iam.Policy]) (out listPoliciesOut) {
-	out.PageOut, out.Policies.Policy = iamapi.PageInfo(page), iamapi.MapAll(page.Items, toPolicy)
-	return out
-}
-
-type versionResult struct{ PolicyVersion versionOut }
-
-func toVersionResult(v *iam.PolicyVersion) versionResult {
-	return versionResult{PolicyVersion: toVersion(v)}
-}
-
-type listVersionsOut struct {
-	PolicyVersions struct{ PolicyVersion []versionOut }
-}
-
-func toVersionList(vs []iam.PolicyVersion) (out listVersionsOut) {
-	out.PolicyVersions.PolicyVersion = iamapi.MapAll(vs, toVersion)
-	return out
-}
-
 func registerPolicies(r *api.Registry, svc *iam.Service) {
-	api.Declare(r, ram.Write("CreatePolicy"), onNewPolicy, func(c *api.Call, in *createPolicyIn) (*policyResult, error) {
-		return api.Reply(toPolicyResult)(svc.CreatePolicy(c.Tx, c.AccountID(), iam.NewPolicy{Name: in.PolicyName,
+	api.Declare(r, ram.Write("CreatePolicy"), onNewPolicy, func(c *api.Call, in *createPolicyIn) (*api.Object[policyOut], error) {
+		return api.Reply(asPolicy)(svc.CreatePolicy(c.Tx, c.AccountID(), iam.NewPolicy{Name: in.PolicyName,
 			Description: in.Description, Document: in.PolicyDocument}, c.Now))
 	})
 	api.Declare(r, ram.Read("GetPolicy"), onPolicy, func(c *api.Call, in *policyIn) (*getPolicyOut, error) {
@@ -125,30 +99,117 @@ func registerPolicies(r *api.Registry, svc *iam.Service) {
 		out.Policy.PolicyDocument = v.Document
 		return out, nil
 	})
-	api.Declare(r, ram.Write("UpdatePolicyDescription"), onDescription, func(c *api.Call, in *updateDescriptionIn) (*policyResult, error) {
-		return api.Reply(toPolicyResult)(svc.UpdatePolicyDescription(c.Tx, c.AccountID(), in.PolicyName, in.NewDescription, c.Now))
+	api.Declare(r, ram.Write("UpdatePolicyDescription"), onDescription, func(c *api.Call, in *descriptionIn) (*api.Object[policyOut], error) {
+		return api.Reply(asPolicy)(svc.UpdatePolicyDescription(c.Tx, c.AccountID(), in.PolicyName, in.NewDescription, c.Now))
 	})
 	api.Declare(r, ram.Write("DeletePolicy"), onCustom, func(c *api.Call, in *customPolicyIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeletePolicy(c.Tx, c.AccountID(), in.PolicyName))
 	})
-	api.Declare(r, ram.Read("ListPolicies"), iamapi.AllOf[listPoliciesIn]("policy"), func(c *api.Call, in *listPoliciesIn) (*listPoliciesOut, error) {
-		return api.Reply(toPolicyList)(svc.ListPolicies(c.Tx, c.AccountID(), in.PolicyType,
-			iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}))
-	})
-	api.Declare(r, ram.Write("CreatePolicyVersion"), onNewVersion, func(c *api.Call, in *createVersionIn) (*versionResult, error) {
-		return api.Reply(toVersionResult)(svc.CreatePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.PolicyDocument,
+	api.Declare(r, ram.Read("ListPolicies"), iamapi.AllOf[listPoliciesIn]("policy"),
+		func(c *api.Call, in *listPoliciesIn) (*api.List[policyOut], error) {
+			page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}
+			return api.Reply(iamapi.Paged("Policies", "Policy", toPolicy))(svc.ListPolicies(c.Tx, c.AccountID(), in.PolicyType, page))
+		})
+	api.Declare(r, ram.Write("CreatePolicyVersion"), onNewVersion, func(c *api.Call, in *createVersionIn) (*api.Object[versionOut], error) {
+		return api.Reply(asVersion)(svc.CreatePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.PolicyDocument,
 			in.SetAsDefault, in.RotateStrategy, c.Now))
 	})
-	api.Declare(r, ram.Read("GetPolicyVersion"), onVersion, func(c *api.Call, in *versionIn) (*versionResult, error) {
-		return api.Reply(toVersionResult)(svc.GetPolicyVersion(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName, in.VersionId))
+	api.Declare(r, ram.Read("GetPolicyVersion"), onVersion, func(c *api.Call, in *versionIn) (*api.Object[versionOut], error) {
+		return api.Reply(asVersion)(svc.GetPolicyVersion(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName, in.VersionId))
 	})
 	api.Declare(r, ram.Write("DeletePolicyVersion"), onCustomVersion, func(c *api.Call, in *customVersionIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeletePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.VersionId))
 	})
-	api.Declare(r, ram.Read("ListPolicyVersions"), onPolicy, func(c *api.Call, in *policyIn) (*listVersionsOut, error) {
-		return api.Reply(toVersionList)(svc.ListPolicyVersions(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName))
-	})
 	api.Declare(r, ram.Write("SetDefaultPolicyVersion"), onCustomVersion, func(c *api.Call, in *customVersionIn) (*api.NoOutput, error) {
 		return api.Done(svc.SetDefaultPolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.VersionId, c.Now))
+	})
+	api.Declare(r, ram.Read("ListPolicyVersions"), onPolicy, func(c *api.Call, in *policyIn) (*api.List[versionOut], error) {
+		return api.Reply(api.Listed("PolicyVersions", "PolicyVersion", toVersion))(svc.ListPolicyVersions(c.Tx, c.AccountID(),
+			in.PolicyType, in.PolicyName))
+	})
+}
+
+// Attach and detach calls are authorized on the principal whose rights
+// change (a Deny on one's own user ARN then stops self-escalation).
+
+type userPolicyIn struct {
+	PolicyType string `param:"PolicyType,required"`
+	PolicyName string `param:"PolicyName,required"`
+	UserName   string `param:"UserName,required"`
+}
+
+type groupPolicyIn struct {
+	PolicyType string `param:"PolicyType,required"`
+	PolicyName string `param:"PolicyName,required"`
+	GroupName  string `param:"GroupName,required"`
+}
+
+type rolePolicyIn struct {
+	PolicyType string `param:"PolicyType,required"`
+	PolicyName string `param:"PolicyName,required"`
+	RoleName   string `param:"RoleName,required"`
+}
+
+type entityGroupOut struct{ GroupName, Comments, AttachDate string }
+type entityRoleOut struct{ RoleId, RoleName, Arn, Description, AttachDate string }
+type entityUserOut struct{ UserId, UserName, DisplayName, AttachDate string }
+
+type entitiesOut struct {
+	Groups struct{ Group []entityGroupOut }
+	Roles  struct{ Role []entityRoleOut }
+	Users  struct{ User []entityUserOut }
+}
+
+func toEntities(accountID string) func(*iam.PolicyEntities) entitiesOut {
+	return func(e *iam.PolicyEntities) (out entitiesOut) {
+		out.Users.User = api.MapAll(e.Users, func(a *iam.Attached[iam.User]) entityUserOut {
+			return entityUserOut{UserId: a.Entity.ID, UserName: a.Entity.Name, DisplayName: a.Entity.DisplayName, AttachDate: fmtTime(a.Attached)}
+		})
+		out.Groups.Group = api.MapAll(e.Groups, func(a *iam.Attached[iam.Group]) entityGroupOut {
+			return entityGroupOut{GroupName: a.Entity.Name, Comments: a.Entity.Comments, AttachDate: fmtTime(a.Attached)}
+		})
+		out.Roles.Role = api.MapAll(e.Roles, func(a *iam.Attached[iam.Role]) entityRoleOut {
+			return entityRoleOut{RoleId: a.Entity.ID, RoleName: a.Entity.Name, Arn: a.Entity.ARN(accountID),
+				Description: a.Entity.Description, AttachDate: fmtTime(a.Attached)}
+		})
+		return out
+	}
+}
+
+// attachments registers AttachPolicyTo<suffix>, DetachPolicyFrom<suffix>
+// and ListPoliciesFor<suffix> for one principal type. onAttachment and
+// attachment read the attach and detach input (In); onPrincipal and
+// principal read the ListPoliciesFor input (NameIn).
+func attachments[In, NameIn any](r *api.Registry, svc *iam.Service, suffix string, t iam.PrincipalType,
+	onAttachment func(*model.Principal, *In) string, attachment func(*In) (principal, policyType, policyName string),
+	onPrincipal func(*model.Principal, *NameIn) string, principal func(*NameIn) string) {
+	api.Declare(r, ram.Write("AttachPolicyTo"+suffix), onAttachment, func(c *api.Call, in *In) (*api.NoOutput, error) {
+		name, pt, pn := attachment(in)
+		return api.Done(svc.AttachPolicy(c.Tx, c.AccountID(), t, name, pt, pn, c.Now))
+	})
+	api.Declare(r, ram.Write("DetachPolicyFrom"+suffix), onAttachment, func(c *api.Call, in *In) (*api.NoOutput, error) {
+		name, pt, pn := attachment(in)
+		return api.Done(svc.DetachPolicy(c.Tx, c.AccountID(), t, name, pt, pn))
+	})
+	api.Declare(r, ram.Read("ListPoliciesFor"+suffix), onPrincipal, func(c *api.Call, in *NameIn) (*api.List[attachedPolicyOut], error) {
+		return api.Reply(api.Listed("Policies", "Policy", toAttachedPolicy))(svc.ListPoliciesFor(c.Tx, c.AccountID(), t, principal(in)))
+	})
+}
+
+func registerAttachments(r *api.Registry, svc *iam.Service) {
+	attachments(r, svc, "User", iam.PrincipalUser,
+		func(p *model.Principal, in *userPolicyIn) string { return userARN(p, in.UserName) },
+		func(in *userPolicyIn) (string, string, string) { return in.UserName, in.PolicyType, in.PolicyName },
+		onUser, func(in *userNameIn) string { return in.UserName })
+	attachments(r, svc, "Group", iam.PrincipalGroup,
+		func(p *model.Principal, in *groupPolicyIn) string { return groupARN(p, in.GroupName) },
+		func(in *groupPolicyIn) (string, string, string) { return in.GroupName, in.PolicyType, in.PolicyName },
+		iamapi.OnGroup, func(in *iamapi.GroupNameIn) string { return in.GroupName })
+	attachments(r, svc, "Role", iam.PrincipalRole,
+		func(p *model.Principal, in *rolePolicyIn) string { return roleARN(p, in.RoleName) },
+		func(in *rolePolicyIn) (string, string, string) { return in.RoleName, in.PolicyType, in.PolicyName },
+		onRole, func(in *roleNameIn) string { return in.RoleName })
+	api.Declare(r, ram.Read("ListEntitiesForPolicy"), onPolicy, func(c *api.Call, in *policyIn) (*entitiesOut, error) {
+		return api.Reply(toEntities(c.AccountID()))(svc.ListEntitiesForPolicy(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName))
 	})
 }

@@ -21,7 +21,6 @@ var ram = api.Products{Product}
 // iamapi.Register adds the ones RAM shares with IMS.
 func Register(r *api.Registry, svc *iam.Service) {
 	registerUsers(r, svc)
-	registerLoginProfiles(r, svc)
 	registerAccessKeys(r, svc)
 	registerMFA(r, svc)
 	registerGroups(r, svc)
@@ -31,24 +30,38 @@ func Register(r *api.Registry, svc *iam.Service) {
 	registerSettings(r, svc)
 }
 
-// fmtTime is the cloud's time format ("" for never).
-var fmtTime = iam.FormatTime
+var fmtTime = iam.FormatTime // the cloud's time format ("" for never)
+
+// Resource names: an action is authorized on the entity it names.
+var (
+	userARN  = iamapi.UserARN
+	groupARN = iamapi.GroupARN
+)
+
+func roleARN(p *model.Principal, name string) string { return model.RoleARN(p.AccountID, name) }
+
+func policyARN(p *model.Principal, typ, name string) string {
+	return model.PolicyARN(p.AccountID, typ, name)
+}
+
+// customPolicy names a custom policy: the calls that change one.
+func customPolicy(p *model.Principal, name string) string {
+	return policyARN(p, iam.PolicyTypeCustom, name)
+}
 
 // userNameIn is the input of the calls that name one user and nothing else.
 type userNameIn struct {
 	UserName string `param:"UserName,required"`
 }
 
-func onUser(p *model.Principal, in *userNameIn) string { return iamapi.UserARN(p, in.UserName) }
+func onUser(p *model.Principal, in *userNameIn) string { return userARN(p, in.UserName) }
+func (in *userNameIn) user() string                    { return in.UserName }
 
-func (in *userNameIn) user() string { return in.UserName }
-
-func roleARN(p *model.Principal, name string) string { return model.RoleARN(p.AccountID, name) }
-
-func policyARN(p *model.Principal, policyType, name string) string {
-	return model.PolicyARN(p.AccountID, policyType, name)
-}
-
-func customPolicyARN(p *model.Principal, name string) string {
-	return policyARN(p, iam.PolicyTypeCustom, name)
+// selfService declares an action on a user's own credentials: on the user
+// the input names (user picks the name out; "" = the caller), which the
+// security preference may let a user do to itself without a policy.
+func selfService[In, Out any](r *api.Registry, svc *iam.Service, what iam.SelfService, spec api.Spec,
+	user func(*In) string, handle func(*api.Call, *In) (*Out, error)) {
+	api.Register(r, api.Action[In, Out]{Spec: spec, Handle: handle, SelfService: iamapi.OwnedBy(svc, what, user),
+		Resource: func(p *model.Principal, in *In) string { return iamapi.SelfOrUser(p, user(in)) }})
 }

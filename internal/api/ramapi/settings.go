@@ -14,72 +14,66 @@ type aliasIn struct {
 
 type aliasOut struct{ AccountAlias string }
 
-// passwordPolicyIn spells HardExpiry as RAM does (IMS: HardExpire).
+var (
+	asPasswordPolicy     = api.As("PasswordPolicy", toPasswordPolicy)
+	asSecurityPreference = api.As("SecurityPreference", toSecurityPreference)
+)
+
+// passwordPolicyIn spells the expiry flag HardExpiry (IMS: HardExpire).
 type passwordPolicyIn struct {
-	MinimumPasswordLength      *int  `param:"MinimumPasswordLength"`
-	RequireLowercaseCharacters *bool `param:"RequireLowercaseCharacters"`
-	RequireUppercaseCharacters *bool `param:"RequireUppercaseCharacters"`
-	RequireNumbers             *bool `param:"RequireNumbers"`
-	RequireSymbols             *bool `param:"RequireSymbols"`
-	HardExpiry                 *bool `param:"HardExpiry"`
-	MaxPasswordAge             *int  `param:"MaxPasswordAge"`
-	PasswordReusePrevention    *int  `param:"PasswordReusePrevention"`
-	MaxLoginAttemps            *int  `param:"MaxLoginAttemps"`
-}
-
-type passwordPolicyResult struct{ PasswordPolicy passwordPolicyOut }
-
-func toPasswordPolicyResult(p *iam.PasswordPolicy) passwordPolicyResult {
-	return passwordPolicyResult{PasswordPolicy: toPasswordPolicy(p)}
+	iamapi.PasswordRulesIn
+	HardExpiry *bool `param:"HardExpiry"`
 }
 
 type securityPreferenceIn struct {
-	EnableSaveMFATicket         *bool   `param:"EnableSaveMFATicket"`
-	AllowUserToChangePassword   *bool   `param:"AllowUserToChangePassword"`
-	AllowUserToManageAccessKeys *bool   `param:"AllowUserToManageAccessKeys"`
-	AllowUserToManagePublicKeys *bool   `param:"AllowUserToManagePublicKeys"`
-	AllowUserToManageMFADevices *bool   `param:"AllowUserToManageMFADevices"`
-	LoginSessionDuration        *int    `param:"LoginSessionDuration"`
-	LoginNetworkMasks           *string `param:"LoginNetworkMasks"`
+	iamapi.PreferencesIn
+	AllowUserToManagePublicKeys *bool `param:"AllowUserToManagePublicKeys"`
 }
 
-type securityPreferenceResult struct{ SecurityPreference securityPreferenceOut }
+// toPasswordPolicy shows RAM's spelling of the expiry flag.
+func toPasswordPolicy(p *iam.PasswordPolicy) iamapi.PasswordPolicyOut {
+	out := iamapi.PasswordRules(p)
+	out.HardExpiry = &p.HardExpire
+	return out
+}
 
-func toSecurityPreferenceResult(p *iam.SecurityPreference) securityPreferenceResult {
-	return securityPreferenceResult{SecurityPreference: toSecurityPreference(p)}
+type securityPreferenceOut struct {
+	iamapi.PreferencesOut
+	PublicKeyPreference    struct{ AllowUserToManagePublicKeys bool }
+	LoginProfilePreference iamapi.LoginPreferenceOut
+}
+
+func toSecurityPreference(p *iam.SecurityPreference) (out securityPreferenceOut) {
+	out.PreferencesOut, out.LoginProfilePreference = iamapi.Preferences(p)
+	out.PublicKeyPreference.AllowUserToManagePublicKeys = p.AllowUserToManagePublicKeys
+	return out
 }
 
 func registerSettings(r *api.Registry, svc *iam.Service) {
+	onAccount := iamapi.OnAccount[struct{}]
 	api.Declare(r, ram.Write("SetAccountAlias"), iamapi.OnAccount[aliasIn], func(c *api.Call, in *aliasIn) (*api.NoOutput, error) {
 		return api.Done(svc.SetAccountAlias(c.Tx, c.AccountID(), in.AccountAlias, c.Now))
 	})
-	api.Declare(r, ram.Read("GetAccountAlias"), iamapi.OnAccount[struct{}], func(c *api.Call, _ *struct{}) (*aliasOut, error) {
-		return api.Reply(func(alias string) aliasOut { return aliasOut{AccountAlias: alias} })(svc.GetAccountAlias(c.Tx, c.AccountID()))
+	api.Declare(r, ram.Read("GetAccountAlias"), onAccount, func(c *api.Call, _ *struct{}) (*aliasOut, error) {
+		return api.Reply(func(alias string) aliasOut { return aliasOut{alias} })(svc.GetAccountAlias(c.Tx, c.AccountID()))
 	})
-	api.Declare(r, ram.Write("ClearAccountAlias"), iamapi.OnAccount[struct{}], func(c *api.Call, _ *struct{}) (*api.NoOutput, error) {
+	api.Declare(r, ram.Write("ClearAccountAlias"), onAccount, func(c *api.Call, _ *struct{}) (*api.NoOutput, error) {
 		return api.Done(svc.ClearAccountAlias(c.Tx, c.AccountID(), c.Now))
 	})
 	api.Declare(r, ram.Write("SetPasswordPolicy"), iamapi.OnAccount[passwordPolicyIn],
-		func(c *api.Call, in *passwordPolicyIn) (*passwordPolicyResult, error) {
-			return api.Reply(toPasswordPolicyResult)(svc.SetPasswordPolicy(c.Tx, c.AccountID(), iam.PasswordPolicyUpdate{
-				MinimumPasswordLength: in.MinimumPasswordLength, RequireLowercaseCharacters: in.RequireLowercaseCharacters,
-				RequireUppercaseCharacters: in.RequireUppercaseCharacters, RequireNumbers: in.RequireNumbers,
-				RequireSymbols: in.RequireSymbols, HardExpire: in.HardExpiry, MaxPasswordAge: in.MaxPasswordAge,
-				PasswordReusePrevention: in.PasswordReusePrevention, MaxLoginAttempts: in.MaxLoginAttemps}, c.Now))
+		func(c *api.Call, in *passwordPolicyIn) (*api.Object[iamapi.PasswordPolicyOut], error) {
+			return api.Reply(asPasswordPolicy)(svc.SetPasswordPolicy(c.Tx, c.AccountID(), in.Update(in.HardExpiry), c.Now))
 		})
-	api.Declare(r, ram.Read("GetPasswordPolicy"), iamapi.OnAccount[struct{}], func(c *api.Call, _ *struct{}) (*passwordPolicyResult, error) {
-		return api.Reply(toPasswordPolicyResult)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
+	api.Declare(r, ram.Read("GetPasswordPolicy"), onAccount, func(c *api.Call, _ *struct{}) (*api.Object[iamapi.PasswordPolicyOut], error) {
+		return api.Reply(asPasswordPolicy)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
 	})
 	api.Declare(r, ram.Write("SetSecurityPreference"), iamapi.OnAccount[securityPreferenceIn],
-		func(c *api.Call, in *securityPreferenceIn) (*securityPreferenceResult, error) {
-			return api.Reply(toSecurityPreferenceResult)(svc.SetSecurityPreference(c.Tx, c.AccountID(), iam.SecurityPreferenceUpdate{
-				EnableSaveMFATicket: in.EnableSaveMFATicket, AllowUserToChangePassword: in.AllowUserToChangePassword,
-				AllowUserToManageAccessKeys: in.AllowUserToManageAccessKeys, AllowUserToManagePublicKeys: in.AllowUserToManagePublicKeys,
-				AllowUserToManageMFADevices: in.AllowUserToManageMFADevices, LoginSessionDuration: in.LoginSessionDuration,
-				LoginNetworkMasks: in.LoginNetworkMasks}, c.Now))
+		func(c *api.Call, in *securityPreferenceIn) (*api.Object[securityPreferenceOut], error) {
+			up := in.Update()
+			up.AllowUserToManagePublicKeys = in.AllowUserToManagePublicKeys
+			return api.Reply(asSecurityPreference)(svc.SetSecurityPreference(c.Tx, c.AccountID(), up, c.Now))
 		})
-	api.Declare(r, ram.Read("GetSecurityPreference"), iamapi.OnAccount[struct{}],
-		func(c *api.Call, _ *struct{}) (*securityPreferenceResult, error) {
-			return api.Reply(toSecurityPreferenceResult)(svc.GetSecurityPreference(c.Tx, c.AccountID()))
-		})
+	api.Declare(r, ram.Read("GetSecurityPreference"), onAccount, func(c *api.Call, _ *struct{}) (*api.Object[securityPreferenceOut], error) {
+		return api.Reply(asSecurityPreference)(svc.GetSecurityPreference(c.Tx, c.AccountID()))
+	})
 }
