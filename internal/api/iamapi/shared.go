@@ -47,7 +47,8 @@ func Register(r *api.Registry, svc *iam.Service) {
 		},
 		SelfService: OwnedBy(svc, iam.OwnMFADevice, func(*createMFAIn) string { return "" }),
 		Handle: func(c *api.Call, in *createMFAIn) (*api.Object[newDeviceOut], error) {
-			return api.Reply(api.As("VirtualMFADevice", toNewDevice))(svc.CreateVirtualMFADevice(c.Tx, c.AccountID(), in.VirtualMFADeviceName, c.Now))
+			d, err := svc.CreateVirtualMFADevice(c.Tx, c.AccountID(), in.VirtualMFADeviceName, c.Now)
+			return api.Reply(api.As("VirtualMFADevice", toNewDevice))(d, err)
 		},
 	})
 	// A device is named by its serial number, which is its ARN.
@@ -57,6 +58,18 @@ func Register(r *api.Registry, svc *iam.Service) {
 		})
 	api.Declare(r, both.Write("DeleteGroup"), OnGroup, func(c *api.Call, in *GroupNameIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteGroup(c.Tx, c.AccountID(), in.GroupName))
+	})
+}
+
+// RegisterGroupReads adds GetGroup and ListGroups to products that show a
+// group as shape does: the same calls in RAM and IMS, but IMS shows a
+// DisplayName that RAM does not.
+func RegisterGroupReads[G any](r *api.Registry, svc *iam.Service, products api.Products, shape func(*iam.Group) G) {
+	api.Declare(r, products.Read("GetGroup"), OnGroup, func(c *api.Call, in *GroupNameIn) (*api.Object[G], error) {
+		return api.Reply(api.As("Group", shape))(svc.GetGroup(c.Tx, c.AccountID(), in.GroupName))
+	})
+	api.Declare(r, products.Read("ListGroups"), AllOf[ListIn]("group"), func(c *api.Call, in *ListIn) (*api.List[G], error) {
+		return api.Reply(Paged("Groups", "Group", shape))(svc.ListGroups(c.Tx, c.AccountID(), in.Page()))
 	})
 }
 
@@ -95,4 +108,6 @@ var AsUnbound = api.As("MFADevice", func(d *iam.MFAInfo) MFADeviceOut { return M
 type LastUsedOut struct{ LastUsedDate string }
 
 // AsLastUsed is GetAccessKeyLastUsed's answer.
-var AsLastUsed = api.As("AccessKeyLastUsed", func(k *iam.AccessKey) LastUsedOut { return LastUsedOut{iam.FormatTime(k.LastUsed)} })
+var AsLastUsed = api.As("AccessKeyLastUsed", func(k *iam.AccessKey) LastUsedOut {
+	return LastUsedOut{iam.FormatTime(k.LastUsed)}
+})

@@ -75,23 +75,21 @@ func registerGroups(r *api.Registry, svc *iam.Service) {
 		return api.Reply(asGroup)(svc.UpdateGroup(c.Tx, c.AccountID(), in.GroupName, iam.GroupUpdate{NewName: in.NewGroupName,
 			NewDisplayName: in.NewDisplayName, NewComments: in.NewComments}, c.Now))
 	})
-	api.Declare(r, ims.Read("GetGroup"), iamapi.OnGroup, func(c *api.Call, in *iamapi.GroupNameIn) (*api.Object[groupOut], error) {
-		return api.Reply(asGroup)(svc.GetGroup(c.Tx, c.AccountID(), in.GroupName))
-	})
-	api.Declare(r, ims.Read("ListGroups"), iamapi.AllOf[iamapi.ListIn]("group"), func(c *api.Call, in *iamapi.ListIn) (*api.List[groupOut], error) {
-		return api.Reply(iamapi.Paged("Groups", "Group", toGroup))(svc.ListGroups(c.Tx, c.AccountID(), in.Page()))
-	})
-	api.Declare(r, ims.Write("AddUserToGroup"), onMembership, forUser(svc, func(c *api.Call, in *membershipIn, name string) (*api.NoOutput, error) {
-		return api.Done(svc.AddUserToGroup(c.Tx, c.AccountID(), name, in.GroupName, c.Now))
-	}))
-	api.Declare(r, ims.Write("RemoveUserFromGroup"), onMembership, forUser(svc, func(c *api.Call, in *membershipIn, name string) (*api.NoOutput, error) {
-		return api.Done(svc.RemoveUserFromGroup(c.Tx, c.AccountID(), name, in.GroupName))
-	}))
+	iamapi.RegisterGroupReads(r, svc, ims, toGroup)
+	api.Declare(r, ims.Write("AddUserToGroup"), onMembership, forUser(svc,
+		func(c *api.Call, in *membershipIn, name string) (*api.NoOutput, error) {
+			return api.Done(svc.AddUserToGroup(c.Tx, c.AccountID(), name, in.GroupName, c.Now))
+		}))
+	api.Declare(r, ims.Write("RemoveUserFromGroup"), onMembership, forUser(svc,
+		func(c *api.Call, in *membershipIn, name string) (*api.NoOutput, error) {
+			return api.Done(svc.RemoveUserFromGroup(c.Tx, c.AccountID(), name, in.GroupName))
+		}))
 	userAction(r, svc, ims.Read("ListGroupsForUser"), func(c *api.Call, _ *upnIn, name string) (*api.List[userGroupOut], error) {
 		return api.Reply(api.Listed("Groups", "Group", toUserGroup))(svc.ListGroupsForUser(c.Tx, c.AccountID(), name))
 	})
-	api.Declare(r, ims.Read("ListUsersForGroup"), iamapi.OnMembers, func(c *api.Call, in *iamapi.GroupMembersIn) (*api.List[memberOut], error) {
-		page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}
-		return inDomain(c, svc, domain.members)(svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, page))
-	})
+	api.Declare(r, ims.Read("ListUsersForGroup"), iamapi.OnMembers,
+		func(c *api.Call, in *iamapi.GroupMembersIn) (*api.List[memberOut], error) {
+			page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}
+			return inDomain(c, svc, domain.members)(svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, page))
+		})
 }

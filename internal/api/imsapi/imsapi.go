@@ -108,7 +108,8 @@ func onUser[In namesUser](p *model.Principal, in *In) string { return (*in).user
 
 // forUser adapts a handler of a call on the user its input names: the
 // handler gets the user's name ("" when the input names none).
-func forUser[In namesUser, Out any](svc *iam.Service, handle func(*api.Call, *In, string) (*Out, error)) func(*api.Call, *In) (*Out, error) {
+func forUser[In namesUser, Out any](svc *iam.Service,
+	handle func(*api.Call, *In, string) (*Out, error)) func(*api.Call, *In) (*Out, error) {
 	return func(c *api.Call, in *In) (*Out, error) {
 		name, err := (*in).user().name(c, svc)
 		if err != nil {
@@ -120,7 +121,8 @@ func forUser[In namesUser, Out any](svc *iam.Service, handle func(*api.Call, *In
 
 // userAction declares an action on a user the input must name, however
 // it names it: authorized on that user as stored.
-func userAction[In namesUser, Out any](r *api.Registry, svc *iam.Service, spec api.Spec, handle func(*api.Call, *In, string) (*Out, error)) {
+func userAction[In namesUser, Out any](r *api.Registry, svc *iam.Service, spec api.Spec,
+	handle func(*api.Call, *In, string) (*Out, error)) {
 	api.Register(r, api.Action[In, Out]{Spec: spec, Resource: onUser[In],
 		ResolveResource: func(c *api.Call, in *In) (string, error) { return (*in).user().resolve(c, svc) },
 		Handle: forUser(svc, func(c *api.Call, in *In, name string) (*Out, error) {
@@ -140,6 +142,7 @@ func selfService[In namesUser, Out any](r *api.Registry, svc *iam.Service, what 
 		SelfService: ownedBy[In](svc, what)})
 }
 
+// ownedBy is the SelfService check of a call on the user its input names.
 func ownedBy[In namesUser](svc *iam.Service, what iam.SelfService) func(*api.Call, *In) (bool, error) {
 	return iamapi.OwnedBy(svc, what, func(in *In) string { return principalUser((*in).user().upn) })
 }

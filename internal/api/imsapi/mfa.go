@@ -62,7 +62,8 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 		Handle: func(c *api.Call, in *bindMFAIn) (*api.NoOutput, error) {
 			// The parameters are checked before the user is looked up.
 			if in.Type != "" && in.Type != iam.MFATypeVirtual {
-				return nil, apperr.BadRequest("InvalidParameter.Type", "Only virtual MFA devices (Type=%s) can be bound here; got %q.", iam.MFATypeVirtual, in.Type)
+				return nil, apperr.BadRequest("InvalidParameter.Type",
+					"Only virtual MFA devices (Type=%s) can be bound here; got %q.", iam.MFATypeVirtual, in.Type)
 			}
 			for _, p := range []struct{ name, v string }{{"SerialNumber", in.SerialNumber},
 				{"AuthenticationCode1", in.AuthenticationCode1}, {"AuthenticationCode2", in.AuthenticationCode2}} {
@@ -74,30 +75,33 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 			if err != nil {
 				return nil, err
 			}
-			return api.Done(svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, name, in.AuthenticationCode1, in.AuthenticationCode2, c.Now))
+			return api.Done(svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, name,
+				in.AuthenticationCode1, in.AuthenticationCode2, c.Now))
 		},
 	})
-	selfService(r, svc, iam.OwnMFADevice, ims.Write("UnbindMFADevice"), func(c *api.Call, _ *upnIn, name string) (*api.Object[iamapi.MFADeviceOut], error) {
-		return api.Reply(iamapi.AsUnbound)(svc.UnbindMFADevice(c.Tx, c.AccountID(), name, c.Now))
-	})
-	selfService(r, svc, iam.OwnMFADevice, ims.Read("GetUserMFAInfo"), func(c *api.Call, _ *ownerIn, name string) (*mfaInfoOut, error) {
-		if name == "" {
-			if c.Caller.Kind != model.RAMUser {
-				return nil, apperr.MissingParameter("UserPrincipalName")
+	selfService(r, svc, iam.OwnMFADevice, ims.Write("UnbindMFADevice"),
+		func(c *api.Call, _ *upnIn, name string) (*api.Object[iamapi.MFADeviceOut], error) {
+			return api.Reply(iamapi.AsUnbound)(svc.UnbindMFADevice(c.Tx, c.AccountID(), name, c.Now))
+		})
+	selfService(r, svc, iam.OwnMFADevice, ims.Read("GetUserMFAInfo"),
+		func(c *api.Call, _ *ownerIn, name string) (*mfaInfoOut, error) {
+			if name == "" {
+				if c.Caller.Kind != model.RAMUser {
+					return nil, apperr.MissingParameter("UserPrincipalName")
+				}
+				name = c.Caller.UserName
 			}
-			name = c.Caller.UserName
-		}
-		out := &mfaInfoOut{}
-		d, err := svc.GetUserMFAInfo(c.Tx, c.AccountID(), name)
-		if err != nil && apperr.As(err).Code == "EntityNotExist.User.MFADevice" {
+			out := &mfaInfoOut{}
+			d, err := svc.GetUserMFAInfo(c.Tx, c.AccountID(), name)
+			if err != nil && apperr.As(err).Code == "EntityNotExist.User.MFADevice" {
+				return out, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			out.IsMFAEnable, out.MFADevice = true, iamapi.MFADeviceOut{SerialNumber: d.SerialNumber, Type: d.Type}
 			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		out.IsMFAEnable, out.MFADevice = true, iamapi.MFADeviceOut{SerialNumber: d.SerialNumber, Type: d.Type}
-		return out, nil
-	})
+		})
 	userAction(r, svc, ims.Write("DisableVirtualMFA"), func(c *api.Call, _ *upnIn, name string) (*api.NoOutput, error) {
 		return api.Done(svc.DisableVirtualMFA(c.Tx, c.AccountID(), name, c.Now))
 	})

@@ -46,7 +46,8 @@ func verificationTypes(raw string) (*[]string, error) {
 	}
 	var types []string
 	if err := json.Unmarshal([]byte(raw), &types); err != nil {
-		return nil, apperr.BadRequest("InvalidParameter.VerificationTypes", "The parameter VerificationTypes must be a JSON array of strings, e.g. [\"sms\",\"email\"].")
+		return nil, apperr.BadRequest("InvalidParameter.VerificationTypes",
+			"The parameter VerificationTypes must be a JSON array of strings, e.g. [\"sms\",\"email\"].")
 	}
 	return &types, nil
 }
@@ -98,16 +99,19 @@ func registerSettings(r *api.Registry, svc *iam.Service) {
 	api.Declare(r, ims.Read("GetDefaultDomain"), onAccount, func(c *api.Call, _ *struct{}) (*domainOut, error) {
 		return api.Reply(toDomain)(svc.DefaultDomain(c.Tx, c.AccountID()))
 	})
-	api.Declare(r, ims.Write("SetDefaultDomain"), iamapi.OnAccount[domainIn], func(c *api.Call, in *domainIn) (*domainOut, error) {
-		return api.Reply(toDomain)(svc.SetDefaultDomain(c.Tx, c.AccountID(), in.DefaultDomainName, c.Now))
-	})
-	api.Declare(r, ims.Read("GetPasswordPolicy"), onAccount, func(c *api.Call, _ *struct{}) (*api.Object[iamapi.PasswordPolicyOut], error) {
-		return api.Reply(asPasswordPolicy)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
-	})
+	api.Declare(r, ims.Write("SetDefaultDomain"), iamapi.OnAccount[domainIn],
+		func(c *api.Call, in *domainIn) (*domainOut, error) {
+			return api.Reply(toDomain)(svc.SetDefaultDomain(c.Tx, c.AccountID(), in.DefaultDomainName, c.Now))
+		})
+	api.Declare(r, ims.Read("GetPasswordPolicy"), onAccount,
+		func(c *api.Call, _ *struct{}) (*api.Object[iamapi.PasswordPolicyOut], error) {
+			return api.Reply(asPasswordPolicy)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
+		})
 	api.Declare(r, ims.Write("SetPasswordPolicy"), iamapi.OnAccount[passwordPolicyIn],
 		func(c *api.Call, in *passwordPolicyIn) (*api.Object[iamapi.PasswordPolicyOut], error) {
 			up := in.Update(in.HardExpire)
-			up.MinimumPasswordDifferentCharacter, up.PasswordNotContainUserName = in.MinimumPasswordDifferentCharacter, in.PasswordNotContainUserName
+			up.MinimumPasswordDifferentCharacter = in.MinimumPasswordDifferentCharacter
+			up.PasswordNotContainUserName = in.PasswordNotContainUserName
 			return api.Reply(asPasswordPolicy)(svc.SetPasswordPolicy(c.Tx, c.AccountID(), up, c.Now))
 		})
 	api.Declare(r, ims.Read("GetSecurityPreference"), onAccount,
@@ -121,7 +125,8 @@ func registerSettings(r *api.Registry, svc *iam.Service) {
 				return nil, err
 			}
 			up := in.Update()
-			up.AllowUserToManagePersonalDingTalk, up.AllowUserLongTermLogin = in.AllowUserToManagePersonalDingTalk, in.AllowUserLongTermLogin
+			up.AllowUserToManagePersonalDingTalk = in.AllowUserToManagePersonalDingTalk
+			up.AllowUserLongTermLogin = in.AllowUserLongTermLogin
 			up.EnforceMFAForLogin, up.MFAOperationForLogin = in.EnforceMFAForLogin, in.MFAOperationForLogin
 			up.OperationForRiskLogin, up.VerificationTypes = in.OperationForRiskLogin, types
 			return api.Reply(asSecurityPreference)(svc.SetSecurityPreference(c.Tx, c.AccountID(), up, c.Now))

@@ -97,17 +97,20 @@ func registerUsers(r *api.Registry, svc *iam.Service) {
 			return nil, err
 		}
 		return inDomain(c, svc, domain.asUser)(svc.UpdateUser(c.Tx, c.AccountID(), name, iam.UserUpdate{NewName: newName,
-			NewDisplayName: in.NewDisplayName, NewEmail: in.NewEmail, NewMobilePhone: in.NewMobilePhone, NewComments: in.NewComments}, c.Now))
+			NewDisplayName: in.NewDisplayName, NewEmail: in.NewEmail, NewMobilePhone: in.NewMobilePhone,
+			NewComments: in.NewComments}, c.Now))
 	})
 	userAction(r, svc, ims.Write("DeleteUser"), func(c *api.Call, _ *userIn, name string) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteUser(c.Tx, c.AccountID(), name))
 	})
-	api.Declare(r, ims.Read("ListUsers"), iamapi.AllOf[listUsersIn]("user"), func(c *api.Call, in *listUsersIn) (*api.List[userOut], error) {
-		return inDomain(c, svc, domain.users)(listUsers(c, svc, in))
-	})
-	api.Declare(r, ims.Read("ListUserBasicInfos"), iamapi.AllOf[listUsersIn]("user"), func(c *api.Call, in *listUsersIn) (*api.List[basicInfoOut], error) {
-		return inDomain(c, svc, domain.basicInfos)(listUsers(c, svc, in))
-	})
+	api.Declare(r, ims.Read("ListUsers"), iamapi.AllOf[listUsersIn]("user"),
+		func(c *api.Call, in *listUsersIn) (*api.List[userOut], error) {
+			return inDomain(c, svc, domain.users)(listUsers(c, svc, in))
+		})
+	api.Declare(r, ims.Read("ListUserBasicInfos"), iamapi.AllOf[listUsersIn]("user"),
+		func(c *api.Call, in *listUsersIn) (*api.List[basicInfoOut], error) {
+			return inDomain(c, svc, domain.basicInfos)(listUsers(c, svc, in))
+		})
 	registerLoginProfiles(r, svc)
 	registerAccessKeys(r, svc)
 }
@@ -170,21 +173,24 @@ func profile(generated string) func(domain, *iam.LoginProfile) api.Object[loginP
 
 // ChangePassword is in iamapi: RAM and IMS share it.
 func registerLoginProfiles(r *api.Registry, svc *iam.Service) {
-	userAction(r, svc, ims.Write("CreateLoginProfile", "Password"), func(c *api.Call, in *loginProfileIn, name string) (*api.Object[loginProfileOut], error) {
-		p, generated, err := svc.CreateLoginProfile(c.Tx, c.AccountID(), name, iam.NewLoginProfile{Password: in.Password,
-			GeneratePassword: in.GenerateRandomPassword, PasswordResetRequired: iamapi.IsTrue(in.PasswordResetRequired),
-			MFABindRequired: iamapi.IsTrue(in.MFABindRequired), Status: in.Status}, c.Now)
-		return inDomain(c, svc, profile(generated))(p, err)
-	})
-	userAction(r, svc, ims.Read("GetLoginProfile"), func(c *api.Call, _ *upnIn, name string) (*api.Object[loginProfileOut], error) {
-		return inDomain(c, svc, profile(""))(svc.GetLoginProfile(c.Tx, c.AccountID(), name))
-	})
-	userAction(r, svc, ims.Write("UpdateLoginProfile", "Password"), func(c *api.Call, in *loginProfileIn, name string) (*api.Object[loginProfileOut], error) {
-		p, generated, err := svc.UpdateLoginProfile(c.Tx, c.AccountID(), name, iam.LoginProfileUpdate{Password: in.Password,
-			GeneratePassword: in.GenerateRandomPassword, PasswordResetRequired: in.PasswordResetRequired,
-			MFABindRequired: in.MFABindRequired, Status: in.Status}, c.Now)
-		return inDomain(c, svc, profile(generated))(p, err)
-	})
+	userAction(r, svc, ims.Write("CreateLoginProfile", "Password"),
+		func(c *api.Call, in *loginProfileIn, name string) (*api.Object[loginProfileOut], error) {
+			p, generated, err := svc.CreateLoginProfile(c.Tx, c.AccountID(), name, iam.NewLoginProfile{Password: in.Password,
+				GeneratePassword: in.GenerateRandomPassword, PasswordResetRequired: iamapi.IsTrue(in.PasswordResetRequired),
+				MFABindRequired: iamapi.IsTrue(in.MFABindRequired), Status: in.Status}, c.Now)
+			return inDomain(c, svc, profile(generated))(p, err)
+		})
+	userAction(r, svc, ims.Read("GetLoginProfile"),
+		func(c *api.Call, _ *upnIn, name string) (*api.Object[loginProfileOut], error) {
+			return inDomain(c, svc, profile(""))(svc.GetLoginProfile(c.Tx, c.AccountID(), name))
+		})
+	userAction(r, svc, ims.Write("UpdateLoginProfile", "Password"),
+		func(c *api.Call, in *loginProfileIn, name string) (*api.Object[loginProfileOut], error) {
+			p, generated, err := svc.UpdateLoginProfile(c.Tx, c.AccountID(), name, iam.LoginProfileUpdate{Password: in.Password,
+				GeneratePassword: in.GenerateRandomPassword, PasswordResetRequired: in.PasswordResetRequired,
+				MFABindRequired: in.MFABindRequired, Status: in.Status}, c.Now)
+			return inDomain(c, svc, profile(generated))(p, err)
+		})
 	userAction(r, svc, ims.Write("DeleteLoginProfile"), func(c *api.Call, _ *upnIn, name string) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteLoginProfile(c.Tx, c.AccountID(), name))
 	})
@@ -202,30 +208,32 @@ type keyIn struct {
 }
 
 type updateKeyIn struct {
-	UserPrincipalName string `param:"UserPrincipalName"`
-	UserAccessKeyId   string `param:"UserAccessKeyId,required"`
-	Status            string `param:"Status,required"`
+	keyIn
+	Status string `param:"Status,required"`
 }
 
-func (in ownerIn) user() userRef     { return userRef{upn: in.UserPrincipalName} }
-func (in keyIn) user() userRef       { return userRef{upn: in.UserPrincipalName} }
-func (in updateKeyIn) user() userRef { return userRef{upn: in.UserPrincipalName} }
+func (in ownerIn) user() userRef { return userRef{upn: in.UserPrincipalName} }
+func (in keyIn) user() userRef   { return userRef{upn: in.UserPrincipalName} }
 
 func registerAccessKeys(r *api.Registry, svc *iam.Service) {
 	own := iam.OwnAccessKeys
-	selfService(r, svc, own, ims.Write("CreateAccessKey"), func(c *api.Call, _ *ownerIn, name string) (*api.Object[accessKeyOut], error) {
-		return api.Reply(api.As("AccessKey", toAccessKey))(svc.CreateAccessKey(c.Tx, c.Caller, name, c.Now))
-	})
-	selfService(r, svc, own, ims.Write("UpdateAccessKey"), func(c *api.Call, in *updateKeyIn, name string) (*api.NoOutput, error) {
-		return api.Done(svc.UpdateAccessKey(c.Tx, c.Caller, name, in.UserAccessKeyId, in.Status, c.Now))
-	})
+	selfService(r, svc, own, ims.Write("CreateAccessKey"),
+		func(c *api.Call, _ *ownerIn, name string) (*api.Object[accessKeyOut], error) {
+			return api.Reply(api.As("AccessKey", toAccessKey))(svc.CreateAccessKey(c.Tx, c.Caller, name, c.Now))
+		})
+	selfService(r, svc, own, ims.Write("UpdateAccessKey"),
+		func(c *api.Call, in *updateKeyIn, name string) (*api.NoOutput, error) {
+			return api.Done(svc.UpdateAccessKey(c.Tx, c.Caller, name, in.UserAccessKeyId, in.Status, c.Now))
+		})
 	selfService(r, svc, own, ims.Write("DeleteAccessKey"), func(c *api.Call, in *keyIn, name string) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteAccessKey(c.Tx, c.Caller, name, in.UserAccessKeyId))
 	})
-	selfService(r, svc, own, ims.Read("ListAccessKeys"), func(c *api.Call, _ *ownerIn, name string) (*api.List[accessKeyOut], error) {
-		return api.Reply(api.Listed("AccessKeys", "AccessKey", toAccessKey))(svc.ListAccessKeys(c.Tx, c.Caller, name))
-	})
-	selfService(r, svc, own, ims.Read("GetAccessKeyLastUsed"), func(c *api.Call, in *keyIn, name string) (*api.Object[iamapi.LastUsedOut], error) {
-		return api.Reply(iamapi.AsLastUsed)(svc.GetAccessKeyLastUsed(c.Tx, c.Caller, name, in.UserAccessKeyId))
-	})
+	selfService(r, svc, own, ims.Read("ListAccessKeys"),
+		func(c *api.Call, _ *ownerIn, name string) (*api.List[accessKeyOut], error) {
+			return api.Reply(api.Listed("AccessKeys", "AccessKey", toAccessKey))(svc.ListAccessKeys(c.Tx, c.Caller, name))
+		})
+	selfService(r, svc, own, ims.Read("GetAccessKeyLastUsed"),
+		func(c *api.Call, in *keyIn, name string) (*api.Object[iamapi.LastUsedOut], error) {
+			return api.Reply(iamapi.AsLastUsed)(svc.GetAccessKeyLastUsed(c.Tx, c.Caller, name, in.UserAccessKeyId))
+		})
 }

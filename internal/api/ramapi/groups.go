@@ -52,12 +52,7 @@ func registerGroups(r *api.Registry, svc *iam.Service) {
 		return api.Reply(asGroup)(svc.UpdateGroup(c.Tx, c.AccountID(), in.GroupName,
 			iam.GroupUpdate{NewName: in.NewGroupName, NewComments: in.NewComments}, c.Now))
 	})
-	api.Declare(r, ram.Read("GetGroup"), iamapi.OnGroup, func(c *api.Call, in *iamapi.GroupNameIn) (*api.Object[groupOut], error) {
-		return api.Reply(asGroup)(svc.GetGroup(c.Tx, c.AccountID(), in.GroupName))
-	})
-	api.Declare(r, ram.Read("ListGroups"), iamapi.AllOf[iamapi.ListIn]("group"), func(c *api.Call, in *iamapi.ListIn) (*api.List[groupOut], error) {
-		return api.Reply(iamapi.Paged("Groups", "Group", toGroup))(svc.ListGroups(c.Tx, c.AccountID(), in.Page()))
-	})
+	iamapi.RegisterGroupReads(r, svc, ram, toGroup)
 	api.Declare(r, ram.Write("AddUserToGroup"), onMembership, func(c *api.Call, in *membershipIn) (*api.NoOutput, error) {
 		return api.Done(svc.AddUserToGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName, c.Now))
 	})
@@ -67,8 +62,9 @@ func registerGroups(r *api.Registry, svc *iam.Service) {
 	api.Declare(r, ram.Read("ListGroupsForUser"), onUser, func(c *api.Call, in *userNameIn) (*api.List[userGroupOut], error) {
 		return api.Reply(api.Listed("Groups", "Group", toUserGroup))(svc.ListGroupsForUser(c.Tx, c.AccountID(), in.UserName))
 	})
-	api.Declare(r, ram.Read("ListUsersForGroup"), iamapi.OnMembers, func(c *api.Call, in *iamapi.GroupMembersIn) (*api.List[memberOut], error) {
-		page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}
-		return api.Reply(iamapi.Paged("Users", "User", toMember))(svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, page))
-	})
+	api.Declare(r, ram.Read("ListUsersForGroup"), iamapi.OnMembers,
+		func(c *api.Call, in *iamapi.GroupMembersIn) (*api.List[memberOut], error) {
+			page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}
+			return api.Reply(iamapi.Paged("Users", "User", toMember))(svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, page))
+		})
 }

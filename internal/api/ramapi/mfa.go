@@ -62,13 +62,17 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 			}
 		})
 	own := iam.OwnMFADevice
-	selfService(r, svc, own, ram.Write("BindMFADevice", mfaSecrets...), (*bindMFAIn).user, func(c *api.Call, in *bindMFAIn) (*api.NoOutput, error) {
-		return api.Done(svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, in.UserName, in.AuthenticationCode1, in.AuthenticationCode2, c.Now))
-	})
-	selfService(r, svc, own, ram.Write("UnbindMFADevice"), (*userNameIn).user, func(c *api.Call, in *userNameIn) (*api.Object[iamapi.MFADeviceOut], error) {
-		return api.Reply(iamapi.AsUnbound)(svc.UnbindMFADevice(c.Tx, c.AccountID(), in.UserName, c.Now))
-	})
-	selfService(r, svc, own, ram.Read("GetUserMFAInfo"), (*userNameIn).user, func(c *api.Call, in *userNameIn) (*api.Object[iamapi.MFADeviceOut], error) {
-		return api.Reply(asMFAInfo)(svc.GetUserMFAInfo(c.Tx, c.AccountID(), in.UserName))
-	})
+	selfService(r, svc, own, ram.Write("BindMFADevice", mfaSecrets...), (*bindMFAIn).user,
+		func(c *api.Call, in *bindMFAIn) (*api.NoOutput, error) {
+			return api.Done(svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, in.UserName,
+				in.AuthenticationCode1, in.AuthenticationCode2, c.Now))
+		})
+	selfService(r, svc, own, ram.Write("UnbindMFADevice"), (*userNameIn).user,
+		func(c *api.Call, in *userNameIn) (*api.Object[iamapi.MFADeviceOut], error) {
+			return api.Reply(iamapi.AsUnbound)(svc.UnbindMFADevice(c.Tx, c.AccountID(), in.UserName, c.Now))
+		})
+	selfService(r, svc, own, ram.Read("GetUserMFAInfo"), (*userNameIn).user,
+		func(c *api.Call, in *userNameIn) (*api.Object[iamapi.MFADeviceOut], error) {
+			return api.Reply(asMFAInfo)(svc.GetUserMFAInfo(c.Tx, c.AccountID(), in.UserName))
+		})
 }

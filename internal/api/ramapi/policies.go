@@ -43,14 +43,13 @@ type createVersionIn struct {
 }
 
 type versionIn struct {
-	PolicyType string `param:"PolicyType,required"`
-	PolicyName string `param:"PolicyName,required"`
-	VersionId  string `param:"VersionId,required"`
+	policyIn
+	VersionId string `param:"VersionId,required"`
 }
 
 type customVersionIn struct {
-	PolicyName string `param:"PolicyName,required"`
-	VersionId  string `param:"VersionId,required"`
+	customPolicyIn
+	VersionId string `param:"VersionId,required"`
 }
 
 func onPolicy(p *model.Principal, in *policyIn) string {
@@ -99,9 +98,10 @@ func registerPolicies(r *api.Registry, svc *iam.Service) {
 		out.Policy.PolicyDocument = v.Document
 		return out, nil
 	})
-	api.Declare(r, ram.Write("UpdatePolicyDescription"), onDescription, func(c *api.Call, in *descriptionIn) (*api.Object[policyOut], error) {
-		return api.Reply(asPolicy)(svc.UpdatePolicyDescription(c.Tx, c.AccountID(), in.PolicyName, in.NewDescription, c.Now))
-	})
+	api.Declare(r, ram.Write("UpdatePolicyDescription"), onDescription,
+		func(c *api.Call, in *descriptionIn) (*api.Object[policyOut], error) {
+			return api.Reply(asPolicy)(svc.UpdatePolicyDescription(c.Tx, c.AccountID(), in.PolicyName, in.NewDescription, c.Now))
+		})
 	api.Declare(r, ram.Write("DeletePolicy"), onCustom, func(c *api.Call, in *customPolicyIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeletePolicy(c.Tx, c.AccountID(), in.PolicyName))
 	})
@@ -110,19 +110,22 @@ func registerPolicies(r *api.Registry, svc *iam.Service) {
 			page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}
 			return api.Reply(iamapi.Paged("Policies", "Policy", toPolicy))(svc.ListPolicies(c.Tx, c.AccountID(), in.PolicyType, page))
 		})
-	api.Declare(r, ram.Write("CreatePolicyVersion"), onNewVersion, func(c *api.Call, in *createVersionIn) (*api.Object[versionOut], error) {
-		return api.Reply(asVersion)(svc.CreatePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.PolicyDocument,
-			in.SetAsDefault, in.RotateStrategy, c.Now))
-	})
+	api.Declare(r, ram.Write("CreatePolicyVersion"), onNewVersion,
+		func(c *api.Call, in *createVersionIn) (*api.Object[versionOut], error) {
+			return api.Reply(asVersion)(svc.CreatePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.PolicyDocument,
+				in.SetAsDefault, in.RotateStrategy, c.Now))
+		})
 	api.Declare(r, ram.Read("GetPolicyVersion"), onVersion, func(c *api.Call, in *versionIn) (*api.Object[versionOut], error) {
 		return api.Reply(asVersion)(svc.GetPolicyVersion(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName, in.VersionId))
 	})
-	api.Declare(r, ram.Write("DeletePolicyVersion"), onCustomVersion, func(c *api.Call, in *customVersionIn) (*api.NoOutput, error) {
-		return api.Done(svc.DeletePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.VersionId))
-	})
-	api.Declare(r, ram.Write("SetDefaultPolicyVersion"), onCustomVersion, func(c *api.Call, in *customVersionIn) (*api.NoOutput, error) {
-		return api.Done(svc.SetDefaultPolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.VersionId, c.Now))
-	})
+	api.Declare(r, ram.Write("DeletePolicyVersion"), onCustomVersion,
+		func(c *api.Call, in *customVersionIn) (*api.NoOutput, error) {
+			return api.Done(svc.DeletePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.VersionId))
+		})
+	api.Declare(r, ram.Write("SetDefaultPolicyVersion"), onCustomVersion,
+		func(c *api.Call, in *customVersionIn) (*api.NoOutput, error) {
+			return api.Done(svc.SetDefaultPolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.VersionId, c.Now))
+		})
 	api.Declare(r, ram.Read("ListPolicyVersions"), onPolicy, func(c *api.Call, in *policyIn) (*api.List[versionOut], error) {
 		return api.Reply(api.Listed("PolicyVersions", "PolicyVersion", toVersion))(svc.ListPolicyVersions(c.Tx, c.AccountID(),
 			in.PolicyType, in.PolicyName))
@@ -133,21 +136,18 @@ func registerPolicies(r *api.Registry, svc *iam.Service) {
 // change (a Deny on one's own user ARN then stops self-escalation).
 
 type userPolicyIn struct {
-	PolicyType string `param:"PolicyType,required"`
-	PolicyName string `param:"PolicyName,required"`
-	UserName   string `param:"UserName,required"`
+	policyIn
+	UserName string `param:"UserName,required"`
 }
 
 type groupPolicyIn struct {
-	PolicyType string `param:"PolicyType,required"`
-	PolicyName string `param:"PolicyName,required"`
-	GroupName  string `param:"GroupName,required"`
+	policyIn
+	GroupName string `param:"GroupName,required"`
 }
 
 type rolePolicyIn struct {
-	PolicyType string `param:"PolicyType,required"`
-	PolicyName string `param:"PolicyName,required"`
-	RoleName   string `param:"RoleName,required"`
+	policyIn
+	RoleName string `param:"RoleName,required"`
 }
 
 type entityGroupOut struct{ GroupName, Comments, AttachDate string }
@@ -163,7 +163,8 @@ type entitiesOut struct {
 func toEntities(accountID string) func(*iam.PolicyEntities) entitiesOut {
 	return func(e *iam.PolicyEntities) (out entitiesOut) {
 		out.Users.User = api.MapAll(e.Users, func(a *iam.Attached[iam.User]) entityUserOut {
-			return entityUserOut{UserId: a.Entity.ID, UserName: a.Entity.Name, DisplayName: a.Entity.DisplayName, AttachDate: fmtTime(a.Attached)}
+			return entityUserOut{UserId: a.Entity.ID, UserName: a.Entity.Name, DisplayName: a.Entity.DisplayName,
+				AttachDate: fmtTime(a.Attached)}
 		})
 		out.Groups.Group = api.MapAll(e.Groups, func(a *iam.Attached[iam.Group]) entityGroupOut {
 			return entityGroupOut{GroupName: a.Entity.Name, Comments: a.Entity.Comments, AttachDate: fmtTime(a.Attached)}
@@ -177,38 +178,38 @@ func toEntities(accountID string) func(*iam.PolicyEntities) entitiesOut {
 }
 
 // attachments registers AttachPolicyTo<suffix>, DetachPolicyFrom<suffix>
-// and ListPoliciesFor<suffix> for one principal type. onAttachment and
-// attachment read the attach and detach input (In); onPrincipal and
-// principal read the ListPoliciesFor input (NameIn).
+// and ListPoliciesFor<suffix> for one type of principal, all authorized on
+// the principal: arn names it, attachment and principal read it (and the
+// policy) out of the inputs.
 func attachments[In, NameIn any](r *api.Registry, svc *iam.Service, suffix string, t iam.PrincipalType,
-	onAttachment func(*model.Principal, *In) string, attachment func(*In) (principal, policyType, policyName string),
-	onPrincipal func(*model.Principal, *NameIn) string, principal func(*NameIn) string) {
+	arn func(*model.Principal, string) string, attachment func(*In) (string, *policyIn), principal func(*NameIn) string) {
+	onAttachment := func(p *model.Principal, in *In) string { name, _ := attachment(in); return arn(p, name) }
 	api.Declare(r, ram.Write("AttachPolicyTo"+suffix), onAttachment, func(c *api.Call, in *In) (*api.NoOutput, error) {
-		name, pt, pn := attachment(in)
-		return api.Done(svc.AttachPolicy(c.Tx, c.AccountID(), t, name, pt, pn, c.Now))
+		name, policy := attachment(in)
+		return api.Done(svc.AttachPolicy(c.Tx, c.AccountID(), t, name, policy.PolicyType, policy.PolicyName, c.Now))
 	})
 	api.Declare(r, ram.Write("DetachPolicyFrom"+suffix), onAttachment, func(c *api.Call, in *In) (*api.NoOutput, error) {
-		name, pt, pn := attachment(in)
-		return api.Done(svc.DetachPolicy(c.Tx, c.AccountID(), t, name, pt, pn))
+		name, policy := attachment(in)
+		return api.Done(svc.DetachPolicy(c.Tx, c.AccountID(), t, name, policy.PolicyType, policy.PolicyName))
 	})
-	api.Declare(r, ram.Read("ListPoliciesFor"+suffix), onPrincipal, func(c *api.Call, in *NameIn) (*api.List[attachedPolicyOut], error) {
-		return api.Reply(api.Listed("Policies", "Policy", toAttachedPolicy))(svc.ListPoliciesFor(c.Tx, c.AccountID(), t, principal(in)))
-	})
+	onPrincipal := func(p *model.Principal, in *NameIn) string { return arn(p, principal(in)) }
+	api.Declare(r, ram.Read("ListPoliciesFor"+suffix), onPrincipal,
+		func(c *api.Call, in *NameIn) (*api.List[attachedPolicyOut], error) {
+			policies, err := svc.ListPoliciesFor(c.Tx, c.AccountID(), t, principal(in))
+			return api.Reply(api.Listed("Policies", "Policy", toAttachedPolicy))(policies, err)
+		})
 }
 
 func registerAttachments(r *api.Registry, svc *iam.Service) {
-	attachments(r, svc, "User", iam.PrincipalUser,
-		func(p *model.Principal, in *userPolicyIn) string { return userARN(p, in.UserName) },
-		func(in *userPolicyIn) (string, string, string) { return in.UserName, in.PolicyType, in.PolicyName },
-		onUser, func(in *userNameIn) string { return in.UserName })
-	attachments(r, svc, "Group", iam.PrincipalGroup,
-		func(p *model.Principal, in *groupPolicyIn) string { return groupARN(p, in.GroupName) },
-		func(in *groupPolicyIn) (string, string, string) { return in.GroupName, in.PolicyType, in.PolicyName },
-		iamapi.OnGroup, func(in *iamapi.GroupNameIn) string { return in.GroupName })
-	attachments(r, svc, "Role", iam.PrincipalRole,
-		func(p *model.Principal, in *rolePolicyIn) string { return roleARN(p, in.RoleName) },
-		func(in *rolePolicyIn) (string, string, string) { return in.RoleName, in.PolicyType, in.PolicyName },
-		onRole, func(in *roleNameIn) string { return in.RoleName })
+	attachments(r, svc, "User", iam.PrincipalUser, userARN,
+		func(in *userPolicyIn) (string, *policyIn) { return in.UserName, &in.policyIn },
+		func(in *userNameIn) string { return in.UserName })
+	attachments(r, svc, "Group", iam.PrincipalGroup, groupARN,
+		func(in *groupPolicyIn) (string, *policyIn) { return in.GroupName, &in.policyIn },
+		func(in *iamapi.GroupNameIn) string { return in.GroupName })
+	attachments(r, svc, "Role", iam.PrincipalRole, roleARN,
+		func(in *rolePolicyIn) (string, *policyIn) { return in.RoleName, &in.policyIn },
+		func(in *roleNameIn) string { return in.RoleName })
 	api.Declare(r, ram.Read("ListEntitiesForPolicy"), onPolicy, func(c *api.Call, in *policyIn) (*entitiesOut, error) {
 		return api.Reply(toEntities(c.AccountID()))(svc.ListEntitiesForPolicy(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName))
 	})

@@ -45,13 +45,15 @@ func registerRoles(r *api.Registry, svc *iam.Service) {
 	})
 	api.Declare(r, ram.Write("UpdateRole"), onRoleUpdate, func(c *api.Call, in *updateRoleIn) (*api.Object[roleOut], error) {
 		return api.Reply(asRole(c.AccountID()))(svc.UpdateRole(c.Tx, c.AccountID(), in.RoleName, iam.RoleUpdate{
-			NewTrustPolicy: in.NewAssumeRolePolicyDocument, NewDescription: in.NewDescription, NewMaxSessionDuration: in.NewMaxSessionDuration}, c.Now))
+			NewTrustPolicy: in.NewAssumeRolePolicyDocument, NewDescription: in.NewDescription,
+			NewMaxSessionDuration: in.NewMaxSessionDuration}, c.Now))
 	})
 	api.Declare(r, ram.Write("DeleteRole"), onRole, func(c *api.Call, in *roleNameIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteRole(c.Tx, c.AccountID(), in.RoleName))
 	})
-	api.Declare(r, ram.Read("ListRoles"), iamapi.AllOf[iamapi.ListIn]("role"), func(c *api.Call, in *iamapi.ListIn) (*api.List[roleOut], error) {
-		listed := func(role *iam.Role) roleOut { return toRole(c.AccountID(), role, false) }
-		return api.Reply(iamapi.Paged("Roles", "Role", listed))(svc.ListRoles(c.Tx, c.AccountID(), in.Page()))
-	})
+	api.Declare(r, ram.Read("ListRoles"), iamapi.AllOf[iamapi.ListIn]("role"),
+		func(c *api.Call, in *iamapi.ListIn) (*api.List[roleOut], error) {
+			listed := func(role *iam.Role) roleOut { return toRole(c.AccountID(), role, false) }
+			return api.Reply(iamapi.Paged("Roles", "Role", listed))(svc.ListRoles(c.Tx, c.AccountID(), in.Page()))
+		})
 }

@@ -51,9 +51,10 @@ func toSecurityPreference(p *iam.SecurityPreference) (out securityPreferenceOut)
 
 func registerSettings(r *api.Registry, svc *iam.Service) {
 	onAccount := iamapi.OnAccount[struct{}]
-	api.Declare(r, ram.Write("SetAccountAlias"), iamapi.OnAccount[aliasIn], func(c *api.Call, in *aliasIn) (*api.NoOutput, error) {
-		return api.Done(svc.SetAccountAlias(c.Tx, c.AccountID(), in.AccountAlias, c.Now))
-	})
+	api.Declare(r, ram.Write("SetAccountAlias"), iamapi.OnAccount[aliasIn],
+		func(c *api.Call, in *aliasIn) (*api.NoOutput, error) {
+			return api.Done(svc.SetAccountAlias(c.Tx, c.AccountID(), in.AccountAlias, c.Now))
+		})
 	api.Declare(r, ram.Read("GetAccountAlias"), onAccount, func(c *api.Call, _ *struct{}) (*aliasOut, error) {
 		return api.Reply(func(alias string) aliasOut { return aliasOut{alias} })(svc.GetAccountAlias(c.Tx, c.AccountID()))
 	})
@@ -64,16 +65,18 @@ func registerSettings(r *api.Registry, svc *iam.Service) {
 		func(c *api.Call, in *passwordPolicyIn) (*api.Object[iamapi.PasswordPolicyOut], error) {
 			return api.Reply(asPasswordPolicy)(svc.SetPasswordPolicy(c.Tx, c.AccountID(), in.Update(in.HardExpiry), c.Now))
 		})
-	api.Declare(r, ram.Read("GetPasswordPolicy"), onAccount, func(c *api.Call, _ *struct{}) (*api.Object[iamapi.PasswordPolicyOut], error) {
-		return api.Reply(asPasswordPolicy)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
-	})
+	api.Declare(r, ram.Read("GetPasswordPolicy"), onAccount,
+		func(c *api.Call, _ *struct{}) (*api.Object[iamapi.PasswordPolicyOut], error) {
+			return api.Reply(asPasswordPolicy)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
+		})
 	api.Declare(r, ram.Write("SetSecurityPreference"), iamapi.OnAccount[securityPreferenceIn],
 		func(c *api.Call, in *securityPreferenceIn) (*api.Object[securityPreferenceOut], error) {
 			up := in.Update()
 			up.AllowUserToManagePublicKeys = in.AllowUserToManagePublicKeys
 			return api.Reply(asSecurityPreference)(svc.SetSecurityPreference(c.Tx, c.AccountID(), up, c.Now))
 		})
-	api.Declare(r, ram.Read("GetSecurityPreference"), onAccount, func(c *api.Call, _ *struct{}) (*api.Object[securityPreferenceOut], error) {
-		return api.Reply(asSecurityPreference)(svc.GetSecurityPreference(c.Tx, c.AccountID()))
-	})
+	api.Declare(r, ram.Read("GetSecurityPreference"), onAccount,
+		func(c *api.Call, _ *struct{}) (*api.Object[securityPreferenceOut], error) {
+			return api.Reply(asSecurityPreference)(svc.GetSecurityPreference(c.Tx, c.AccountID()))
+		})
 }

@@ -52,30 +52,34 @@ func registerUsers(r *api.Registry, svc *iam.Service) {
 	})
 	api.Declare(r, ram.Write("UpdateUser"), onUserUpdate, func(c *api.Call, in *updateUserIn) (*api.Object[userOut], error) {
 		return api.Reply(asUser)(svc.UpdateUser(c.Tx, c.AccountID(), in.UserName, iam.UserUpdate{NewName: in.NewUserName,
-			NewDisplayName: in.NewDisplayName, NewEmail: in.NewEmail, NewMobilePhone: in.NewMobilePhone, NewComments: in.NewComments}, c.Now))
+			NewDisplayName: in.NewDisplayName, NewEmail: in.NewEmail, NewMobilePhone: in.NewMobilePhone,
+			NewComments: in.NewComments}, c.Now))
 	})
 	api.Declare(r, ram.Write("DeleteUser"), onUser, func(c *api.Call, in *userNameIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteUser(c.Tx, c.AccountID(), in.UserName))
 	})
-	api.Declare(r, ram.Read("ListUsers"), iamapi.AllOf[iamapi.ListIn]("user"), func(c *api.Call, in *iamapi.ListIn) (*api.List[userOut], error) {
-		return api.Reply(iamapi.Paged("Users", "User", toUser))(svc.ListUsers(c.Tx, c.AccountID(), in.Page(), nil))
-	})
-	api.Declare(r, ram.Write("CreateLoginProfile", "Password"), onProfile, func(c *api.Call, in *loginProfileIn) (*api.Object[loginProfileOut], error) {
-		if in.Password == "" { // RAM never generates one (IMS may)
-			return nil, apperr.MissingParameter("Password")
-		}
-		p, _, err := svc.CreateLoginProfile(c.Tx, c.AccountID(), in.UserName, iam.NewLoginProfile{Password: in.Password,
-			PasswordResetRequired: iamapi.IsTrue(in.PasswordResetRequired), MFABindRequired: iamapi.IsTrue(in.MFABindRequired)}, c.Now)
-		return api.Reply(asProfile)(p, err)
-	})
+	api.Declare(r, ram.Read("ListUsers"), iamapi.AllOf[iamapi.ListIn]("user"),
+		func(c *api.Call, in *iamapi.ListIn) (*api.List[userOut], error) {
+			return api.Reply(iamapi.Paged("Users", "User", toUser))(svc.ListUsers(c.Tx, c.AccountID(), in.Page(), nil))
+		})
+	api.Declare(r, ram.Write("CreateLoginProfile", "Password"), onProfile,
+		func(c *api.Call, in *loginProfileIn) (*api.Object[loginProfileOut], error) {
+			if in.Password == "" { // RAM never generates one (IMS may)
+				return nil, apperr.MissingParameter("Password")
+			}
+			p, _, err := svc.CreateLoginProfile(c.Tx, c.AccountID(), in.UserName, iam.NewLoginProfile{Password: in.Password,
+				PasswordResetRequired: iamapi.IsTrue(in.PasswordResetRequired), MFABindRequired: iamapi.IsTrue(in.MFABindRequired)}, c.Now)
+			return api.Reply(asProfile)(p, err)
+		})
 	api.Declare(r, ram.Read("GetLoginProfile"), onUser, func(c *api.Call, in *userNameIn) (*api.Object[loginProfileOut], error) {
 		return api.Reply(asProfile)(svc.GetLoginProfile(c.Tx, c.AccountID(), in.UserName))
 	})
-	api.Declare(r, ram.Write("UpdateLoginProfile", "Password"), onProfile, func(c *api.Call, in *loginProfileIn) (*api.Object[loginProfileOut], error) {
-		p, _, err := svc.UpdateLoginProfile(c.Tx, c.AccountID(), in.UserName, iam.LoginProfileUpdate{Password: in.Password,
-			PasswordResetRequired: in.PasswordResetRequired, MFABindRequired: in.MFABindRequired}, c.Now)
-		return api.Reply(asProfile)(p, err)
-	})
+	api.Declare(r, ram.Write("UpdateLoginProfile", "Password"), onProfile,
+		func(c *api.Call, in *loginProfileIn) (*api.Object[loginProfileOut], error) {
+			p, _, err := svc.UpdateLoginProfile(c.Tx, c.AccountID(), in.UserName, iam.LoginProfileUpdate{Password: in.Password,
+				PasswordResetRequired: in.PasswordResetRequired, MFABindRequired: in.MFABindRequired}, c.Now)
+			return api.Reply(asProfile)(p, err)
+		})
 	api.Declare(r, ram.Write("DeleteLoginProfile"), onUser, func(c *api.Call, in *userNameIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteLoginProfile(c.Tx, c.AccountID(), in.UserName))
 	})
@@ -87,36 +91,38 @@ type ownerIn struct {
 	UserName string `param:"UserName"`
 }
 
+// keyIn names one of those keys.
 type keyIn struct {
-	UserName        string `param:"UserName"`
+	ownerIn
 	UserAccessKeyId string `param:"UserAccessKeyId,required"`
 }
 
 type updateKeyIn struct {
-	UserName        string `param:"UserName"`
-	UserAccessKeyId string `param:"UserAccessKeyId,required"`
-	Status          string `param:"Status,required"`
+	keyIn
+	Status string `param:"Status,required"`
 }
 
-func (in *ownerIn) user() string     { return in.UserName }
-func (in *keyIn) user() string       { return in.UserName }
-func (in *updateKeyIn) user() string { return in.UserName }
+func (in *ownerIn) user() string { return in.UserName }
 
 func registerAccessKeys(r *api.Registry, svc *iam.Service) {
 	own := iam.OwnAccessKeys
-	selfService(r, svc, own, ram.Write("CreateAccessKey"), (*ownerIn).user, func(c *api.Call, in *ownerIn) (*api.Object[accessKeyOut], error) {
-		return api.Reply(api.As("AccessKey", toAccessKey))(svc.CreateAccessKey(c.Tx, c.Caller, in.UserName, c.Now))
-	})
-	selfService(r, svc, own, ram.Write("UpdateAccessKey"), (*updateKeyIn).user, func(c *api.Call, in *updateKeyIn) (*api.NoOutput, error) {
-		return api.Done(svc.UpdateAccessKey(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId, in.Status, c.Now))
-	})
+	selfService(r, svc, own, ram.Write("CreateAccessKey"), (*ownerIn).user,
+		func(c *api.Call, in *ownerIn) (*api.Object[accessKeyOut], error) {
+			return api.Reply(api.As("AccessKey", toAccessKey))(svc.CreateAccessKey(c.Tx, c.Caller, in.UserName, c.Now))
+		})
+	selfService(r, svc, own, ram.Write("UpdateAccessKey"), (*updateKeyIn).user,
+		func(c *api.Call, in *updateKeyIn) (*api.NoOutput, error) {
+			return api.Done(svc.UpdateAccessKey(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId, in.Status, c.Now))
+		})
 	selfService(r, svc, own, ram.Write("DeleteAccessKey"), (*keyIn).user, func(c *api.Call, in *keyIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteAccessKey(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId))
 	})
-	selfService(r, svc, own, ram.Read("ListAccessKeys"), (*ownerIn).user, func(c *api.Call, in *ownerIn) (*api.List[accessKeyOut], error) {
-		return api.Reply(api.Listed("AccessKeys", "AccessKey", toAccessKey))(svc.ListAccessKeys(c.Tx, c.Caller, in.UserName))
-	})
-	selfService(r, svc, own, ram.Read("GetAccessKeyLastUsed"), (*keyIn).user, func(c *api.Call, in *keyIn) (*api.Object[iamapi.LastUsedOut], error) {
-		return api.Reply(iamapi.AsLastUsed)(svc.GetAccessKeyLastUsed(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId))
-	})
+	selfService(r, svc, own, ram.Read("ListAccessKeys"), (*ownerIn).user,
+		func(c *api.Call, in *ownerIn) (*api.List[accessKeyOut], error) {
+			return api.Reply(api.Listed("AccessKeys", "AccessKey", toAccessKey))(svc.ListAccessKeys(c.Tx, c.Caller, in.UserName))
+		})
+	selfService(r, svc, own, ram.Read("GetAccessKeyLastUsed"), (*keyIn).user,
+		func(c *api.Call, in *keyIn) (*api.Object[iamapi.LastUsedOut], error) {
+			return api.Reply(iamapi.AsLastUsed)(svc.GetAccessKeyLastUsed(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId))
+		})
 }
