@@ -36,8 +36,8 @@ const (
 
 type field struct {
 	name     string
-	index    int // struct field index
-	pos      int // position in binder.ordered (bit in the "seen" mask)
+	index    []int // struct field index path (through embedded structs)
+	pos      int   // position in binder.ordered (bit in the "seen" mask)
 	kind     fieldKind
 	required bool
 	sub      *binder // element binder for struct lists
@@ -55,14 +55,29 @@ func newBinder(t reflect.Type) (*binder, error) {
 		return nil, fmt.Errorf("input type %s is not a struct", t)
 	}
 	b := &binder{typ: t, fields: map[string]*field{}, folded: map[string]string{}}
+	if err := b.addFields(t, nil); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// addFields adds the parameters of struct t, found at index path prefix.
+func (b *binder) addFields(t reflect.Type, prefix []int) error {
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
+		index := append(prefix[:len(prefix):len(prefix)], i)
 		tag, ok := sf.Tag.Lookup("param")
+		if !ok && sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+			if err := b.addFields(sf.Type, index); err != nil {
+				return err
+			}
+			continue
+		}
 		if !ok {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
-		f := &field{name: name, index: i, pos: len(b.ordered), required: opts == "required"}
+		f := &field{name: name, index: index, pos: len(b.ordered), required: opts == "required"}
 		switch ft := sf.Type; {
 		case ft.Kind() == reflect.String:
 			f.kind = kindString
@@ -81,20 +96,23 @@ func newBinder(t reflect.Type) (*binder, error) {
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
 			sub, err := newBinder(ft.Elem())
 			if err != nil {
-				return nil, err
+				return err
 			}
 			f.kind, f.sub = kindStructList, sub
 		default:
-			return nil, fmt.Errorf("field %s: unsupported type %s", sf.Name, sf.Type)
+			return fmt.Errorf("field %s: unsupported type %s", sf.Name, sf.Type)
 		}
 		if f.pos >= 64 {
-			return nil, fmt.Errorf("more than 64 parameters in %s", t)
+			return fmt.Errorf("more than 64 parameters in %s", b.typ)
+		}
+		if _, dup := b.folded[strings.ToLower(name)]; dup {
+			return fmt.Errorf("parameter %s declared twice in %s", name, b.typ)
 		}
 		b.fields[name] = f
 		b.folded[strings.ToLower(name)] = name
 		b.ordered = append(b.ordered, f)
 	}
-	return b, nil
+	return nil
 }
 
 // commonParams are the gateway's parameters; they are never business input.
@@ -153,20 +171,20 @@ func (b *binder) bind(params signature.Params) (any, error) {
 		case dotted:
 			continue // e.g. "UserName.x": not ours
 		default:
-			if err := setScalar(v.Elem().Field(f.index), f, p.Value); err != nil {
+			if err := setScalar(v.Elem().FieldByIndex(f.index), f, p.Value); err != nil {
 				return nil, err
 			}
 			seen |= 1 << f.pos
 		}
 	}
 	for f, items := range lists {
-		if err := setList(v.Elem().Field(f.index), f, items); err != nil {
+		if err := setList(v.Elem().FieldByIndex(f.index), f, items); err != nil {
 			return nil, err
 		}
 		seen |= 1 << f.pos
 	}
 	for _, f := range b.ordered {
-		if f.required && (seen&(1<<f.pos) == 0 || isEmpty(v.Elem().Field(f.index))) {
+		if f.required && (seen&(1<<f.pos) == 0 || isEmpty(v.Elem().FieldByIndex(f.index))) {
 			return nil, apperr.MissingParameter(f.name)
 		}
 	}
@@ -245,7 +263,7 @@ func setList(dst reflect.Value, f *field, items map[int]map[string]string) error
 			if sf == nil || sf.kind != kindString {
 				return apperr.InvalidParameter("The parameter %s.%d.%s is not recognised.", f.name, i, sub)
 			}
-			elem.Field(sf.index).SetString(val)
+			elem.FieldByIndex(sf.index).SetString(val)
 		}
 	}
 	dst.Set(out)

@@ -99,3 +99,45 @@ func TestBindRefusals(t *testing.T) {
 		})
 	}
 }
+
+type sharedParams struct {
+	Marker   string `param:"Marker"`
+	MaxItems *int   `param:"MaxItems,required"`
+}
+
+type composedInput struct {
+	GroupName string `param:"GroupName,required"`
+	sharedParams
+	Tags []tag `param:"Tag"`
+}
+
+// An embedded struct adds its parameters in its place, so two products
+// can share a group of parameters.
+func TestBindEmbeddedParameterGroups(t *testing.T) {
+	b, err := newBinder(reflect.TypeFor[composedInput]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := b.bindMap(map[string]string{"GroupName": "g", "Marker": "m", "MaxItems": "5", "Tag.1.Key": "k"})
+	in, _ := v.(*composedInput)
+	if err != nil || in.GroupName != "g" || in.Marker != "m" || in.MaxItems == nil || *in.MaxItems != 5 || in.Tags[0].Key != "k" {
+		t.Fatalf("bound %+v, %v", in, err)
+	}
+	if _, err := b.bindMap(map[string]string{"GroupName": "g"}); apperr.As(err).Code != "MissingParameter.MaxItems" {
+		t.Errorf("missing embedded required parameter: %v", err)
+	}
+	var names []string
+	for _, f := range b.ordered {
+		names = append(names, f.name)
+	}
+	if !reflect.DeepEqual(names, []string{"GroupName", "Marker", "MaxItems", "Tag"}) {
+		t.Errorf("parameters in order %v", names)
+	}
+	type clash struct {
+		sharedParams
+		Other string `param:"marker"`
+	}
+	if _, err := newBinder(reflect.TypeFor[clash]()); err == nil {
+		t.Error("a parameter declared twice (ignoring case) was accepted")
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/api/imsapi"
 	"github.com/canopy-iam/canopy/internal/api/ramapi"
 	"github.com/canopy-iam/canopy/internal/api/stsapi"
@@ -99,6 +100,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	stsapi.Register(a.Registry)
 	trailapi.Register(a.Registry)
+	iamapi.Register(a.Registry, a.IAM) // the actions RAM and IMS share, declared once for both
 	ramapi.Register(a.Registry, a.IAM)
 	imsapi.Register(a.Registry, a.IAM)
 	a.appender = audit.NewAppender(st)

@@ -2,19 +2,11 @@ package imsapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/model"
 )
-
-type createMFAIn struct {
-	VirtualMFADeviceName string `param:"VirtualMFADeviceName,required"`
-	selfService          bool   // the SelfService check allowed the call: iam caps it
-}
-
-type serialIn struct {
-	SerialNumber string `param:"SerialNumber,required"`
-}
 
 type bindMFAIn struct {
 	UserPrincipalName   string `param:"UserPrincipalName,required"`
@@ -24,143 +16,63 @@ type bindMFAIn struct {
 	AuthenticationCode2 string `param:"AuthenticationCode2"`
 }
 
-type mfaListIn struct {
-	Marker   string `param:"Marker"`
-	MaxItems *int   `param:"MaxItems"`
+func (in bindMFAIn) user() userRef { return userRef{upn: in.UserPrincipalName} }
+
+func (d domain) devices(p iam.Page[iam.VirtualMFADevice]) api.List[deviceOut] {
+	device := func(v *iam.VirtualMFADevice) deviceOut { return toDevice(v, string(d)) }
+	return iamapi.Paged("VirtualMFADevices", "VirtualMFADevice", device)(p)
 }
 
-type createMFAOut struct {
-	VirtualMFADevice struct {
-		SerialNumber     string
-		Base32StringSeed string
-		QRCodePNG        string
-	}
-}
-
-type listDevicesOut struct {
-	pageOut
-	VirtualMFADevices struct{ VirtualMFADevice []deviceOut }
-}
-
-type unbindOut struct {
-	MFADevice struct{ SerialNumber string }
-}
-
+// mfaInfoOut answers "no device" with IsMFAEnable=false, not an error.
 type mfaInfoOut struct {
 	IsMFAEnable bool
-	MFADevice   struct {
-		SerialNumber string `json:",omitempty"`
-		Type         string `json:",omitempty"`
-	}
+	MFADevice   iamapi.MFADeviceOut
 }
 
-// IMS lists at most 100 MFA devices per page.
-const maxDevicePage = 100
-
+// CreateVirtualMFADevice and DeleteVirtualMFADevice are in iamapi: RAM and
+// IMS share them.
 func registerMFA(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[createMFAIn, createMFAOut]{
-		Spec: spec("CreateVirtualMFADevice", true),
-		SelfService: func(c *api.Call, in *createMFAIn) (bool, error) {
-			ok, err := svc.AllowsSelfService(c.Tx, c.Caller, "", iam.NewOwnMFADevice)
-			in.selfService = ok
-			return ok, err
-		},
-		Resource: func(p *model.Principal, in *createMFAIn) string {
-			return model.MFAARN(p.AccountID, in.VirtualMFADeviceName)
-		},
-		Handle: func(c *api.Call, in *createMFAIn) (*createMFAOut, error) {
-			d, err := svc.CreateVirtualMFADevice(c.Tx, c.Caller, in.VirtualMFADeviceName, in.selfService, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			out := &createMFAOut{}
-			out.VirtualMFADevice.SerialNumber, out.VirtualMFADevice.Base32StringSeed = d.SerialNumber, d.Seed
-			out.VirtualMFADevice.QRCodePNG = d.QRCodePNG
-			return out, nil
-		},
-	})
-	api.Register(r, api.Action[mfaListIn, listDevicesOut]{
-		Spec:     spec("ListVirtualMFADevices", false),
-		Resource: func(p *model.Principal, _ *mfaListIn) string { return allOf(p, "mfa") },
-		Handle: func(c *api.Call, in *mfaListIn) (*listDevicesOut, error) {
-			domain, err := svc.DefaultDomain(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			page, err := svc.ListVirtualMFADevices(c.Tx, c.AccountID(), pageReq(in.Marker, in.MaxItems, maxDevicePage, maxDevicePage))
-			if err != nil {
-				return nil, err
-			}
-			out := &listDevicesOut{pageOut: pageInfo(page)}
-			out.VirtualMFADevices.VirtualMFADevice = mapAll(page.Items, func(d *iam.VirtualMFADevice) deviceOut {
-				return toDevice(d, domain)
-			})
-			return out, nil
-		},
-	})
-	api.Register(r, api.Action[serialIn, none]{
-		Spec:     spec("DeleteVirtualMFADevice", true),
-		Resource: func(_ *model.Principal, in *serialIn) string { return in.SerialNumber },
-		Handle: func(c *api.Call, in *serialIn) (*none, error) {
-			return done, svc.DeleteVirtualMFADevice(c.Tx, c.AccountID(), in.SerialNumber)
-		},
-	})
-	api.Register(r, api.Action[bindMFAIn, none]{
-		Spec:        spec("BindMFADevice", true, "AuthenticationCode1", "AuthenticationCode2"),
-		Resource:    func(p *model.Principal, in *bindMFAIn) string { return userResource(p, in.UserPrincipalName, "") },
-		SelfService: ownedBy(svc, iam.OwnMFADevice, func(in *bindMFAIn) string { return in.UserPrincipalName }),
-		Handle: func(c *api.Call, in *bindMFAIn) (*none, error) {
+	// IMS lists at most 100 MFA devices per page.
+	api.Declare(r, ims.Read("ListVirtualMFADevices"), iamapi.AllOf[iamapi.ListIn]("mfa"),
+		func(c *api.Call, in *iamapi.ListIn) (*api.List[deviceOut], error) {
+			page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems, Default: 100, Max: 100}
+			return inDomain(c, svc, domain.devices)(svc.ListVirtualMFADevices(c.Tx, c.AccountID(), page))
+		})
+	api.Register(r, api.Action[bindMFAIn, api.NoOutput]{
+		Spec:     ims.Write("BindMFADevice", "AuthenticationCode1", "AuthenticationCode2"),
+		Resource: onUser[bindMFAIn], SelfService: ownedBy[bindMFAIn](svc, iam.OwnMFADevice),
+		Handle: func(c *api.Call, in *bindMFAIn) (*api.NoOutput, error) {
+			// The parameters are checked before the user is looked up.
 			if in.Type != "" && in.Type != iam.MFATypeVirtual {
-				return nil, apperr.BadRequest("InvalidParameter.Type", "Only virtual MFA devices (Type=%s) can be bound here; got %q.", iam.MFATypeVirtual, in.Type)
+				return nil, codeInvalidMFAType.New(
+					"Only virtual MFA devices (Type=%s) can be bound here; got %q.", iam.MFATypeVirtual, in.Type)
 			}
 			for _, p := range []struct{ name, v string }{{"SerialNumber", in.SerialNumber},
 				{"AuthenticationCode1", in.AuthenticationCode1}, {"AuthenticationCode2", in.AuthenticationCode2}} {
 				if p.v == "" {
-					return nil, missing(p.name)
+					return nil, apperr.MissingParameter(p.name)
 				}
 			}
-			name, err := requiredUser(c, svc, in.UserPrincipalName, "")
+			name, err := in.user().name(c, svc)
 			if err != nil {
 				return nil, err
 			}
-			return done, svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, name,
-				in.AuthenticationCode1, in.AuthenticationCode2, c.Now)
+			return api.Done(svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, name,
+				in.AuthenticationCode1, in.AuthenticationCode2, c.Now))
 		},
 	})
-	api.Register(r, api.Action[upnIn, unbindOut]{
-		Spec:        spec("UnbindMFADevice", true),
-		Resource:    onUPN,
-		SelfService: ownedBy(svc, iam.OwnMFADevice, func(in *upnIn) string { return in.UserPrincipalName }),
-		Handle: func(c *api.Call, in *upnIn) (*unbindOut, error) {
-			name, err := requiredUser(c, svc, in.UserPrincipalName, "")
-			if err != nil {
-				return nil, err
-			}
-			d, err := svc.UnbindMFADevice(c.Tx, c.AccountID(), name, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			out := &unbindOut{}
-			out.MFADevice.SerialNumber = d.SerialNumber
-			return out, nil
-		},
-	})
-	api.Register(r, api.Action[ownerIn, mfaInfoOut]{
-		Spec:        spec("GetUserMFAInfo", false),
-		Resource:    onOwner,
-		SelfService: ownedBy(svc, iam.OwnMFADevice, func(in *ownerIn) string { return in.UserPrincipalName }),
-		Handle: func(c *api.Call, in *ownerIn) (*mfaInfoOut, error) {
-			name, err := userName(c, svc, in.UserPrincipalName, "")
-			if err != nil {
-				return nil, err
-			}
+	selfService(r, svc, iam.OwnMFADevice, ims.Write("UnbindMFADevice"),
+		func(c *api.Call, _ *upnIn, name string) (*api.Object[iamapi.MFADeviceOut], error) {
+			return api.Reply(iamapi.AsUnbound)(svc.UnbindMFADevice(c.Tx, c.AccountID(), name, c.Now))
+		})
+	selfService(r, svc, iam.OwnMFADevice, ims.Read("GetUserMFAInfo"),
+		func(c *api.Call, _ *ownerIn, name string) (*mfaInfoOut, error) {
 			if name == "" {
 				if c.Caller.Kind != model.RAMUser {
-					return nil, missing("UserPrincipalName")
+					return nil, apperr.MissingParameter("UserPrincipalName")
 				}
 				name = c.Caller.UserName
 			}
-			// IMS answers "no device" with IsMFAEnable=false, not an error.
 			out := &mfaInfoOut{}
 			d, err := svc.GetUserMFAInfo(c.Tx, c.AccountID(), name)
 			if err != nil && apperr.As(err).Code == "EntityNotExist.User.MFADevice" {
@@ -169,20 +81,10 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 			if err != nil {
 				return nil, err
 			}
-			out.IsMFAEnable = true
-			out.MFADevice.SerialNumber, out.MFADevice.Type = d.SerialNumber, d.Type
+			out.IsMFAEnable, out.MFADevice = true, iamapi.MFADeviceOut{SerialNumber: d.SerialNumber, Type: d.Type}
 			return out, nil
-		},
-	})
-	api.Register(r, api.Action[upnIn, none]{
-		Spec:     spec("DisableVirtualMFA", true),
-		Resource: onUPN,
-		Handle: func(c *api.Call, in *upnIn) (*none, error) {
-			name, err := requiredUser(c, svc, in.UserPrincipalName, "")
-			if err != nil {
-				return nil, err
-			}
-			return done, svc.DisableVirtualMFA(c.Tx, c.AccountID(), name, c.Now)
-		},
+		})
+	userAction(r, svc, ims.Write("DisableVirtualMFA"), func(c *api.Call, _ *upnIn, name string) (*api.NoOutput, error) {
+		return api.Done(svc.DisableVirtualMFA(c.Tx, c.AccountID(), name, c.Now))
 	})
 }

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 
 	"github.com/canopy-iam/canopy/internal/api"
-	"github.com/canopy-iam/canopy/internal/apperr"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
 )
+
+// Account-wide settings are authorized on acs:ram::<account>:*.
 
 type domainIn struct {
 	DefaultDomainName string `param:"DefaultDomainName,required"`
@@ -14,32 +16,22 @@ type domainIn struct {
 
 type domainOut struct{ DefaultDomainName string }
 
+func toDomain(d string) domainOut { return domainOut{DefaultDomainName: d} }
+
+// passwordPolicyIn spells the expiry flag HardExpire (RAM: HardExpiry)
+// and has two more rules.
 type passwordPolicyIn struct {
-	MinimumPasswordLength             *int  `param:"MinimumPasswordLength"`
-	RequireLowercaseCharacters        *bool `param:"RequireLowercaseCharacters"`
-	RequireUppercaseCharacters        *bool `param:"RequireUppercaseCharacters"`
-	RequireNumbers                    *bool `param:"RequireNumbers"`
-	RequireSymbols                    *bool `param:"RequireSymbols"`
+	iamapi.PasswordRulesIn
 	HardExpire                        *bool `param:"HardExpire"`
-	MaxPasswordAge                    *int  `param:"MaxPasswordAge"`
-	PasswordReusePrevention           *int  `param:"PasswordReusePrevention"`
-	MaxLoginAttemps                   *int  `param:"MaxLoginAttemps"`
 	MinimumPasswordDifferentCharacter *int  `param:"MinimumPasswordDifferentCharacter"`
 	PasswordNotContainUserName        *bool `param:"PasswordNotContainUserName"`
 }
 
-type passwordPolicyResult struct{ PasswordPolicy passwordPolicyOut }
-
 type securityPreferenceIn struct {
-	EnableSaveMFATicket               *bool   `param:"EnableSaveMFATicket"`
-	AllowUserToChangePassword         *bool   `param:"AllowUserToChangePassword"`
-	AllowUserToManageAccessKeys       *bool   `param:"AllowUserToManageAccessKeys"`
-	AllowUserToManageMFADevices       *bool   `param:"AllowUserToManageMFADevices"`
+	iamapi.PreferencesIn
 	AllowUserToManagePersonalDingTalk *bool   `param:"AllowUserToManagePersonalDingTalk"`
 	AllowUserLongTermLogin            *bool   `param:"AllowUserLongTermLogin"`
 	EnforceMFAForLogin                *bool   `param:"EnforceMFAForLogin"`
-	LoginSessionDuration              *int    `param:"LoginSessionDuration"`
-	LoginNetworkMasks                 *string `param:"LoginNetworkMasks"`
 	MFAOperationForLogin              *string `param:"MFAOperationForLogin"`
 	OperationForRiskLogin             *string `param:"OperationForRiskLogin"`
 	// VerificationTypes is a JSON array in one parameter, e.g.
@@ -47,8 +39,24 @@ type securityPreferenceIn struct {
 	VerificationTypes string `param:"VerificationTypes"`
 }
 
-type securityPreferenceResult struct{ SecurityPreference securityPreferenceOut }
+func verificationTypes(raw string) (*[]string, error) {
+	if raw == "" || raw == "null" {
+		return nil, nil
+	}
+	var types []string
+	if err := json.Unmarshal([]byte(raw), &types); err != nil {
+		return nil, codeInvalidVerificationTypes.New(
+			"The parameter VerificationTypes must be a JSON array of strings, e.g. [\"sms\",\"email\"].")
+	}
+	return &types, nil
+}
 
+var (
+	asPasswordPolicy     = api.As("PasswordPolicy", toPasswordPolicy)
+	asSecurityPreference = api.As("SecurityPreference", toSecurityPreference)
+)
+
+// summaryOut counts the account's entities and states Canopy's quotas.
 type summaryOut struct {
 	SummaryMap struct {
 		Users, Groups, Roles, Policies                     int
@@ -68,123 +76,61 @@ type summaryOut struct {
 	}
 }
 
-func verificationTypes(raw string) (*[]string, error) {
-	if raw == "" || raw == "null" {
-		return nil, nil
-	}
-	var types []string
-	if err := json.Unmarshal([]byte(raw), &types); err != nil {
-		return nil, apperr.BadRequest("InvalidParameter.VerificationTypes", "The parameter VerificationTypes must be a JSON array of strings, e.g. [\"sms\",\"email\"].")
-	}
-	return &types, nil
+func toSummary(s *iam.AccountSummary) (out summaryOut) {
+	m := &out.SummaryMap
+	m.Users, m.Groups, m.Roles, m.Policies = s.Users, s.Groups, s.Roles, s.Policies
+	m.MFADevices, m.MFADevicesInUse = s.MFADevices, s.MFADevicesInUse
+	m.UsersQuota, m.GroupsQuota, m.RolesQuota, m.PoliciesQuota = iam.MaxUsers, iam.MaxGroups, iam.MaxRoles, iam.MaxCustomPolicies
+	m.VirtualMFADevicesQuota, m.AccessKeysPerUserQuota = iam.MaxVirtualMFADevices, iam.MaxAccessKeysPerUser
+	m.GroupsPerUserQuota, m.VersionsPerPolicyQuota = iam.MaxGroupsPerUser, iam.MaxPolicyVersions
+	m.PolicySizeQuota = iam.MaxPolicyDocumentLength
+	m.AttachedPoliciesPerUserQuota = iam.MaxCustomPoliciesPerPrincipal
+	m.AttachedPoliciesPerGroupQuota = iam.MaxCustomPoliciesPerPrincipal
+	m.AttachedPoliciesPerRoleQuota = iam.MaxCustomPoliciesPerPrincipal
+	m.AttachedSystemPoliciesPerUserQuota = iam.MaxSystemPoliciesPerPrincipal
+	m.AttachedSystemPoliciesPerGroupQuota = iam.MaxSystemPoliciesPerPrincipal
+	m.AttachedSystemPoliciesPerRoleQuota = iam.MaxSystemPoliciesPerPrincipal
+	return out
 }
 
 func registerSettings(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[struct{}, domainOut]{
-		Spec:     spec("GetDefaultDomain", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*domainOut, error) {
-			d, err := svc.DefaultDomain(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			return &domainOut{DefaultDomainName: d}, nil
-		},
+	onAccount := iamapi.OnAccount[struct{}]
+	api.Declare(r, ims.Read("GetDefaultDomain"), onAccount, func(c *api.Call, _ *struct{}) (*domainOut, error) {
+		return api.Reply(toDomain)(svc.DefaultDomain(c.Tx, c.AccountID()))
 	})
-	api.Register(r, api.Action[domainIn, domainOut]{
-		Spec:     spec("SetDefaultDomain", true),
-		Resource: onAccount[domainIn],
-		Handle: func(c *api.Call, in *domainIn) (*domainOut, error) {
-			d, err := svc.SetDefaultDomain(c.Tx, c.AccountID(), in.DefaultDomainName, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &domainOut{DefaultDomainName: d}, nil
-		},
-	})
-	api.Register(r, api.Action[struct{}, passwordPolicyResult]{
-		Spec:     spec("GetPasswordPolicy", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*passwordPolicyResult, error) {
-			p, err := svc.GetPasswordPolicy(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			return &passwordPolicyResult{PasswordPolicy: toPasswordPolicy(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[passwordPolicyIn, passwordPolicyResult]{
-		Spec:     spec("SetPasswordPolicy", true),
-		Resource: onAccount[passwordPolicyIn],
-		Handle: func(c *api.Call, in *passwordPolicyIn) (*passwordPolicyResult, error) {
-			p, err := svc.SetPasswordPolicy(c.Tx, c.AccountID(), iam.PasswordPolicyUpdate{
-				MinimumPasswordLength: in.MinimumPasswordLength, RequireLowercaseCharacters: in.RequireLowercaseCharacters,
-				RequireUppercaseCharacters: in.RequireUppercaseCharacters, RequireNumbers: in.RequireNumbers,
-				RequireSymbols: in.RequireSymbols, HardExpire: in.HardExpire, MaxPasswordAge: in.MaxPasswordAge,
-				PasswordReusePrevention: in.PasswordReusePrevention, MaxLoginAttempts: in.MaxLoginAttemps,
-				MinimumPasswordDifferentCharacter: in.MinimumPasswordDifferentCharacter,
-				PasswordNotContainUserName:        in.PasswordNotContainUserName}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &passwordPolicyResult{PasswordPolicy: toPasswordPolicy(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[struct{}, securityPreferenceResult]{
-		Spec:     spec("GetSecurityPreference", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*securityPreferenceResult, error) {
-			p, err := svc.GetSecurityPreference(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			return &securityPreferenceResult{SecurityPreference: toSecurityPreference(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[securityPreferenceIn, securityPreferenceResult]{
-		Spec:     spec("SetSecurityPreference", true),
-		Resource: onAccount[securityPreferenceIn],
-		Handle: func(c *api.Call, in *securityPreferenceIn) (*securityPreferenceResult, error) {
+	api.Declare(r, ims.Write("SetDefaultDomain"), iamapi.OnAccount[domainIn],
+		func(c *api.Call, in *domainIn) (*domainOut, error) {
+			return api.Reply(toDomain)(svc.SetDefaultDomain(c.Tx, c.AccountID(), in.DefaultDomainName, c.Now))
+		})
+	api.Declare(r, ims.Read("GetPasswordPolicy"), onAccount,
+		func(c *api.Call, _ *struct{}) (*api.Object[iamapi.PasswordPolicyOut], error) {
+			return api.Reply(asPasswordPolicy)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
+		})
+	api.Declare(r, ims.Write("SetPasswordPolicy"), iamapi.OnAccount[passwordPolicyIn],
+		func(c *api.Call, in *passwordPolicyIn) (*api.Object[iamapi.PasswordPolicyOut], error) {
+			up := in.Update(in.HardExpire)
+			up.MinimumPasswordDifferentCharacter = in.MinimumPasswordDifferentCharacter
+			up.PasswordNotContainUserName = in.PasswordNotContainUserName
+			return api.Reply(asPasswordPolicy)(svc.SetPasswordPolicy(c.Tx, c.AccountID(), up, c.Now))
+		})
+	api.Declare(r, ims.Read("GetSecurityPreference"), onAccount,
+		func(c *api.Call, _ *struct{}) (*api.Object[securityPreferenceOut], error) {
+			return api.Reply(asSecurityPreference)(svc.GetSecurityPreference(c.Tx, c.AccountID()))
+		})
+	api.Declare(r, ims.Write("SetSecurityPreference"), iamapi.OnAccount[securityPreferenceIn],
+		func(c *api.Call, in *securityPreferenceIn) (*api.Object[securityPreferenceOut], error) {
 			types, err := verificationTypes(in.VerificationTypes)
 			if err != nil {
 				return nil, err
 			}
-			p, err := svc.SetSecurityPreference(c.Tx, c.AccountID(), iam.SecurityPreferenceUpdate{
-				EnableSaveMFATicket: in.EnableSaveMFATicket, AllowUserToChangePassword: in.AllowUserToChangePassword,
-				AllowUserToManageAccessKeys: in.AllowUserToManageAccessKeys, AllowUserToManageMFADevices: in.AllowUserToManageMFADevices,
-				AllowUserToManagePersonalDingTalk: in.AllowUserToManagePersonalDingTalk, AllowUserLongTermLogin: in.AllowUserLongTermLogin,
-				EnforceMFAForLogin: in.EnforceMFAForLogin, LoginSessionDuration: in.LoginSessionDuration,
-				LoginNetworkMasks: in.LoginNetworkMasks, MFAOperationForLogin: in.MFAOperationForLogin,
-				OperationForRiskLogin: in.OperationForRiskLogin, VerificationTypes: types}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &securityPreferenceResult{SecurityPreference: toSecurityPreference(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[struct{}, summaryOut]{
-		Spec:     spec("GetAccountSummary", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*summaryOut, error) {
-			s, err := svc.GetAccountSummary(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			out := &summaryOut{}
-			m := &out.SummaryMap
-			m.Users, m.Groups, m.Roles, m.Policies = s.Users, s.Groups, s.Roles, s.Policies
-			m.MFADevices, m.MFADevicesInUse = s.MFADevices, s.MFADevicesInUse
-			m.UsersQuota, m.GroupsQuota, m.RolesQuota, m.PoliciesQuota = iam.MaxUsers, iam.MaxGroups, iam.MaxRoles, iam.MaxCustomPolicies
-			m.VirtualMFADevicesQuota, m.AccessKeysPerUserQuota = iam.MaxVirtualMFADevices, iam.MaxAccessKeysPerUser
-			m.GroupsPerUserQuota, m.VersionsPerPolicyQuota = iam.MaxGroupsPerUser, iam.MaxPolicyVersions
-			m.PolicySizeQuota = iam.MaxPolicyDocumentLength
-			m.AttachedPoliciesPerUserQuota = iam.MaxCustomPoliciesPerPrincipal
-			m.AttachedPoliciesPerGroupQuota = iam.MaxCustomPoliciesPerPrincipal
-			m.AttachedPoliciesPerRoleQuota = iam.MaxCustomPoliciesPerPrincipal
-			m.AttachedSystemPoliciesPerUserQuota = iam.MaxSystemPoliciesPerPrincipal
-			m.AttachedSystemPoliciesPerGroupQuota = iam.MaxSystemPoliciesPerPrincipal
-			m.AttachedSystemPoliciesPerRoleQuota = iam.MaxSystemPoliciesPerPrincipal
-			return out, nil
-		},
+			up := in.Update()
+			up.AllowUserToManagePersonalDingTalk = in.AllowUserToManagePersonalDingTalk
+			up.AllowUserLongTermLogin = in.AllowUserLongTermLogin
+			up.EnforceMFAForLogin, up.MFAOperationForLogin = in.EnforceMFAForLogin, in.MFAOperationForLogin
+			up.OperationForRiskLogin, up.VerificationTypes = in.OperationForRiskLogin, types
+			return api.Reply(asSecurityPreference)(svc.SetSecurityPreference(c.Tx, c.AccountID(), up, c.Now))
+		})
+	api.Declare(r, ims.Read("GetAccountSummary"), onAccount, func(c *api.Call, _ *struct{}) (*summaryOut, error) {
+		return api.Reply(toSummary)(svc.GetAccountSummary(c.Tx, c.AccountID()))
 	})
 }

@@ -1,29 +1,22 @@
 package imsapi
 
 import (
+	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
 )
 
 // Response objects, spelled as the classic SDK's services/ims structs.
 
-type tagOut struct {
-	TagKey   string
-	TagValue string
-}
+type tagOut struct{ TagKey, TagValue string }
 
 type userOut struct {
-	UserId            string
-	UserPrincipalName string
-	DisplayName       string
-	Email             string
-	MobilePhone       string
-	Comments          string
-	CreateDate        string
-	UpdateDate        string
-	LastLoginDate     string `json:",omitempty"`
-	ProvisionType     string
-	Status            string
-	Tags              struct{ Tag []tagOut }
+	UserId             string
+	UserPrincipalName  string
+	iamapi.UserDetails // DisplayName ... LastLoginDate
+	ProvisionType      string
+	Status             string
+	Tags               struct{ Tag []tagOut }
 }
 
 // Every user is created by hand here (no SCIM provisioning) and active.
@@ -35,20 +28,22 @@ const (
 func upn(u *iam.User, domain string) string { return u.Name + "@" + domain }
 
 func toUser(u *iam.User, domain string) userOut {
-	out := userOut{UserId: u.ID, UserPrincipalName: upn(u, domain), DisplayName: u.DisplayName, Email: u.Email,
-		MobilePhone: u.MobilePhone, Comments: u.Comments, CreateDate: fmtTime(u.Created), UpdateDate: fmtTime(u.Updated),
-		LastLoginDate: fmtTime(u.LastLogin), ProvisionType: provisionManual, Status: userActive}
-	out.Tags.Tag = mapAll(u.Tags, func(t *iam.Tag) tagOut { return tagOut{TagKey: t.Key, TagValue: t.Value} })
+	out := userOut{UserId: u.ID, UserPrincipalName: upn(u, domain), UserDetails: iamapi.DetailsOf(u),
+		ProvisionType: provisionManual, Status: userActive}
+	out.Tags.Tag = api.MapAll(u.Tags, func(t *iam.Tag) tagOut { return tagOut{TagKey: t.Key, TagValue: t.Value} })
 	return out
 }
 
+// The shapes that show users by principal name need the account's domain.
+
+func (d domain) user(u *iam.User) userOut               { return toUser(u, string(d)) }
+func (d domain) asUser(u *iam.User) api.Object[userOut] { return api.As("User", d.user)(u) }
+func (d domain) users(p iam.Page[iam.User]) api.List[userOut] {
+	return iamapi.Paged("Users", "User", d.user)(p)
+}
+
 type groupOut struct {
-	GroupId     string
-	GroupName   string
-	DisplayName string
-	Comments    string
-	CreateDate  string
-	UpdateDate  string
+	GroupId, GroupName, DisplayName, Comments, CreateDate, UpdateDate string
 }
 
 func toGroup(g *iam.Group) groupOut {
@@ -57,14 +52,11 @@ func toGroup(g *iam.Group) groupOut {
 }
 
 type loginProfileOut struct {
-	UserPrincipalName     string
-	Status                string
-	PasswordResetRequired bool
-	MFABindRequired       bool
-	CreateDate            string
-	UpdateDate            string
-	LastLoginTime         string `json:",omitempty"`
-	Password              string `json:",omitempty"` // a generated password, shown once
+	UserPrincipalName, Status              string
+	PasswordResetRequired, MFABindRequired bool
+	CreateDate, UpdateDate                 string
+	LastLoginTime                          string `json:",omitempty"`
+	Password                               string `json:",omitempty"` // a generated password, shown once
 }
 
 func toLoginProfile(p *iam.LoginProfile, domain, generated string) loginProfileOut {
@@ -75,11 +67,10 @@ func toLoginProfile(p *iam.LoginProfile, domain, generated string) loginProfileO
 }
 
 type accessKeyOut struct {
-	AccessKeyId     string
-	AccessKeySecret string `json:",omitempty"` // CreateAccessKey only
-	Status          string
-	CreateDate      string
-	UpdateDate      string
+	AccessKeyId            string
+	AccessKeySecret        string `json:",omitempty"` // CreateAccessKey only
+	Status                 string
+	CreateDate, UpdateDate string
 }
 
 func toAccessKey(k *iam.AccessKey) accessKeyOut {
@@ -87,56 +78,33 @@ func toAccessKey(k *iam.AccessKey) accessKeyOut {
 		CreateDate: fmtTime(k.Created), UpdateDate: fmtTime(k.Updated)}
 }
 
-type passwordPolicyOut struct {
-	MinimumPasswordLength             int
-	RequireLowercaseCharacters        bool
-	RequireUppercaseCharacters        bool
-	RequireNumbers                    bool
-	RequireSymbols                    bool
-	HardExpire                        bool
-	MaxPasswordAge                    int
-	PasswordReusePrevention           int
-	MaxLoginAttemps                   int
-	MinimumPasswordDifferentCharacter int
-	PasswordNotContainUserName        bool
-}
-
-func toPasswordPolicy(p *iam.PasswordPolicy) passwordPolicyOut {
-	return passwordPolicyOut{MinimumPasswordLength: p.MinimumPasswordLength,
-		RequireLowercaseCharacters: p.RequireLowercaseCharacters, RequireUppercaseCharacters: p.RequireUppercaseCharacters,
-		RequireNumbers: p.RequireNumbers, RequireSymbols: p.RequireSymbols, HardExpire: p.HardExpire,
-		MaxPasswordAge: p.MaxPasswordAge, PasswordReusePrevention: p.PasswordReusePrevention,
-		MaxLoginAttemps: p.MaxLoginAttempts, MinimumPasswordDifferentCharacter: p.MinimumPasswordDifferentCharacter,
-		PasswordNotContainUserName: p.PasswordNotContainUserName}
+// toPasswordPolicy shows IMS's spelling of the expiry flag and its two
+// more rules.
+func toPasswordPolicy(p *iam.PasswordPolicy) iamapi.PasswordPolicyOut {
+	out := iamapi.PasswordRules(p)
+	out.HardExpire, out.MinimumPasswordDifferentCharacter = &p.HardExpire, &p.MinimumPasswordDifferentCharacter
+	out.PasswordNotContainUserName = &p.PasswordNotContainUserName
+	return out
 }
 
 type securityPreferenceOut struct {
-	AccessKeyPreference        struct{ AllowUserToManageAccessKeys bool }
-	MFAPreference              struct{ AllowUserToManageMFADevices bool }
+	iamapi.PreferencesOut
 	PersonalInfoPreference     struct{ AllowUserToManagePersonalDingTalk bool }
 	ApplicationLoginPreference struct{ AllowUserLongTermLogin bool }
 	VerificationPreference     struct{ VerificationTypes []string }
 	LoginProfilePreference     struct {
-		EnableSaveMFATicket       bool
-		LoginSessionDuration      int
-		LoginNetworkMasks         string
-		AllowUserToChangePassword bool
-		MFAOperationForLogin      string
-		OperationForRiskLogin     string
-		EnforceMFAForLogin        bool
+		iamapi.LoginPreferenceOut
+		MFAOperationForLogin, OperationForRiskLogin string
+		EnforceMFAForLogin                          bool
 	}
 }
 
-func toSecurityPreference(p *iam.SecurityPreference) securityPreferenceOut {
-	var out securityPreferenceOut
-	out.AccessKeyPreference.AllowUserToManageAccessKeys = p.AllowUserToManageAccessKeys
-	out.MFAPreference.AllowUserToManageMFADevices = p.AllowUserToManageMFADevices
+func toSecurityPreference(p *iam.SecurityPreference) (out securityPreferenceOut) {
+	out.PreferencesOut, out.LoginProfilePreference.LoginPreferenceOut = iamapi.Preferences(p)
 	out.PersonalInfoPreference.AllowUserToManagePersonalDingTalk = p.AllowUserToManagePersonalDingTalk
 	out.ApplicationLoginPreference.AllowUserLongTermLogin = p.AllowUserLongTermLogin
 	out.VerificationPreference.VerificationTypes = append([]string{}, p.VerificationTypes...)
 	lp := &out.LoginProfilePreference
-	lp.EnableSaveMFATicket, lp.LoginSessionDuration = p.EnableSaveMFATicket, p.LoginSessionDuration
-	lp.LoginNetworkMasks, lp.AllowUserToChangePassword = p.LoginNetworkMasks, p.AllowUserToChangePassword
 	lp.MFAOperationForLogin, lp.OperationForRiskLogin = p.MFAOperationForLogin, p.OperationForRiskLogin
 	lp.EnforceMFAForLogin = p.EnforceMFAForLogin()
 	return out

@@ -2,15 +2,10 @@ package ramapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/model"
 )
-
-type groupNameIn struct {
-	GroupName string `param:"GroupName,required"`
-}
-
-func onGroup(p *model.Principal, in *groupNameIn) string { return groupARN(p, in.GroupName) }
 
 type createGroupIn struct {
 	GroupName string `param:"GroupName,required"`
@@ -28,142 +23,48 @@ type membershipIn struct {
 	GroupName string `param:"GroupName,required"`
 }
 
-// A membership change is authorized on the group it changes.
-func onMembership(p *model.Principal, in *membershipIn) string { return groupARN(p, in.GroupName) }
+// A call that creates, renames or changes the members of a group is
+// authorized on that group.
+func onNewGroup(p *model.Principal, in *createGroupIn) string    { return groupARN(p, in.GroupName) }
+func onGroupUpdate(p *model.Principal, in *updateGroupIn) string { return groupARN(p, in.GroupName) }
+func onMembership(p *model.Principal, in *membershipIn) string   { return groupARN(p, in.GroupName) }
 
-type groupMembersIn struct {
-	GroupName string `param:"GroupName,required"`
-	Marker    string `param:"Marker"`
-	MaxItems  *int   `param:"MaxItems"`
+var asGroup = api.As("Group", toGroup)
+
+type userGroupOut struct{ GroupId, GroupName, Comments, JoinDate string }
+
+func toUserGroup(m *iam.GroupMembership) userGroupOut {
+	return userGroupOut{GroupId: m.Group.ID, GroupName: m.Group.Name, Comments: m.Group.Comments, JoinDate: fmtTime(m.Joined)}
 }
 
-type groupResult struct{ Group groupOut }
+type memberOut struct{ UserId, UserName, DisplayName, JoinDate string }
 
-type listGroupsOut struct {
-	pageOut
-	Groups struct{ Group []groupOut }
+func toMember(m *iam.UserMembership) memberOut {
+	return memberOut{UserId: m.User.ID, UserName: m.User.Name, DisplayName: m.User.DisplayName, JoinDate: fmtTime(m.Joined)}
 }
 
-type userGroupOut struct {
-	GroupId   string
-	GroupName string
-	Comments  string
-	JoinDate  string
-}
-
-type listGroupsForUserOut struct {
-	Groups struct{ Group []userGroupOut }
-}
-
-type memberOut struct {
-	UserId      string
-	UserName    string
-	DisplayName string
-	JoinDate    string
-}
-
-type listUsersForGroupOut struct {
-	pageOut
-	Users struct{ User []memberOut }
-}
-
+// DeleteGroup is in iamapi: RAM and IMS share it.
 func registerGroups(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[createGroupIn, groupResult]{
-		Spec:     spec("CreateGroup", true),
-		Resource: func(p *model.Principal, in *createGroupIn) string { return groupARN(p, in.GroupName) },
-		Handle: func(c *api.Call, in *createGroupIn) (*groupResult, error) {
-			g, err := svc.CreateGroup(c.Tx, c.AccountID(), iam.NewGroup{Name: in.GroupName, Comments: in.Comments}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &groupResult{Group: toGroup(g)}, nil
-		},
+	api.Declare(r, ram.Write("CreateGroup"), onNewGroup, func(c *api.Call, in *createGroupIn) (*api.Object[groupOut], error) {
+		return api.Reply(asGroup)(svc.CreateGroup(c.Tx, c.AccountID(), iam.NewGroup{Name: in.GroupName, Comments: in.Comments}, c.Now))
 	})
-	api.Register(r, api.Action[groupNameIn, groupResult]{
-		Spec:     spec("GetGroup", false),
-		Resource: onGroup,
-		Handle: func(c *api.Call, in *groupNameIn) (*groupResult, error) {
-			g, err := svc.GetGroup(c.Tx, c.AccountID(), in.GroupName)
-			if err != nil {
-				return nil, err
-			}
-			return &groupResult{Group: toGroup(g)}, nil
-		},
+	api.Declare(r, ram.Write("UpdateGroup"), onGroupUpdate, func(c *api.Call, in *updateGroupIn) (*api.Object[groupOut], error) {
+		return api.Reply(asGroup)(svc.UpdateGroup(c.Tx, c.AccountID(), in.GroupName,
+			iam.GroupUpdate{NewName: in.NewGroupName, NewComments: in.NewComments}, c.Now))
 	})
-	api.Register(r, api.Action[updateGroupIn, groupResult]{
-		Spec:     spec("UpdateGroup", true),
-		Resource: func(p *model.Principal, in *updateGroupIn) string { return groupARN(p, in.GroupName) },
-		Handle: func(c *api.Call, in *updateGroupIn) (*groupResult, error) {
-			g, err := svc.UpdateGroup(c.Tx, c.AccountID(), in.GroupName,
-				iam.GroupUpdate{NewName: in.NewGroupName, NewComments: in.NewComments}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &groupResult{Group: toGroup(g)}, nil
-		},
+	iamapi.RegisterGroupReads(r, svc, ram, toGroup)
+	api.Declare(r, ram.Write("AddUserToGroup"), onMembership, func(c *api.Call, in *membershipIn) (*api.NoOutput, error) {
+		return api.Done(svc.AddUserToGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName, c.Now))
 	})
-	api.Register(r, api.Action[groupNameIn, none]{
-		Spec:     spec("DeleteGroup", true),
-		Resource: onGroup,
-		Handle: func(c *api.Call, in *groupNameIn) (*none, error) {
-			return done, svc.DeleteGroup(c.Tx, c.AccountID(), in.GroupName)
-		},
+	api.Declare(r, ram.Write("RemoveUserFromGroup"), onMembership, func(c *api.Call, in *membershipIn) (*api.NoOutput, error) {
+		return api.Done(svc.RemoveUserFromGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName))
 	})
-	api.Register(r, api.Action[listIn, listGroupsOut]{
-		Spec:     spec("ListGroups", false),
-		Resource: func(p *model.Principal, _ *listIn) string { return allOf(p, "group") },
-		Handle: func(c *api.Call, in *listIn) (*listGroupsOut, error) {
-			page, err := svc.ListGroups(c.Tx, c.AccountID(), pageReq(in.Marker, in.MaxItems))
-			if err != nil {
-				return nil, err
-			}
-			out := &listGroupsOut{pageOut: pageInfo(page)}
-			out.Groups.Group = mapAll(page.Items, toGroup)
-			return out, nil
-		},
+	api.Declare(r, ram.Read("ListGroupsForUser"), onUser, func(c *api.Call, in *userNameIn) (*api.List[userGroupOut], error) {
+		return api.Reply(api.Listed("Groups", "Group", toUserGroup))(svc.ListGroupsForUser(c.Tx, c.AccountID(), in.UserName))
 	})
-	api.Register(r, api.Action[membershipIn, none]{
-		Spec:     spec("AddUserToGroup", true),
-		Resource: onMembership,
-		Handle: func(c *api.Call, in *membershipIn) (*none, error) {
-			return done, svc.AddUserToGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName, c.Now)
-		},
-	})
-	api.Register(r, api.Action[membershipIn, none]{
-		Spec:     spec("RemoveUserFromGroup", true),
-		Resource: onMembership,
-		Handle: func(c *api.Call, in *membershipIn) (*none, error) {
-			return done, svc.RemoveUserFromGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName)
-		},
-	})
-	api.Register(r, api.Action[userNameIn, listGroupsForUserOut]{
-		Spec:     spec("ListGroupsForUser", false),
-		Resource: onUser,
-		Handle: func(c *api.Call, in *userNameIn) (*listGroupsForUserOut, error) {
-			ms, err := svc.ListGroupsForUser(c.Tx, c.AccountID(), in.UserName)
-			if err != nil {
-				return nil, err
-			}
-			out := &listGroupsForUserOut{}
-			out.Groups.Group = mapAll(ms, func(m *iam.GroupMembership) userGroupOut {
-				return userGroupOut{GroupId: m.Group.ID, GroupName: m.Group.Name, Comments: m.Group.Comments, JoinDate: fmtTime(m.Joined)}
-			})
-			return out, nil
-		},
-	})
-	api.Register(r, api.Action[groupMembersIn, listUsersForGroupOut]{
-		Spec:     spec("ListUsersForGroup", false),
-		Resource: func(p *model.Principal, in *groupMembersIn) string { return groupARN(p, in.GroupName) },
-		Handle: func(c *api.Call, in *groupMembersIn) (*listUsersForGroupOut, error) {
-			page, err := svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, pageReq(in.Marker, in.MaxItems))
-			if err != nil {
-				return nil, err
-			}
-			out := &listUsersForGroupOut{pageOut: pageInfo(page)}
-			out.Users.User = mapAll(page.Items, func(m *iam.UserMembership) memberOut {
-				return memberOut{UserId: m.User.ID, UserName: m.User.Name, DisplayName: m.User.DisplayName, JoinDate: fmtTime(m.Joined)}
-			})
-			return out, nil
-		},
-	})
+	api.Declare(r, ram.Read("ListUsersForGroup"), iamapi.OnMembers,
+		func(c *api.Call, in *iamapi.GroupMembersIn) (*api.List[memberOut], error) {
+			page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}
+			return api.Reply(iamapi.Paged("Users", "User", toMember))(svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, page))
+		})
 }

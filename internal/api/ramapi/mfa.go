@@ -2,18 +2,9 @@ package ramapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
-	"github.com/canopy-iam/canopy/internal/model"
 )
-
-type createMFAIn struct {
-	VirtualMFADeviceName string `param:"VirtualMFADeviceName,required"`
-	selfService          bool   // the SelfService check allowed the call: iam caps it
-}
-
-type serialIn struct {
-	SerialNumber string `param:"SerialNumber,required"`
-}
 
 type bindMFAIn struct {
 	SerialNumber        string `param:"SerialNumber,required"`
@@ -22,105 +13,72 @@ type bindMFAIn struct {
 	AuthenticationCode2 string `param:"AuthenticationCode2,required"`
 }
 
-type createMFAOut struct {
-	VirtualMFADevice struct {
-		SerialNumber     string
-		Base32StringSeed string
-		QRCodePNG        string
-	}
+func (in *bindMFAIn) user() string { return in.UserName }
+
+// deviceOut is one ListVirtualMFADevices entry. A bound device names its
+// user and when it was bound; an unbound one is just its SerialNumber: no
+// empty User object, no ActivateDate.
+type deviceOut struct {
+	SerialNumber string
+	ActivateDate string         `json:",omitempty"`
+	User         *deviceUserOut `json:",omitempty"`
 }
 
-type mfaDeviceResult struct{ MFADevice mfaDeviceOut }
-
-type listDevicesOut struct {
-	VirtualMFADevices struct{ VirtualMFADevice []deviceOut }
+type deviceUserOut struct {
+	UserId      string
+	UserName    string
+	DisplayName string
 }
 
 // mfaSecrets are the parameters of BindMFADevice never written to the
 // audit trail: a pair of fresh codes is a live credential for a minute.
 var mfaSecrets = []string{"AuthenticationCode1", "AuthenticationCode2"}
 
+func toDevice(d *iam.VirtualMFADevice) deviceOut {
+	out := deviceOut{SerialNumber: d.SerialNumber}
+	if d.User != nil {
+		out.ActivateDate = fmtTime(d.Activated)
+		out.User = &deviceUserOut{UserId: d.User.ID, UserName: d.User.Name, DisplayName: d.User.DisplayName}
+	}
+	return out
+}
+
+var asMFAInfo = api.As("MFADevice", func(d *iam.MFAInfo) iamapi.MFADeviceOut {
+	return iamapi.MFADeviceOut{SerialNumber: d.SerialNumber, Type: d.Type}
+})
+
+// CreateVirtualMFADevice and DeleteVirtualMFADevice are in iamapi: RAM and
+// IMS share them.
 func registerMFA(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[createMFAIn, createMFAOut]{
-		Spec: spec("CreateVirtualMFADevice", true),
-		SelfService: func(c *api.Call, in *createMFAIn) (bool, error) {
-			ok, err := svc.AllowsSelfService(c.Tx, c.Caller, "", iam.NewOwnMFADevice)
-			in.selfService = ok
-			return ok, err
-		},
-		Resource: func(p *model.Principal, in *createMFAIn) string {
-			return model.MFAARN(p.AccountID, in.VirtualMFADeviceName)
-		},
-		Handle: func(c *api.Call, in *createMFAIn) (*createMFAOut, error) {
-			d, err := svc.CreateVirtualMFADevice(c.Tx, c.Caller, in.VirtualMFADeviceName, in.selfService, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			out := &createMFAOut{}
-			out.VirtualMFADevice.SerialNumber, out.VirtualMFADevice.Base32StringSeed = d.SerialNumber, d.Seed
-			out.VirtualMFADevice.QRCodePNG = d.QRCodePNG
-			return out, nil
-		},
-	})
-	api.Register(r, api.Action[listIn, listDevicesOut]{
-		Spec:     spec("ListVirtualMFADevices", false),
-		Resource: func(p *model.Principal, _ *listIn) string { return allOf(p, "mfa") },
-		Handle: func(c *api.Call, _ *listIn) (*listDevicesOut, error) {
+	api.Declare(r, ram.Read("ListVirtualMFADevices"), iamapi.AllOf[iamapi.ListIn]("mfa"),
+		func(c *api.Call, _ *iamapi.ListIn) (*api.List[deviceOut], error) {
 			// RAM's ListVirtualMFADevices has no paging: walk every page.
-			out := &listDevicesOut{}
-			out.VirtualMFADevices.VirtualMFADevice = []deviceOut{}
-			req := pageReq("", nil)
+			var devices []iam.VirtualMFADevice
+			var req iam.PageRequest
 			for {
 				page, err := svc.ListVirtualMFADevices(c.Tx, c.AccountID(), req)
 				if err != nil {
 					return nil, err
 				}
-				out.VirtualMFADevices.VirtualMFADevice = append(out.VirtualMFADevices.VirtualMFADevice, mapAll(page.Items, toDevice)...)
+				devices = append(devices, page.Items...)
 				if !page.IsTruncated {
-					return out, nil
+					return api.Reply(api.Listed("VirtualMFADevices", "VirtualMFADevice", toDevice))(devices, nil)
 				}
 				req.Marker = page.Marker
 			}
-		},
-	})
-	api.Register(r, api.Action[serialIn, none]{
-		Spec:     spec("DeleteVirtualMFADevice", true),
-		Resource: func(_ *model.Principal, in *serialIn) string { return in.SerialNumber },
-		Handle: func(c *api.Call, in *serialIn) (*none, error) {
-			return done, svc.DeleteVirtualMFADevice(c.Tx, c.AccountID(), in.SerialNumber)
-		},
-	})
-	api.Register(r, api.Action[bindMFAIn, none]{
-		Spec:        spec("BindMFADevice", true, mfaSecrets...),
-		Resource:    func(p *model.Principal, in *bindMFAIn) string { return userARN(p, in.UserName) },
-		SelfService: ownedBy(svc, iam.OwnMFADevice, func(in *bindMFAIn) string { return in.UserName }),
-		Handle: func(c *api.Call, in *bindMFAIn) (*none, error) {
-			return done, svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, in.UserName,
-				in.AuthenticationCode1, in.AuthenticationCode2, c.Now)
-		},
-	})
-	api.Register(r, api.Action[userNameIn, mfaDeviceResult]{
-		Spec:        spec("UnbindMFADevice", true),
-		Resource:    onUser,
-		SelfService: ownedBy(svc, iam.OwnMFADevice, func(in *userNameIn) string { return in.UserName }),
-		Handle: func(c *api.Call, in *userNameIn) (*mfaDeviceResult, error) {
-			d, err := svc.UnbindMFADevice(c.Tx, c.AccountID(), in.UserName, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &mfaDeviceResult{MFADevice: mfaDeviceOut{SerialNumber: d.SerialNumber}}, nil
-		},
-	})
-	api.Register(r, api.Action[userNameIn, mfaDeviceResult]{
-		Spec:        spec("GetUserMFAInfo", false),
-		Resource:    onUser,
-		SelfService: ownedBy(svc, iam.OwnMFADevice, func(in *userNameIn) string { return in.UserName }),
-		Handle: func(c *api.Call, in *userNameIn) (*mfaDeviceResult, error) {
-			d, err := svc.GetUserMFAInfo(c.Tx, c.AccountID(), in.UserName)
-			if err != nil {
-				return nil, err
-			}
-			return &mfaDeviceResult{MFADevice: mfaDeviceOut{SerialNumber: d.SerialNumber, Type: d.Type}}, nil
-		},
-	})
+		})
+	own := iam.OwnMFADevice
+	selfService(r, svc, own, ram.Write("BindMFADevice", mfaSecrets...), (*bindMFAIn).user,
+		func(c *api.Call, in *bindMFAIn) (*api.NoOutput, error) {
+			return api.Done(svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, in.UserName,
+				in.AuthenticationCode1, in.AuthenticationCode2, c.Now))
+		})
+	selfService(r, svc, own, ram.Write("UnbindMFADevice"), (*userNameIn).user,
+		func(c *api.Call, in *userNameIn) (*api.Object[iamapi.MFADeviceOut], error) {
+			return api.Reply(iamapi.AsUnbound)(svc.UnbindMFADevice(c.Tx, c.AccountID(), in.UserName, c.Now))
+		})
+	selfService(r, svc, own, ram.Read("GetUserMFAInfo"), (*userNameIn).user,
+		func(c *api.Call, in *userNameIn) (*api.Object[iamapi.MFADeviceOut], error) {
+			return api.Reply(asMFAInfo)(svc.GetUserMFAInfo(c.Tx, c.AccountID(), in.UserName))
+		})
 }

@@ -2,13 +2,11 @@ package ramapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
-	"github.com/canopy-iam/canopy/internal/model"
 )
 
 // Account-wide settings are authorized on acs:ram::<account>:*.
-
-func onAccount[In any](p *model.Principal, _ *In) string { return accountARN(p) }
 
 type aliasIn struct {
 	AccountAlias string `param:"AccountAlias,required"`
@@ -16,108 +14,69 @@ type aliasIn struct {
 
 type aliasOut struct{ AccountAlias string }
 
-type passwordPolicyIn struct {
-	MinimumPasswordLength      *int  `param:"MinimumPasswordLength"`
-	RequireLowercaseCharacters *bool `param:"RequireLowercaseCharacters"`
-	RequireUppercaseCharacters *bool `param:"RequireUppercaseCharacters"`
-	RequireNumbers             *bool `param:"RequireNumbers"`
-	RequireSymbols             *bool `param:"RequireSymbols"`
-	HardExpiry                 *bool `param:"HardExpiry"`
-	MaxPasswordAge             *int  `param:"MaxPasswordAge"`
-	PasswordReusePrevention    *int  `param:"PasswordReusePrevention"`
-	MaxLoginAttemps            *int  `param:"MaxLoginAttemps"`
-}
+var (
+	asPasswordPolicy     = api.As("PasswordPolicy", toPasswordPolicy)
+	asSecurityPreference = api.As("SecurityPreference", toSecurityPreference)
+)
 
-type passwordPolicyResult struct{ PasswordPolicy passwordPolicyOut }
+// passwordPolicyIn spells the expiry flag HardExpiry (IMS: HardExpire).
+type passwordPolicyIn struct {
+	iamapi.PasswordRulesIn
+	HardExpiry *bool `param:"HardExpiry"`
+}
 
 type securityPreferenceIn struct {
-	EnableSaveMFATicket         *bool   `param:"EnableSaveMFATicket"`
-	AllowUserToChangePassword   *bool   `param:"AllowUserToChangePassword"`
-	AllowUserToManageAccessKeys *bool   `param:"AllowUserToManageAccessKeys"`
-	AllowUserToManagePublicKeys *bool   `param:"AllowUserToManagePublicKeys"`
-	AllowUserToManageMFADevices *bool   `param:"AllowUserToManageMFADevices"`
-	LoginSessionDuration        *int    `param:"LoginSessionDuration"`
-	LoginNetworkMasks           *string `param:"LoginNetworkMasks"`
+	iamapi.PreferencesIn
+	AllowUserToManagePublicKeys *bool `param:"AllowUserToManagePublicKeys"`
 }
 
-type securityPreferenceResult struct{ SecurityPreference securityPreferenceOut }
+// toPasswordPolicy shows RAM's spelling of the expiry flag.
+func toPasswordPolicy(p *iam.PasswordPolicy) iamapi.PasswordPolicyOut {
+	out := iamapi.PasswordRules(p)
+	out.HardExpiry = &p.HardExpire
+	return out
+}
+
+type securityPreferenceOut struct {
+	iamapi.PreferencesOut
+	PublicKeyPreference    struct{ AllowUserToManagePublicKeys bool }
+	LoginProfilePreference iamapi.LoginPreferenceOut
+}
+
+func toSecurityPreference(p *iam.SecurityPreference) (out securityPreferenceOut) {
+	out.PreferencesOut, out.LoginProfilePreference = iamapi.Preferences(p)
+	out.PublicKeyPreference.AllowUserToManagePublicKeys = p.AllowUserToManagePublicKeys
+	return out
+}
 
 func registerSettings(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[aliasIn, none]{
-		Spec:     spec("SetAccountAlias", true),
-		Resource: onAccount[aliasIn],
-		Handle: func(c *api.Call, in *aliasIn) (*none, error) {
-			return done, svc.SetAccountAlias(c.Tx, c.AccountID(), in.AccountAlias, c.Now)
-		},
+	onAccount := iamapi.OnAccount[struct{}]
+	api.Declare(r, ram.Write("SetAccountAlias"), iamapi.OnAccount[aliasIn],
+		func(c *api.Call, in *aliasIn) (*api.NoOutput, error) {
+			return api.Done(svc.SetAccountAlias(c.Tx, c.AccountID(), in.AccountAlias, c.Now))
+		})
+	api.Declare(r, ram.Read("GetAccountAlias"), onAccount, func(c *api.Call, _ *struct{}) (*aliasOut, error) {
+		return api.Reply(func(alias string) aliasOut { return aliasOut{alias} })(svc.GetAccountAlias(c.Tx, c.AccountID()))
 	})
-	api.Register(r, api.Action[struct{}, aliasOut]{
-		Spec:     spec("GetAccountAlias", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*aliasOut, error) {
-			alias, err := svc.GetAccountAlias(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			return &aliasOut{AccountAlias: alias}, nil
-		},
+	api.Declare(r, ram.Write("ClearAccountAlias"), onAccount, func(c *api.Call, _ *struct{}) (*api.NoOutput, error) {
+		return api.Done(svc.ClearAccountAlias(c.Tx, c.AccountID(), c.Now))
 	})
-	api.Register(r, api.Action[struct{}, none]{
-		Spec:     spec("ClearAccountAlias", true),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*none, error) {
-			return done, svc.ClearAccountAlias(c.Tx, c.AccountID(), c.Now)
-		},
-	})
-	api.Register(r, api.Action[passwordPolicyIn, passwordPolicyResult]{
-		Spec:     spec("SetPasswordPolicy", true),
-		Resource: onAccount[passwordPolicyIn],
-		Handle: func(c *api.Call, in *passwordPolicyIn) (*passwordPolicyResult, error) {
-			p, err := svc.SetPasswordPolicy(c.Tx, c.AccountID(), iam.PasswordPolicyUpdate{
-				MinimumPasswordLength: in.MinimumPasswordLength, RequireLowercaseCharacters: in.RequireLowercaseCharacters,
-				RequireUppercaseCharacters: in.RequireUppercaseCharacters, RequireNumbers: in.RequireNumbers,
-				RequireSymbols: in.RequireSymbols, HardExpire: in.HardExpiry, MaxPasswordAge: in.MaxPasswordAge,
-				PasswordReusePrevention: in.PasswordReusePrevention, MaxLoginAttempts: in.MaxLoginAttemps}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &passwordPolicyResult{PasswordPolicy: toPasswordPolicy(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[struct{}, passwordPolicyResult]{
-		Spec:     spec("GetPasswordPolicy", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*passwordPolicyResult, error) {
-			p, err := svc.GetPasswordPolicy(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			return &passwordPolicyResult{PasswordPolicy: toPasswordPolicy(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[securityPreferenceIn, securityPreferenceResult]{
-		Spec:     spec("SetSecurityPreference", true),
-		Resource: onAccount[securityPreferenceIn],
-		Handle: func(c *api.Call, in *securityPreferenceIn) (*securityPreferenceResult, error) {
-			p, err := svc.SetSecurityPreference(c.Tx, c.AccountID(), iam.SecurityPreferenceUpdate{
-				EnableSaveMFATicket: in.EnableSaveMFATicket, AllowUserToChangePassword: in.AllowUserToChangePassword,
-				AllowUserToManageAccessKeys: in.AllowUserToManageAccessKeys, AllowUserToManagePublicKeys: in.AllowUserToManagePublicKeys,
-				AllowUserToManageMFADevices: in.AllowUserToManageMFADevices, LoginSessionDuration: in.LoginSessionDuration,
-				LoginNetworkMasks: in.LoginNetworkMasks}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &securityPreferenceResult{SecurityPreference: toSecurityPreference(p)}, nil
-		},
-	})
-	api.Register(r, api.Action[struct{}, securityPreferenceResult]{
-		Spec:     spec("GetSecurityPreference", false),
-		Resource: onAccount[struct{}],
-		Handle: func(c *api.Call, _ *struct{}) (*securityPreferenceResult, error) {
-			p, err := svc.GetSecurityPreference(c.Tx, c.AccountID())
-			if err != nil {
-				return nil, err
-			}
-			return &securityPreferenceResult{SecurityPreference: toSecurityPreference(p)}, nil
-		},
-	})
+	api.Declare(r, ram.Write("SetPasswordPolicy"), iamapi.OnAccount[passwordPolicyIn],
+		func(c *api.Call, in *passwordPolicyIn) (*api.Object[iamapi.PasswordPolicyOut], error) {
+			return api.Reply(asPasswordPolicy)(svc.SetPasswordPolicy(c.Tx, c.AccountID(), in.Update(in.HardExpiry), c.Now))
+		})
+	api.Declare(r, ram.Read("GetPasswordPolicy"), onAccount,
+		func(c *api.Call, _ *struct{}) (*api.Object[iamapi.PasswordPolicyOut], error) {
+			return api.Reply(asPasswordPolicy)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
+		})
+	api.Declare(r, ram.Write("SetSecurityPreference"), iamapi.OnAccount[securityPreferenceIn],
+		func(c *api.Call, in *securityPreferenceIn) (*api.Object[securityPreferenceOut], error) {
+			up := in.Update()
+			up.AllowUserToManagePublicKeys = in.AllowUserToManagePublicKeys
+			return api.Reply(asSecurityPreference)(svc.SetSecurityPreference(c.Tx, c.AccountID(), up, c.Now))
+		})
+	api.Declare(r, ram.Read("GetSecurityPreference"), onAccount,
+		func(c *api.Call, _ *struct{}) (*api.Object[securityPreferenceOut], error) {
+			return api.Reply(asSecurityPreference)(svc.GetSecurityPreference(c.Tx, c.AccountID()))
+		})
 }

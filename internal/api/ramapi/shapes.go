@@ -1,38 +1,25 @@
 package ramapi
 
 import (
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/iam"
 )
 
 // Response objects, field names exactly as the cloud (and the classic SDK's
 // services/ram structs) spell them.
 
-var fmtTime = iam.FormatTime
-
 type userOut struct {
-	UserId        string
-	UserName      string
-	DisplayName   string
-	Email         string
-	MobilePhone   string
-	Comments      string
-	CreateDate    string
-	UpdateDate    string
-	LastLoginDate string `json:",omitempty"`
+	UserId             string
+	UserName           string
+	iamapi.UserDetails // DisplayName ... LastLoginDate
 }
 
 func toUser(u *iam.User) userOut {
-	return userOut{UserId: u.ID, UserName: u.Name, DisplayName: u.DisplayName, Email: u.Email,
-		MobilePhone: u.MobilePhone, Comments: u.Comments, CreateDate: fmtTime(u.Created),
-		UpdateDate: fmtTime(u.Updated), LastLoginDate: fmtTime(u.LastLogin)}
+	return userOut{UserId: u.ID, UserName: u.Name, UserDetails: iamapi.DetailsOf(u)}
 }
 
 type groupOut struct {
-	GroupId    string
-	GroupName  string
-	Comments   string
-	CreateDate string
-	UpdateDate string
+	GroupId, GroupName, Comments, CreateDate, UpdateDate string
 }
 
 func toGroup(g *iam.Group) groupOut {
@@ -41,16 +28,13 @@ func toGroup(g *iam.Group) groupOut {
 }
 
 type roleOut struct {
-	RoleId                   string
-	RoleName                 string
-	Arn                      string
-	Description              string
-	AssumeRolePolicyDocument string `json:",omitempty"` // not in ListRoles
-	MaxSessionDuration       int
-	CreateDate               string
-	UpdateDate               string
+	RoleId, RoleName, Arn, Description string
+	AssumeRolePolicyDocument           string `json:",omitempty"` // not in ListRoles
+	MaxSessionDuration                 int
+	CreateDate, UpdateDate             string
 }
 
+// toRole needs the account, which a role's ARN names.
 func toRole(accountID string, r *iam.Role, withTrust bool) roleOut {
 	out := roleOut{RoleId: r.ID, RoleName: r.Name, Arn: r.ARN(accountID), Description: r.Description,
 		MaxSessionDuration: r.MaxSessionDuration, CreateDate: fmtTime(r.Created), UpdateDate: fmtTime(r.Updated)}
@@ -61,14 +45,10 @@ func toRole(accountID string, r *iam.Role, withTrust bool) roleOut {
 }
 
 type policyOut struct {
-	PolicyName      string
-	PolicyType      string
-	Description     string
-	DefaultVersion  string
-	CreateDate      string
-	UpdateDate      string
-	AttachmentCount int
-	PolicyDocument  string `json:",omitempty"` // GetPolicy only
+	PolicyName, PolicyType, Description    string
+	DefaultVersion, CreateDate, UpdateDate string
+	AttachmentCount                        int
+	PolicyDocument                         string `json:",omitempty"` // GetPolicy only
 }
 
 func toPolicy(p *iam.Policy) policyOut {
@@ -90,11 +70,7 @@ func toVersion(v *iam.PolicyVersion) versionOut {
 
 // attachedPolicyOut is a policy of a user, group or role.
 type attachedPolicyOut struct {
-	PolicyName     string
-	PolicyType     string
-	Description    string
-	DefaultVersion string
-	AttachDate     string
+	PolicyName, PolicyType, Description, DefaultVersion, AttachDate string
 }
 
 func toAttachedPolicy(a *iam.AttachedPolicy) attachedPolicyOut {
@@ -114,84 +90,12 @@ func toAccessKey(k *iam.AccessKey) accessKeyOut {
 }
 
 type loginProfileOut struct {
-	UserName              string
-	PasswordResetRequired bool
-	MFABindRequired       bool
-	CreateDate            string
+	UserName                               string
+	PasswordResetRequired, MFABindRequired bool
+	CreateDate                             string
 }
 
 func toLoginProfile(p *iam.LoginProfile) loginProfileOut {
 	return loginProfileOut{UserName: p.UserName, PasswordResetRequired: p.PasswordResetRequired,
 		MFABindRequired: p.MFABindRequired, CreateDate: fmtTime(p.Created)}
-}
-
-type mfaDeviceOut struct {
-	SerialNumber string
-	Type         string `json:",omitempty"`
-}
-
-type passwordPolicyOut struct {
-	MinimumPasswordLength      int
-	RequireLowercaseCharacters bool
-	RequireUppercaseCharacters bool
-	RequireNumbers             bool
-	RequireSymbols             bool
-	HardExpiry                 bool
-	MaxPasswordAge             int
-	PasswordReusePrevention    int
-	MaxLoginAttemps            int
-}
-
-func toPasswordPolicy(p *iam.PasswordPolicy) passwordPolicyOut {
-	return passwordPolicyOut{MinimumPasswordLength: p.MinimumPasswordLength,
-		RequireLowercaseCharacters: p.RequireLowercaseCharacters, RequireUppercaseCharacters: p.RequireUppercaseCharacters,
-		RequireNumbers: p.RequireNumbers, RequireSymbols: p.RequireSymbols, HardExpiry: p.HardExpire,
-		MaxPasswordAge: p.MaxPasswordAge, PasswordReusePrevention: p.PasswordReusePrevention, MaxLoginAttemps: p.MaxLoginAttempts}
-}
-
-type securityPreferenceOut struct {
-	AccessKeyPreference    struct{ AllowUserToManageAccessKeys bool }
-	MFAPreference          struct{ AllowUserToManageMFADevices bool }
-	PublicKeyPreference    struct{ AllowUserToManagePublicKeys bool }
-	LoginProfilePreference struct {
-		EnableSaveMFATicket       bool
-		LoginSessionDuration      int
-		LoginNetworkMasks         string
-		AllowUserToChangePassword bool
-	}
-}
-
-func toSecurityPreference(p *iam.SecurityPreference) securityPreferenceOut {
-	var out securityPreferenceOut
-	out.AccessKeyPreference.AllowUserToManageAccessKeys = p.AllowUserToManageAccessKeys
-	out.MFAPreference.AllowUserToManageMFADevices = p.AllowUserToManageMFADevices
-	out.PublicKeyPreference.AllowUserToManagePublicKeys = p.AllowUserToManagePublicKeys
-	lp := &out.LoginProfilePreference
-	lp.EnableSaveMFATicket, lp.LoginSessionDuration = p.EnableSaveMFATicket, p.LoginSessionDuration
-	lp.LoginNetworkMasks, lp.AllowUserToChangePassword = p.LoginNetworkMasks, p.AllowUserToChangePassword
-	return out
-}
-
-// deviceOut is one ListVirtualMFADevices entry. A bound device names its
-// user and when it was bound; an unbound one is just its SerialNumber: no
-// empty User object, no ActivateDate.
-type deviceOut struct {
-	SerialNumber string
-	ActivateDate string         `json:",omitempty"`
-	User         *deviceUserOut `json:",omitempty"`
-}
-
-type deviceUserOut struct {
-	UserId      string
-	UserName    string
-	DisplayName string
-}
-
-func toDevice(d *iam.VirtualMFADevice) deviceOut {
-	out := deviceOut{SerialNumber: d.SerialNumber}
-	if d.User != nil {
-		out.ActivateDate = fmtTime(d.Activated)
-		out.User = &deviceUserOut{UserId: d.User.ID, UserName: d.User.Name, DisplayName: d.User.DisplayName}
-	}
-	return out
 }

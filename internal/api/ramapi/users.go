@@ -2,18 +2,11 @@ package ramapi
 
 import (
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/api/iamapi"
+	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/model"
 )
-
-// userNameIn is the input of the calls that name one user and nothing else.
-type userNameIn struct {
-	UserName string `param:"UserName,required"`
-}
-
-func onUser(p *model.Principal, in *userNameIn) string { return userARN(p, in.UserName) }
-
-type userResult struct{ User userOut }
 
 type createUserIn struct {
 	UserName    string `param:"UserName,required"`
@@ -32,71 +25,104 @@ type updateUserIn struct {
 	NewComments    string `param:"NewComments"`
 }
 
-type listIn struct {
-	Marker   string `param:"Marker"`
-	MaxItems *int   `param:"MaxItems"`
+type loginProfileIn struct {
+	UserName              string `param:"UserName,required"`
+	Password              string `param:"Password"`
+	PasswordResetRequired *bool  `param:"PasswordResetRequired"`
+	MFABindRequired       *bool  `param:"MFABindRequired"`
 }
 
-type listUsersOut struct {
-	pageOut
-	Users struct{ User []userOut }
-}
+func onNewUser(p *model.Principal, in *createUserIn) string    { return userARN(p, in.UserName) }
+func onUserUpdate(p *model.Principal, in *updateUserIn) string { return userARN(p, in.UserName) }
+func onProfile(p *model.Principal, in *loginProfileIn) string  { return userARN(p, in.UserName) }
 
+var (
+	asUser    = api.As("User", toUser)
+	asProfile = api.As("LoginProfile", toLoginProfile)
+)
+
+// ChangePassword is in iamapi: RAM and IMS share it.
 func registerUsers(r *api.Registry, svc *iam.Service) {
-	api.Register(r, api.Action[createUserIn, userResult]{
-		Spec:     spec("CreateUser", true),
-		Resource: func(p *model.Principal, in *createUserIn) string { return userARN(p, in.UserName) },
-		Handle: func(c *api.Call, in *createUserIn) (*userResult, error) {
-			u, err := svc.CreateUser(c.Tx, c.AccountID(), iam.NewUser{Name: in.UserName, DisplayName: in.DisplayName,
-				Email: in.Email, MobilePhone: in.MobilePhone, Comments: in.Comments}, c.Now)
-			if err != nil {
-				return nil, err
+	api.Declare(r, ram.Write("CreateUser"), onNewUser, func(c *api.Call, in *createUserIn) (*api.Object[userOut], error) {
+		return api.Reply(asUser)(svc.CreateUser(c.Tx, c.AccountID(), iam.NewUser{Name: in.UserName,
+			DisplayName: in.DisplayName, Email: in.Email, MobilePhone: in.MobilePhone, Comments: in.Comments}, c.Now))
+	})
+	api.Declare(r, ram.Read("GetUser"), onUser, func(c *api.Call, in *userNameIn) (*api.Object[userOut], error) {
+		return api.Reply(asUser)(svc.GetUser(c.Tx, c.AccountID(), in.UserName))
+	})
+	api.Declare(r, ram.Write("UpdateUser"), onUserUpdate, func(c *api.Call, in *updateUserIn) (*api.Object[userOut], error) {
+		return api.Reply(asUser)(svc.UpdateUser(c.Tx, c.AccountID(), in.UserName, iam.UserUpdate{NewName: in.NewUserName,
+			NewDisplayName: in.NewDisplayName, NewEmail: in.NewEmail, NewMobilePhone: in.NewMobilePhone,
+			NewComments: in.NewComments}, c.Now))
+	})
+	api.Declare(r, ram.Write("DeleteUser"), onUser, func(c *api.Call, in *userNameIn) (*api.NoOutput, error) {
+		return api.Done(svc.DeleteUser(c.Tx, c.AccountID(), in.UserName))
+	})
+	api.Declare(r, ram.Read("ListUsers"), iamapi.AllOf[iamapi.ListIn]("user"),
+		func(c *api.Call, in *iamapi.ListIn) (*api.List[userOut], error) {
+			return api.Reply(iamapi.Paged("Users", "User", toUser))(svc.ListUsers(c.Tx, c.AccountID(), in.Page(), nil))
+		})
+	api.Declare(r, ram.Write("CreateLoginProfile", "Password"), onProfile,
+		func(c *api.Call, in *loginProfileIn) (*api.Object[loginProfileOut], error) {
+			if in.Password == "" { // RAM never generates one (IMS may)
+				return nil, apperr.MissingParameter("Password")
 			}
-			return &userResult{User: toUser(u)}, nil
-		},
+			p, _, err := svc.CreateLoginProfile(c.Tx, c.AccountID(), in.UserName, iam.NewLoginProfile{Password: in.Password,
+				PasswordResetRequired: iamapi.IsTrue(in.PasswordResetRequired), MFABindRequired: iamapi.IsTrue(in.MFABindRequired)}, c.Now)
+			return api.Reply(asProfile)(p, err)
+		})
+	api.Declare(r, ram.Read("GetLoginProfile"), onUser, func(c *api.Call, in *userNameIn) (*api.Object[loginProfileOut], error) {
+		return api.Reply(asProfile)(svc.GetLoginProfile(c.Tx, c.AccountID(), in.UserName))
 	})
-	api.Register(r, api.Action[userNameIn, userResult]{
-		Spec:     spec("GetUser", false),
-		Resource: onUser,
-		Handle: func(c *api.Call, in *userNameIn) (*userResult, error) {
-			u, err := svc.GetUser(c.Tx, c.AccountID(), in.UserName)
-			if err != nil {
-				return nil, err
-			}
-			return &userResult{User: toUser(u)}, nil
-		},
+	api.Declare(r, ram.Write("UpdateLoginProfile", "Password"), onProfile,
+		func(c *api.Call, in *loginProfileIn) (*api.Object[loginProfileOut], error) {
+			p, _, err := svc.UpdateLoginProfile(c.Tx, c.AccountID(), in.UserName, iam.LoginProfileUpdate{Password: in.Password,
+				PasswordResetRequired: in.PasswordResetRequired, MFABindRequired: in.MFABindRequired}, c.Now)
+			return api.Reply(asProfile)(p, err)
+		})
+	api.Declare(r, ram.Write("DeleteLoginProfile"), onUser, func(c *api.Call, in *userNameIn) (*api.NoOutput, error) {
+		return api.Done(svc.DeleteLoginProfile(c.Tx, c.AccountID(), in.UserName))
 	})
-	api.Register(r, api.Action[updateUserIn, userResult]{
-		Spec:     spec("UpdateUser", true),
-		Resource: func(p *model.Principal, in *updateUserIn) string { return userARN(p, in.UserName) },
-		Handle: func(c *api.Call, in *updateUserIn) (*userResult, error) {
-			u, err := svc.UpdateUser(c.Tx, c.AccountID(), in.UserName, iam.UserUpdate{NewName: in.NewUserName,
-				NewDisplayName: in.NewDisplayName, NewEmail: in.NewEmail, NewMobilePhone: in.NewMobilePhone,
-				NewComments: in.NewComments}, c.Now)
-			if err != nil {
-				return nil, err
-			}
-			return &userResult{User: toUser(u)}, nil
-		},
+}
+
+// ownerIn names whose keys a call manages; without UserName the caller's
+// own (the root user's for a root caller).
+type ownerIn struct {
+	UserName string `param:"UserName"`
+}
+
+// keyIn names one of those keys.
+type keyIn struct {
+	ownerIn
+	UserAccessKeyId string `param:"UserAccessKeyId,required"`
+}
+
+type updateKeyIn struct {
+	keyIn
+	Status string `param:"Status,required"`
+}
+
+func (in *ownerIn) user() string { return in.UserName }
+
+func registerAccessKeys(r *api.Registry, svc *iam.Service) {
+	own := iam.OwnAccessKeys
+	selfService(r, svc, own, ram.Write("CreateAccessKey"), (*ownerIn).user,
+		func(c *api.Call, in *ownerIn) (*api.Object[accessKeyOut], error) {
+			return api.Reply(api.As("AccessKey", toAccessKey))(svc.CreateAccessKey(c.Tx, c.Caller, in.UserName, c.Now))
+		})
+	selfService(r, svc, own, ram.Write("UpdateAccessKey"), (*updateKeyIn).user,
+		func(c *api.Call, in *updateKeyIn) (*api.NoOutput, error) {
+			return api.Done(svc.UpdateAccessKey(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId, in.Status, c.Now))
+		})
+	selfService(r, svc, own, ram.Write("DeleteAccessKey"), (*keyIn).user, func(c *api.Call, in *keyIn) (*api.NoOutput, error) {
+		return api.Done(svc.DeleteAccessKey(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId))
 	})
-	api.Register(r, api.Action[userNameIn, none]{
-		Spec:     spec("DeleteUser", true),
-		Resource: onUser,
-		Handle: func(c *api.Call, in *userNameIn) (*none, error) {
-			return done, svc.DeleteUser(c.Tx, c.AccountID(), in.UserName)
-		},
-	})
-	api.Register(r, api.Action[listIn, listUsersOut]{
-		Spec:     spec("ListUsers", false),
-		Resource: func(p *model.Principal, _ *listIn) string { return allOf(p, "user") },
-		Handle: func(c *api.Call, in *listIn) (*listUsersOut, error) {
-			page, err := svc.ListUsers(c.Tx, c.AccountID(), pageReq(in.Marker, in.MaxItems), nil)
-			if err != nil {
-				return nil, err
-			}
-			out := &listUsersOut{pageOut: pageInfo(page)}
-			out.Users.User = mapAll(page.Items, toUser)
-			return out, nil
-		},
-	})
+	selfService(r, svc, own, ram.Read("ListAccessKeys"), (*ownerIn).user,
+		func(c *api.Call, in *ownerIn) (*api.List[accessKeyOut], error) {
+			return api.Reply(api.Listed("AccessKeys", "AccessKey", toAccessKey))(svc.ListAccessKeys(c.Tx, c.Caller, in.UserName))
+		})
+	selfService(r, svc, own, ram.Read("GetAccessKeyLastUsed"), (*keyIn).user,
+		func(c *api.Call, in *keyIn) (*api.Object[iamapi.LastUsedOut], error) {
+			return api.Reply(iamapi.AsLastUsed)(svc.GetAccessKeyLastUsed(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId))
+		})
 }
