@@ -111,3 +111,24 @@ type LastUsedOut struct{ LastUsedDate string }
 var AsLastUsed = api.As("AccessKeyLastUsed", func(k *iam.AccessKey) LastUsedOut {
 	return LastUsedOut{iam.FormatTime(k.LastUsed)}
 })
+
+// DeviceOut is one ListVirtualMFADevices entry; U is the product's shape
+// of the device's user. A bound device names its user and when it was
+// bound; an unbound one is just its SerialNumber: no empty User object, no
+// ActivateDate.
+type DeviceOut[U any] struct {
+	SerialNumber string
+	ActivateDate string `json:",omitempty"`
+	User         *U     `json:",omitempty"`
+}
+
+// Device shapes a device, with user shaping its bound user.
+func Device[U any](d *iam.VirtualMFADevice, user func(*iam.User) U) DeviceOut[U] {
+	out := DeviceOut[U]{SerialNumber: d.SerialNumber}
+	if d.User != nil {
+		out.ActivateDate = iam.FormatTime(d.Activated)
+		u := user(d.User)
+		out.User = &u
+	}
+	return out
+}

@@ -110,14 +110,8 @@ func toSecurityPreference(p *iam.SecurityPreference) (out securityPreferenceOut)
 	return out
 }
 
-// deviceOut is one ListVirtualMFADevices entry. A bound device names its
-// user and when it was bound; an unbound one is just its SerialNumber: no
-// empty User object, no ActivateDate.
-type deviceOut struct {
-	SerialNumber string
-	ActivateDate string         `json:",omitempty"`
-	User         *deviceUserOut `json:",omitempty"`
-}
+// deviceOut is one IMS ListVirtualMFADevices entry.
+type deviceOut = iamapi.DeviceOut[deviceUserOut]
 
 type deviceUserOut struct {
 	UserId            string
@@ -126,10 +120,7 @@ type deviceUserOut struct {
 }
 
 func toDevice(d *iam.VirtualMFADevice, domain string) deviceOut {
-	out := deviceOut{SerialNumber: d.SerialNumber}
-	if d.User != nil {
-		out.ActivateDate = fmtTime(d.Activated)
-		out.User = &deviceUserOut{UserId: d.User.ID, UserPrincipalName: upn(d.User, domain), DisplayName: d.User.DisplayName}
-	}
-	return out
+	return iamapi.Device(d, func(u *iam.User) deviceUserOut {
+		return deviceUserOut{UserId: u.ID, UserPrincipalName: upn(u, domain), DisplayName: u.DisplayName}
+	})
 }

@@ -15,14 +15,8 @@ type bindMFAIn struct {
 
 func (in *bindMFAIn) user() string { return in.UserName }
 
-// deviceOut is one ListVirtualMFADevices entry. A bound device names its
-// user and when it was bound; an unbound one is just its SerialNumber: no
-// empty User object, no ActivateDate.
-type deviceOut struct {
-	SerialNumber string
-	ActivateDate string         `json:",omitempty"`
-	User         *deviceUserOut `json:",omitempty"`
-}
+// deviceOut is one RAM ListVirtualMFADevices entry.
+type deviceOut = iamapi.DeviceOut[deviceUserOut]
 
 type deviceUserOut struct {
 	UserId      string
@@ -35,12 +29,9 @@ type deviceUserOut struct {
 var mfaSecrets = []string{"AuthenticationCode1", "AuthenticationCode2"}
 
 func toDevice(d *iam.VirtualMFADevice) deviceOut {
-	out := deviceOut{SerialNumber: d.SerialNumber}
-	if d.User != nil {
-		out.ActivateDate = fmtTime(d.Activated)
-		out.User = &deviceUserOut{UserId: d.User.ID, UserName: d.User.Name, DisplayName: d.User.DisplayName}
-	}
-	return out
+	return iamapi.Device(d, func(u *iam.User) deviceUserOut {
+		return deviceUserOut{UserId: u.ID, UserName: u.Name, DisplayName: u.DisplayName}
+	})
 }
 
 var asMFAInfo = api.As("MFADevice", func(d *iam.MFAInfo) iamapi.MFADeviceOut {
