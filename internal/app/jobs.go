@@ -48,15 +48,22 @@ func (a *App) startJobs() error {
 // sweep does this node's own housekeeping once a minute: it forgets the
 // in-memory nonces past their window and stores the AccessKey uses seen.
 func (a *App) sweep(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
+	every(ctx, time.Minute, func() {
+		a.authn.Sweep()
+		a.flushKeyUse(ctx)
+	})
+}
+
+// every runs fn each period until ctx ends.
+func every(ctx context.Context, period time.Duration, fn func()) {
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			a.authn.Sweep()
-			a.flushKeyUse(ctx)
+			fn()
 		}
 	}
 }

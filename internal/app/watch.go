@@ -68,16 +68,9 @@ func (w *watcher) sync(ctx context.Context) error {
 }
 
 func (w *watcher) run(ctx context.Context, onError func(error)) {
-	t := time.NewTicker(PollInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := w.sync(ctx); err != nil && ctx.Err() == nil {
-				onError(err)
-			}
+	every(ctx, PollInterval, func() {
+		if err := w.sync(ctx); err != nil && ctx.Err() == nil {
+			onError(err)
 		}
-	}
+	})
 }

@@ -51,3 +51,42 @@ func TestIDShapes(t *testing.T) {
 		t.Errorf("root principal %+v", root)
 	}
 }
+
+// Every Principal method answers for each kind of identity, as
+// GetCallerIdentity, ActionTrail and AccessDeniedDetail spell it.
+func TestPrincipalKinds(t *testing.T) {
+	session := &Session{RoleName: "ops", RoleID: "3001", SessionName: "alice-ci",
+		Source: SourceIdentity{Type: "ram-user", AccountID: "2", ARN: "acs:ram::2:user/alice", PrincipalID: "9"}}
+	cases := []struct {
+		p                                                            Principal
+		arn, id, identityType, auditType, auditUser, denied, display string
+		identity                                                     IdentityRef
+	}{
+		{Principal{Kind: Root, AccountID: "1"}, "acs:ram::1:root", "1", "Account", "root-account", "root", "Account", "1",
+			IdentityRef{AccountID: "1"}},
+		{Principal{Kind: RAMUser, AccountID: "1", UserName: "alice", UserID: "9"}, "acs:ram::1:user/alice", "9", "RAMUser",
+			"ram-user", "alice", "SubUser", "alice", IdentityRef{AccountID: "1", Type: IdentityUser, Name: "alice", ID: "9"}},
+		{Principal{Kind: AssumedRole, AccountID: "1", AccessKeyID: "STS.x", Session: session},
+			"acs:ram::1:assumed-role/ops/alice-ci", "3001:alice-ci", "AssumedRoleUser", "assumed-role", "ops:alice-ci",
+			"AssumedRoleUser", "ops:alice-ci", IdentityRef{AccountID: "1", Type: IdentityRole, Name: "ops", ID: "3001"}},
+	}
+	for _, c := range cases {
+		p := c.p
+		got := []string{p.ARN(), p.PrincipalID(), p.IdentityType(), p.AuditType(), p.AuditUserName(), p.DeniedPrincipalType(), p.DisplayName()}
+		want := []string{c.arn, c.id, c.identityType, c.auditType, c.auditUser, c.denied, c.display}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%v: answer %d = %q, want %q", p.Kind, i, got[i], want[i])
+			}
+		}
+		if p.Identity() != c.identity {
+			t.Errorf("%v: Identity() = %+v, want %+v", p.Kind, p.Identity(), c.identity)
+		}
+	}
+	// A user and a role with the same id never share a cache key.
+	user := Principal{Kind: RAMUser, AccountID: "1", UserName: "x", UserID: "5"}
+	role := Principal{Kind: AssumedRole, AccountID: "1", Session: &Session{RoleName: "x", RoleID: "5", SessionName: "s"}}
+	if user.Identity().Key() == role.Identity().Key() {
+		t.Error("a user and a role share an identity key")
+	}
+}

@@ -129,16 +129,13 @@ func (p *Principal) DeniedPrincipalType() string {
 	}
 }
 
-// DisplayName is the AccessDeniedDetail.AuthPrincipalDisplayName value.
+// DisplayName is the AccessDeniedDetail.AuthPrincipalDisplayName value:
+// the account id for root, otherwise the audit user name.
 func (p *Principal) DisplayName() string {
-	switch p.Kind {
-	case RAMUser:
-		return p.UserName
-	case AssumedRole:
-		return p.Session.RoleName + ":" + p.Session.SessionName
-	default:
+	if p.Kind == Root {
 		return p.AccountID
 	}
+	return p.AuditUserName()
 }
 
 // Identity names the RAM identity whose attached policies apply: a user or
