@@ -285,9 +285,10 @@ func (iv *Invoker) auditParams(inv *Invocation) map[string]string {
 }
 
 // isSecret decides redaction by the name before any ".N" suffix, ignoring
-// case, against every secret any action declares: a misspelt "password"
-// or a "Password" sent to an action that has none is refused by the binder
-// but still audited, and its value must not be.
+// case, against alwaysSecret and every secret any action declares: a
+// misspelt "password" or a "Password" sent to an action that has none is
+// refused by the binder (or ignored) but still audited, and its value must
+// not be.
 func (r *Registry) isSecret(key string) bool {
 	base, _, _ := strings.Cut(key, ".")
 	_, secret := r.secrets[strings.ToLower(base)]
