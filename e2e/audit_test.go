@@ -141,3 +141,33 @@ func TestUserFilterTellsRootFromARAMUserNamedRoot(t *testing.T) {
 		}
 	}
 }
+
+// An AccessKey secret sent as a parameter (a client that puts its
+// credentials in the query by mistake) is a secret whatever the action:
+// the trail keeps "******", never the value, as it did before any action
+// declared its own secrets.
+func TestAuditRedactsAnAccessKeySecretSentAsAParameter(t *testing.T) {
+	srv := canopytest.Start(t)
+	acct := srv.CreateAccount(t)
+	stsClient := srv.STSClient(t, acct.AccessKeyID, acct.AccessKeySecret)
+	req := requests.NewCommonRequest()
+	req.Domain, req.Scheme = srv.Endpoint, "http"
+	req.Product, req.Version, req.ApiName = "Sts", "2015-04-01", "GetCallerIdentity"
+	req.QueryParams["AccessKeySecret"] = acct.AccessKeySecret
+	req.QueryParams["accesskeysecret"] = acct.AccessKeySecret + "-lower"
+	_, err := stsClient.ProcessCommonRequest(req)
+	ok(t, "GetCallerIdentity with an AccessKeySecret parameter", err)
+
+	trail := srv.TrailClient(t, acct.AccessKeyID, acct.AccessKeySecret)
+	newest := lookup(t, trail, "EventName", "GetCallerIdentity", "1", "").Events[0]
+	raw, _ := json.Marshal(newest)
+	if strings.Contains(string(raw), acct.AccessKeySecret) {
+		t.Fatalf("the trail holds the AccessKey secret: %s", raw)
+	}
+	params, _ := newest["requestParameters"].(map[string]any)
+	for _, k := range []string{"AccessKeySecret", "accesskeysecret"} {
+		if params[k] != "******" {
+			t.Errorf("%s not redacted: %v", k, params)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/authn/signature"
 	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
 )
 
@@ -114,6 +115,62 @@ func TestInvokerRunsActionsForAPrincipal(t *testing.T) {
 			}
 			if ev = event(failedID); ev["errorCode"] != "EntityNotExist.Policy" {
 				t.Errorf("failed AttachPolicyToUser event = %v", ev)
+			}
+		})
+	}
+}
+
+// TestRevokedPolicyIsNotCachedFromAnOlderSnapshot: a call authorizes in
+// its own transaction, whose snapshot may predate a change that commits
+// (and drops the caches) while the call runs. The policies that call reads
+// are then stale, and must not be cached: a revoked permission would keep
+// working on this node until the account next changed. The change is
+// committed here at the worst moment, inside the call's transaction, just
+// after its snapshot was taken and before authorization reads the cache.
+func TestRevokedPolicyIsNotCachedFromAnOlderSnapshot(t *testing.T) {
+	for name, opts := range map[string][]canopytest.Option{"sqlite": nil, "postgres": {canopytest.WithPostgres()}} {
+		t.Run(name, func(t *testing.T) {
+			srv := canopytest.Start(t, opts...)
+			acct := srv.CreateAccount(t)
+			root := &model.Principal{Kind: model.Root, AccountID: acct.ID}
+			call := func(p *model.Principal, action string, params map[string]string) error {
+				_, _, err := invokeAs(t, srv, p, ramapi.Product, action, params)
+				return err
+			}
+			created, _, err := invokeAs(t, srv, root, ramapi.Product, "CreateUser", map[string]string{"UserName": "alice"})
+			ok(t, "CreateUser alice", err)
+			alice := &model.Principal{Kind: model.RAMUser, AccountID: acct.ID, UserName: "alice",
+				UserID: created["User"].(map[string]any)["UserId"].(string)}
+			ok(t, "CreateUser bob", call(root, "CreateUser", map[string]string{"UserName": "bob"}))
+			grant := map[string]string{"PolicyType": "System", "PolicyName": "AliyunRAMReadOnlyAccess", "UserName": "alice"}
+			ok(t, "AttachPolicyToUser", call(root, "AttachPolicyToUser", grant))
+			readBob := map[string]string{"UserName": "bob"}
+			ok(t, "alice reads bob while allowed", call(alice, "GetUser", readBob))
+
+			// The stored-spelling lookup is the call's first read, so its
+			// snapshot exists when the detach commits.
+			racing := *srv.App.Invoker
+			detached := false
+			racing.Canonical = func(tx store.Tx, accountID, resource string) (string, error) {
+				canonical, err := srv.App.IAM.CanonicalResource(tx, accountID, resource)
+				if !detached {
+					detached = true
+					ok(t, "DetachPolicyFromUser during alice's call", call(root, "DetachPolicyFromUser", grant))
+				}
+				return canonical, err
+			}
+			inv := &api.Invocation{RequestID: model.NewRequestID(), Received: time.Now(), Caller: alice,
+				Version: ramapi.Product.Version, Action: "GetUser", Params: signature.ParamsOf(readBob),
+				SourceIP: netip.MustParseAddr("192.0.2.7")}
+			// Its outcome may go either way: it reads the world before the
+			// detach committed.
+			racing.Invoke(context.Background(), inv)
+			if !detached {
+				t.Fatal("the call never resolved its resource")
+			}
+
+			for range 3 {
+				wantCode(t, call(alice, "GetUser", readBob), "NoPermission")
 			}
 		})
 	}

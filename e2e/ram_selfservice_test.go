@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
+
+	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
 )
 
 // A renamed user keeps its id, its policies and a working AccessKey.
@@ -258,5 +262,48 @@ func TestRAMSelfServiceMFADeviceCap(t *testing.T) {
 	ok(t, "ListVirtualMFADevices", err)
 	if n := len(list.VirtualMFADevices.VirtualMFADevice); n != 7 {
 		t.Fatalf("%d devices, want 7", n)
+	}
+}
+
+// The self-service cap holds under a race: fifty concurrent
+// CreateVirtualMFADevice calls of one policy-less user leave one unbound
+// device, on SQLite (one writer) as on PostgreSQL (serializable writes on
+// several connections). Each call gets its own client: an SDK client is
+// not safe for concurrent use.
+func TestRAMSelfServiceMFADeviceCapUnderRace(t *testing.T) {
+	for name, opts := range map[string][]canopytest.Option{"sqlite": nil, "postgres": {canopytest.WithPostgres()}} {
+		t.Run(name, func(t *testing.T) {
+			w := newRAMWorld(t, opts...)
+			w.createUser(t, "rita")
+			id, secret := w.userKey(t, "rita")
+			const calls = 50
+			errs := make(chan error, calls)
+			var wg sync.WaitGroup
+			for i := range calls {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					req := ram.CreateCreateVirtualMFADeviceRequest()
+					req.VirtualMFADeviceName = fmt.Sprintf("rita-%d", i)
+					_, err := w.srv.RAMClient(t, id, secret).CreateVirtualMFADevice(req)
+					errs <- err
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			created := 0
+			for err := range errs {
+				if err == nil {
+					created++
+					continue
+				}
+				wantServerError(t, err, "LimitExceeded.VirtualMFADevice", 409)
+			}
+			list, err := w.root.ListVirtualMFADevices(ram.CreateListVirtualMFADevicesRequest())
+			ok(t, "ListVirtualMFADevices", err)
+			if n := len(list.VirtualMFADevices.VirtualMFADevice); created != 1 || n != 1 {
+				t.Fatalf("%d calls succeeded and %d devices exist; want 1 and 1", created, n)
+			}
+		})
 	}
 }

@@ -94,9 +94,9 @@ func (iv *Invoker) call(ctx context.Context, inv *Invocation, tx store.Tx) *Call
 		SourceIP: inv.SourceIP, Secure: inv.Secure}
 }
 
-// run authorizes and handles the call inside tx.
-func (iv *Invoker) run(c *Call, e *entry, inv *Invocation, in any) (any, error) {
-	if err := iv.authorize(c, e, in); err != nil {
+// run authorizes and handles the call inside tx, which began after since.
+func (iv *Invoker) run(c *Call, since authz.Snapshot, e *entry, inv *Invocation, in any) (any, error) {
+	if err := iv.authorize(c, since, e, in); err != nil {
 		return nil, err
 	}
 	out, err := e.handle(c, in)
@@ -113,9 +113,10 @@ func (iv *Invoker) run(c *Call, e *entry, inv *Invocation, in any) (any, error) 
 
 func (iv *Invoker) read(ctx context.Context, e *entry, inv *Invocation, in any) (any, error) {
 	var out any
+	since := iv.Authorizer.Snapshot()
 	err := iv.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
-		out, err = iv.run(iv.call(ctx, inv, tx), e, inv, in)
+		out, err = iv.run(iv.call(ctx, inv, tx), since, e, inv, in)
 		return err
 	})
 	if err != nil {
@@ -136,6 +137,7 @@ func (iv *Invoker) read(ctx context.Context, e *entry, inv *Invocation, in any) 
 
 func (iv *Invoker) write(ctx context.Context, e *entry, inv *Invocation, in any) (any, error) {
 	var out any
+	since := iv.Authorizer.Snapshot()
 	err := iv.Store.Write(ctx, func(tx store.Tx) error {
 		if inv.Nonce != nil {
 			fresh, err := tx.UseNonce(*inv.Nonce)
@@ -147,7 +149,7 @@ func (iv *Invoker) write(ctx context.Context, e *entry, inv *Invocation, in any)
 			}
 		}
 		var err error
-		if out, err = iv.run(iv.call(ctx, inv, tx), e, inv, in); err != nil {
+		if out, err = iv.run(iv.call(ctx, inv, tx), since, e, inv, in); err != nil {
 			return err
 		}
 		return tx.Events().Append(iv.event(inv, nil))
@@ -171,8 +173,9 @@ var errNonceReplayed = errors.New("nonce replayed")
 
 // authorize decides the call in its own transaction: the resource named by
 // the input (or resolved from stored data, in its stored spelling), the
-// caller's policy layers, and self-service.
-func (iv *Invoker) authorize(c *Call, e *entry, in any) error {
+// caller's policy layers, and self-service. since precedes the
+// transaction, for the authorizer's cache.
+func (iv *Invoker) authorize(c *Call, since authz.Snapshot, e *entry, in any) error {
 	if e.permission == "" {
 		return nil
 	}
@@ -187,7 +190,7 @@ func (iv *Invoker) authorize(c *Call, e *entry, in any) error {
 		}
 	}
 	grant, err := iv.Authorizer.Authorize(c.Tx, &authz.Query{Caller: c.Caller, Action: e.permission, Resource: resource,
-		Now: c.Now, SourceIP: c.SourceIP, Secure: c.Secure, SelfService: self})
+		Now: c.Now, SourceIP: c.SourceIP, Secure: c.Secure, SelfService: self, Since: since})
 	c.SelfService = grant == authz.BySelfService
 	return err
 }
@@ -282,9 +285,10 @@ func (iv *Invoker) auditParams(inv *Invocation) map[string]string {
 }
 
 // isSecret decides redaction by the name before any ".N" suffix, ignoring
-// case, against every secret any action declares: a misspelt "password"
-// or a "Password" sent to an action that has none is refused by the binder
-// but still audited, and its value must not be.
+// case, against alwaysSecret and every secret any action declares: a
+// misspelt "password" or a "Password" sent to an action that has none is
+// refused by the binder (or ignored) but still audited, and its value must
+// not be.
 func (r *Registry) isSecret(key string) bool {
 	base, _, _ := strings.Cut(key, ".")
 	_, secret := r.secrets[strings.ToLower(base)]

@@ -90,12 +90,23 @@ type Info struct {
 type Registry struct {
 	byKey    map[string]*entry
 	versions map[string]*Product
-	secrets  map[string]struct{} // every declared secret parameter, lower-cased
+	secrets  map[string]struct{} // alwaysSecret and every declared secret parameter, lower-cased
 }
+
+// alwaysSecret are parameters redacted whatever the actions declare:
+// credentials a client may send by mistake to any action (its own
+// AccessKeySecret in the query), and the secrets of actions that exist, so
+// that dropping a declaration never puts a password in the trail.
+var alwaysSecret = []string{"AccessKeySecret", "Password", "OldPassword", "NewPassword",
+	"AuthenticationCode1", "AuthenticationCode2"}
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{byKey: map[string]*entry{}, versions: map[string]*Product{}, secrets: map[string]struct{}{}}
+	r := &Registry{byKey: map[string]*entry{}, versions: map[string]*Product{}, secrets: map[string]struct{}{}}
+	for _, name := range alwaysSecret {
+		r.secrets[strings.ToLower(name)] = struct{}{}
+	}
+	return r
 }
 
 func key(version, name string) string { return version + "/" + name }

@@ -112,6 +112,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			}
 		}}
 	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: time.Now, Log: cfg.Log}
+	// Built here, not in Serve: Shutdown may run before Serve starts (in
+	// another goroutine), and Serve must then return at once.
+	a.httpSrv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		MaxHeaderBytes: 256 << 10}
 	bgCtx, stop := context.WithCancel(context.Background())
 	a.stop = stop
 	a.bg.Add(2)
@@ -137,11 +142,9 @@ func (a *App) Handler() http.Handler {
 	return mux
 }
 
-// Serve answers requests on ln until Shutdown.
+// Serve answers requests on ln until Shutdown; after Shutdown it returns
+// at once.
 func (a *App) Serve(ln net.Listener) error {
-	a.httpSrv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
-		MaxHeaderBytes: 256 << 10}
 	err := a.httpSrv.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -153,9 +156,7 @@ func (a *App) Serve(ln net.Listener) error {
 // trail and closes the store.
 func (a *App) Shutdown(ctx context.Context) error {
 	var errs []error
-	if a.httpSrv != nil {
-		errs = append(errs, a.httpSrv.Shutdown(ctx))
-	}
+	errs = append(errs, a.httpSrv.Shutdown(ctx))
 	errs = append(errs, a.jobs.Stop(ctx))
 	a.stop()
 	a.bg.Wait()

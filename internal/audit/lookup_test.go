@@ -160,3 +160,23 @@ func apperrCode(err error) string {
 	}
 	return ""
 }
+
+// Migration 0004 (sqlstore) moves the root identity's events of earlier
+// releases to RootUser by finding this byte sequence in their records; it
+// must stay what Event writes for the root identity and only for it.
+func TestRootRecordsCarryTheSequenceMigration0004Finds(t *testing.T) {
+	const seq = `"userIdentity":{"type":"root-account"`
+	for _, c := range []struct {
+		p    *model.Principal
+		want bool
+	}{
+		{&model.Principal{Kind: model.Root, AccountID: "1"}, true},
+		{&model.Principal{Kind: model.RAMUser, AccountID: "1", UserName: "root", UserID: "2"}, false},
+	} {
+		ev := Event(&Call{RequestID: "r", Action: "GetUser", Caller: c.p,
+			Params: map[string]string{"UserName": seq}})
+		if got := strings.Contains(string(ev.Data), seq); got != c.want {
+			t.Errorf("%s record %s: contains %s = %v; want %v", c.p.AuditType(), ev.Data, seq, got, c.want)
+		}
+	}
+}

@@ -51,7 +51,20 @@ type Query struct {
 	// do this to itself without a policy: it replaces the need for an
 	// identity Allow, never an explicit Deny nor a guardrail.
 	SelfService bool
+	// Since is the Authorizer's Snapshot taken before tx began. Documents
+	// read in tx are cached only if no change was applied since: tx may
+	// predate a change whose invalidation has already run, and what it
+	// reads must not outlive that change in the cache. The zero value
+	// caches only while nothing has ever been invalidated.
+	Since Snapshot
 }
+
+// Snapshot marks a moment in the cache's history: see Query.Since.
+type Snapshot struct{ gen uint64 }
+
+// Snapshot returns the moment to pass as Query.Since for a transaction
+// that begins after this call.
+func (a *Authorizer) Snapshot() Snapshot { return Snapshot{gen: a.sets.Generation()} }
 
 // maxCompiled bounds the compiled-policy cache.
 const maxCompiled = 50_000
@@ -122,7 +135,7 @@ func (a *Authorizer) Authorize(tx store.Tx, q *Query) (Grant, error) {
 		if scope == "" {
 			continue
 		}
-		cl, err := a.layer(tx, src, scope, q.Caller)
+		cl, err := a.layer(tx, q.Since, src, scope, q.Caller)
 		if err != nil {
 			return 0, apperr.Internal(err)
 		}
@@ -189,10 +202,11 @@ func (a *Authorizer) diagnostic(q *Query, kind string, res policy.Result, decidi
 	return base64.RawURLEncoding.EncodeToString(a.ring.Seal(body, []byte("diagnostic")))
 }
 
-// layer returns the compiled documents of one source's scope.
-func (a *Authorizer) layer(tx store.Tx, src Source, scope string, p *model.Principal) (*compiledLayer, error) {
+// layer returns the compiled documents of one source's scope, read in tx
+// (which began after since) when the cache does not hold them.
+func (a *Authorizer) layer(tx store.Tx, since Snapshot, src Source, scope string, p *model.Principal) (*compiledLayer, error) {
 	k := string(src.Layer()) + "\x00" + scope
-	cl, gen, ok := a.sets.Get(k)
+	cl, _, ok := a.sets.Get(k)
 	if ok {
 		return cl, nil
 	}
@@ -211,7 +225,9 @@ func (a *Authorizer) layer(tx store.Tx, src Source, scope string, p *model.Princ
 		keys = append(keys, d.Key)
 	}
 	cl = &compiledLayer{set: policy.NewSet(compiled...), keys: keys}
-	a.sets.Put(gen, p.AccountID, k, cl)
+	// Not the generation Get returned: tx may have begun before it, and
+	// only since is known to precede what tx reads.
+	a.sets.Put(since.gen, p.AccountID, k, cl)
 	return cl, nil
 }
 

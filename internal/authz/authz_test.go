@@ -163,3 +163,26 @@ func TestLayersAreCachedUntilTheAccountChanges(t *testing.T) {
 		t.Fatalf("identity read %d times after the account changed; want 2", identity.reads)
 	}
 }
+
+// A transaction that began before a change was applied reads documents the
+// change may have made stale: they decide its own query, but are not
+// cached, or the change would be lost on this node until the account next
+// changed.
+func TestLayersReadBeforeAnInvalidationAreNotCached(t *testing.T) {
+	a, identity, _, _ := newAuthorizer(t)
+	q := query(alice, "ram:GetUser", "*", false)
+	q.Since = a.Snapshot() // the transaction begins
+	a.InvalidateAccount(acct)
+	if _, err := a.Authorize(nil, q); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		q.Since = a.Snapshot()
+		if _, err := a.Authorize(nil, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if identity.reads != 2 {
+		t.Fatalf("identity read %d times; want 2: once in the older transaction, uncached, then once cached", identity.reads)
+	}
+}

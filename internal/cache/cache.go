@@ -35,6 +35,16 @@ func (c *ByAccount[V]) Get(key string) (v V, gen uint64, ok bool) {
 	return e.value, gen, ok
 }
 
+// Generation returns the current generation. A value loaded from data
+// read after this call may be Put with it; data read earlier (a snapshot
+// taken before) may predate an invalidation that has already run, and
+// Put must be given a generation read before that data was.
+func (c *ByAccount[V]) Generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.generation
+}
+
 // Put stores a value loaded since Get returned gen, unless an invalidation
 // ran meanwhile (the value may then be stale).
 func (c *ByAccount[V]) Put(gen uint64, account, key string, v V) {

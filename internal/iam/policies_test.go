@@ -251,3 +251,35 @@ func TestListPoliciesPagesSystemThenCustom(t *testing.T) {
 		}
 	}
 }
+
+// The identity layer serves a principal by its user id, as it does a role
+// session by its role id: the principal of a deleted user (a console
+// session, say) never inherits the policies of a new user that took its
+// name.
+func TestIdentityLayerServesTheUserThePrincipalNames(t *testing.T) {
+	e := newEnv(t)
+	acct := e.account()
+	old := e.createUser(acct, "erin")
+	e.write(func(tx store.Tx) error { return e.svc.DeleteUser(tx, acct, "erin") })
+	renewed := e.createUser(acct, "Erin")
+	e.write(func(tx store.Tx) error {
+		return e.svc.AttachPolicy(tx, acct, PrincipalUser, "Erin", PolicyTypeSystem, "AdministratorAccess", e.now)
+	})
+	layer := e.svc.IdentityLayer()
+	for _, c := range []struct {
+		p    *model.Principal
+		want int
+	}{
+		{&model.Principal{Kind: model.RAMUser, AccountID: acct, UserName: "erin", UserID: old.ID}, 0},
+		{&model.Principal{Kind: model.RAMUser, AccountID: acct, UserName: "Erin", UserID: old.ID}, 0},
+		{&model.Principal{Kind: model.RAMUser, AccountID: acct, UserName: "Erin", UserID: renewed.ID}, 1},
+	} {
+		e.read(func(tx store.Tx) error {
+			docs, err := layer.Policies(tx, c.p)
+			if len(docs) != c.want {
+				t.Errorf("%s (id %s): %d policies; want %d", c.p.UserName, c.p.UserID, len(docs), c.want)
+			}
+			return err
+		})
+	}
+}

@@ -11,7 +11,10 @@ import (
 // exact content: a system policy never changes ("System/<name>/v1"); a
 // custom version never changes either, and the key carries the policy's
 // internal id so a policy deleted and created again under the same name
-// gets new keys. A user that no longer exists has no policies.
+// gets new keys. A user that no longer exists has no policies, and
+// neither has a principal whose UserId is not the id of the user now
+// holding its name: like a role session (rolePoliciesByID), the principal
+// of a deleted user never inherits what a new user of that name is given.
 func (s *Service) IdentityPolicies(tx store.Tx, p *model.Principal) ([]policy.Doc, error) {
 	if p.Kind != model.RAMUser {
 		return nil, nil // root needs none; roles are served by rolePoliciesByID
@@ -22,6 +25,9 @@ func (s *Service) IdentityPolicies(tx store.Tx, p *model.Principal) ([]policy.Do
 	}
 	if err != nil {
 		return nil, err
+	}
+	if p.UserID != "" && u.ID != p.UserID {
+		return nil, nil
 	}
 	docs, err := principalDocs(tx, p.AccountID, PrincipalUser, u.ID)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -152,5 +153,59 @@ func schemaV1(t *testing.T, opt Options) func(q string, args ...any) {
 		if err := exec(q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
+	}
+}
+
+// TestUpgradeIndexesRootEventsApart: the first release indexed the root
+// identity's audit events under user "root", like those of a RAM user named
+// root; LookupEvents now finds root's under ":root" (audit.RootUser). The
+// upgrade moves the root identity's past events there, so User=root still
+// finds them and a RAM user named root does not hide among them.
+func TestUpgradeIndexesRootEventsApart(t *testing.T) {
+	for name, create := range map[string]func(*testing.T) Options{"sqlite": sqliteOptions, "postgres": postgresOptions} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			opt := create(t)
+			exec := schemaV1(t, opt)
+			exec(`INSERT INTO accounts VALUES (?, ?, 'Owner A', '', 'hash-a', 'CloudAccount', 'Active', ?, 1, 2)`,
+				acctOne, "owner-a@example.com", []byte(`{}`))
+			// What the first release's audit.Event wrote for each caller.
+			event := func(id, user, typ string) {
+				data := `{"eventId":"` + id + `","eventName":"GetUser","userIdentity":{"type":"` + typ +
+					`","accountId":"` + acctOne + `","principalId":"1","userName":"root"},"requestParameters":{"UserName":"root"}}`
+				exec(`INSERT INTO events VALUES (?, ?, ?, 'GetUser', 'Ram', 'Read', ?, 'LTAIx', '', ?)`,
+					acctOne, int64(len(id)), id, user, []byte(data))
+			}
+			event("by-root", "root", "root-account")
+			event("by-ram-user-root", "root", "ram-user")
+			event("by-alice", "alice", "ram-user")
+
+			s, err := Open(ctx, opt)
+			if err != nil {
+				t.Fatalf("Open after v1: %v", err)
+			}
+			defer s.Close()
+			for user, want := range map[string]string{":root": "by-root", "root": "by-ram-user-root", "alice": "by-alice"} {
+				err = s.Read(ctx, func(tx store.Tx) error {
+					evs, err := tx.Events().Lookup(store.EventFilter{AccountID: acctOne, Start: time.Unix(0, 0),
+						End: time.Unix(0, 1000), Attribute: "User", Value: user, Limit: 10})
+					if err != nil {
+						return err
+					}
+					var ids []string
+					for _, ev := range evs {
+						ids = append(ids, ev.ID)
+					}
+					if len(ids) != 1 || ids[0] != want {
+						t.Errorf("events of user %q after upgrade: %v; want only %s", user, ids, want)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
 	}
 }
