@@ -102,10 +102,11 @@ func seedAAD(accountID, deviceName string) []byte {
 // CreateVirtualMFADevice creates an unbound device with a fresh 160-bit
 // seed; the seed and its QR code are shown here only. A RAM user caller is
 // recorded as the device's creator. selfService says the call was allowed
-// by the security preference rather than by a policy: then the caller may
-// not hold more than MaxUnboundSelfServiceDevices unbound devices it
-// created (LimitExceeded.VirtualMFADevice), checked here, in the write
-// transaction, so concurrent calls cannot slip past it.
+// by the security preference rather than by a policy (authorization has
+// already let any Deny win): then the caller may not hold more than
+// MaxUnboundSelfServiceDevices unbound devices it created
+// (LimitExceeded.VirtualMFADevice), checked here, in the write transaction,
+// so concurrent calls cannot slip past it.
 func (s *Service) CreateVirtualMFADevice(tx store.Tx, caller *model.Principal, name string, selfService bool, now time.Time) (*VirtualMFADevice, error) {
 	if err := checkName("VirtualMFADeviceName", name, mfaNameRule); err != nil {
 		return nil, err

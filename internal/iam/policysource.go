@@ -47,26 +47,6 @@ func (s *Service) IdentityPolicies(tx store.Tx, p *model.Principal) ([]policy.Do
 	return docs, nil
 }
 
-// hasIdentityPolicies reports whether any policy is attached to a user or
-// to one of its groups.
-func hasIdentityPolicies(tx store.Tx, accountID, userID string) (bool, error) {
-	n, err := attachments.Count(tx, store.Query{AccountID: accountID, Prefix: principalPrefix(PrincipalUser, userID)})
-	if err != nil || n > 0 {
-		return n > 0, err
-	}
-	ms, err := membershipsOfUser(tx, accountID, userID)
-	if err != nil {
-		return false, err
-	}
-	for _, m := range ms {
-		n, err := attachments.Count(tx, store.Query{AccountID: accountID, Prefix: principalPrefix(PrincipalGroup, m.GroupID)})
-		if err != nil || n > 0 {
-			return n > 0, err
-		}
-	}
-	return false, nil
-}
-
 func principalDocs(tx store.Tx, accountID string, t PrincipalType, id string) ([]policy.Doc, error) {
 	as, err := principalAttachments(tx, accountID, t, id)
 	if err != nil {

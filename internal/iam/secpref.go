@@ -205,11 +205,10 @@ type SelfService int
 const (
 	OwnPassword   SelfService = iota // AllowUserToChangePassword
 	OwnAccessKeys                    // AllowUserToManageAccessKeys
-	OwnMFADevice                     // AllowUserToManageMFADevices
-	// NewOwnMFADevice is creating a virtual MFA device for oneself
-	// (AllowUserToManageMFADevices), capped at MaxUnboundSelfServiceDevices
-	// unbound devices the user created.
-	NewOwnMFADevice
+	// OwnMFADevice (AllowUserToManageMFADevices) includes creating a
+	// device for oneself, which CreateVirtualMFADevice caps when only
+	// self-service allowed it.
+	OwnMFADevice
 )
 
 // AllowsSelfService reports whether caller, a RAM user, acts on itself
@@ -230,35 +229,6 @@ func (s *Service) AllowsSelfService(tx store.Tx, caller *model.Principal, userNa
 		return pref.AllowUserToManageAccessKeys, nil
 	case OwnMFADevice:
 		return pref.AllowUserToManageMFADevices, nil
-	case NewOwnMFADevice:
-		if !pref.AllowUserToManageMFADevices {
-			return false, nil
-		}
-		return s.mfaSelfServiceOpen(tx, caller)
 	}
 	return false, nil
-}
-
-// mfaSelfServiceOpen decides a self-service CreateVirtualMFADevice: allowed
-// while the caller holds fewer than MaxUnboundSelfServiceDevices unbound
-// devices it created. At the cap, a caller with policies of its own (or
-// its groups') is left to them: one that allows the call is not capped
-// beyond the account's quota. A caller without any policy has nothing but
-// self-service, so it is told why it is refused.
-func (s *Service) mfaSelfServiceOpen(tx store.Tx, caller *model.Principal) (bool, error) {
-	id, err := creatorID(tx, caller)
-	if err != nil {
-		if isNotExist(err) {
-			return false, nil
-		}
-		return false, err
-	}
-	n, err := unboundCreatedBy(tx, caller.AccountID, id)
-	if err != nil || n < MaxUnboundSelfServiceDevices {
-		return err == nil, err
-	}
-	if has, err := hasIdentityPolicies(tx, caller.AccountID, id); err != nil || has {
-		return false, err
-	}
-	return false, selfServiceCapReached()
 }

@@ -45,7 +45,7 @@ func Register(r *api.Registry, svc *iam.Service) {
 		Resource: func(p *model.Principal, in *createMFAIn) string {
 			return model.MFAARN(p.AccountID, in.VirtualMFADeviceName)
 		},
-		SelfService: OwnedBy(svc, iam.NewOwnMFADevice, func(*createMFAIn) string { return "" }),
+		SelfService: OwnedBy(svc, iam.OwnMFADevice, func(*createMFAIn) string { return "" }),
 		Handle: func(c *api.Call, in *createMFAIn) (*api.Object[newDeviceOut], error) {
 			d, err := svc.CreateVirtualMFADevice(c.Tx, c.Caller, in.VirtualMFADeviceName, c.SelfService, c.Now)
 			return api.Reply(api.As("VirtualMFADevice", toNewDevice))(d, err)
