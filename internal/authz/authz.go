@@ -33,7 +33,10 @@ type Source interface {
 	Layer() policy.LayerType
 	// Scope names the documents that apply to p in this layer, as a cache
 	// key ("" = the layer does not apply to p). The same scope must always
-	// mean the same documents until a change to p's account is applied.
+	// mean the same documents until a change to p's account is applied,
+	// and no two sources may give the same scope (start it with something
+	// only this source uses): the sources share one cache, so a decision
+	// costs no key building beyond Scope itself.
 	Scope(p *model.Principal) string
 	// Policies reads the documents of p's scope.
 	Policies(tx store.Tx, p *model.Principal) ([]policy.Doc, error)
@@ -77,7 +80,7 @@ type Authorizer struct {
 	sources []Source
 	ring    *keyring.Keyring
 
-	sets *cache.ByAccount[*compiledLayer] // by layer + scope
+	sets *cache.ByAccount[*compiledLayer] // by scope
 
 	mu       sync.RWMutex
 	compiled map[string]*policy.Policy // by policy.Doc.Key; versions never change
@@ -205,8 +208,7 @@ func (a *Authorizer) diagnostic(q *Query, kind string, res policy.Result, decidi
 // layer returns the compiled documents of one source's scope, read in tx
 // (which began after since) when the cache does not hold them.
 func (a *Authorizer) layer(tx store.Tx, since Snapshot, src Source, scope string, p *model.Principal) (*compiledLayer, error) {
-	k := string(src.Layer()) + "\x00" + scope
-	cl, _, ok := a.sets.Get(k)
+	cl, _, ok := a.sets.Get(scope)
 	if ok {
 		return cl, nil
 	}
@@ -227,7 +229,7 @@ func (a *Authorizer) layer(tx store.Tx, since Snapshot, src Source, scope string
 	cl = &compiledLayer{set: policy.NewSet(compiled...), keys: keys}
 	// Not the generation Get returned: tx may have begun before it, and
 	// only since is known to precede what tx reads.
-	a.sets.Put(since.gen, p.AccountID, k, cl)
+	a.sets.Put(since.gen, p.AccountID, scope, cl)
 	return cl, nil
 }
 

@@ -186,3 +186,21 @@ func TestLayersReadBeforeAnInvalidationAreNotCached(t *testing.T) {
 		t.Fatalf("identity read %d times; want 2: once in the older transaction, uncached, then once cached", identity.reads)
 	}
 }
+
+// A cached allow costs only the strings it must build: the caller's ARN
+// (acs:PrincipalARN) and each layer's scope (here one, the user's).
+func TestCachedAllowAllocatesLittle(t *testing.T) {
+	a, _, _, _ := newAuthorizer(t)
+	q := query(alice, "ram:GetUser", "acs:ram::"+acct+":user/bob", false)
+	if _, err := a.Authorize(nil, q); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(200, func() {
+		if g, err := a.Authorize(nil, q); err != nil || g != ByPolicy {
+			t.Fatal(g, err)
+		}
+	})
+	if allocs > 2 {
+		t.Fatalf("a cached allow allocates %.0f times; want at most 2", allocs)
+	}
+}

@@ -17,8 +17,9 @@ func (s *Service) IdentityLayer() IdentityLayer { return IdentityLayer{svc: s} }
 // Layer implements authz.Source.
 func (IdentityLayer) Layer() policy.LayerType { return policy.LayerIdentityBased }
 
-// Scope implements authz.Source: the user or role, by id. Root has no
-// identity policies (it needs none in its own account).
+// Scope implements authz.Source: the user or role, by id (an account id,
+// then "user" or "role": no other source's scope starts that way). Root
+// has no identity policies (it needs none in its own account).
 func (IdentityLayer) Scope(p *model.Principal) string {
 	id := p.Identity()
 	if id.Type == "" || id.ID == "" {
