@@ -175,3 +175,11 @@ func TestRevokedPolicyIsNotCachedFromAnOlderSnapshot(t *testing.T) {
 		})
 	}
 }
+
+// A front that forgot to authenticate gets an error, never a panic, and
+// nothing runs.
+func TestInvokerRefusesACallWithoutACaller(t *testing.T) {
+	srv := canopytest.Start(t)
+	_, _, err := invokeAs(t, srv, nil, ramapi.Product, "CreateUser", map[string]string{"UserName": "ghost"})
+	wantCode(t, err, "InternalError")
+}

@@ -66,7 +66,7 @@ func (s *RPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e := apperr.As(err)
 		status, code = statusOf(e), e.Code
 		if status >= 500 {
-			s.Log.Error("request failed", "requestId", inv.RequestID, "action", inv.Action, "cause", errors.Unwrap(e))
+			s.logger().Error("request failed", "requestId", inv.RequestID, "action", inv.Action, "cause", errors.Unwrap(e))
 		}
 		write(w, status, errorBody(inv.RequestID, s.Invoker.Host(inv.Version), e), asXML, "Error")
 	} else {
@@ -75,16 +75,25 @@ func (s *RPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.logRequest(r.Context(), inv, status, code, time.Since(start))
 }
 
+// logger is Log, or the default logger when none was set.
+func (s *RPC) logger() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
 // logRequest writes the request's one log line.
 func (s *RPC) logRequest(ctx context.Context, inv *Invocation, status int, code string, took time.Duration) {
-	if !s.Log.Enabled(ctx, slog.LevelInfo) {
+	log := s.logger()
+	if !log.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
 	caller, key := "", inv.AccessKeyID
 	if inv.Caller != nil {
 		caller, key = inv.Caller.ARN(), inv.Caller.AccessKeyID
 	}
-	s.Log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("requestId", inv.RequestID),
+	log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("requestId", inv.RequestID),
 		slog.String("action", inv.Action), slog.String("version", inv.Version), slog.String("caller", caller),
 		slog.String("accessKeyId", key), slog.String("sourceIp", inv.SourceIP.String()),
 		slog.Int("status", status), slog.String("code", code), slog.Duration("latency", took))

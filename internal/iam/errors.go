@@ -67,5 +67,9 @@ func malformedPolicy(err error) *apperr.Error {
 	return codeMalformedPolicy.New("The policy document is malformed: %v", err)
 }
 
+// IsNoMFADevice reports the error of a user without a bound MFA device
+// (EntityNotExist.User.MFADevice), which IMS answers as IsMFAEnable=false.
+func IsNoMFADevice(err error) bool { return entityNotExist.Of("User.MFADevice").Is(err) }
+
 // isNotExist reports a wire not-found error (EntityNotExist.*).
 func isNotExist(err error) bool { return entityNotExist.Has(err) }

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/store"
@@ -92,7 +91,24 @@ func (s setting[T]) save(tx store.Tx, accountID string, v *T, now time.Time) err
 // policies match case-sensitively, so authorization must name an entity by
 // its stored spelling too, never by the spelling a caller sent: see
 // CanonicalResource.
-func lookupKey(name string) string { return strings.ToLower(name) }
+//
+// Only ASCII letters fold (names are validated ASCII when created): a
+// lookup must not find "k" by the Kelvin sign, which Unicode lower-cases
+// to it.
+func lookupKey(name string) string {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(name)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return name
+}
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 func isConflict(err error) bool { return errors.Is(err, store.ErrConflict) }

@@ -305,3 +305,13 @@ func TestAccessKeyLimitAndSelfService(t *testing.T) {
 		return nil
 	})
 }
+
+// Names fold ASCII case only: the Kelvin sign (which Unicode lower-cases
+// to "k") is not the key of "k", whatever path reaches a lookup.
+func TestLookupsFoldASCIIOnly(t *testing.T) {
+	for in, want := range map[string]string{"AbC-9": "abc-9", "abc": "abc", "\u212a": "\u212a", "Ä": "Ä", "": ""} {
+		if got := lookupKey(in); got != want {
+			t.Errorf("lookupKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

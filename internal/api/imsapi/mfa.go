@@ -75,7 +75,7 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 			}
 			out := &mfaInfoOut{}
 			d, err := svc.GetUserMFAInfo(c.Tx, c.AccountID(), name)
-			if err != nil && apperr.As(err).Code == "EntityNotExist.User.MFADevice" {
+			if iam.IsNoMFADevice(err) {
 				return out, nil
 			}
 			if err != nil {
