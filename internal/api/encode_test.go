@@ -20,7 +20,7 @@ func TestSuccessBodyPutsRequestIDFirst(t *testing.T) {
 }
 
 func TestErrorBodyFieldsAreStrings(t *testing.T) {
-	e := apperr.Forbidden("NoPermission", "no")
+	e := apperr.New(apperr.KindDenied, "NoPermission", "no")
 	e.Denied = &apperr.AccessDenied{AuthAction: "ram:GetUser", NoPermissionType: "ImplicitDeny"}
 	var env map[string]any
 	if err := json.Unmarshal(errorBody("RID", "ram.aliyuncs.com", e), &env); err != nil {
@@ -35,7 +35,7 @@ func TestErrorBodyFieldsAreStrings(t *testing.T) {
 		t.Errorf("AccessDeniedDetail = %v", env["AccessDeniedDetail"])
 	}
 	var plain map[string]any
-	json.Unmarshal(errorBody("RID", "h", apperr.NotFound("X", "y")), &plain)
+	json.Unmarshal(errorBody("RID", "h", apperr.New(apperr.KindNotFound, "X", "y")), &plain)
 	if _, present := plain["AccessDeniedDetail"]; present {
 		t.Error("AccessDeniedDetail sent on a non-authorization error")
 	}

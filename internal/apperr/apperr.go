@@ -101,26 +101,6 @@ func New(kind Kind, code, format string, args ...any) *Error {
 	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// BadRequest is a KindInvalid error (400).
-func BadRequest(code, format string, args ...any) *Error {
-	return New(KindInvalid, code, format, args...)
-}
-
-// NotFound is a KindNotFound error (404).
-func NotFound(code, format string, args ...any) *Error {
-	return New(KindNotFound, code, format, args...)
-}
-
-// Conflict is a KindConflict error (409).
-func Conflict(code, format string, args ...any) *Error {
-	return New(KindConflict, code, format, args...)
-}
-
-// Forbidden is a KindDenied error (403).
-func Forbidden(code, format string, args ...any) *Error {
-	return New(KindDenied, code, format, args...)
-}
-
 // Internal wraps an unexpected failure. Its message never reveals the cause.
 func Internal(cause error) *Error {
 	return &Error{Kind: KindInternal, Code: "InternalError",
@@ -142,13 +122,19 @@ func Is(err error, kind Kind) bool {
 	return errors.As(err, &e) && e.Kind == kind
 }
 
+// The codes every product shares.
+var (
+	codeInvalidParameter = Code{Kind: KindInvalid, Name: "InvalidParameter"}
+	missingParameter     = Family{Kind: KindInvalid, Prefix: "MissingParameter."}
+)
+
 // InvalidParameter is the generic 400 for a malformed parameter.
 func InvalidParameter(format string, args ...any) *Error {
-	return BadRequest("InvalidParameter", format, args...)
+	return codeInvalidParameter.New(format, args...)
 }
 
 // MissingParameter reports a required parameter that was not sent, as
 // MissingParameter.<Name> (the binder's spelling too).
 func MissingParameter(name string) *Error {
-	return BadRequest("MissingParameter."+name, "The input parameter %q that is mandatory for processing this request is not supplied.", name)
+	return missingParameter.Of(name).New("The input parameter %q that is mandatory for processing this request is not supplied.", name)
 }

@@ -11,8 +11,7 @@ import (
 )
 
 // codeConstructors build an *apperr.Error from a code string.
-var codeConstructors = map[string]bool{"BadRequest": true, "NotFound": true, "Conflict": true,
-	"Forbidden": true, "New": true}
+var codeConstructors = map[string]bool{"New": true}
 
 // TestWireCodesAreDeclaredInCatalogues keeps each package's wire codes in
 // its errors.go: outside those files, no apperr constructor is given a
