@@ -24,6 +24,17 @@ type Call struct {
 	// security preference lets a user do this to itself: the handler may
 	// apply self-service limits (one unbound MFA device at a time).
 	SelfService bool
+	// alsoAuditIn are further accounts whose trails get a copy of the
+	// call's event (AssumeRole: the role's owner sees its role assumed).
+	alsoAuditIn []string
+}
+
+// AlsoAuditIn records the call's event in accountID's trail too, when the
+// call succeeds.
+func (c *Call) AlsoAuditIn(accountID string) {
+	if accountID != "" && accountID != c.Caller.AccountID {
+		c.alsoAuditIn = append(c.alsoAuditIn, accountID)
+	}
 }
 
 // AccountID is the account the caller acts in.

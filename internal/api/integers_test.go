@@ -12,6 +12,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/sts"
 )
 
 // TestEveryIntegerParameterIsPlain probes every parameter of every action:
@@ -19,7 +20,7 @@ import (
 // integer, and must refuse the spellings ParseInt would otherwise accept.
 func TestEveryIntegerParameterIsPlain(t *testing.T) {
 	r := api.NewRegistry()
-	stsapi.Register(r)
+	stsapi.Register(r, sts.New(iam.New(nil), nil, nil))
 	trailapi.Register(r)
 	ramapi.Register(r, iam.New(nil))
 	imsapi.Register(r, iam.New(nil))

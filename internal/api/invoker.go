@@ -117,10 +117,12 @@ func (iv *Invoker) run(c *Call, since authz.Snapshot, e *entry, inv *Invocation,
 
 func (iv *Invoker) read(ctx context.Context, e *entry, inv *Invocation, in any) (any, error) {
 	var out any
+	var c *Call
 	since := iv.Authorizer.Snapshot()
 	err := iv.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
-		out, err = iv.run(iv.call(ctx, inv, tx), since, e, inv, in)
+		c = iv.call(ctx, inv, tx)
+		out, err = iv.run(c, since, e, inv, in)
 		return err
 	})
 	if err != nil {
@@ -135,6 +137,13 @@ func (iv *Invoker) read(ctx context.Context, e *entry, inv *Invocation, in any) 
 		// its success event was not stored; record the refusal instead.
 		inv.Nonce = nil
 		return nil, iv.Refuse(ctx, inv, authn.NonceUsed())
+	}
+	// Copies for other trails only once the call is known not to be a
+	// replay: no trail shows a success its caller never got.
+	for _, account := range c.alsoAuditIn {
+		if _, err := iv.Events.Submit(ctx, nil, iv.eventIn(inv, nil, account)); err != nil {
+			return nil, apperr.Internal(err)
+		}
 	}
 	return out, nil
 }
@@ -153,8 +162,14 @@ func (iv *Invoker) write(ctx context.Context, e *entry, inv *Invocation, in any)
 			}
 		}
 		var err error
-		if out, err = iv.run(iv.call(ctx, inv, tx), since, e, inv, in); err != nil {
+		c := iv.call(ctx, inv, tx)
+		if out, err = iv.run(c, since, e, inv, in); err != nil {
 			return err
+		}
+		for _, account := range c.alsoAuditIn {
+			if err := tx.Events().Append(iv.eventIn(inv, nil, account)); err != nil {
+				return err
+			}
 		}
 		return tx.Events().Append(iv.event(inv, nil))
 	})
@@ -257,10 +272,14 @@ func (iv *Invoker) Host(version string) string {
 }
 
 // event builds the audit event of the call; e is nil on success.
-func (iv *Invoker) event(inv *Invocation, e *apperr.Error) store.Event {
+func (iv *Invoker) event(inv *Invocation, e *apperr.Error) store.Event { return iv.eventIn(inv, e, "") }
+
+// eventIn builds the copy of the call's event for recipient's trail ("":
+// the caller's).
+func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) store.Event {
 	c := &audit.Call{RequestID: inv.RequestID, Time: inv.Received, Version: inv.Version,
 		Action: inv.Action, Host: iv.Host(inv.Version), SourceIP: inv.SourceIP.String(), UserAgent: inv.UserAgent,
-		Caller: inv.Caller, AccessKeyID: inv.AccessKeyID, Params: iv.auditParams(inv)}
+		Caller: inv.Caller, AccessKeyID: inv.AccessKeyID, Params: iv.auditParams(inv), Recipient: recipient}
 	if p := iv.Registry.Product(inv.Version); p != nil {
 		c.Product = p.Code
 	}

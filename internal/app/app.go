@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/api"
@@ -30,6 +31,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/notify"
 	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/store/sqlstore"
+	"github.com/canopy-iam/canopy/internal/sts"
 )
 
 // DefaultHost is the HostId of an error for a version no product has: the
@@ -43,6 +45,7 @@ type App struct {
 	Ring     *keyring.Keyring
 	Registry *api.Registry
 	IAM      *iam.Service
+	STS      *sts.Service
 	Notify   notify.Sender
 
 	keys     *authn.KeyCache
@@ -59,7 +62,18 @@ type App struct {
 	stop    context.CancelFunc
 	bg      sync.WaitGroup
 	httpSrv *http.Server
+
+	// clockOffset moves the domain clock (token, invitation, code expiry)
+	// away from real time, for tests; signatures always use real time.
+	clockOffset atomic.Int64
 }
+
+// Now is the node's domain clock.
+func (a *App) Now() time.Time { return time.Now().Add(time.Duration(a.clockOffset.Load())) }
+
+// AdvanceClock moves the domain clock forward by d (tests: expire a token
+// without sleeping).
+func (a *App) AdvanceClock(d time.Duration) { a.clockOffset.Add(int64(d)) }
 
 // OpenStore opens the configured store and keyring (also used by the CLI).
 func OpenStore(ctx context.Context, cfg Config) (store.Backend, *keyring.Keyring, error) {
@@ -87,9 +101,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a := &App{Config: cfg, Store: st, Ring: ring, Registry: api.NewRegistry(), IAM: iam.New(ring)}
 	a.Notify = NewSender(cfg)
+	a.STS = sts.New(a.IAM, sts.NewTokens(ring), ring)
 	a.keys = authn.NewKeyCache(a.loadCredential)
-	a.authn = authn.New(a.keys, nil)
-	a.authz = authz.New(ring, a.IAM.IdentityLayer())
+	a.authn = authn.New(a.keys, newSessionCredentials(a.STS.Tokens(), a.Now))
+	a.authz = authz.New(ring, a.IAM.IdentityLayer(), sts.SessionLayer{})
 	if a.watcher, err = newWatcher(ctx, st, a); err != nil {
 		st.Close()
 		return nil, err
@@ -98,7 +113,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	stsapi.Register(a.Registry)
+	stsapi.Register(a.Registry, a.STS)
 	trailapi.Register(a.Registry)
 	iamapi.Register(a.Registry, a.IAM) // the actions RAM and IMS share, declared once for both
 	ramapi.Register(a.Registry, a.IAM)
@@ -111,7 +126,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 				cfg.Log.Warn("cache sync after write failed", "err", err)
 			}
 		}}
-	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: time.Now, Log: cfg.Log}
+	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: a.Now, Log: cfg.Log}
 	// Built here, not in Serve: Shutdown may run before Serve starts (in
 	// another goroutine), and Serve must then return at once.
 	a.httpSrv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,

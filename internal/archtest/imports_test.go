@@ -40,6 +40,7 @@ var layers = map[string]int{
 	"internal/authz":               3,
 	"internal/authn":               3,
 	"internal/api":                 4,
+	"internal/sts":                 4,
 	"internal/api/iamapi":          5,
 	"internal/api/stsapi":          5,
 	"internal/api/trailapi":        5,
@@ -60,7 +61,7 @@ var layers = map[string]int{
 // and any store.
 var domain = []string{"internal/model", "internal/apperr", "internal/policy", "internal/cache",
 	"internal/keyring", "internal/store", "internal/credentials", "internal/audit", "internal/iam",
-	"internal/accounts", "internal/authz", "internal/notify", "internal/jobs"}
+	"internal/accounts", "internal/authz", "internal/notify", "internal/jobs", "internal/sts"}
 
 // bannedInDomain are the packages (or module prefixes) domain code must not
 // reach.

@@ -41,6 +41,9 @@ type Call struct {
 	ErrorCode   string
 	ErrorMsg    string
 	Denied      any // AccessDeniedDetail of a refusal, if any
+	// Recipient, when set, is the account whose trail gets this copy of
+	// the event; by default the caller's.
+	Recipient string
 }
 
 // record is the ActionTrail event shape (field names are ActionTrail's).
@@ -64,6 +67,9 @@ type record struct {
 	ErrorCode         string            `json:"errorCode"`
 	ErrorMessage      string            `json:"errorMessage"`
 	AccessDenied      any               `json:"accessDeniedDetail,omitempty"`
+	// RecipientAccountID is the account whose trail holds this copy of
+	// the event (the caller's, or a role's owner for its AssumeRole).
+	RecipientAccountID string `json:"recipientAccountId,omitempty"`
 }
 
 type identity struct {
@@ -72,6 +78,30 @@ type identity struct {
 	PrincipalID string `json:"principalId"`
 	UserName    string `json:"userName"`
 	AccessKeyID string `json:"accessKeyId,omitempty"`
+	// SessionContext names, for a role session, the role and who assumed
+	// it.
+	SessionContext *sessionContext `json:"sessionContext,omitempty"`
+}
+
+type sessionContext struct {
+	Attributes struct {
+		MFAAuthenticated string `json:"mfaAuthenticated"`
+		CreationDate     string `json:"creationDate"`
+	} `json:"attributes"`
+	SessionIssuer struct {
+		Type        string `json:"type"`
+		PrincipalID string `json:"principalId"`
+		ARN         string `json:"arn"`
+		AccountID   string `json:"accountId"`
+		UserName    string `json:"userName"`
+	} `json:"sessionIssuer"`
+	// SourceIdentity is the identity that called AssumeRole.
+	SourceIdentity struct {
+		Type        string `json:"type"`
+		AccountID   string `json:"accountId"`
+		PrincipalID string `json:"principalId"`
+		ARN         string `json:"arn"`
+	} `json:"sourceIdentity"`
 }
 
 // RW is the eventRW value of a call.
@@ -104,7 +134,22 @@ func Event(c *Call) store.Event {
 		if p.Kind == model.Root {
 			ev.UserName = RootUser
 		}
+		if s := p.Session; s != nil {
+			rec.UserIdentity.SessionContext = sessionOf(p)
+			// ActionTrail's gateway extras for STS callers.
+			params := make(map[string]string, len(c.Params)+2)
+			for k, v := range c.Params {
+				params[k] = v
+			}
+			params["stsTokenPrincipalName"] = s.RoleName + "/" + s.SessionName
+			params["stsTokenPlayerUid"] = s.Source.AccountID
+			rec.RequestParameters = params
+		}
 	}
+	if c.Recipient != "" {
+		ev.AccountID = c.Recipient
+	}
+	rec.RecipientAccountID = ev.AccountID
 	data, err := json.Marshal(&rec)
 	if err != nil {
 		// Every field is a string or a map of strings: Marshal cannot fail.
@@ -112,4 +157,20 @@ func Event(c *Call) store.Event {
 	}
 	ev.Data = data
 	return ev
+}
+
+func sessionOf(p *model.Principal) *sessionContext {
+	s := p.Session
+	var sc sessionContext
+	sc.Attributes.MFAAuthenticated = "false"
+	if p.MFAPresent {
+		sc.Attributes.MFAAuthenticated = "true"
+	}
+	sc.Attributes.CreationDate = s.Issued.UTC().Format(TimeLayout)
+	sc.SessionIssuer.Type, sc.SessionIssuer.PrincipalID = "role", s.RoleID
+	sc.SessionIssuer.ARN, sc.SessionIssuer.AccountID = model.RoleARN(p.AccountID, s.RoleName), p.AccountID
+	sc.SessionIssuer.UserName = s.RoleName
+	sc.SourceIdentity.Type, sc.SourceIdentity.AccountID = s.Source.Type, s.Source.AccountID
+	sc.SourceIdentity.PrincipalID, sc.SourceIdentity.ARN = s.Source.PrincipalID, s.Source.ARN
+	return &sc
 }

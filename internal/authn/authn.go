@@ -138,7 +138,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 	if err != nil {
 		return nil, signatureError(err)
 	}
-	a.noteUse(cred, s.accessKeyID, now)
+	if source == a.longTerm {
+		a.noteUse(cred, s.accessKeyID, now) // temporary keys have no LastUsed to keep
+	}
 	// The nonce expires relative to the SIGNED timestamp, so a replay (same
 	// timestamp, same nonce) maps to the same stored key, and keys arrive in
 	// time order: the store appends them instead of scattering random

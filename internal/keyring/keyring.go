@@ -12,9 +12,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"golang.org/x/crypto/hkdf"
 )
 
 // EnvKEK names the environment variable that may carry the KEK (base64 of
@@ -31,6 +34,7 @@ const version = 1
 type Keyring struct {
 	aead  cipher.AEAD
 	keyID [4]byte // first bytes of SHA-256(KEK): tells which key sealed a row
+	kek   []byte  // kept to derive purpose keys
 }
 
 // New builds a keyring from a 32-byte KEK.
@@ -46,7 +50,7 @@ func New(kek []byte) (*Keyring, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &Keyring{aead: aead}
+	k := &Keyring{aead: aead, kek: append([]byte(nil), kek...)}
 	sum := sha256.Sum256(kek)
 	copy(k.keyID[:], sum[:4])
 	return k, nil
@@ -126,6 +130,22 @@ func (k *Keyring) Seal(plaintext, aad []byte) []byte {
 	out = append(out, k.keyID[:]...)
 	out = append(out, nonce...)
 	return k.aead.Seal(out, nonce, plaintext, aad)
+}
+
+// Derive returns the keyring of a purpose (e.g. "sts-token/1"): its key is
+// derived from the KEK with HKDF-SHA256, so every node that shares the KEK
+// derives the same one, and values sealed for one purpose never open under
+// another. A new purpose name rotates the key without touching the KEK.
+func (k *Keyring) Derive(purpose string) *Keyring {
+	key := make([]byte, 32)
+	if _, err := io.ReadFull(hkdf.New(sha256.New, k.kek, nil, []byte("canopy keyring\x00"+purpose)), key); err != nil {
+		panic("keyring: hkdf: " + err.Error()) // cannot fail for 32 bytes
+	}
+	derived, err := New(key)
+	if err != nil {
+		panic("keyring: " + err.Error()) // the key is 32 bytes
+	}
+	return derived
 }
 
 // ErrOpen reports a sealed value that does not open with this keyring.

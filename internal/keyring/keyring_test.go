@@ -56,3 +56,20 @@ func TestLoadReusesKeyFileAndHonoursEnv(t *testing.T) {
 		t.Fatal("environment key was ignored")
 	}
 }
+
+func TestDerivedKeysAreStableAndSeparate(t *testing.T) {
+	kek := make([]byte, 32)
+	kek[0] = 7
+	a, _ := New(kek)
+	b, _ := New(kek)
+	sealed := a.Derive("sts-token/1").Seal([]byte("claims"), []byte("aad"))
+	if plain, err := b.Derive("sts-token/1").Open(sealed, []byte("aad")); err != nil || string(plain) != "claims" {
+		t.Fatalf("another keyring with the same KEK cannot open: %q %v", plain, err)
+	}
+	if _, err := a.Derive("sts-token/2").Open(sealed, []byte("aad")); err == nil {
+		t.Error("another purpose opened the value")
+	}
+	if _, err := a.Open(sealed, []byte("aad")); err == nil {
+		t.Error("the KEK itself opened a derived key's value")
+	}
+}

@@ -38,6 +38,9 @@ func NewAccessKeyID() string { return "LTAI" + randomString(base62, 20) }
 // NewAccessKeySecret returns a 30-character AccessKey secret.
 func NewAccessKeySecret() string { return randomString(base62, 30) }
 
+// NewTemporaryAccessKeyID is the AccessKey id of STS credentials.
+func NewTemporaryAccessKeyID() string { return "STS." + randomString(base62, 24) }
+
 // NewRequestID returns an upper-case UUID-shaped request id. It is a
 // version-7 UUID: the first 48 bits are the Unix time in milliseconds, so
 // ids (which are also audit event ids) grow with time and the store appends

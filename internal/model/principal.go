@@ -40,6 +40,7 @@ type Session struct {
 	RoleID      string
 	SessionName string
 	Source      SourceIdentity
+	Issued      time.Time
 	Expires     time.Time
 	// Policy is the session policy document ("" = none): it can only
 	// narrow what the role's policies allow.
