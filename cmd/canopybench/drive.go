@@ -112,7 +112,11 @@ func benchAccount(data, db string) (string, string, error) {
 // Every request has a fresh nonce and is signed before the clock starts, so
 // the generator's own cost is the same for both endpoints.
 func load(addr, id, secret string, conns int, d time.Duration) roundResult {
-	perWorker := signedBatch(addr, id, secret, conns, d)
+	return loadURLs(signedBatch(conns, d, func() string { return signedURL(addr, id, secret) }), conns, d)
+}
+
+// loadURLs sends pre-signed requests from conns workers for d.
+func loadURLs(perWorker [][]string, conns int, d time.Duration) roundResult {
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
 	client := &http.Client{Transport: tr}
 	defer tr.CloseIdleConnections()
@@ -161,27 +165,41 @@ func load(addr, id, secret string, conns int, d time.Duration) roundResult {
 
 // signedBatch pre-signs enough unique requests for every worker: more than
 // the fastest rate measured here could use in d.
-func signedBatch(addr, id, secret string, conns int, d time.Duration) [][]string {
+func signedBatch(conns int, d time.Duration, next func() string) [][]string {
 	perWorker := int(d.Seconds()*70000)/conns + 100
 	out := make([][]string, conns)
 	for w := range out {
 		out[w] = make([]string, perWorker)
 		for i := range out[w] {
-			out[w][i] = signedURL(addr, id, secret)
+			out[w][i] = next()
 		}
 	}
 	return out
 }
 
 func signedURL(addr, id, secret string) string {
+	return signedCall(addr, credential{id: id, secret: secret}, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2015-04-01"}})
+}
+
+// credential signs requests: a long-term key, or STS credentials.
+type credential struct{ id, secret, token string }
+
+// signedCall is a V1-signed GET URL for an action with its parameters.
+func signedCall(addr string, c credential, call url.Values) string {
 	nonce := make([]byte, 16)
 	rand.Read(nonce)
-	v := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2015-04-01"}, "Format": {"JSON"},
-		"AccessKeyId": {id}, "SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "SignatureType": {""},
+	v := url.Values{"Format": {"JSON"},
+		"AccessKeyId": {c.id}, "SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "SignatureType": {""},
 		"SignatureNonce": {hex.EncodeToString(nonce)}, "RegionId": {"cn-hangzhou"},
 		"Timestamp": {time.Now().UTC().Format("2006-01-02T15:04:05Z")}}
+	for k, vals := range call {
+		v[k] = vals
+	}
+	if c.token != "" {
+		v.Set("SecurityToken", c.token)
+	}
 	params, _ := signature.ParseQuery(v.Encode())
-	v.Set("Signature", signature.SignV1(secret, http.MethodGet, params))
+	v.Set("Signature", signature.SignV1(c.secret, http.MethodGet, params))
 	return "http://" + addr + "/?" + v.Encode()
 }
 

@@ -28,6 +28,7 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "length of one measured round per endpoint")
 	rounds := flag.Int("rounds", 3, "interleaved rounds per endpoint")
 	conns := flag.Int("connections", 64, "concurrent keep-alive connections")
+	scenario := flag.String("scenario", "identity", "identity: root GetCallerIdentity vs a bare handler; sts: temporary credentials vs AccessKeys, and AssumeRole")
 	flag.Parse()
 	var err error
 	switch *role {
@@ -36,7 +37,11 @@ func main() {
 	case "canopy":
 		err = serveCanopy(*addr, *data, *db)
 	default:
-		err = drive(*db, *duration, *rounds, *conns)
+		if *scenario == "sts" {
+			err = driveSTS(*db, *duration, *rounds, *conns)
+		} else {
+			err = drive(*db, *duration, *rounds, *conns)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "canopybench:", err)
