@@ -8,5 +8,11 @@ import (
 )
 
 // One throw-away PostgreSQL serves the package; each test gets a fresh
-// database on it.
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, nil)) }
+// database on it. With providerChildEnv set, the binary is instead the
+// credential-provider program of the STS provider test.
+func TestMain(m *testing.M) {
+	if config := os.Getenv(providerChildEnv); config != "" {
+		os.Exit(runProviderProgram(config))
+	}
+	os.Exit(pgtest.Main(m, nil))
+}

@@ -34,6 +34,12 @@ type Server struct {
 	Endpoint string // host:port
 	DataDir  string
 	DB       string // PostgreSQL URL, "" for SQLite
+
+	// TLSEndpoint is the host:port of the TLS listener and CAFile the
+	// certificate (PEM) of the CA to trust for it; both are set only with
+	// WithTLS.
+	TLSEndpoint string
+	CAFile      string
 }
 
 type options struct {
@@ -41,6 +47,7 @@ type options struct {
 	dataDir  string
 	db       string
 	log      io.Writer
+	tls      bool
 }
 
 // Option changes how Start builds the server.
@@ -60,12 +67,20 @@ func WithStore(dataDir, db string) Option {
 // (by default only warnings reach the test log).
 func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }
 
+// WithTLS also serves the API over TLS (TLSEndpoint, CAFile).
+//
+// Placeholder until the TLS listener lands: Start fails the test.
+func WithTLS() Option { return func(o *options) { o.tls = true } }
+
 // Start builds a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	var o options
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.tls {
+		t.Fatal("canopytest: WithTLS is not implemented yet (the TLS listener of issue 7)")
 	}
 	if o.dataDir == "" {
 		o.dataDir = t.TempDir()
@@ -107,6 +122,17 @@ func (s *Server) Stop(t testing.TB) {
 	if err := s.App.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
+}
+
+// Advance moves the node's clock forward by d: the clock that issues and
+// expires STS sessions (request signatures keep following real time).
+func (s *Server) Advance(d time.Duration) {
+	// Asserted, not called directly, until app.App has AdvanceClock (issue 7).
+	c, ok := any(s.App).(interface{ AdvanceClock(time.Duration) })
+	if !ok {
+		panic("canopytest: app.App has no AdvanceClock(time.Duration) yet")
+	}
+	c.AdvanceClock(d)
 }
 
 // Account is a created account with its root AccessKey.
