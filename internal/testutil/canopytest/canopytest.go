@@ -126,14 +126,7 @@ func (s *Server) Stop(t testing.TB) {
 
 // Advance moves the node's clock forward by d: the clock that issues and
 // expires STS sessions (request signatures keep following real time).
-func (s *Server) Advance(d time.Duration) {
-	// Asserted, not called directly, until app.App has AdvanceClock (issue 7).
-	c, ok := any(s.App).(interface{ AdvanceClock(time.Duration) })
-	if !ok {
-		panic("canopytest: app.App has no AdvanceClock(time.Duration) yet")
-	}
-	c.AdvanceClock(d)
-}
+func (s *Server) Advance(d time.Duration) { s.App.AdvanceClock(d) }
 
 // Account is a created account with its root AccessKey.
 type Account struct {
