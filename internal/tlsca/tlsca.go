@@ -84,7 +84,7 @@ func Names(hosts []string) ([]string, error) {
 func normalizeHost(h string) (string, error) {
 	if ip, err := netip.ParseAddr(h); err == nil {
 		if ip.Zone() != "" {
-			return "", fmt.Errorf("TLS host %q: an IP address in a certificate has no zone", h)
+			return "", fmt.Errorf("host %q: an IP address in a certificate has no zone", h)
 		}
 		return ip.Unmap().String(), nil
 	}
@@ -94,7 +94,7 @@ func normalizeHost(h string) (string, error) {
 	name := strings.ToLower(h)
 	rest, _ := strings.CutPrefix(name, "*.")
 	if len(name) > 253 || !validDNSName(rest) {
-		return "", fmt.Errorf("TLS host %q is neither a DNS name nor an IP address (give a name such as canopy.example.com or an address such as 10.0.0.5, without port or scheme)", h)
+		return "", fmt.Errorf("host %q is neither a DNS name nor an IP address (give a name such as canopy.example.com or an address such as 10.0.0.5, without port or scheme)", h)
 	}
 	return name, nil
 }
@@ -179,7 +179,7 @@ func loadOrCreateCA(dir string, now time.Time) (*x509.Certificate, crypto.Signer
 		}
 	}
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("read the local CA's key: %w", err)
+		return nil, nil, false, fmt.Errorf("CA key: %w", err)
 	}
 	key, err := parseKey(keyPEM)
 	if err != nil {
@@ -194,7 +194,7 @@ func loadOrCreateCA(dir string, now time.Time) (*x509.Certificate, crypto.Signer
 		certPEM, _, err = installOnce(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
 	}
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("local CA certificate: %w", err)
+		return nil, nil, false, fmt.Errorf("CA certificate: %w", err)
 	}
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
@@ -205,7 +205,7 @@ func loadOrCreateCA(dir string, now time.Time) (*x509.Certificate, crypto.Signer
 		return nil, nil, false, fmt.Errorf("%s is not a CA certificate (it cannot sign certificates)", certPath)
 	}
 	if now.Before(ca.NotBefore) || !now.Before(ca.NotAfter) {
-		return nil, nil, false, fmt.Errorf("the local CA %s is valid from %s to %s only; remove %s and %s to create a new one (clients must then trust the new %s)",
+		return nil, nil, false, fmt.Errorf("%s is valid from %s to %s only; remove %s and %s to create a new one (clients must then trust the new %s)",
 			certPath, ca.NotBefore.UTC().Format(time.RFC3339), ca.NotAfter.UTC().Format(time.RFC3339), certPath, keyPath, CAFile)
 	}
 	return ca, key, created, nil
