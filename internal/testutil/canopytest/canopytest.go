@@ -6,10 +6,14 @@ package canopytest
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -34,6 +38,10 @@ type Server struct {
 	Endpoint string // host:port
 	DataDir  string
 	DB       string // PostgreSQL URL, "" for SQLite
+
+	// With WithTLS: the TLS listener and the local CA's certificate.
+	TLSEndpoint string // host:port
+	CAFile      string // <DataDir>/ca.pem
 }
 
 type options struct {
@@ -41,6 +49,7 @@ type options struct {
 	dataDir  string
 	db       string
 	log      io.Writer
+	tls      bool
 }
 
 // Option changes how Start builds the server.
@@ -60,6 +69,11 @@ func WithStore(dataDir, db string) Option {
 // (by default only warnings reach the test log).
 func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }
 
+// WithTLS also serves the API over TLS on a free loopback port
+// (Server.TLSEndpoint), with a certificate from the local CA under the data
+// directory (Server.CAFile), as `canopy serve --tls-addr` does.
+func WithTLS() Option { return func(o *options) { o.tls = true } }
+
 // Start builds a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
@@ -78,16 +92,30 @@ func Start(t testing.TB, opts ...Option) *Server {
 	if o.log != nil {
 		log = slog.New(slog.NewJSONHandler(o.log, nil))
 	}
-	a, err := app.New(ctx, app.Config{DataDir: o.dataDir, DB: o.db, Log: log})
+	cfg := app.Config{DataDir: o.dataDir, DB: o.db, Log: log}
+	if o.tls {
+		cfg.TLSAddr = "127.0.0.1:0" // Start listens itself, below
+	}
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		t.Fatalf("start canopy: %v", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		a.Shutdown(ctx)
 		t.Fatal(err)
 	}
 	go a.Serve(ln)
 	s := &Server{App: a, Endpoint: ln.Addr().String(), DataDir: o.dataDir, DB: o.db}
+	if o.tls {
+		tlsLn, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			a.Shutdown(ctx)
+			t.Fatal(err)
+		}
+		go a.ServeTLS(tlsLn)
+		s.TLSEndpoint, s.CAFile = tlsLn.Addr().String(), a.CAFile
+	}
 	var stopped atomic.Bool
 	t.Cleanup(func() {
 		if stopped.CompareAndSwap(false, true) {
@@ -107,6 +135,26 @@ func (s *Server) Stop(t testing.TB) {
 	if err := s.App.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
+}
+
+// HTTPSTransport is a fresh transport that trusts the server's local CA
+// and nothing else (WithTLS), e.g. for a classic SDK client pointed at
+// TLSEndpoint: client.SetTransport(srv.HTTPSTransport(t)) and the request's
+// Scheme "https".
+func (s *Server) HTTPSTransport(t testing.TB) *http.Transport {
+	t.Helper()
+	if s.CAFile == "" {
+		t.Fatal("HTTPSTransport: the server was started without WithTLS")
+	}
+	pem, err := os.ReadFile(s.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatalf("%s holds no certificate", s.CAFile)
+	}
+	return &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}
 }
 
 // Account is a created account with its root AccessKey.
