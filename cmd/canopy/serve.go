@@ -38,7 +38,7 @@ With --tls-addr, the same API is also served over HTTPS (TLS 1.2 or later),
 which credential providers that hard-code https:// need. The certificate
 comes from a local CA that Canopy creates in --data on first start (also
 with --db) and reuses afterwards: clients trust <data>/ca.pem (a Go program
-on Linux: SSL_CERT_FILE=<data>/ca.pem, which replaces the system roots).
+on Linux: SSL_CERT_FILE=<data>/ca.pem).
 The server certificate it issues (<data>/tls-cert.pem) names localhost,
 127.0.0.1, ::1 and every --tls-host, and is re-issued at start when those
 names change or it nears expiry. Give --tls-cert and --tls-key to serve a
