@@ -1,11 +1,16 @@
 package e2e
 
 import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -99,7 +104,8 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, flag := range map[string][]string{"serve": {"--addr", "--data", "--db", "--outbox", "--smtp-addr", "--smtp-from", "--smtp-username", "CANOPY_SMTP_PASSWORD"},
+		for _, flag := range map[string][]string{"serve": {"--addr", "--data", "--db", "--outbox", "--smtp-addr", "--smtp-from", "--smtp-username", "CANOPY_SMTP_PASSWORD",
+			"--tls-addr", "--tls-host", "--tls-cert", "--tls-key", "ca.pem", "SSL_CERT_FILE"},
 			"account": {"--data", "--db", "--email", "--real-name", "--password", "--mobile", "--access-key", "--output"}}[args[0]] {
 			if !strings.Contains(out, flag) {
 				t.Errorf("%v help lacks %s", args, flag)
@@ -282,5 +288,119 @@ func TestCLIServeLogsWhereMessagesGo(t *testing.T) {
 	logs := srv.logs.String()
 	if !strings.Contains(logs, "data="+data) || !strings.Contains(logs, "outbox="+outbox) {
 		t.Fatalf("the log does not name the data directory and the outbox:\n%s", logs)
+	}
+}
+
+// httpsGet fetches url trusting only the CA certificate in caFile.
+func httpsGet(t *testing.T, caFile, url string) (*http.Response, error) {
+	t.Helper()
+	roots := x509.NewCertPool()
+	if pem, err := os.ReadFile(caFile); err != nil || !roots.AppendCertsFromPEM(pem) {
+		t.Fatalf("%s: %v; want a CA certificate", caFile, err)
+	}
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+	return c.Get(url)
+}
+
+func stopServe(t *testing.T, srv *serverProcess) string {
+	t.Helper()
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	if err := srv.cmd.Wait(); err != nil {
+		t.Fatalf("serve: %v\n%s", err, srv.logs)
+	}
+	return srv.logs.String()
+}
+
+func TestCLIServeTLSWithTheLocalCA(t *testing.T) {
+	data := t.TempDir()
+	tlsAddr := freePort(t)
+	srv := startServe(t, data, "--tls-addr", tlsAddr, "--tls-host", "canopy.test", "--tls-host", "10.9.8.7")
+	caFile := filepath.Join(data, "ca.pem")
+	resp, err := httpsGet(t, caFile, "https://"+tlsAddr+"/healthz")
+	if err != nil {
+		t.Fatalf("healthz over TLS trusting %s: %v\n%s", caFile, err, srv.logs)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.TLS == nil {
+		t.Fatalf("healthz over TLS: %d", resp.StatusCode)
+	}
+	leaf := resp.TLS.PeerCertificates[0]
+	if !slices.Contains(leaf.DNSNames, "canopy.test") || len(leaf.IPAddresses) != 3 || leaf.IPAddresses[2].String() != "10.9.8.7" {
+		t.Fatalf("the certificate names %v %v; want localhost, canopy.test, 127.0.0.1, ::1 and 10.9.8.7", leaf.DNSNames, leaf.IPAddresses)
+	}
+	for file, mode := range map[string]os.FileMode{"ca-key.pem": 0o600, "tls-key.pem": 0o600} {
+		if fi, err := os.Stat(filepath.Join(data, file)); err != nil || fi.Mode().Perm() != mode {
+			t.Errorf("%s: %v %v; want mode %v", file, fi, err, mode)
+		}
+	}
+	logs := stopServe(t, srv)
+	if !strings.Contains(logs, "tls_addr="+tlsAddr) || !strings.Contains(logs, "ca="+caFile) {
+		t.Fatalf("the log does not name the TLS address and %s:\n%s", caFile, logs)
+	}
+	ca, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A later start reuses the CA and, for the same names, the certificate.
+	srv = startServe(t, data, "--tls-addr", tlsAddr, "--tls-host", "10.9.8.7", "--tls-host", "canopy.test")
+	resp, err = httpsGet(t, caFile, "https://"+tlsAddr+"/healthz")
+	if err != nil {
+		t.Fatalf("after a restart: %v", err)
+	}
+	resp.Body.Close()
+	if resp.TLS.PeerCertificates[0].SerialNumber.Cmp(leaf.SerialNumber) != 0 {
+		t.Error("the server certificate was re-issued for the same names")
+	}
+	logs = stopServe(t, srv)
+	if again, _ := os.ReadFile(caFile); !bytes.Equal(again, ca) {
+		t.Fatal("a restart replaced ca.pem")
+	}
+	if strings.Contains(logs, "created a local CA") || strings.Contains(logs, "issued the TLS certificate") {
+		t.Errorf("a restart with the same names created or issued something:\n%s", logs)
+	}
+}
+
+func TestCLIServeTLSWithACertificateOfOnesOwn(t *testing.T) {
+	// A certificate made elsewhere: here by another data directory's CA.
+	own := t.TempDir()
+	first := startServe(t, own, "--tls-addr", freePort(t))
+	stopServe(t, first)
+	cert, key := filepath.Join(own, "tls-cert.pem"), filepath.Join(own, "tls-key.pem")
+
+	data, tlsAddr := t.TempDir(), freePort(t)
+	srv := startServe(t, data, "--tls-addr", tlsAddr, "--tls-cert", cert, "--tls-key", key)
+	resp, err := httpsGet(t, filepath.Join(own, "ca.pem"), "https://"+tlsAddr+"/healthz")
+	if err != nil {
+		t.Fatalf("healthz with one's own certificate: %v", err)
+	}
+	resp.Body.Close()
+	logs := stopServe(t, srv)
+	if !strings.Contains(logs, "tls_addr="+tlsAddr) || !strings.Contains(logs, "cert="+cert) {
+		t.Fatalf("the log does not name the TLS address and the certificate:\n%s", logs)
+	}
+	if _, err := os.Stat(filepath.Join(data, "ca.pem")); err == nil {
+		t.Fatal("a local CA was created though a certificate was given")
+	}
+}
+
+func TestCLIServeRefusesTLSSettingsThatCannotWork(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "cert.pem")
+	cases := map[string]struct {
+		args []string
+		want string
+	}{
+		"--tls-cert without --tls-key":  {[]string{"--tls-addr", freePort(t), "--tls-cert", missing}, "--tls-cert and --tls-key"},
+		"--tls-host without --tls-addr": {[]string{"--tls-host", "canopy.test"}, "need --tls-addr"},
+		"--tls-host with a port":        {[]string{"--tls-addr", freePort(t), "--tls-host", "canopy.test:8443"}, `"canopy.test:8443"`},
+		"a missing certificate file":    {[]string{"--tls-addr", freePort(t), "--tls-cert", missing, "--tls-key", missing}, missing},
+	}
+	for name, c := range cases {
+		args := append([]string{"serve", "--addr", freePort(t), "--data", t.TempDir()}, c.args...)
+		_, stderr, err := runCLI(t, args...)
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: %v; want exit status 1 and a message saying %q:\n%s", name, err, c.want, stderr)
+		}
 	}
 }

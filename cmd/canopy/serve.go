@@ -19,7 +19,7 @@ import (
 func serveCommand() *cobra.Command {
 	var sf storeFlags
 	var addr string
-	var notifyCfg app.Config // the notification fields only
+	var flagCfg app.Config // the fields flags set as they are: notification, TLS
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the API server",
@@ -32,13 +32,23 @@ Email and SMS (nothing sends them yet; invitations and verification codes
 will) are written as files to the outbox, <data>/outbox unless --outbox is
 given. With --smtp-addr, email goes to that SMTP server instead (STARTTLS
 when the server offers it; AUTH PLAIN with --smtp-username and the
-password in $CANOPY_SMTP_PASSWORD); SMS always goes to the outbox.`,
+password in $CANOPY_SMTP_PASSWORD); SMS always goes to the outbox.
+
+With --tls-addr, the same API is also served over HTTPS (TLS 1.2 or later),
+which credential providers that hard-code https:// need. The certificate
+comes from a local CA that Canopy creates in --data on first start (also
+with --db) and reuses afterwards: clients trust <data>/ca.pem (a Go program
+on Linux: SSL_CERT_FILE=<data>/ca.pem).
+The server certificate it issues (<data>/tls-cert.pem) names localhost,
+127.0.0.1, ::1 and every --tls-host, and is re-issued at start when those
+names change or it nears expiry. Give --tls-cert and --tls-key to serve a
+certificate of your own instead.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			cfg := notifyCfg
+			cfg := flagCfg
 			cfg.Addr, cfg.DataDir, cfg.DB, cfg.Log = addr, sf.data, sf.db, log
 			cfg.SMTPPassword = os.Getenv(app.EnvSMTPPassword)
 			a, err := app.New(ctx, cfg)
@@ -50,14 +60,31 @@ password in $CANOPY_SMTP_PASSWORD); SMS always goes to the outbox.`,
 				a.Shutdown(context.Background())
 				return err
 			}
+			var tlsLn net.Listener
+			if a.Config.TLSAddr != "" {
+				if tlsLn, err = net.Listen("tcp", a.Config.TLSAddr); err != nil {
+					ln.Close()
+					a.Shutdown(context.Background())
+					return fmt.Errorf("--tls-addr: %w", err)
+				}
+			}
 			log.Info("canopy listening", "addr", ln.Addr().String(), "store", a.Store.Dialect(), "data", absPath(a.Config.DataDir))
+			switch {
+			case tlsLn != nil && a.CAFile != "":
+				log.Info("canopy listening over TLS; clients trust the local CA", "tls_addr", tlsLn.Addr().String(), "ca", absPath(a.CAFile))
+			case tlsLn != nil:
+				log.Info("canopy listening over TLS", "tls_addr", tlsLn.Addr().String(), "cert", absPath(a.Config.TLSCert))
+			}
 			if a.Config.SMTPAddr != "" {
 				log.Info("email goes to SMTP, SMS to the outbox", "smtp", a.Config.SMTPAddr, "outbox", absPath(a.Config.Outbox))
 			} else {
 				log.Info("email and SMS go to the outbox", "outbox", absPath(a.Config.Outbox))
 			}
-			done := make(chan error, 1)
+			done := make(chan error, 2)
 			go func() { done <- a.Serve(ln) }()
+			if tlsLn != nil {
+				go func() { done <- a.ServeTLS(tlsLn) }()
+			}
 			select {
 			case err = <-done:
 			case <-ctx.Done():
@@ -74,9 +101,13 @@ password in $CANOPY_SMTP_PASSWORD); SMS always goes to the outbox.`,
 	sf.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "HOST:PORT to listen on")
 	f := cmd.Flags()
-	f.StringVar(&notifyCfg.Outbox, "outbox", "", "directory where outgoing email (.eml) and SMS (.sms) are written as files, one per message (default <data>/outbox)")
-	f.StringVar(&notifyCfg.SMTPAddr, "smtp-addr", "", "HOST:PORT of an SMTP server for outgoing email (default: email goes to the outbox)")
-	f.StringVar(&notifyCfg.SMTPFrom, "smtp-from", "", `From address of outgoing email, e.g. "Canopy <no-reply@example.com>" (default "`+notify.DefaultFrom+`")`)
-	f.StringVar(&notifyCfg.SMTPUsername, "smtp-username", "", "SMTP AUTH PLAIN username; the password comes from $"+app.EnvSMTPPassword)
+	f.StringVar(&flagCfg.Outbox, "outbox", "", "directory where outgoing email (.eml) and SMS (.sms) are written as files, one per message (default <data>/outbox)")
+	f.StringVar(&flagCfg.SMTPAddr, "smtp-addr", "", "HOST:PORT of an SMTP server for outgoing email (default: email goes to the outbox)")
+	f.StringVar(&flagCfg.SMTPFrom, "smtp-from", "", `From address of outgoing email, e.g. "Canopy <no-reply@example.com>" (default "`+notify.DefaultFrom+`")`)
+	f.StringVar(&flagCfg.SMTPUsername, "smtp-username", "", "SMTP AUTH PLAIN username; the password comes from $"+app.EnvSMTPPassword)
+	f.StringVar(&flagCfg.TLSAddr, "tls-addr", "", "also serve the API over TLS on `HOST:PORT` (default: no TLS listener)")
+	f.StringArrayVar(&flagCfg.TLSHosts, "tls-host", nil, "another host `NAME` (DNS name or IP address) for the local CA's server certificate, which always names localhost, 127.0.0.1 and ::1 (repeatable)")
+	f.StringVar(&flagCfg.TLSCert, "tls-cert", "", "serve the PEM certificate in `FILE` (server certificate first, then its chain) instead of the local CA's; needs --tls-key")
+	f.StringVar(&flagCfg.TLSKey, "tls-key", "", "the PEM private key `FILE` of --tls-cert")
 	return cmd
 }

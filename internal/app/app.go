@@ -5,8 +5,10 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
@@ -47,6 +49,9 @@ type App struct {
 	IAM      *iam.Service
 	STS      *sts.Service
 	Notify   notify.Sender
+	// CAFile is the local CA's certificate, which clients of the TLS
+	// listener trust; "" without TLS or with a certificate of one's own.
+	CAFile string
 
 	keys     *authn.KeyCache
 	authn    *authn.Authenticator
@@ -62,6 +67,7 @@ type App struct {
 	stop    context.CancelFunc
 	bg      sync.WaitGroup
 	httpSrv *http.Server
+	tlsSrv  *http.Server // nil without Config.TLSAddr
 
 	// clockOffset moves the domain clock (token, invitation, code expiry)
 	// away from real time, for tests; signatures always use real time.
@@ -95,11 +101,21 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	a := &App{Config: cfg}
+	var tlsCfg *tls.Config
+	if cfg.TLSAddr != "" {
+		// First, so that a certificate that cannot serve stops the start
+		// before anything is opened.
+		var err error
+		if tlsCfg, err = a.loadTLS(); err != nil {
+			return nil, err
+		}
+	}
 	st, ring, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Store: st, Ring: ring, Registry: api.NewRegistry(), IAM: iam.New(ring)}
+	a.Store, a.Ring, a.Registry, a.IAM = st, ring, api.NewRegistry(), iam.New(ring)
 	a.Notify = NewSender(cfg)
 	a.STS = sts.New(a.IAM, sts.NewTokens(ring), ring)
 	a.keys = authn.NewKeyCache(a.loadCredential)
@@ -129,9 +145,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: a.Now, Log: cfg.Log}
 	// Built here, not in Serve: Shutdown may run before Serve starts (in
 	// another goroutine), and Serve must then return at once.
-	a.httpSrv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
-		MaxHeaderBytes: 256 << 10}
+	h := a.Handler()
+	a.httpSrv = newServer(h)
+	if tlsCfg != nil {
+		a.tlsSrv = newServer(h)
+		a.tlsSrv.TLSConfig = tlsCfg
+		// Handshake failures (a client that does not trust the CA) are the
+		// operator's clue, not the standard logger's.
+		a.tlsSrv.ErrorLog = slog.NewLogLogger(cfg.Log.Handler(), slog.LevelInfo)
+	}
 	bgCtx, stop := context.WithCancel(context.Background())
 	a.stop = stop
 	a.bg.Add(2)
@@ -157,6 +179,12 @@ func (a *App) Handler() http.Handler {
 	return mux
 }
 
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		MaxHeaderBytes: 256 << 10}
+}
+
 // Serve answers requests on ln until Shutdown; after Shutdown it returns
 // at once.
 func (a *App) Serve(ln net.Listener) error {
@@ -167,11 +195,33 @@ func (a *App) Serve(ln net.Listener) error {
 	return err
 }
 
-// Shutdown stops accepting, finishes in-flight requests, flushes the audit
-// trail and closes the store.
+// ServeTLS answers the same requests as Serve over TLS on ln (a plain TCP
+// listener: the TLS is ServeTLS's), with the certificate New prepared for
+// Config.TLSAddr, until Shutdown; after Shutdown it returns at once. A
+// request that came over TLS is one with acs:SecureTransport true.
+func (a *App) ServeTLS(ln net.Listener) error {
+	if a.tlsSrv == nil {
+		return errors.New("ServeTLS: no TLS listener was configured (Config.TLSAddr is empty)")
+	}
+	err := a.tlsSrv.ServeTLS(ln, "", "")
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting (on both listeners), finishes in-flight
+// requests, flushes the audit trail and closes the store.
 func (a *App) Shutdown(ctx context.Context) error {
 	var errs []error
+	var tlsErr error
+	var servers sync.WaitGroup
+	if a.tlsSrv != nil {
+		servers.Go(func() { tlsErr = a.tlsSrv.Shutdown(ctx) })
+	}
 	errs = append(errs, a.httpSrv.Shutdown(ctx))
+	servers.Wait()
+	errs = append(errs, tlsErr)
 	errs = append(errs, a.jobs.Stop(ctx))
 	a.stop()
 	a.bg.Wait()

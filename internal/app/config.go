@@ -20,6 +20,14 @@ type Config struct {
 	SMTPFrom     string // From of every email (SMTP and outbox); default notify.DefaultFrom
 	SMTPUsername string // "" = no authentication
 	SMTPPassword string // from $CANOPY_SMTP_PASSWORD, never a flag
+
+	// The same API over TLS (see App.ServeTLS); TLSAddr "" = no TLS listener.
+	// Without TLSCert, the certificate comes from the local CA under
+	// DataDir (internal/tlsca), naming localhost, 127.0.0.1, ::1 and TLSHosts.
+	TLSAddr  string   // host:port
+	TLSHosts []string // further DNS names and IP addresses of the local CA's certificate
+	TLSCert  string   // PEM certificate (chain) file of your own; needs TLSKey
+	TLSKey   string   // PEM key file for TLSCert
 }
 
 // Defaults fills unset fields.
@@ -42,6 +50,9 @@ func (c *Config) Defaults() {
 func (c *Config) Validate() error {
 	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		return errors.New("--db must be a postgres:// or postgresql:// URL (leave it empty for SQLite in --data)")
+	}
+	if err := c.validateTLS(); err != nil {
+		return err
 	}
 	return c.validateNotify()
 }

@@ -31,6 +31,7 @@ var layers = map[string]int{
 	"internal/notify":              0,
 	"internal/notify/smtp":         1,
 	"internal/store":               1,
+	"internal/tlsca":               1,
 	"internal/credentials":         2,
 	"internal/audit":               2,
 	"internal/jobs":                2,
@@ -154,6 +155,20 @@ func TestDomainPackagesReachNeitherHTTPNorSQL(t *testing.T) {
 					t.Errorf("%s depends on %s, which domain code must not reach", name, dep)
 				}
 			}
+		}
+	}
+}
+
+// tlsca makes the TLS listener's certificates with crypto and files alone;
+// serving them is internal/app's business.
+func TestCertificatesStayOutOfHTTP(t *testing.T) {
+	info, ok := listPackages(t)["internal/tlsca"]
+	if !ok {
+		t.Fatal("internal/tlsca not found")
+	}
+	for _, dep := range info.deps {
+		if dep == "net/http" || strings.HasPrefix(dep, "net/http/") {
+			t.Errorf("internal/tlsca depends on %s", dep)
 		}
 	}
 }

@@ -6,10 +6,14 @@ package canopytest
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,11 +39,9 @@ type Server struct {
 	DataDir  string
 	DB       string // PostgreSQL URL, "" for SQLite
 
-	// TLSEndpoint is the host:port of the TLS listener and CAFile the
-	// certificate (PEM) of the CA to trust for it; both are set only with
-	// WithTLS.
-	TLSEndpoint string
-	CAFile      string
+	// With WithTLS: the TLS listener and the local CA's certificate.
+	TLSEndpoint string // host:port
+	CAFile      string // <DataDir>/ca.pem
 }
 
 type options struct {
@@ -67,9 +69,9 @@ func WithStore(dataDir, db string) Option {
 // (by default only warnings reach the test log).
 func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }
 
-// WithTLS also serves the API over TLS (TLSEndpoint, CAFile).
-//
-// Placeholder until the TLS listener lands: Start fails the test.
+// WithTLS also serves the API over TLS on a free loopback port
+// (Server.TLSEndpoint), with a certificate from the local CA under the data
+// directory (Server.CAFile), as `canopy serve --tls-addr` does.
 func WithTLS() Option { return func(o *options) { o.tls = true } }
 
 // Start builds a server and stops it when the test ends.
@@ -78,9 +80,6 @@ func Start(t testing.TB, opts ...Option) *Server {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
-	}
-	if o.tls {
-		t.Fatal("canopytest: WithTLS is not implemented yet (the TLS listener of issue 7)")
 	}
 	if o.dataDir == "" {
 		o.dataDir = t.TempDir()
@@ -93,16 +92,30 @@ func Start(t testing.TB, opts ...Option) *Server {
 	if o.log != nil {
 		log = slog.New(slog.NewJSONHandler(o.log, nil))
 	}
-	a, err := app.New(ctx, app.Config{DataDir: o.dataDir, DB: o.db, Log: log})
+	cfg := app.Config{DataDir: o.dataDir, DB: o.db, Log: log}
+	if o.tls {
+		cfg.TLSAddr = "127.0.0.1:0" // Start listens itself, below
+	}
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		t.Fatalf("start canopy: %v", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		a.Shutdown(ctx)
 		t.Fatal(err)
 	}
 	go a.Serve(ln)
 	s := &Server{App: a, Endpoint: ln.Addr().String(), DataDir: o.dataDir, DB: o.db}
+	if o.tls {
+		tlsLn, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			a.Shutdown(ctx)
+			t.Fatal(err)
+		}
+		go a.ServeTLS(tlsLn)
+		s.TLSEndpoint, s.CAFile = tlsLn.Addr().String(), a.CAFile
+	}
 	var stopped atomic.Bool
 	t.Cleanup(func() {
 		if stopped.CompareAndSwap(false, true) {
@@ -127,6 +140,26 @@ func (s *Server) Stop(t testing.TB) {
 // Advance moves the node's clock forward by d: the clock that issues and
 // expires STS sessions (request signatures keep following real time).
 func (s *Server) Advance(d time.Duration) { s.App.AdvanceClock(d) }
+
+// HTTPSTransport is a fresh transport that trusts the server's local CA
+// and nothing else (WithTLS), e.g. for a classic SDK client pointed at
+// TLSEndpoint: client.SetTransport(srv.HTTPSTransport(t)) and the request's
+// Scheme "https".
+func (s *Server) HTTPSTransport(t testing.TB) *http.Transport {
+	t.Helper()
+	if s.CAFile == "" {
+		t.Fatal("HTTPSTransport: the server was started without WithTLS")
+	}
+	pem, err := os.ReadFile(s.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatalf("%s holds no certificate", s.CAFile)
+	}
+	return &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}
+}
 
 // Account is a created account with its root AccessKey.
 type Account struct {
