@@ -37,7 +37,7 @@ type Call struct {
 	UserAgent   string
 	Caller      *model.Principal // nil when the caller could not be identified
 	AccessKeyID string           // the key named by the request, even if unknown
-	Params      map[string]string
+	Params      map[string]string // owned by this event: Event may add to it
 	ErrorCode   string
 	ErrorMsg    string
 	Denied      any // AccessDeniedDetail of a refusal, if any
@@ -136,14 +136,13 @@ func Event(c *Call) store.Event {
 		}
 		if s := p.Session; s != nil {
 			rec.UserIdentity.SessionContext = sessionOf(p)
-			// ActionTrail's gateway extras for STS callers.
-			params := make(map[string]string, len(c.Params)+2)
-			for k, v := range c.Params {
-				params[k] = v
+			// ActionTrail's gateway extras for STS callers (Params is the
+			// event's own map: the caller builds one per event).
+			if rec.RequestParameters == nil {
+				rec.RequestParameters = map[string]string{}
 			}
-			params["stsTokenPrincipalName"] = s.RoleName + "/" + s.SessionName
-			params["stsTokenPlayerUid"] = s.Source.AccountID
-			rec.RequestParameters = params
+			rec.RequestParameters["stsTokenPrincipalName"] = s.RoleName + "/" + s.SessionName
+			rec.RequestParameters["stsTokenPlayerUid"] = s.Source.AccountID
 		}
 	}
 	if c.Recipient != "" {
