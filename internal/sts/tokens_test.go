@@ -31,7 +31,7 @@ func sample(now time.Time) *claims {
 	return &claims{AccessKeyID: "STS.abc", Secret: "s3cret", Account: "1234567890123456", RoleName: "ops",
 		RoleID: "3001", SessionName: "ci", Source: source{Type: "ram-user", AccountID: "2", ARN: "acs:ram::2:user/amy", PrincipalID: "9"},
 		Policy: `{"Version":"1","Statement":[{"Effect":"Allow","Action":"ram:List*","Resource":"*"}]}`,
-		Issued: now.Unix(), Expires: now.Add(time.Hour).Unix()}
+		MFA: true, Issued: now.Unix(), Expires: now.Add(time.Hour).Unix()}
 }
 
 func TestTokensRoundTrip(t *testing.T) {
@@ -43,6 +43,9 @@ func TestTokensRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := s.Principal
+	if !p.MFAPresent {
+		t.Error("acs:MFAPresent of the caller does not carry through to its session")
+	}
 	if s.Secret != "s3cret" || p.AccountID != "1234567890123456" || p.Session.RoleName != "ops" || p.Session.RoleID != "3001" ||
 		p.Session.SessionName != "ci" || p.Session.Source.ARN != "acs:ram::2:user/amy" || p.Session.Policy == "" ||
 		!p.Session.Expires.Equal(now.Add(time.Hour)) || !p.Session.Issued.Equal(now) || p.ARN() != "acs:ram::1234567890123456:assumed-role/ops/ci" {
