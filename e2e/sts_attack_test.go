@@ -239,3 +239,32 @@ func TestTrustUserPrincipalIsPerAccount(t *testing.T) {
 		t.Fatalf("a session of role alice assumed a role trusting user alice: %v", err)
 	}
 }
+
+// A session policy that does not allow sts:AssumeRole stops chaining; a
+// session of a deleted role cannot chain into a role that trusts the role
+// by ARN, even once a new role takes the name.
+func TestChainingNeedsTheSessionsOwnRights(t *testing.T) {
+	srv := canopytest.Start(t)
+	w := accountOn(t, srv)
+	first := w.createRole(t, "first", trustDoc(rootARN(w.acct.ID)), 0)
+	w.attachToRole(t, "first", "System", "AliyunSTSAssumeRoleAccess")
+	second := w.createRole(t, "second", trustDoc(roleARN(w.acct.ID, "first")), 0)
+	alice := w.assumer(t, "alice")
+
+	narrow := sessionSTS(t, srv, mustAssume(t, alice, first.Arn, "narrow",
+		withSessionPolicy(statementDoc("Allow", "ram:List*", ""))).Credentials)
+	_, err := assumeRole(narrow, second.Arn, "hop")
+	wantDenial(t, err, denial{action: "sts:AssumeRole", policyType: "SessionPolicy", principalType: "AssumedRoleUser", owner: w.acct.ID})
+
+	old := sessionSTS(t, srv, mustAssume(t, alice, first.Arn, "old").Credentials)
+	mustAssume(t, old, second.Arn, "hop")
+	w.detachFromRole(t, "first", "System", "AliyunSTSAssumeRoleAccess")
+	del := ram.CreateDeleteRoleRequest()
+	del.RoleName = "first"
+	_, err = w.root.DeleteRole(del)
+	ok(t, "DeleteRole first", err)
+	w.createRole(t, "first", trustDoc(rootARN(w.acct.ID)), 0)
+	w.attachToRole(t, "first", "System", "AliyunSTSAssumeRoleAccess")
+	_, err = assumeRole(old, second.Arn, "hop2")
+	wantDenial(t, err, denial{action: "sts:AssumeRole", policyType: "AccountLevelIdentityBasedPolicy", principalType: "AssumedRoleUser", owner: w.acct.ID})
+}
