@@ -20,9 +20,16 @@ func Register(r *api.Registry, svc *sts.Service) {
 	})
 	// AssumeRole writes nothing but its audit event: the credentials are
 	// sealed in their token. It needs sts:AssumeRole on the role's ARN.
-	api.Declare(r, api.Products{Product}.Read("AssumeRole"),
-		func(_ *model.Principal, in *assumeRoleIn) string { return in.RoleArn },
-		func(c *api.Call, in *assumeRoleIn) (*assumeRoleOut, error) {
+	api.Register(r, api.Action[assumeRoleIn, assumeRoleOut]{
+		Spec:     api.Products{Product}.Read("AssumeRole"),
+		Resource: func(_ *model.Principal, in *assumeRoleIn) string { return in.RoleArn },
+		// The role is found whatever the case of its name, in whichever
+		// account owns it: authorize on its stored spelling, or a Deny on
+		// another account's role/admin is dodged by asking for role/ADMIN.
+		ResolveResource: func(c *api.Call, in *assumeRoleIn) (string, error) {
+			return svc.CanonicalRoleArn(c.Tx, in.RoleArn)
+		},
+		Handle: func(c *api.Call, in *assumeRoleIn) (*assumeRoleOut, error) {
 			creds, err := svc.AssumeRole(c.Tx, c.Caller, sts.AssumeRoleInput{RoleArn: in.RoleArn,
 				SessionName: in.RoleSessionName, Duration: in.DurationSeconds, Policy: in.Policy,
 				ExternalID: in.ExternalId, SourceIP: c.SourceIP, Secure: c.Secure}, c.Now)
@@ -36,7 +43,8 @@ func Register(r *api.Registry, svc *sts.Service) {
 			out.Credentials.SecurityToken = creds.Token
 			out.Credentials.Expiration = creds.Expires.UTC().Format(sts.TimeLayout)
 			return out, nil
-		})
+		},
+	})
 }
 
 type assumeRoleIn struct {
