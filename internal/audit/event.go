@@ -35,8 +35,8 @@ type Call struct {
 	Host        string
 	SourceIP    string
 	UserAgent   string
-	Caller      *model.Principal // nil when the caller could not be identified
-	AccessKeyID string           // the key named by the request, even if unknown
+	Caller      *model.Principal  // nil when the caller could not be identified
+	AccessKeyID string            // the key named by the request, even if unknown
 	Params      map[string]string // owned by this event: Event may add to it
 	ErrorCode   string
 	ErrorMsg    string

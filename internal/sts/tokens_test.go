@@ -31,7 +31,7 @@ func sample(now time.Time) *claims {
 	return &claims{AccessKeyID: "STS.abc", Secret: "s3cret", Account: "1234567890123456", RoleName: "ops",
 		RoleID: "3001", SessionName: "ci", Source: source{Type: "ram-user", AccountID: "2", ARN: "acs:ram::2:user/amy", PrincipalID: "9"},
 		Policy: `{"Version":"1","Statement":[{"Effect":"Allow","Action":"ram:List*","Resource":"*"}]}`,
-		MFA: true, Issued: now.Unix(), Expires: now.Add(time.Hour).Unix()}
+		MFA:    true, Issued: now.Unix(), Expires: now.Add(time.Hour).Unix()}
 }
 
 func TestTokensRoundTrip(t *testing.T) {
