@@ -151,8 +151,8 @@ func TestRevokedPolicyIsNotCachedFromAnOlderSnapshot(t *testing.T) {
 			// snapshot exists when the detach commits.
 			racing := *srv.App.Invoker
 			detached := false
-			racing.Canonical = func(tx store.Tx, accountID, resource string) (string, error) {
-				canonical, err := srv.App.IAM.CanonicalResource(tx, accountID, resource)
+			racing.Canonical = func(tx store.Tx, resource string) (string, error) {
+				canonical, err := srv.App.IAM.CanonicalResource(tx, resource)
 				if !detached {
 					detached = true
 					ok(t, "DetachPolicyFromUser during alice's call", call(root, "DetachPolicyFromUser", grant))

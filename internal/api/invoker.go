@@ -42,7 +42,7 @@ type Invoker struct {
 	// case, policies match case-sensitively), in the call's transaction, so
 	// a Deny on user/tom also stops a call that says TOM. It returns
 	// resources it does not know unchanged.
-	Canonical func(tx store.Tx, accountID, resource string) (string, error)
+	Canonical func(tx store.Tx, resource string) (string, error)
 }
 
 // Invocation is one call of one action by one caller.
@@ -237,7 +237,7 @@ func (iv *Invoker) resourceOf(c *Call, e *entry, in any) (string, error) {
 	if iv.Canonical == nil {
 		return resource, nil
 	}
-	return iv.Canonical(c.Tx, c.AccountID(), resource)
+	return iv.Canonical(c.Tx, resource)
 }
 
 func (iv *Invoker) unknownAction(inv *Invocation) error {

@@ -13,28 +13,34 @@ import (
 // call must be authorized on acs:ram::<account>:user/tom, the name a policy
 // about that user spells, or a Deny on it could be dodged by changing case.
 //
-// It maps, for the account accountID: user/, group/, role/ and mfa/
-// (acs:ram::<account>:<type>/<name>), custom policies
-// (acs:ram:*:<account>:policy/<name>) and system policies
-// (acs:ram:*:system:policy/<name>). Anything else (another account, a
+// It maps user/, group/, role/ and mfa/ (acs:ram::<account>:<type>/<name>),
+// custom policies (acs:ram:*:<account>:policy/<name>) and system policies
+// (acs:ram:*:system:policy/<name>), in whichever account the ARN names:
+// a call may act on another account's entity (AssumeRole on its role), and
+// a Deny on that entity must hold in any case too. Anything else (a
 // wildcard, an entity that does not exist, another kind of resource) comes
 // back unchanged; the error is a storage failure only.
-func (s *Service) CanonicalResource(tx store.Tx, accountID, arn string) (string, error) {
+func (s *Service) CanonicalResource(tx store.Tx, arn string) (string, error) {
 	if name, ok := strings.CutPrefix(arn, "acs:ram:*:system:policy/"); ok {
 		if sp, found := findSystemPolicy(name); found {
 			return model.PolicyARN("", PolicyTypeSystem, sp.Name), nil
 		}
 		return arn, nil
 	}
-	if accountID == "" {
-		return arn, nil
-	}
-	if name, ok := strings.CutPrefix(arn, "acs:ram:*:"+accountID+":policy/"); ok {
+	if rest, ok := strings.CutPrefix(arn, "acs:ram:*:"); ok {
+		accountID, name, ok := strings.Cut(rest, ":policy/")
+		if !ok || !isAccountID(accountID) {
+			return arn, nil
+		}
 		p, _, err := customPolicies.Get(tx, accountID, lookupKey(name))
 		return canonical(arn, err, func() string { return model.PolicyARN(accountID, PolicyTypeCustom, p.Name) })
 	}
-	rest, ok := strings.CutPrefix(arn, "acs:ram::"+accountID+":")
+	rest, ok := strings.CutPrefix(arn, "acs:ram::")
 	if !ok {
+		return arn, nil
+	}
+	accountID, rest, ok := strings.Cut(rest, ":")
+	if !ok || !isAccountID(accountID) {
 		return arn, nil
 	}
 	typ, name, ok := strings.Cut(rest, "/")
@@ -70,4 +76,18 @@ func canonical(arn string, err error, stored func() string) (string, error) {
 	default:
 		return "", err
 	}
+}
+
+// isAccountID reports whether s can be an account id (digits only), so
+// that a malformed ARN is never looked up.
+func isAccountID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

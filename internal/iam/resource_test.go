@@ -36,11 +36,13 @@ func TestCanonicalResource(t *testing.T) {
 		model.PolicyARN(acct, PolicyTypeCustom, "ownkeys"):             model.PolicyARN(acct, PolicyTypeCustom, "OwnKeys"),
 		model.PolicyARN(acct, PolicyTypeSystem, "administratoraccess"): model.PolicyARN(acct, PolicyTypeSystem, "AdministratorAccess"),
 		model.MFAARN(acct, "TOM-PHONE"):                                model.MFAARN(acct, "Tom-Phone"),
-		// Unchanged: missing entities, other accounts, wildcards, other
-		// resources and anything that is not a RAM entity name.
+		// In whichever account the ARN names.
+		model.UserARN(other, "ZED"): model.UserARN(other, "Zed"),
+		// Unchanged: missing entities, wildcards, other resources and
+		// anything that is not a RAM entity name.
 		model.UserARN(acct, "Nobody"):                           model.UserARN(acct, "Nobody"),
-		model.UserARN(other, "ZED"):                             model.UserARN(other, "ZED"),
 		model.PolicyARN(other, PolicyTypeCustom, "ownkeys"):     model.PolicyARN(other, PolicyTypeCustom, "ownkeys"),
+		"acs:ram::12a4:user/TOM":                                "acs:ram::12a4:user/TOM",
 		model.PolicyARN(acct, PolicyTypeSystem, "NoSuchPolicy"): model.PolicyARN(acct, PolicyTypeSystem, "NoSuchPolicy"),
 		model.UserARN(acct, "*"):                                model.UserARN(acct, "*"),
 		model.UserARN(acct, "TOM/extra"):                        model.UserARN(acct, "TOM/extra"),
@@ -57,13 +59,13 @@ func TestCanonicalResource(t *testing.T) {
 	}
 	e.read(func(tx store.Tx) error {
 		for in, want := range cases {
-			got, err := e.svc.CanonicalResource(tx, acct, in)
+			got, err := e.svc.CanonicalResource(tx, in)
 			if err != nil || got != want {
 				t.Errorf("CanonicalResource(%q) = %q, %v; want %q", in, got, err, want)
 			}
 		}
-		// Without an account only system policies can be named.
-		got, err := e.svc.CanonicalResource(tx, "", model.UserARN("", "TOM"))
+		// An ARN without an account names nothing to look up.
+		got, err := e.svc.CanonicalResource(tx, model.UserARN("", "TOM"))
 		if err != nil || got != model.UserARN("", "TOM") {
 			t.Errorf("CanonicalResource without an account = %q, %v", got, err)
 		}

@@ -111,25 +111,6 @@ func (s *Service) AssumeRole(tx store.Tx, caller *model.Principal, in AssumeRole
 		RoleAccountID: account}, nil
 }
 
-// CanonicalRoleArn is the ARN of the role roleArn names, with the role's
-// name as stored (names match regardless of case), read in the role's own
-// account; "" when roleArn is malformed or names no role, so the caller
-// falls back to the ARN as given and AssumeRole reports the error.
-func (s *Service) CanonicalRoleArn(tx store.Tx, roleArn string) (string, error) {
-	account, roleName, err := ParseRoleArn(roleArn)
-	if err != nil {
-		return "", nil
-	}
-	role, err := s.iam.FindRole(tx, account, roleName)
-	if err != nil {
-		if isNotFound(err) {
-			return "", nil
-		}
-		return "", err
-	}
-	return model.RoleARN(account, role.Name), nil
-}
-
 // ParseRoleArn splits acs:ram::<account>:role/<name>.
 func ParseRoleArn(arn string) (account, roleName string, err error) {
 	rest, ok := strings.CutPrefix(arn, "acs:ram::")

@@ -21,14 +21,10 @@ func Register(r *api.Registry, svc *sts.Service) {
 	// AssumeRole writes nothing but its audit event: the credentials are
 	// sealed in their token. It needs sts:AssumeRole on the role's ARN.
 	api.Register(r, api.Action[assumeRoleIn, assumeRoleOut]{
-		Spec:     api.Products{Product}.Read("AssumeRole"),
+		Spec: api.Products{Product}.Read("AssumeRole"),
+		// The Invoker authorizes on the role's stored spelling, in whichever
+		// account owns it, so a Deny on role/admin also stops role/ADMIN.
 		Resource: func(_ *model.Principal, in *assumeRoleIn) string { return in.RoleArn },
-		// The role is found whatever the case of its name, in whichever
-		// account owns it: authorize on its stored spelling, or a Deny on
-		// another account's role/admin is dodged by asking for role/ADMIN.
-		ResolveResource: func(c *api.Call, in *assumeRoleIn) (string, error) {
-			return svc.CanonicalRoleArn(c.Tx, in.RoleArn)
-		},
 		Handle: func(c *api.Call, in *assumeRoleIn) (*assumeRoleOut, error) {
 			creds, err := svc.AssumeRole(c.Tx, c.Caller, sts.AssumeRoleInput{RoleArn: in.RoleArn,
 				SessionName: in.RoleSessionName, Duration: in.DurationSeconds, Policy: in.Policy,
