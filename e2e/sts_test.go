@@ -11,6 +11,7 @@ import (
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
 	"github.com/alibabacloud-go/tea/dara"
 	"github.com/alibabacloud-go/tea/tea"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/actiontrail"
@@ -125,35 +126,30 @@ func mustAssume(t *testing.T, c *sts.Client, roleArn, session string, opts ...as
 	return resp
 }
 
-// sessionRAM and sessionSTS are classic-SDK clients that sign with a
-// session's temporary credentials (SecurityToken parameter, V1).
+// sessionRAM, sessionSTS and sessionTrail are classic-SDK clients that
+// sign with a session's temporary credentials (SecurityToken parameter, V1).
 func sessionRAM(t *testing.T, srv *canopytest.Server, c sts.Credentials) *ram.Client {
-	t.Helper()
-	client, err := ram.NewClientWithStsToken(canopytest.Region, c.AccessKeyId, c.AccessKeySecret, c.SecurityToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client.Domain = srv.Endpoint
-	return client
+	return onSession(t, srv, c, ram.NewClientWithStsToken, func(cl *ram.Client) *sdk.Client { return &cl.Client })
 }
 
 func sessionSTS(t *testing.T, srv *canopytest.Server, c sts.Credentials) *sts.Client {
-	t.Helper()
-	client, err := sts.NewClientWithStsToken(canopytest.Region, c.AccessKeyId, c.AccessKeySecret, c.SecurityToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client.Domain = srv.Endpoint
-	return client
+	return onSession(t, srv, c, sts.NewClientWithStsToken, func(cl *sts.Client) *sdk.Client { return &cl.Client })
 }
 
 func sessionTrail(t *testing.T, srv *canopytest.Server, c sts.Credentials) *actiontrail.Client {
+	return onSession(t, srv, c, actiontrail.NewClientWithStsToken, func(cl *actiontrail.Client) *sdk.Client { return &cl.Client })
+}
+
+// onSession builds a product's client with the session's credentials,
+// pointed at the server.
+func onSession[C any](t *testing.T, srv *canopytest.Server, c sts.Credentials,
+	build func(region, id, secret, token string) (*C, error), core func(*C) *sdk.Client) *C {
 	t.Helper()
-	client, err := actiontrail.NewClientWithStsToken(canopytest.Region, c.AccessKeyId, c.AccessKeySecret, c.SecurityToken)
+	client, err := build(canopytest.Region, c.AccessKeyId, c.AccessKeySecret, c.SecurityToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client.Domain = srv.Endpoint
+	core(client).Domain = srv.Endpoint
 	return client
 }
 
