@@ -29,7 +29,7 @@ func (s *Service) CanonicalResource(tx store.Tx, arn string) (string, error) {
 	}
 	if rest, ok := strings.CutPrefix(arn, "acs:ram:*:"); ok {
 		accountID, name, ok := strings.Cut(rest, ":policy/")
-		if !ok || !isAccountID(accountID) {
+		if !ok || !model.IsAccountID(accountID) {
 			return arn, nil
 		}
 		p, _, err := customPolicies.Get(tx, accountID, lookupKey(name))
@@ -40,7 +40,7 @@ func (s *Service) CanonicalResource(tx store.Tx, arn string) (string, error) {
 		return arn, nil
 	}
 	accountID, rest, ok := strings.Cut(rest, ":")
-	if !ok || !isAccountID(accountID) {
+	if !ok || !model.IsAccountID(accountID) {
 		return arn, nil
 	}
 	typ, name, ok := strings.Cut(rest, "/")
@@ -76,18 +76,4 @@ func canonical(arn string, err error, stored func() string) (string, error) {
 	default:
 		return "", err
 	}
-}
-
-// isAccountID reports whether s can be an account id (digits only), so
-// that a malformed ARN is never looked up.
-func isAccountID(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -70,3 +70,17 @@ func NewRequestID() string {
 	}
 	return string(out)
 }
+
+// IsAccountID reports whether s can be an account id (digits only), so a
+// malformed ARN is never looked up.
+func IsAccountID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -115,7 +115,7 @@ func (s *Service) AssumeRole(tx store.Tx, caller *model.Principal, in AssumeRole
 func ParseRoleArn(arn string) (account, roleName string, err error) {
 	rest, ok := strings.CutPrefix(arn, "acs:ram::")
 	account, name, found := strings.Cut(rest, ":role/")
-	if !ok || !found || !isDigits(account) || name == "" || strings.ContainsAny(name, "/:*? ") {
+	if !ok || !found || !model.IsAccountID(account) || name == "" || strings.ContainsAny(name, "/:*? ") {
 		return "", "", invalidParameter.Of("RoleArn").New("The RoleArn %q is not of the form acs:ram::<account id>:role/<role name>.", arn)
 	}
 	return account, name, nil
@@ -199,18 +199,6 @@ func (s *Service) diagnostic(caller *model.Principal, roleARN, kind string) stri
 		"NoPermissionType": kind, "NoPermissionPolicyType": policy.LayerAssumeRole,
 		"AuthPrincipal": map[string]string{"Arn": caller.ARN(), "OwnerId": caller.AccountID, "AccessKeyId": caller.AccessKeyID}})
 	return base64.RawURLEncoding.EncodeToString(s.ring.Seal(body, []byte("diagnostic")))
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // onlyChars reports whether s holds only ASCII letters, digits and extra.
