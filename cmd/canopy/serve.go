@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/canopy-iam/canopy/internal/app"
+	"github.com/canopy-iam/canopy/internal/directory"
 	"github.com/canopy-iam/canopy/internal/notify"
 )
 
@@ -24,12 +25,12 @@ func serveCommand() *cobra.Command {
 		Use:   "serve",
 		Short: "Run the API server",
 		Long: `Run the API server. The official Alibaba Cloud SDKs reach every product
-(Ram, Ims, Sts, Actiontrail) at this one HTTP endpoint. GET /healthz answers
+(ResourceManager, Ram, Ims, Sts, Actiontrail) at this one HTTP endpoint. GET /healthz answers
 200 once the server accepts API calls. SIGINT or SIGTERM stops accepting,
 finishes in-flight requests and closes the store cleanly.
 
-Email and SMS (nothing sends them yet; invitations and verification codes
-will) are written as files to the outbox, <data>/outbox unless --outbox is
+Email and SMS (Resource Directory invitations, confirmations and
+verification codes) are written as files to the outbox, <data>/outbox unless --outbox is
 given. With --smtp-addr, email goes to that SMTP server instead (STARTTLS
 when the server offers it; AUTH PLAIN with --smtp-username and the
 password in $CANOPY_SMTP_PASSWORD); SMS always goes to the outbox.
@@ -109,5 +110,9 @@ certificate of your own instead.`,
 	f.StringArrayVar(&flagCfg.TLSHosts, "tls-host", nil, "another host `NAME` (DNS name or IP address) for the local CA's server certificate, which always names localhost, 127.0.0.1 and ::1 (repeatable)")
 	f.StringVar(&flagCfg.TLSCert, "tls-cert", "", "serve the PEM certificate in `FILE` (server certificate first, then its chain) instead of the local CA's; needs --tls-key")
 	f.StringVar(&flagCfg.TLSKey, "tls-key", "", "the PEM private key `FILE` of --tls-cert")
+	d := directory.DefaultLimits()
+	f.IntVar(&flagCfg.Directory.MaxFolders, "rd-max-folders", d.MaxFolders, "Resource Directory quota: folders besides Root per directory")
+	f.IntVar(&flagCfg.Directory.MaxMembers, "rd-max-members", d.MaxMembers, "Resource Directory quota: member accounts per directory")
+	f.IntVar(&flagCfg.Directory.InvitationsPerDay, "rd-invitations-per-day", d.InvitationsPerDay, "Resource Directory quota: invitations a directory may send in 24 hours")
 	return cmd
 }

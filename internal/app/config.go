@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+
+	"github.com/canopy-iam/canopy/internal/directory"
 )
 
 // Config is everything the server needs; the defaults run on one machine.
@@ -28,6 +30,10 @@ type Config struct {
 	TLSHosts []string // further DNS names and IP addresses of the local CA's certificate
 	TLSCert  string   // PEM certificate (chain) file of your own; needs TLSKey
 	TLSKey   string   // PEM key file for TLSCert
+
+	// Resource Directory quotas; zero values take the cloud's defaults
+	// (100 folders, 20 members, 20 invitations a day).
+	Directory directory.Limits
 }
 
 // Defaults fills unset fields.

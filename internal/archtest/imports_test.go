@@ -42,9 +42,11 @@ var layers = map[string]int{
 	"internal/authn":               3,
 	"internal/api":                 4,
 	"internal/sts":                 4,
+	"internal/directory":           4,
 	"internal/api/iamapi":          5,
 	"internal/api/stsapi":          5,
 	"internal/api/trailapi":        5,
+	"internal/api/rdapi":           5,
 	"internal/api/ramapi":          6,
 	"internal/api/imsapi":          6,
 	"internal/app":                 7,
@@ -62,7 +64,7 @@ var layers = map[string]int{
 // and any store.
 var domain = []string{"internal/model", "internal/apperr", "internal/policy", "internal/cache",
 	"internal/keyring", "internal/store", "internal/credentials", "internal/audit", "internal/iam",
-	"internal/accounts", "internal/authz", "internal/notify", "internal/jobs", "internal/sts"}
+	"internal/accounts", "internal/authz", "internal/notify", "internal/jobs", "internal/sts", "internal/directory"}
 
 // bannedInDomain are the packages (or module prefixes) domain code must not
 // reach.

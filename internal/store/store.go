@@ -194,6 +194,9 @@ type Query struct {
 	Ref       string // when set, only records with this Ref (ordered by Key)
 	After     string // exclusive lower bound on Key, for keyset paging
 	Limit     int    // <= 0 means no limit
+	// Offset skips that many matches first, for page-number paging
+	// (Resource Directory lists); keyset paging (After) costs less.
+	Offset int
 }
 
 // RecordRepo stores records.

@@ -21,6 +21,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/actiontrail"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ims"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/resourcemanager"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
 
 	"github.com/canopy-iam/canopy/internal/accounts"
@@ -231,6 +232,17 @@ func (s *Server) STSClient(t testing.TB, id, secret string) *sts.Client {
 func (s *Server) TrailClient(t testing.TB, id, secret string) *actiontrail.Client {
 	t.Helper()
 	c, err := actiontrail.NewClientWithAccessKey(Region, id, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Domain = s.Endpoint
+	return c
+}
+
+// RDClient is a classic-SDK ResourceManager client pointed at the server.
+func (s *Server) RDClient(t testing.TB, id, secret string) *resourcemanager.Client {
+	t.Helper()
+	c, err := resourcemanager.NewClientWithAccessKey(Region, id, secret)
 	if err != nil {
 		t.Fatal(err)
 	}
