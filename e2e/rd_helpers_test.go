@@ -58,4 +58,6 @@ func createResourceAccount(t *testing.T, c *resourcemanager.Client, folder, disp
 }
 
 // accessRoleARN is the ARN of a member's ResourceDirectoryAccountAccessRole.
-func accessRoleARN(memberID string) string { return roleARN(memberID, "ResourceDirectoryAccountAccessRole") }
+func accessRoleARN(memberID string) string {
+	return roleARN(memberID, "ResourceDirectoryAccountAccessRole")
+}

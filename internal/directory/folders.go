@@ -239,4 +239,6 @@ func (s *Service) ListAncestors(tx store.Tx, accountID, childID string) ([]Ances
 	return f.Ancestors, nil
 }
 
-func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
