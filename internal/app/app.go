@@ -147,6 +147,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			if err := a.watcher.sync(ctx); err != nil {
 				cfg.Log.Warn("cache sync after write failed", "err", err)
 			}
+			a.jobs.Wake() // the write may have queued work (a message, a deletion)
 		}}
 	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: a.Now, Log: cfg.Log}
 	// Built here, not in Serve: Shutdown may run before Serve starts (in

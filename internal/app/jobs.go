@@ -8,6 +8,7 @@ import (
 
 	"github.com/canopy-iam/canopy/internal/audit"
 	"github.com/canopy-iam/canopy/internal/jobs"
+	"github.com/canopy-iam/canopy/internal/notify/queue"
 )
 
 // Background work. Housekeeping of the shared store runs as recurring jobs,
@@ -41,6 +42,8 @@ func (a *App) startJobs() error {
 	a.jobs.Every(jobAuditExpire, time.Hour, func(ctx context.Context, now time.Time) error {
 		return a.Store.ExpireEvents(ctx, now.Add(-audit.Retention))
 	})
+	// Email and SMS the domains queued in their writes.
+	a.jobs.Handle(queue.Kind, queue.Deliver(a.Notify))
 	a.jobs.Start()
 	return nil
 }

@@ -35,6 +35,7 @@ var layers = map[string]int{
 	"internal/credentials":         2,
 	"internal/audit":               2,
 	"internal/jobs":                2,
+	"internal/notify/queue":        2,
 	"internal/store/sqlstore":      2,
 	"internal/iam":                 3,
 	"internal/accounts":            3,
@@ -64,7 +65,7 @@ var layers = map[string]int{
 // and any store.
 var domain = []string{"internal/model", "internal/apperr", "internal/policy", "internal/cache",
 	"internal/keyring", "internal/store", "internal/credentials", "internal/audit", "internal/iam",
-	"internal/accounts", "internal/authz", "internal/notify", "internal/jobs", "internal/sts", "internal/directory"}
+	"internal/accounts", "internal/authz", "internal/notify", "internal/jobs", "internal/sts", "internal/directory", "internal/notify/queue"}
 
 // bannedInDomain are the packages (or module prefixes) domain code must not
 // reach.
