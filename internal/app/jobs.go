@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/audit"
+	"github.com/canopy-iam/canopy/internal/directory"
 	"github.com/canopy-iam/canopy/internal/jobs"
 	"github.com/canopy-iam/canopy/internal/notify/queue"
 )
@@ -33,7 +35,7 @@ func (a *App) startJobs() error {
 	if !ok {
 		return fmt.Errorf("store %T cannot run background jobs", a.Store)
 	}
-	a.jobs = jobs.New(js, jobs.Options{Clock: time.Now, Log: a.Config.Log})
+	a.jobs = jobs.New(js, jobs.Options{Clock: time.Now, Log: a.Config.Log, Lease: testDuration(EnvTestJobLease)})
 	// Expired nonces, old change-log rows and long-failed jobs.
 	a.jobs.Every(jobStoreSweep, time.Minute, func(ctx context.Context, now time.Time) error {
 		return errors.Join(a.Store.Sweep(ctx, now, ChangeRetention), js.PurgeJobs(ctx, now.Add(-FailedJobRetention)))
@@ -44,6 +46,12 @@ func (a *App) startJobs() error {
 	})
 	// Email and SMS the domains queued in their writes.
 	a.jobs.Handle(queue.Kind, queue.Deliver(a.Notify))
+	// Resource Directory member deletion: the pre-deletion check and the
+	// deletion itself.
+	deletion := a.RD.DeletionJobs(a.Store, a.Now)
+	deletion.Pause = testDuration(EnvTestDeletionPause)
+	a.jobs.Handle(directory.CheckJobKind, deletion.Check)
+	a.jobs.Handle(directory.DeletionJobKind, deletion.Delete)
 	a.jobs.Start()
 	return nil
 }
@@ -69,4 +77,24 @@ func every(ctx context.Context, period time.Duration, fn func()) {
 			fn()
 		}
 	}
+}
+
+// Test hooks: the kill -9 test of member deletion runs the binary, so it
+// needs the environment to see a deletion half-way and to resume it soon
+// after the kill. Unset (always, in service) they change nothing.
+const (
+	// EnvTestDeletionPause is waited between a deletion's steps.
+	EnvTestDeletionPause = "CANOPY_TEST_DELETION_PAUSE"
+	// EnvTestJobLease replaces the job runner's lease (1 minute), which a
+	// job claimed by a killed process waits out before it resumes.
+	EnvTestJobLease = "CANOPY_TEST_JOB_LEASE"
+)
+
+// testDuration reads a test hook's duration; 0 when unset or unreadable.
+func testDuration(env string) time.Duration {
+	d, err := time.ParseDuration(os.Getenv(env))
+	if err != nil || d < 0 {
+		return 0
+	}
+	return d
 }
