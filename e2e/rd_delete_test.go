@@ -1,0 +1,244 @@
+package e2e
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/resourcemanager"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
+
+	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
+)
+
+// The end-to-end specification of member deletion (issue 8): the seed
+// "enable member deletion + delete", through the classic SDK.
+
+func setMemberDeletion(c *resourcemanager.Client, status string) (*resourcemanager.SetMemberDeletionPermissionResponse, error) {
+	req := resourcemanager.CreateSetMemberDeletionPermissionRequest()
+	req.Status = status
+	return c.SetMemberDeletionPermission(req)
+}
+
+func checkAccountDelete(c *resourcemanager.Client, id string) error {
+	req := resourcemanager.CreateCheckAccountDeleteRequest()
+	req.AccountId = id
+	_, err := c.CheckAccountDelete(req)
+	return err
+}
+
+func getDeletionCheck(c *resourcemanager.Client, id string) (resourcemanager.AccountDeletionCheckResultInfo, error) {
+	req := resourcemanager.CreateGetAccountDeletionCheckResultRequest()
+	req.AccountId = id
+	resp, err := c.GetAccountDeletionCheckResult(req)
+	if err != nil {
+		return resourcemanager.AccountDeletionCheckResultInfo{}, err
+	}
+	return resp.AccountDeletionCheckResultInfo, nil
+}
+
+// deleteAccount submits a deletion; abandon nil leaves AbandonableCheckId
+// unset (the SDK then sends "null").
+func deleteAccount(c *resourcemanager.Client, id string, abandon []string) (*resourcemanager.DeleteAccountResponse, error) {
+	req := resourcemanager.CreateDeleteAccountRequest()
+	req.AccountId = id
+	if abandon != nil {
+		req.AbandonableCheckId = &abandon
+	}
+	return c.DeleteAccount(req)
+}
+
+func getDeletionStatus(c *resourcemanager.Client, id string) (resourcemanager.RdAccountDeletionStatus, error) {
+	req := resourcemanager.CreateGetAccountDeletionStatusRequest()
+	req.AccountId = id
+	resp, err := c.GetAccountDeletionStatus(req)
+	if err != nil {
+		return resourcemanager.RdAccountDeletionStatus{}, err
+	}
+	return resp.RdAccountDeletionStatus, nil
+}
+
+// within polls fn every 50 ms until it reports done, for at most d (jobs
+// run in the background).
+func within(t *testing.T, d time.Duration, what string, fn func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !fn() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// checkResult runs a pre-deletion check to its end and returns it.
+func checkResult(t *testing.T, c *resourcemanager.Client, id string) resourcemanager.AccountDeletionCheckResultInfo {
+	t.Helper()
+	ok(t, "CheckAccountDelete", checkAccountDelete(c, id))
+	var res resourcemanager.AccountDeletionCheckResultInfo
+	within(t, 20*time.Second, "the check completes", func() bool {
+		var err error
+		res, err = getDeletionCheck(c, id)
+		ok(t, "GetAccountDeletionCheckResult", err)
+		if res.Status != "PreChecking" && res.Status != "PreCheckComplete" {
+			t.Fatalf("check status %q", res.Status)
+		}
+		return res.Status == "PreCheckComplete"
+	})
+	return res
+}
+
+// deletionEnds polls a deletion until it leaves Checking and Deleting.
+func deletionEnds(t *testing.T, c *resourcemanager.Client, id string) resourcemanager.RdAccountDeletionStatus {
+	t.Helper()
+	var st resourcemanager.RdAccountDeletionStatus
+	within(t, 20*time.Second, "the deletion ends", func() bool {
+		var err error
+		st, err = getDeletionStatus(c, id)
+		ok(t, "GetAccountDeletionStatus", err)
+		return st.Status != "Checking" && st.Status != "Deleting"
+	})
+	return st
+}
+
+func checkIDs(checks []resourcemanager.Check) []string {
+	var ids []string
+	for _, c := range checks {
+		ids = append(ids, c.CheckId)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// sessionRD is a ResourceManager client signing with session credentials.
+func sessionRD(t *testing.T, srv *canopytest.Server, c sts.Credentials) *resourcemanager.Client {
+	return onSession(t, srv, c, resourcemanager.NewClientWithStsToken, func(cl *resourcemanager.Client) *sdk.Client { return &cl.Client })
+}
+
+// TestDeleteMember walks the seed: the management root allows deletion, a
+// RAM administrator checks a member, sees what would be lost, deletes it
+// abandoning those checks, and the member is gone with every identity and
+// key it had, including a role session obtained before.
+func TestDeleteMember(t *testing.T) {
+	onEveryBackend(t, func(t *testing.T, opts ...canopytest.Option) {
+		w := newRDWorld(t, opts...)
+		doomed := createResourceAccount(t, w.admin, "", "doomed member", "doomed")
+		keeper := createResourceAccount(t, w.admin, "", "kept member", "kept")
+
+		// Inside the member: a RAM user with a key, a role of its own,
+		// and an administrator session obtained before the deletion.
+		creds := mustAssume(t, w.adminSTS, accessRoleARN(doomed.AccountId), "before-deletion").Credentials
+		inMember := &ramWorld{srv: w.srv, acct: canopytest.Account{ID: doomed.AccountId}, root: sessionRAM(t, w.srv, creds)}
+		inMember.createUser(t, "alice")
+		inMember.attachToUser(t, "alice", "System", "AliyunRAMReadOnlyAccess")
+		aliceID, aliceSecret := inMember.userKey(t, "alice")
+		alice := w.srv.RAMClient(t, aliceID, aliceSecret)
+		ok(t, "alice works in the member", listUsers(alice))
+		inMember.createRole(t, "deployer", trustDoc(rootARN(w.acct.ID)), 3600)
+
+		// Deletion is off until the management account turns it on.
+		wantServerError(t, checkAccountDelete(w.admin, doomed.AccountId), "NoLicense.ResourceDirectory", http.StatusConflict)
+		_, err := deleteAccount(w.admin, doomed.AccountId, nil)
+		wantServerError(t, err, "NoLicense.ResourceDirectory", http.StatusConflict)
+		// The management root may turn it on (the cloud allows it).
+		set, err := setMemberDeletion(w.rootRD, "Enabled")
+		ok(t, "SetMemberDeletionPermission", err)
+		if set.MemberDeletionStatus != "Enabled" || set.ManagementAccountId != w.acct.ID || set.ResourceDirectoryId != w.directory.ResourceDirectoryId {
+			t.Fatalf("SetMemberDeletionPermission answered %+v", set)
+		}
+		rd, err := w.admin.GetResourceDirectory(resourcemanager.CreateGetResourceDirectoryRequest())
+		ok(t, "GetResourceDirectory", err)
+		if rd.ResourceDirectory.MemberDeletionStatus != "Enabled" {
+			t.Fatalf("MemberDeletionStatus %q after enabling", rd.ResourceDirectory.MemberDeletionStatus)
+		}
+		// ... but not check or delete: that takes a RAM identity.
+		se := wantServerError(t, checkAccountDelete(w.rootRD, doomed.AccountId), "CallerIdentityError.DeleteAccount", http.StatusConflict)
+		if !strings.Contains(se.Message(), "AliyunResourceDirectoryFullAccess") {
+			t.Errorf("root refusal %q does not say what to use instead", se.Message())
+		}
+		_, err = deleteAccount(w.rootRD, doomed.AccountId, nil)
+		wantServerError(t, err, "CallerIdentityError.DeleteAccount", http.StatusConflict)
+
+		_, err = getDeletionCheck(w.admin, doomed.AccountId)
+		wantServerError(t, err, "EntityNotExists.CheckAccount", http.StatusConflict)
+		_, err = getDeletionStatus(w.admin, doomed.AccountId)
+		wantServerError(t, err, "EntityNotExists.CheckAccount", http.StatusConflict)
+
+		res := checkResult(t, w.admin, doomed.AccountId)
+		if res.AllowDelete != "true" || len(res.NotAllowReason) != 0 {
+			t.Fatalf("check result %+v; want AllowDelete \"true\" and no reason", res)
+		}
+		if got := checkIDs(res.AbandonableChecks); !slices.Equal(got, []string{"RAM_ROLES", "RAM_USER_ACCESS_KEYS"}) {
+			t.Fatalf("abandonable checks %v (%+v)", got, res.AbandonableChecks)
+		}
+		for _, c := range res.AbandonableChecks {
+			if c.CheckName == "" || !strings.Contains(c.Description, `"alice"`) && !strings.Contains(c.Description, `"deployer"`) {
+				t.Errorf("abandonable check %+v does not name what it found", c)
+			}
+		}
+
+		// Submitted without abandoning them, the deletion's own check fails.
+		del, err := deleteAccount(w.admin, doomed.AccountId, nil)
+		ok(t, "DeleteAccount", err)
+		if del.DeletionType != "0" {
+			t.Errorf("DeletionType %q; want \"0\"", del.DeletionType)
+		}
+		st := deletionEnds(t, w.admin, doomed.AccountId)
+		var failed []string
+		for _, r := range st.FailReasonList {
+			failed = append(failed, r.Name)
+		}
+		slices.Sort(failed)
+		if st.Status != "CheckFailed" || !slices.Equal(failed, []string{"RAM_ROLES", "RAM_USER_ACCESS_KEYS"}) {
+			t.Fatalf("deletion without abandoning: %+v", st)
+		}
+		ok(t, "alice still works after a failed deletion", listUsers(alice))
+
+		// Abandoning them, it succeeds.
+		before := time.Now().Add(-time.Second)
+		_, err = deleteAccount(w.admin, doomed.AccountId, []string{"RAM_USER_ACCESS_KEYS", "RAM_ROLES"})
+		ok(t, "DeleteAccount abandoning the checks", err)
+		st = deletionEnds(t, w.admin, doomed.AccountId)
+		if st.Status != "Success" || st.AccountId != doomed.AccountId || st.DeletionType != "0" || len(st.FailReasonList) != 0 {
+			t.Fatalf("deletion: %+v", st)
+		}
+		created, err1 := time.Parse(time.RFC3339, st.CreateTime)
+		deleted, err2 := time.Parse(time.RFC3339, st.DeletionTime)
+		if err1 != nil || err2 != nil || created.Before(before) || deleted.Before(created) || deleted.After(time.Now()) {
+			t.Errorf("CreateTime %q, DeletionTime %q", st.CreateTime, st.DeletionTime)
+		}
+
+		// Gone from the directory...
+		get := resourcemanager.CreateGetAccountRequest()
+		get.AccountId = doomed.AccountId
+		_, err = w.admin.GetAccount(get)
+		wantServerError(t, err, "EntityNotExists.Account", http.StatusNotFound)
+		list, err := w.admin.ListAccounts(resourcemanager.CreateListAccountsRequest())
+		ok(t, "ListAccounts", err)
+		if list.TotalCount != 1 || len(list.Accounts.Account) != 1 || list.Accounts.Account[0].AccountId != keeper.AccountId {
+			t.Fatalf("ListAccounts after the deletion: %d %+v", list.TotalCount, list.Accounts.Account)
+		}
+		// ... and nothing of it works any more: its RAM user's key, the
+		// session obtained before, its access role.
+		wantServerError(t, listUsers(alice), "InvalidAccessKeyId.NotFound", http.StatusNotFound)
+		err = listUsers(inMember.root)
+		wantDenial(t, err, denial{action: "ram:ListUsers", policyType: "AccountLevelIdentityBasedPolicy",
+			principalType: "AssumedRoleUser", owner: doomed.AccountId})
+		_, err = assumeRole(w.adminSTS, accessRoleARN(doomed.AccountId), "after-deletion")
+		wantServerError(t, err, "EntityNotExist.Role", http.StatusNotFound)
+		// Its deletion stays readable, and cannot be repeated.
+		st, err = getDeletionStatus(w.admin, doomed.AccountId)
+		ok(t, "GetAccountDeletionStatus after the deletion", err)
+		if st.Status != "Success" {
+			t.Errorf("status after the deletion %+v", st)
+		}
+		_, err = deleteAccount(w.admin, doomed.AccountId, nil)
+		wantServerError(t, err, "AccountNotExist.DeleteAccount", http.StatusConflict)
+		wantServerError(t, checkAccountDelete(w.admin, doomed.AccountId), "EntityNotExists.Account", http.StatusNotFound)
+		// Its name can be used again.
+		createResourceAccount(t, w.admin, "", "doomed member", "doomed")
+	})
+}
