@@ -160,7 +160,10 @@ func TestDeletionRunsEachStepOnce(t *testing.T) {
 		t.Fatalf("submitted deletion %+v", run)
 	}
 	for _, again := range []func(tx store.Tx) error{
-		func(tx store.Tx) error { _, err := e.svc.DeleteAccount(tx, e.admin, m.AccountID, "", e.now); return err },
+		func(tx store.Tx) error {
+			_, err := e.svc.DeleteAccount(tx, e.admin, m.AccountID, "", e.now)
+			return err
+		},
 		func(tx store.Tx) error { return e.svc.CheckAccountDelete(tx, e.admin, m.AccountID, e.now) },
 	} {
 		e.wantRefused(codeDeleting, again)
