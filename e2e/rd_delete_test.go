@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/resourcemanager"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
 
@@ -240,5 +243,141 @@ func TestDeleteMember(t *testing.T) {
 		wantServerError(t, checkAccountDelete(w.admin, doomed.AccountId), "EntityNotExists.Account", http.StatusNotFound)
 		// Its name can be used again.
 		createResourceAccount(t, w.admin, "", "doomed member", "doomed")
+	})
+}
+
+// TestMemberDeletionRefusals: each refusal of the deletion calls with its
+// documented code and status, and the checks that block a deletion.
+func TestMemberDeletionRefusals(t *testing.T) {
+	onEveryBackend(t, func(t *testing.T, opts ...canopytest.Option) {
+		w := newRDWorld(t, opts...)
+		payer := createResourceAccount(t, w.admin, "", "payer member", "payer")
+		req := resourcemanager.CreateCreateResourceAccountRequest()
+		req.DisplayName, req.PayerAccountId = "paid member", payer.AccountId
+		_, err := w.admin.CreateResourceAccount(req)
+		ok(t, "CreateResourceAccount paid by another member", err)
+
+		// The switch: a value it knows, set by the management account only.
+		_, err = setMemberDeletion(w.admin, "On")
+		wantServerError(t, err, "InvalidParameter.Status", http.StatusBadRequest)
+		_, err = setMemberDeletion(w.admin, "")
+		wantServerError(t, err, "MissingParameter.Status", http.StatusBadRequest)
+		inMember := sessionRD(t, w.srv, mustAssume(t, w.adminSTS, accessRoleARN(payer.AccountId), "member-admin").Credentials)
+		_, err = setMemberDeletion(inMember, "Enabled")
+		wantServerError(t, err, "MemberAccountAccessDenied", http.StatusForbidden)
+		outsider := accountOn(t, w.srv)
+		_, err = setMemberDeletion(w.srv.RDClient(t, outsider.acct.AccessKeyID, outsider.acct.AccessKeySecret), "Enabled")
+		wantServerError(t, err, "EntityNotExists.ResourceDirectory", http.StatusNotFound)
+		_, err = setMemberDeletion(w.admin, "Enabled") // a RAM administrator may too
+		ok(t, "SetMemberDeletionPermission by the RAM administrator", err)
+
+		// Members that are not there, ids that are not ids.
+		for _, c := range []struct {
+			id, code string
+			status   int
+		}{
+			{"", "MissingParameter.AccountId", http.StatusBadRequest},
+			{"12ab", "InvalidParameter.AccountId", http.StatusBadRequest},
+			{strings.Repeat("9", 60000), "InvalidParameter.AccountId", http.StatusBadRequest}, // a long query string
+			{"1234567890123456", "EntityNotExists.Account", http.StatusNotFound},
+			{w.acct.ID, "EntityNotExists.Account", http.StatusNotFound}, // the management account is no member
+		} {
+			wantServerError(t, checkAccountDelete(w.admin, c.id), c.code, c.status)
+			_, err := deleteAccount(w.admin, c.id, nil)
+			wantServerError(t, err, c.code, c.status)
+		}
+		// A member of another directory is not one of this directory's.
+		outsiderRD := w.srv.RDClient(t, outsider.acct.AccessKeyID, outsider.acct.AccessKeySecret)
+		enable := resourcemanager.CreateEnableResourceDirectoryRequest()
+		enable.EnableMode = "CurrentAccount"
+		_, err = outsiderRD.EnableResourceDirectory(enable)
+		ok(t, "EnableResourceDirectory by another account", err)
+		foreign := createResourceAccount(t, outsiderRD, "", "foreign member", "foreign")
+		wantServerError(t, checkAccountDelete(w.admin, foreign.AccountId), "EntityNotExists.Account", http.StatusNotFound)
+		_, err = deleteAccount(w.admin, foreign.AccountId, nil)
+		wantServerError(t, err, "EntityNotExists.Account", http.StatusNotFound)
+		_, err = getDeletionStatus(w.admin, foreign.AccountId)
+		wantServerError(t, err, "EntityNotExists.Account", http.StatusNotFound)
+		// AbandonableCheckId must be a JSON array of abandonable checks.
+		for _, bad := range []string{"not json", `{"a":1}`, `["NO_SUCH_CHECK"]`, `["PAYER_FOR_MEMBERS"]`, `[` + strings.Repeat(`"RAM_ROLES",`, 1000) + `"RAM_ROLES"]`} {
+			creq := requests.NewCommonRequest()
+			creq.Method, creq.Product, creq.Version, creq.ApiName = "POST", "ResourceManager", "2020-03-31", "DeleteAccount"
+			creq.Domain, creq.Scheme = w.srv.Endpoint, "http"
+			creq.QueryParams["AccountId"], creq.QueryParams["AbandonableCheckId"] = payer.AccountId, bad
+			_, err := w.admin.ProcessCommonRequest(creq)
+			wantServerError(t, err, "InvalidParameter.AbandonableCheckId", http.StatusBadRequest)
+		}
+
+		// A member that pays for another cannot be deleted.
+		res := checkResult(t, w.admin, payer.AccountId)
+		if res.AllowDelete != "false" || len(res.NotAllowReason) != 1 || res.NotAllowReason[0].CheckId != "PAYER_FOR_MEMBERS" ||
+			!strings.Contains(res.NotAllowReason[0].Description, "delete those members first") {
+			t.Fatalf("check of a payer: %+v", res)
+		}
+		_, err = deleteAccount(w.admin, payer.AccountId, []string{"RAM_ROLES"})
+		se := wantServerError(t, err, "NotSupport.HasPayerAccount", http.StatusConflict)
+		if !strings.Contains(se.Message(), payer.AccountId) {
+			t.Errorf("refusal %q does not name the member", se.Message())
+		}
+		if _, err := getDeletionStatus(w.admin, payer.AccountId); err == nil {
+			t.Errorf("a refused deletion left a status behind")
+		}
+
+		// Turned off again, deletion is refused again.
+		_, err = setMemberDeletion(w.rootRD, "Disabled")
+		ok(t, "SetMemberDeletionPermission Disabled", err)
+		wantServerError(t, checkAccountDelete(w.admin, payer.AccountId), "NoLicense.ResourceDirectory", http.StatusConflict)
+	})
+}
+
+// TestDeleteMemberRacing: fifty identical DeleteAccount calls at once
+// submit one deletion; the member count drops by exactly one.
+func TestDeleteMemberRacing(t *testing.T) {
+	onEveryBackend(t, func(t *testing.T, opts ...canopytest.Option) {
+		w := newRDWorld(t, opts...)
+		m := createResourceAccount(t, w.admin, "", "raced member", "raced")
+		createResourceAccount(t, w.admin, "", "kept member", "kept")
+		_, err := setMemberDeletion(w.admin, "Enabled")
+		ok(t, "SetMemberDeletionPermission", err)
+		w.createUser(t, "racer")
+		w.attachToUser(t, "racer", "System", "AliyunResourceDirectoryFullAccess")
+		id, secret := w.userKey(t, "racer")
+
+		const callers = 50
+		errs := make(chan error, callers)
+		start := make(chan struct{})
+		for i := 0; i < callers; i++ {
+			c := w.srv.RDClient(t, id, secret) // one client each: the classic client is not safe for concurrent use
+			go func() {
+				<-start
+				_, err := deleteAccount(c, m.AccountId, nil)
+				errs <- err
+			}()
+		}
+		close(start)
+		succeeded := 0
+		for i := 0; i < callers; i++ {
+			err := <-errs
+			if err == nil {
+				succeeded++
+				continue
+			}
+			var se *sdkerrors.ServerError
+			if !errors.As(err, &se) || se.HttpStatus() != http.StatusConflict ||
+				se.ErrorCode() != "NotSupportedOperation.DeletingAccount" && se.ErrorCode() != "AccountNotExist.DeleteAccount" {
+				t.Errorf("racing DeleteAccount: %v", err)
+			}
+		}
+		if succeeded != 1 {
+			t.Fatalf("%d of %d racing DeleteAccount calls were accepted; want 1", succeeded, callers)
+		}
+		if st := deletionEnds(t, w.admin, m.AccountId); st.Status != "Success" {
+			t.Fatalf("deletion %+v", st)
+		}
+		list, err := w.admin.ListAccounts(resourcemanager.CreateListAccountsRequest())
+		ok(t, "ListAccounts", err)
+		if list.TotalCount != 1 || len(list.Accounts.Account) != 1 {
+			t.Fatalf("after one deletion of two members: TotalCount %d, %d listed", list.TotalCount, len(list.Accounts.Account))
+		}
 	})
 }
