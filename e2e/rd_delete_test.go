@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/resourcemanager"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
 
+	"github.com/canopy-iam/canopy/internal/app"
 	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
 )
 
@@ -380,4 +383,98 @@ func TestDeleteMemberRacing(t *testing.T) {
 			t.Fatalf("after one deletion of two members: TotalCount %d, %d listed", list.TotalCount, len(list.Accounts.Account))
 		}
 	})
+}
+
+// TestDeletionSurvivesKill9 runs `canopy serve` as a process, kills it with
+// SIGKILL in the middle of a deletion job and restarts it on the same data:
+// the job resumes where it stopped and completes exactly once.
+//
+// To stop the job half-way, the first process runs with
+// CANOPY_TEST_DELETION_PAUSE, which makes the deletion wait between its two
+// steps (after the member's account is purged, before the directory
+// forgets it); the deletion shows Deleting while it waits. Both processes
+// run with a short job lease (CANOPY_TEST_JOB_LEASE) so that the restarted
+// one claims the dead one's job after seconds instead of a minute.
+func TestDeletionSurvivesKill9(t *testing.T) {
+	data := t.TempDir()
+	out, stderr, err := runCLI(t, "account", "create", "--data", data, "--email", "rd-kill@example.com",
+		"--real-name", "Kill Ltd", "--password", "Sturdy-Pass-42", "--access-key", "--output", "json")
+	if err != nil {
+		t.Fatalf("account create: %v %s", err, stderr)
+	}
+	var acct createdAccount
+	if err := json.Unmarshal([]byte(out), &acct); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(app.EnvTestJobLease, "2s")
+	t.Setenv(app.EnvTestDeletionPause, "1h")
+	first := startServe(t, data)
+	on := &canopytest.Server{Endpoint: first.endpoint}
+
+	w := &ramWorld{srv: on, acct: canopytest.Account{ID: acct.AccountId}, root: on.RAMClient(t, acct.AccessKeyId, acct.AccessKeySecret)}
+	rootRD := on.RDClient(t, acct.AccessKeyId, acct.AccessKeySecret)
+	enable := resourcemanager.CreateEnableResourceDirectoryRequest()
+	enable.EnableMode = "CurrentAccount"
+	_, err = rootRD.EnableResourceDirectory(enable)
+	ok(t, "EnableResourceDirectory", err)
+	w.createUser(t, "rd-admin")
+	w.attachToUser(t, "rd-admin", "System", "AliyunResourceDirectoryFullAccess")
+	w.attachToUser(t, "rd-admin", "System", "AliyunSTSAssumeRoleAccess")
+	adminID, adminSecret := w.userKey(t, "rd-admin")
+	admin := on.RDClient(t, adminID, adminSecret)
+	doomed := createResourceAccount(t, admin, "", "doomed member", "doomed")
+	createResourceAccount(t, admin, "", "kept member", "kept")
+	// A RAM user with a key in the member, which the deletion must purge.
+	creds := mustAssume(t, on.STSClient(t, adminID, adminSecret), accessRoleARN(doomed.AccountId), "setup").Credentials
+	inMember := &ramWorld{srv: on, acct: canopytest.Account{ID: doomed.AccountId}, root: sessionRAM(t, on, creds)}
+	inMember.createUser(t, "alice")
+	aliceID, aliceSecret := inMember.userKey(t, "alice")
+
+	_, err = setMemberDeletion(rootRD, "Enabled")
+	ok(t, "SetMemberDeletionPermission", err)
+	_, err = deleteAccount(admin, doomed.AccountId, []string{"RAM_USER_ACCESS_KEYS"})
+	ok(t, "DeleteAccount", err)
+	var st resourcemanager.RdAccountDeletionStatus
+	within(t, 20*time.Second, "the deletion reaches its pause", func() bool {
+		st, err = getDeletionStatus(admin, doomed.AccountId)
+		ok(t, "GetAccountDeletionStatus", err)
+		return st.Status == "Deleting"
+	})
+	// Half-way: the member's account is purged, the directory still lists
+	// it, and nothing may start another deletion or check.
+	wantServerError(t, listUsers(on.RAMClient(t, aliceID, aliceSecret)), "InvalidAccessKeyId.NotFound", http.StatusNotFound)
+	list, err := admin.ListAccounts(resourcemanager.CreateListAccountsRequest())
+	ok(t, "ListAccounts half-way", err)
+	if list.TotalCount != 2 {
+		t.Fatalf("TotalCount %d half-way; want 2", list.TotalCount)
+	}
+	_, err = deleteAccount(admin, doomed.AccountId, nil)
+	wantServerError(t, err, "NotSupportedOperation.DeletingAccount", http.StatusConflict)
+	wantServerError(t, checkAccountDelete(admin, doomed.AccountId), "NotSupportedOperation.DeletingAccount", http.StatusConflict)
+
+	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	first.cmd.Wait()
+
+	t.Setenv(app.EnvTestDeletionPause, "")
+	again := startServe(t, data)
+	on = &canopytest.Server{Endpoint: again.endpoint}
+	admin = on.RDClient(t, adminID, adminSecret)
+	st = deletionEnds(t, admin, doomed.AccountId)
+	if st.Status != "Success" || st.DeletionTime == "" {
+		t.Fatalf("deletion after the restart: %+v\nlogs of the restarted server:\n%s", st, again.logs)
+	}
+	list, err = admin.ListAccounts(resourcemanager.CreateListAccountsRequest())
+	ok(t, "ListAccounts", err)
+	if list.TotalCount != 1 || len(list.Accounts.Account) != 1 || list.Accounts.Account[0].AccountId == doomed.AccountId {
+		t.Fatalf("after the resumed deletion: TotalCount %d, %+v; want the kept member alone, counted once", list.TotalCount, list.Accounts.Account)
+	}
+	get := resourcemanager.CreateGetAccountRequest()
+	get.AccountId = doomed.AccountId
+	_, err = admin.GetAccount(get)
+	wantServerError(t, err, "EntityNotExists.Account", http.StatusNotFound)
+	wantServerError(t, listUsers(on.RAMClient(t, aliceID, aliceSecret)), "InvalidAccessKeyId.NotFound", http.StatusNotFound)
+	// The display name is free again: the claims went with the member.
+	createResourceAccount(t, admin, "", "doomed member", "doomed")
 }
