@@ -50,6 +50,11 @@ func (a *App) startJobs() error {
 	// deletion itself.
 	deletion := a.RD.DeletionJobs(a.Store, a.Now)
 	deletion.Pause = testDuration(EnvTestDeletionPause)
+	deletion.Committed = func(ctx context.Context) {
+		if err := a.watcher.sync(ctx); err != nil {
+			a.Config.Log.Warn("cache sync after a deletion step failed", "err", err)
+		}
+	}
 	a.jobs.Handle(directory.CheckJobKind, deletion.Check)
 	a.jobs.Handle(directory.DeletionJobKind, deletion.Delete)
 	a.jobs.Start()

@@ -291,12 +291,10 @@ func (s *Service) DeleteAccount(tx store.Tx, caller *model.Principal, accountID,
 	case del.Check != nil && del.Check.Status == CheckRunning:
 		return nil, codeChecking.New("A deletion check of member %s is running: read its result with GetAccountDeletionCheckResult, then delete.", m.AccountID)
 	}
-	found, err := s.runChecks(tx, d, m)
-	if err != nil {
+	if blocking, err := blockingFindings(tx, d, m); err != nil {
 		return nil, err
-	}
-	if len(found.blocking) > 0 {
-		return nil, refuseBlocked(m.AccountID, found.blocking)
+	} else if len(blocking) > 0 {
+		return nil, refuseBlocked(m.AccountID, blocking)
 	}
 	del.Path = m.Path()
 	del.Run = &DeletionRun{Token: model.NewAlphanumeric(16), Status: DeletionChecking, Type: DeletionImmediate,

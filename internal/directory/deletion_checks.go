@@ -59,16 +59,23 @@ func (f checkFindings) failing(abandoned []string) []CheckResult {
 	return out
 }
 
+// blockingFindings runs the checks that block a deletion (DeleteAccount
+// runs them at once, before it accepts a deletion).
+func blockingFindings(tx store.Tx, d *Directory, m *Member) ([]CheckResult, error) {
+	paid, err := membersPaidBy(tx, d, m.AccountID)
+	if err != nil || len(paid) == 0 {
+		return nil, err
+	}
+	return []CheckResult{{ID: CheckPayer, Name: "Payer of other members",
+		Description: fmt.Sprintf("The member pays for %s: delete those members first.", names(paid, "member"))}}, nil
+}
+
 // runChecks runs every check on member m of directory d.
 func (s *Service) runChecks(tx store.Tx, d *Directory, m *Member) (checkFindings, error) {
 	var f checkFindings
-	paid, err := membersPaidBy(tx, d, m.AccountID)
-	if err != nil {
+	var err error
+	if f.blocking, err = blockingFindings(tx, d, m); err != nil {
 		return f, err
-	}
-	if len(paid) > 0 {
-		f.blocking = append(f.blocking, CheckResult{ID: CheckPayer, Name: "Payer of other members",
-			Description: fmt.Sprintf("The member pays for %s: delete those members first.", names(paid, "member"))})
 	}
 	holders, err := s.usersWithAccessKeys(tx, m.AccountID)
 	if err != nil {

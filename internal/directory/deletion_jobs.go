@@ -68,6 +68,21 @@ type DeletionJobs struct {
 	// Pause is waited between the deletion's steps. It is zero in
 	// service; tests set it to observe (and kill) a deletion half-way.
 	Pause time.Duration
+	// Committed, when set, runs after each transaction a job commits: the
+	// node drops from its caches what the job changed (the purged keys and
+	// policies) at once instead of at its next poll, as after an API write.
+	Committed func(ctx context.Context)
+}
+
+// write runs fn in a transaction and reports the commit.
+func (h *DeletionJobs) write(ctx context.Context, fn func(store.Tx) error) error {
+	if err := h.st.Write(ctx, fn); err != nil {
+		return err
+	}
+	if h.Committed != nil {
+		h.Committed(ctx)
+	}
+	return nil
 }
 
 // DeletionJobs returns the job handlers of member deletion, writing to st.
@@ -90,7 +105,7 @@ func (h *DeletionJobs) Check(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
-	return h.st.Write(ctx, func(tx store.Tx) error {
+	err = h.write(ctx, func(tx store.Tx) error {
 		del, rec, err := deletionOf(tx, p.ManagementAccountID, p.AccountID)
 		if err != nil || del == nil || del.Check == nil || del.Check.Token != p.Token || del.Check.Status != CheckRunning {
 			return err // replaced or done: nothing to do
@@ -113,6 +128,30 @@ func (h *DeletionJobs) Check(ctx context.Context, j store.Job) error {
 		}
 		return deletions.Update(tx, rec, del, now)
 	})
+	if err != nil && j.Attempts >= GiveUpAfter && ctx.Err() == nil {
+		return h.giveUpCheck(ctx, p, err)
+	}
+	return err
+}
+
+// giveUpCheck ends a check that keeps failing: complete, not allowing the
+// deletion, so CheckAccountDelete may start another. It returns cause for
+// the job runner's log.
+func (h *DeletionJobs) giveUpCheck(ctx context.Context, p deletionJob, cause error) error {
+	err := h.write(ctx, func(tx store.Tx) error {
+		del, rec, err := deletionOf(tx, p.ManagementAccountID, p.AccountID)
+		if err != nil || del == nil || del.Check == nil || del.Check.Token != p.Token || del.Check.Status != CheckRunning {
+			return err
+		}
+		del.Check.Status, del.Check.Completed = CheckComplete, h.now()
+		del.Check.NotAllowed = []CheckResult{{ID: "CHECK_ERROR", Name: "Check could not run",
+			Description: fmt.Sprintf("Canopy could not run the checks after %d attempts; run CheckAccountDelete again.", GiveUpAfter)}}
+		return deletions.Update(tx, rec, del, h.now())
+	})
+	if err != nil {
+		return fmt.Errorf("%w (and recording the failure: %v)", cause, err)
+	}
+	return cause
 }
 
 // Delete is the handler of DeletionJobKind: it runs the steps left, one
@@ -124,7 +163,7 @@ func (h *DeletionJobs) Delete(ctx context.Context, j store.Job) error {
 	}
 	for {
 		more := false
-		err := h.st.Write(ctx, func(tx store.Tx) error {
+		err := h.write(ctx, func(tx store.Tx) error {
 			var err error
 			more, err = h.step(tx, p)
 			return err
@@ -269,7 +308,7 @@ func forgetMember(tx store.Tx, p deletionJob, now time.Time) error {
 // cause for the job runner's log (the answer does not show it); the job's
 // next attempt finds the deletion finished and ends.
 func (h *DeletionJobs) giveUp(ctx context.Context, p deletionJob, cause error) error {
-	err := h.st.Write(ctx, func(tx store.Tx) error {
+	err := h.write(ctx, func(tx store.Tx) error {
 		del, rec, err := deletionOf(tx, p.ManagementAccountID, p.AccountID)
 		if err != nil || del == nil || del.Run == nil || del.Run.Token != p.Token || !del.Run.active() {
 			return err

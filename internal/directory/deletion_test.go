@@ -266,3 +266,64 @@ func TestOnlyCreatedResourceAccountsAreDeleted(t *testing.T) {
 		return err
 	})
 }
+
+// TestDeletionThatKeepsFailingEnds: a deletion whose step keeps failing
+// (here: a member record whose account row is missing) is recorded as
+// DeleteFailed on its last attempt, and may then be submitted again; a
+// check that keeps failing (a member record that no longer decodes) ends
+// without allowing the deletion, and may be run again.
+func TestDeletionThatKeepsFailingEnds(t *testing.T) {
+	e := newDeletionEnv(t)
+	ghost := &Member{AccountID: model.NewAccountID(), DisplayName: "ghost", Type: TypeResourceAccount, JoinMethod: JoinCreated,
+		Status: StatusCreateSuccess, FolderID: e.directory().RootFolderID}
+	e.write(func(tx store.Tx) error {
+		return members.Insert(tx, e.ma, ghost.AccountID, ghost.FolderID, ghost, e.now)
+	})
+	e.write(func(tx store.Tx) error {
+		_, err := e.svc.DeleteAccount(tx, e.admin, ghost.AccountID, "", e.now)
+		return err
+	})
+	job := e.queued(DeletionJobKind)[0]
+	job.Attempts = 1
+	if err := e.jobs.Delete(context.Background(), job); err == nil {
+		t.Fatal("a deletion of a member without an account succeeded")
+	}
+	if r := e.record(ghost.AccountID).Run; r.Status != DeletionChecking {
+		t.Fatalf("after a failed attempt the deletion is %q; want it retried", r.Status)
+	}
+	job.Attempts = GiveUpAfter
+	if err := e.jobs.Delete(context.Background(), job); err == nil {
+		t.Error("the last attempt hid its cause from the job runner")
+	}
+	r := e.record(ghost.AccountID).Run
+	if r.Status != DeletionDeleteFailed || len(r.FailReasons) != 1 || r.FailReasons[0].Name != "InternalError" {
+		t.Fatalf("after the last attempt: %+v", r)
+	}
+	if err := e.jobs.Delete(context.Background(), job); err != nil {
+		t.Errorf("the job after giving up: %v; want it to end", err)
+	}
+	e.write(func(tx store.Tx) error {
+		_, err := e.svc.DeleteAccount(tx, e.admin, ghost.AccountID, "", e.now)
+		return err
+	})
+
+	m := e.member("checked")
+	e.write(func(tx store.Tx) error { return e.svc.CheckAccountDelete(tx, e.admin, m.AccountID, e.now) })
+	e.write(func(tx store.Tx) error {
+		return tx.Records().Insert(store.Record{AccountID: e.ma, Kind: members.Kind, Key: "9999999999999999",
+			Data: []byte("not json"), Created: e.now, Updated: e.now})
+	})
+	check := e.queued(CheckJobKind)[0]
+	check.Attempts = GiveUpAfter
+	if err := e.jobs.Check(context.Background(), check); err == nil {
+		t.Error("the check's last attempt hid its cause from the job runner")
+	}
+	c := e.record(m.AccountID).Check
+	if c.Status != CheckComplete || c.AllowDelete() != "false" || len(c.NotAllowed) != 1 || c.NotAllowed[0].ID != "CHECK_ERROR" {
+		t.Fatalf("check after its last attempt: %+v", c)
+	}
+	e.write(func(tx store.Tx) error { return e.svc.CheckAccountDelete(tx, e.admin, m.AccountID, e.now) })
+	if c := e.record(m.AccountID).Check; c.Status != CheckRunning {
+		t.Errorf("a new check after a failed one is %q", c.Status)
+	}
+}
