@@ -311,6 +311,21 @@ func TestMemberDeletionRefusals(t *testing.T) {
 			wantServerError(t, err, "InvalidParameter.AbandonableCheckId", http.StatusBadRequest)
 		}
 
+		// An invited cloud account cannot be deleted, only removed; its
+		// root, a member's, may not touch the switch.
+		guest := newInvitee(t, w.srv)
+		h := mustInvite(t, w.admin, guest.acct.ID, "Account")
+		_, err = acceptHandshake(guest.rd, h.HandshakeId)
+		ok(t, "AcceptHandshake", err)
+		se := wantServerError(t, checkAccountDelete(w.admin, guest.acct.ID), "MemberTypeError.DeleteAccount", http.StatusConflict)
+		if !strings.Contains(se.Message(), "RemoveCloudAccount") {
+			t.Errorf("refusal %q does not say what to do instead", se.Message())
+		}
+		_, err = deleteAccount(w.admin, guest.acct.ID, nil)
+		wantServerError(t, err, "MemberTypeError.DeleteAccount", http.StatusConflict)
+		_, err = setMemberDeletion(guest.rd, "Disabled")
+		wantServerError(t, err, "MemberAccountAccessDenied", http.StatusForbidden)
+
 		// A member that pays for another cannot be deleted.
 		res := checkResult(t, w.admin, payer.AccountId)
 		if res.AllowDelete != "false" || len(res.NotAllowReason) != 1 || res.NotAllowReason[0].CheckId != "PAYER_FOR_MEMBERS" ||
@@ -318,7 +333,7 @@ func TestMemberDeletionRefusals(t *testing.T) {
 			t.Fatalf("check of a payer: %+v", res)
 		}
 		_, err = deleteAccount(w.admin, payer.AccountId, []string{"RAM_ROLES"})
-		se := wantServerError(t, err, "NotSupport.HasPayerAccount", http.StatusConflict)
+		se = wantServerError(t, err, "NotSupport.HasPayerAccount", http.StatusConflict)
 		if !strings.Contains(se.Message(), payer.AccountId) {
 			t.Errorf("refusal %q does not name the member", se.Message())
 		}
