@@ -493,3 +493,52 @@ func TestDeletionSurvivesKill9(t *testing.T) {
 	// The display name is free again: the claims went with the member.
 	createResourceAccount(t, admin, "", "doomed member", "doomed")
 }
+
+// TestDeletionAuthorization: the deletion calls need their
+// resourcemanager: permissions on the member's path, an explicit Deny on a
+// member's path stops its deletion, and once the member is gone its
+// deletion status is still authorized on the path it had.
+func TestDeletionAuthorization(t *testing.T) {
+	w := newRDWorld(t)
+	web := createFolder(t, w.admin, "", "web")
+	doomed := createResourceAccount(t, w.admin, web.FolderId, "doomed member", "doomed")
+	kept := createResourceAccount(t, w.admin, web.FolderId, "kept member", "kept")
+	_, err := setMemberDeletion(w.admin, "Enabled")
+	ok(t, "SetMemberDeletionPermission", err)
+	webPath := w.directory.ResourceDirectoryId + "/" + w.directory.RootFolderId + "/" + web.FolderId
+
+	// A RAM user without any policy may do nothing of it.
+	w.createUser(t, "nobody")
+	nobodyID, nobodySecret := w.userKey(t, "nobody")
+	nobody := w.srv.RDClient(t, nobodyID, nobodySecret)
+	_, err = setMemberDeletion(nobody, "Disabled")
+	wantDenied(t, err, "resourcemanager:SetMemberDeletionPermission", "ImplicitDeny")
+	wantDenied(t, checkAccountDelete(nobody, doomed.AccountId), "resourcemanager:CheckAccountDelete", "ImplicitDeny")
+	_, err = deleteAccount(nobody, doomed.AccountId, nil)
+	wantDenied(t, err, "resourcemanager:DeleteAccount", "ImplicitDeny")
+
+	// A deleter for the web folder, except for the kept member.
+	w.createPolicy(t, "delete-web", `{"Version":"1","Statement":[`+
+		`{"Effect":"Allow","Action":["resourcemanager:DeleteAccount","resourcemanager:GetAccountDeletionStatus"],`+
+		`"Resource":"acs:resourcemanager::`+w.acct.ID+`:account/`+webPath+`/*"},`+
+		`{"Effect":"Deny","Action":"resourcemanager:DeleteAccount",`+
+		`"Resource":"acs:resourcemanager::`+w.acct.ID+`:account/`+webPath+`/`+kept.AccountId+`"}]}`)
+	w.createUser(t, "deleter")
+	w.attachToUser(t, "deleter", "Custom", "delete-web")
+	deleterID, deleterSecret := w.userKey(t, "deleter")
+	deleter := w.srv.RDClient(t, deleterID, deleterSecret)
+	_, err = deleteAccount(deleter, kept.AccountId, nil)
+	wantDenied(t, err, "resourcemanager:DeleteAccount", "ExplicitDeny")
+	wantDenied(t, checkAccountDelete(deleter, doomed.AccountId), "resourcemanager:CheckAccountDelete", "ImplicitDeny")
+	_, err = deleteAccount(deleter, doomed.AccountId, nil)
+	ok(t, "DeleteAccount within the deleter's folder", err)
+	if st := deletionEnds(t, deleter, doomed.AccountId); st.Status != "Success" {
+		t.Fatalf("deletion %+v", st)
+	}
+	// The member is gone; its status is still authorized on its old path.
+	st, err := getDeletionStatus(deleter, doomed.AccountId)
+	ok(t, "GetAccountDeletionStatus of the deleted member on its old path", err)
+	if st.Status != "Success" {
+		t.Errorf("status %+v", st)
+	}
+}
