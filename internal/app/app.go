@@ -123,6 +123,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Notify = NewSender(cfg)
 	a.STS = sts.New(a.IAM, sts.NewTokens(ring), ring)
 	a.RD = directory.New(a.IAM, cfg.Directory)
+	a.RD.HashCodesWith(ring.Derive("rd-verification-code/1"))
 	a.keys = authn.NewKeyCache(a.loadCredential)
 	a.authn = authn.New(a.keys, newSessionCredentials(a.STS.Tokens(), a.Now))
 	a.authz = authz.New(ring, a.IAM.IdentityLayer(), sts.SessionLayer{})
