@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"errors"
 	"testing"
+
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/resourcemanager"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
@@ -23,7 +26,13 @@ type rdWorld struct {
 
 func newRDWorld(t *testing.T, opts ...canopytest.Option) *rdWorld {
 	t.Helper()
-	w := &rdWorld{ramWorld: newRAMWorld(t, opts...)}
+	return newRDWorldOn(t, canopytest.Start(t, opts...))
+}
+
+// newRDWorldOn is newRDWorld for a new management account on srv.
+func newRDWorldOn(t *testing.T, srv *canopytest.Server) *rdWorld {
+	t.Helper()
+	w := &rdWorld{ramWorld: accountOn(t, srv)}
 	w.rootRD = w.srv.RDClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret)
 	req := resourcemanager.CreateEnableResourceDirectoryRequest()
 	req.EnableMode = "CurrentAccount"
@@ -60,4 +69,13 @@ func createResourceAccount(t *testing.T, c *resourcemanager.Client, folder, disp
 // accessRoleARN is the ARN of a member's ResourceDirectoryAccountAccessRole.
 func accessRoleARN(memberID string) string {
 	return roleARN(memberID, "ResourceDirectoryAccountAccessRole")
+}
+
+// serverCode is the error code of a server error ("" for anything else).
+func serverCode(err error) string {
+	var se *sdkerrors.ServerError
+	if errors.As(err, &se) {
+		return se.ErrorCode()
+	}
+	return ""
 }

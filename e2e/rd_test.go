@@ -54,3 +54,29 @@ func TestCreateMembersAndReachThem(t *testing.T) {
 		}
 	})
 }
+
+// TestManagementRootLeastPrivilege: the management account's root user
+// builds the directory but is kept from the dangerous operations, each
+// refusal saying what to use instead.
+func TestManagementRootLeastPrivilege(t *testing.T) {
+	w := newRDWorld(t)
+	folder := createFolder(t, w.rootRD, "", "by-root")
+	m := createResourceAccount(t, w.rootRD, folder.FolderId, "root made", "rootmade")
+
+	rename := resourcemanager.CreateUpdateAccountRequest()
+	rename.AccountId, rename.NewDisplayName = m.AccountId, "renamed by root"
+	renamed, err := w.rootRD.UpdateAccount(rename)
+	ok(t, "UpdateAccount rename as the management root", err)
+	if renamed.Account.DisplayName != "renamed by root" {
+		t.Fatalf("renamed %+v", renamed.Account)
+	}
+	switchType := resourcemanager.CreateUpdateAccountRequest()
+	switchType.AccountId, switchType.NewAccountType = m.AccountId, "CloudAccount"
+	_, err = w.rootRD.UpdateAccount(switchType)
+	se := wantServerError(t, err, "CallerIdentityError", 409)
+	if !strings.Contains(se.Message(), "RAM user") {
+		t.Errorf("refusal %q does not say to use a RAM identity", se.Message())
+	}
+	_, err = assumeRole(w.srv.STSClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret), accessRoleARN(m.AccountId), "root")
+	wantServerError(t, err, "NoPermission", 403)
+}

@@ -95,3 +95,17 @@ func ramIdentityOnly(code apperr.Code, what string) error {
 // folders besides Root (the reference documents only the members' code;
 // this one follows its pattern, unverified).
 var codeDirectoryHasFolders = apperr.Code{Kind: apperr.KindConflict, Name: "DeleteConflict.ResourceDirectory.Folder"}
+
+// Invitations.
+var (
+	codeAlreadyMember   = apperr.Code{Kind: apperr.KindConflict, Name: "EntityAlreadyExists.ResourceDir.Account"}
+	codeInvalidAccount  = apperr.Code{Kind: apperr.KindConflict, Name: "Invalid.AccountType"}
+	codeNoteLength      = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter.Note.Length"}
+	codeTargetEntity    = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter.TargetEntity"}
+	codeTargetType      = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter.TargetType"}
+	codeHandshakeFormat = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter.HandshakeId"}
+)
+
+func handshakeNotExists(id string) error {
+	return notExists("Handshake", "The invitation %q does not exist or is not addressed to or sent by this account.", clip(id))
+}

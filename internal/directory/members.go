@@ -368,8 +368,8 @@ func (s *Service) MemberPath(tx store.Tx, managementID, accountID string) (strin
 }
 
 // UpdateAccount renames a member or switches its type: exactly one of the
-// two per call, and only by a RAM identity of the management account (the
-// cloud refuses its root user the whole action).
+// two per call. The management account's root user may rename a member
+// but not switch its type (only a RAM identity may: CallerIdentityError).
 func (s *Service) UpdateAccount(tx store.Tx, caller *model.Principal, accountID, newName, newType string, now time.Time) (*Member, error) {
 	if err := checkAccountID(accountID); err != nil {
 		return nil, err
@@ -379,8 +379,8 @@ func (s *Service) UpdateAccount(tx store.Tx, caller *model.Principal, accountID,
 		return nil, codeNameOrTypeMissing.New("Give NewDisplayName or NewAccountType.")
 	case newName != "" && newType != "":
 		return nil, invalid("NewAccountType", "Give NewDisplayName or NewAccountType, not both: rename and switch type in two calls.")
-	case caller.Kind == model.Root:
-		return nil, ramIdentityOnly(codeCallerIdentity, "update a member")
+	case newType != "" && caller.Kind == model.Root:
+		return nil, ramIdentityOnly(codeCallerIdentity, "switch a member's type")
 	case newName != "":
 		return s.RenameAccount(tx, caller.AccountID, accountID, newName, now)
 	default:

@@ -132,23 +132,13 @@ func (s *Service) enableNewManagementAccount(tx store.Tx, accountID string, req 
 }
 
 // admitCreator makes the calling account a member of the directory its new
-// management account manages, in Root, as a joined cloud account.
+// management account manages, as an invited cloud account would join.
 func (s *Service) admitCreator(tx store.Tx, d *Directory, caller store.Account, now time.Time) error {
 	_, drec, err := managed(tx, d.MasterAccountID)
 	if err != nil {
 		return err
 	}
-	root, _, err := s.folder(tx, d, "ParentFolderId", "")
-	if err != nil {
-		return err
-	}
-	m := &Member{AccountID: caller.ID, AccountName: caller.Email, DisplayName: caller.Email, Type: TypeCloudAccount,
-		JoinMethod: JoinInvited, Status: StatusInviteSuccess, FolderID: root.ID, FolderPath: root.Path(d.ID),
-		JoinTime: now, ModifyTime: now}
-	if err := claimName(tx, memberNames, d.MasterAccountID, m.DisplayName, m.AccountID, now, displayNameTaken(m.DisplayName)); err != nil {
-		return err
-	}
-	return s.join(tx, d, drec, m, now)
+	return s.joinCloudAccount(tx, d, drec, caller, nil, now)
 }
 
 // grantManagementAccess writes, in the new management account, the role

@@ -29,6 +29,7 @@ func Register(r *api.Registry, svc *directory.Service) {
 	registerLifecycle(r, svc)
 	registerFolders(r, svc)
 	registerMembers(r, svc)
+	registerHandshakes(r, svc)
 	registerPhone(r, svc)
 }
 
