@@ -284,6 +284,17 @@ func TestBindCodeLimits(t *testing.T) {
 			wantServerError(t, bindPhone(w.admin, m.AccountId, memberPhone, wrong), "Invalid.VerificationCode", 409)
 		}
 		wantServerError(t, bindPhone(w.admin, m.AccountId, memberPhone, code), "Invalid.VerificationCode", 409)
+		// Committed refusals are audited like any other, code redacted.
+		refused := 0
+		for _, ev := range lookup(t, w.srv.TrailClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret), "EventName", "BindSecureMobilePhone", "50", "").Events {
+			params, _ := ev["requestParameters"].(map[string]any)
+			if ev["errorCode"] == "Invalid.VerificationCode" && params["VerificationCode"] == "******" {
+				refused++
+			}
+		}
+		if refused != 6 {
+			t.Fatalf("%d refused binds in the trail; want 6", refused)
+		}
 
 		// A day later codes flow again; a code expires after five minutes.
 		w.srv.Advance(24 * time.Hour)
