@@ -1,13 +1,19 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
 	"testing"
 
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/actiontrail"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/resourcemanager"
 
 	"github.com/canopy-iam/canopy/internal/accounts"
+	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
 )
 
@@ -156,4 +162,61 @@ func TestEnableCodeBelongsToItsAccount(t *testing.T) {
 	wantDenied(t, sendEnableCode(w.srv.RDClient(t, id, secret), enablePhone), "resourcemanager:SendVerificationCodeForEnableRD", "ImplicitDeny")
 	_, err = enableWithNewManagementAccount(rd, "mine", enablePhone, code)
 	ok(t, "the owner's own code", err)
+}
+
+// Fifty identical enables racing with one code: one directory, one new
+// account; the others are refused as the caller already belongs to it.
+// Oversized parameters are refused with a 4xx, never a 5xx.
+func TestEnableRacesAndHugeInputs(t *testing.T) {
+	onEveryBackend(t, func(t *testing.T, opts ...canopytest.Option) {
+		w := newRAMWorld(t, opts...)
+		rd := w.srv.RDClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret)
+		ok(t, "SendVerificationCodeForEnableRD", sendEnableCode(rd, enablePhone))
+		code := waitCode(t, w.srv, enablePhone, 1)
+
+		big := strings.Repeat("1", 1<<20)
+		for name, call := range map[string]func() error{
+			"1 MB MAName":    func() error { _, err := enableWithNewManagementAccount(rd, big, enablePhone, code); return err },
+			"1 MB phone":     func() error { _, err := enableWithNewManagementAccount(rd, "racer", "86-"+big, code); return err },
+			"1 MB code":      func() error { _, err := enableWithNewManagementAccount(rd, "racer", enablePhone, big); return err },
+			"1 MB SMS phone": func() error { return sendEnableCode(rd, "86-"+big) },
+		} {
+			err := call()
+			var se *sdkerrors.ServerError
+			if err == nil || errors.As(err, &se) && se.HttpStatus() >= 500 {
+				t.Fatalf("%s: %v; want a 4xx", name, err)
+			}
+		}
+
+		var wg sync.WaitGroup
+		errs := make([]error, 50)
+		for i := range errs {
+			wg.Go(func() { _, errs[i] = enableWithNewManagementAccount(rd, "racer", enablePhone, code) })
+		}
+		wg.Wait()
+		enabled := 0
+		for _, err := range errs {
+			if err == nil {
+				enabled++
+				continue
+			}
+			wantServerError(t, err, "NotSupport.AccountInAnotherResourceDirectory", 409)
+		}
+		if enabled != 1 {
+			t.Fatalf("%d of 50 racing enables succeeded; want 1", enabled)
+		}
+		created := 0
+		ok(t, "count accounts", w.srv.App.Store.Read(context.Background(), func(tx store.Tx) error {
+			all, err := tx.Accounts().List("", 1000)
+			for _, a := range all {
+				if strings.HasSuffix(a.Email, "@rdadmin.aliyunid.com") {
+					created++
+				}
+			}
+			return err
+		}))
+		if created != 1 {
+			t.Fatalf("%d management accounts created; want 1", created)
+		}
+	})
 }
