@@ -12,5 +12,6 @@ func TestRecordKindsMatchTheMigrations(t *testing.T) {
 	storetest.CheckRecordKinds(t, "directory", []storetest.KindLayout{
 		storetest.LayoutOf(directories), storetest.LayoutOf(memberships), storetest.LayoutOf(folders),
 		storetest.LayoutOf(members), storetest.LayoutOf(memberNames), storetest.LayoutOf(loginNames),
+		storetest.LayoutOf(legacyRecords),
 	})
 }

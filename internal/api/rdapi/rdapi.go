@@ -29,6 +29,7 @@ func Register(r *api.Registry, svc *directory.Service) {
 	registerLifecycle(r, svc)
 	registerFolders(r, svc)
 	registerMembers(r, svc)
+	registerLegacy(r, svc)
 }
 
 // fmtTime is the directory's time format: UTC with milliseconds, as the
