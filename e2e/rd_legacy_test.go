@@ -718,3 +718,53 @@ func TestConfirmationLinkRefusals(t *testing.T) {
 		t.Fatalf("after the race: %+v", listed)
 	}
 }
+
+// TestPromoteWithTheMembersOwnEmail: a member that already has an e-mail
+// (a cloud account switched to a resource account keeps it) may be
+// promoted back with it; no other member may take it.
+func TestPromoteWithTheMembersOwnEmail(t *testing.T) {
+	w := newRDWorld(t)
+	m := createResourceAccount(t, w.admin, "", "switched", "switched")
+	other := createResourceAccount(t, w.admin, "", "other", "other")
+	const email = "switched@example.com"
+	err := w.srv.App.Store.Write(context.Background(), func(tx store.Tx) error {
+		a, err := tx.Accounts().Get(m.AccountId)
+		if err != nil {
+			return err
+		}
+		a.Email = email // as the account it was before its switch
+		return tx.Accounts().Update(a)
+	})
+	ok(t, "give the member an e-mail", err)
+	_, err = promote(w.admin, other.AccountId, email)
+	wantServerError(t, err, "InvalidParameter.Email.AlreadyUsed", 409)
+	p, err := promote(w.admin, m.AccountId, strings.ToUpper(email))
+	ok(t, "PromoteResourceAccount with the member's own e-mail", err)
+	link := confirmLink(t, w.srv, mails(t, w.srv, email, 1)[0])
+	status, page := submit(t, link, rootPassword, rootPassword)
+	wantPage(t, "the confirmation", status, page, 200, "Done")
+	wantRoot(t, w.srv, p.AccountId, email, rootPassword)
+}
+
+// TestLegacyRecordCallsAreAuthorizedOnTheMembersPath: Resend and Cancel
+// name a record, but are authorized on its member's path, so a Deny on a
+// folder's subtree covers the records of the members in it.
+func TestLegacyRecordCallsAreAuthorizedOnTheMembersPath(t *testing.T) {
+	w := newRDWorld(t)
+	locked := createFolder(t, w.admin, "", "locked")
+	inLocked, err := createCloudAccount(w.admin, locked.FolderId, "in locked", "locked@example.com")
+	ok(t, "CreateCloudAccount in the locked folder", err)
+	inRoot, err := createCloudAccount(w.admin, "", "in root", "root@example.com")
+	ok(t, "CreateCloudAccount in Root", err)
+	subtree := "acs:resourcemanager::" + w.acct.ID + ":account/" + w.directory.ResourceDirectoryId + "/" + w.directory.RootFolderId + "/" + locked.FolderId + "/*"
+	w.createPolicy(t, "NoLegacyInLocked", statementDocOn("Deny", "resourcemanager:*CreateCloudAccount*", subtree))
+	w.attachToUser(t, "rd-admin", "Custom", "NoLegacyInLocked")
+	_, err = resendCreate(w.admin, inLocked.RecordId)
+	wantDenied(t, err, "resourcemanager:ResendCreateCloudAccountEmail", "ExplicitDeny")
+	wantDenied(t, cancelCreate(w.admin, inLocked.RecordId), "resourcemanager:CancelCreateCloudAccount", "ExplicitDeny")
+	_, err = resendCreate(w.admin, inRoot.RecordId) // authorized; too soon
+	wantServerError(t, err, "LimitExceeded.Frequency", 409)
+	ok(t, "CancelCreateCloudAccount in Root", cancelCreate(w.admin, inRoot.RecordId))
+	// The root user of the management account may run the flows.
+	ok(t, "CancelCreateCloudAccount by the root user", cancelCreate(w.rootRD, inLocked.RecordId))
+}

@@ -127,10 +127,14 @@ func checkEmail(email string) error {
 	return nil
 }
 
-// checkEmailFree refuses an address that is already some account's login.
-func checkEmailFree(tx store.Tx, email string) error {
-	_, err := tx.Accounts().GetByEmail(strings.ToLower(email))
+// checkEmailFree refuses an address that is already the login of an
+// account other than self ("" = any account): a member switched from a
+// cloud account may be promoted back with its own e-mail.
+func checkEmailFree(tx store.Tx, email, self string) error {
+	a, err := tx.Accounts().GetByEmail(strings.ToLower(email))
 	switch {
+	case err == nil && a.ID == self:
+		return nil
 	case err == nil:
 		return emailUsed(email)
 	case errors.Is(err, store.ErrNotFound):
@@ -178,7 +182,7 @@ func (s *Service) CreateCloudAccount(tx store.Tx, managementID string, n NewClou
 			return nil, codePayerNotMember.New("The payer account %q is neither the management account nor a member of this resource directory.", clip(n.PayerAccountID))
 		}
 	}
-	if err := checkEmailFree(tx, n.Email); err != nil {
+	if err := checkEmailFree(tx, n.Email, ""); err != nil {
 		return nil, err
 	}
 	ma, err := tx.Accounts().Get(managementID)
@@ -237,7 +241,7 @@ func (s *Service) PromoteResourceAccount(tx store.Tx, managementID, accountID, e
 		return nil, codeTypeOrStatus.New("The member %s is a %s in status %s: only a resource account that is not being promoted can be promoted.",
 			m.AccountID, m.Type, m.Status)
 	}
-	if err := checkEmailFree(tx, email); err != nil {
+	if err := checkEmailFree(tx, email, m.AccountID); err != nil {
 		return nil, err
 	}
 	r := &legacyRecord{ID: newRecordID(), Flow: flowPromote, AccountID: m.AccountID, Email: email,

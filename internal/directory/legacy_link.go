@@ -114,7 +114,6 @@ type Confirmation struct {
 	DirectoryID         string
 	ManagementAccountID string
 	ManagementName      string
-	LegalEntity         string
 	Expires             time.Time
 }
 
@@ -221,7 +220,7 @@ func (s *Service) Confirm(tx store.Tx, token, passwordHash string, now time.Time
 		return nil, err
 	}
 	email := strings.ToLower(l.r.Email)
-	if err := checkEmailFree(tx, email); err != nil {
+	if err := checkEmailFree(tx, email, l.m.AccountID); err != nil {
 		return nil, err
 	}
 	acct, err := tx.Accounts().Get(l.m.AccountID)
