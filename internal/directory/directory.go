@@ -62,6 +62,8 @@ func (l Limits) withDefaults() Limits {
 type Service struct {
 	iam    *iam.Service
 	limits Limits
+	// confirmURL is where the legacy flows' e-mail links point (legacy_link.go).
+	confirmURL string
 }
 
 // New returns the service; zero limits take the defaults.
