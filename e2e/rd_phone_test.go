@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,7 +13,6 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/resourcemanager"
 
-	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
 )
 
@@ -89,28 +87,6 @@ func switchType(c *resourcemanager.Client, accountID, newType string) (*resource
 	req := resourcemanager.CreateUpdateAccountRequest()
 	req.AccountId, req.NewAccountType = accountID, newType
 	return c.UpdateAccount(req)
-}
-
-func getAccount(t *testing.T, c *resourcemanager.Client, accountID string) resourcemanager.Account {
-	t.Helper()
-	req := resourcemanager.CreateGetAccountRequest()
-	req.AccountId = accountID
-	resp, err := c.GetAccount(req)
-	ok(t, "GetAccount", err)
-	return resp.Account
-}
-
-// storedAccount reads an account row (what no API shows: its security
-// phone, its password hash).
-func storedAccount(t *testing.T, srv *canopytest.Server, id string) store.Account {
-	t.Helper()
-	var a store.Account
-	err := srv.App.Store.Read(context.Background(), func(tx store.Tx) (err error) {
-		a, err = tx.Accounts().Get(id)
-		return err
-	})
-	ok(t, "read account "+id, err)
-	return a
 }
 
 const memberPhone = "86-13800000001"

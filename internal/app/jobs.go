@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/audit"
+	"github.com/canopy-iam/canopy/internal/directory"
 	"github.com/canopy-iam/canopy/internal/jobs"
 	"github.com/canopy-iam/canopy/internal/notify/queue"
 )
@@ -44,6 +45,7 @@ func (a *App) startJobs() error {
 	})
 	// Email and SMS the domains queued in their writes.
 	a.jobs.Handle(queue.Kind, queue.Deliver(a.Notify))
+	a.jobs.Handle(directory.LegacyExpiryJob, a.runLegacyExpiry)
 	a.jobs.Start()
 	return nil
 }

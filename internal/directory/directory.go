@@ -63,6 +63,8 @@ func (l Limits) withDefaults() Limits {
 type Service struct {
 	iam    *iam.Service
 	limits Limits
+	// confirmURL is where the legacy flows' e-mail links point (legacy_link.go).
+	confirmURL string
 	// codeKey hashes SMS verification codes (HashCodesWith).
 	codeKey *keyring.Keyring
 }

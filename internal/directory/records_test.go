@@ -13,6 +13,7 @@ func TestRecordKindsMatchTheMigrations(t *testing.T) {
 		storetest.LayoutOf(directories), storetest.LayoutOf(memberships), storetest.LayoutOf(folders),
 		storetest.LayoutOf(members), storetest.LayoutOf(memberNames), storetest.LayoutOf(loginNames),
 		storetest.LayoutOf(handshakes), storetest.LayoutOf(invitations),
+		storetest.LayoutOf(legacyRecords),
 		storetest.LayoutOf(verifications),
 	})
 }

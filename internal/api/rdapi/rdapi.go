@@ -30,6 +30,7 @@ func Register(r *api.Registry, svc *directory.Service) {
 	registerFolders(r, svc)
 	registerMembers(r, svc)
 	registerHandshakes(r, svc)
+	registerLegacy(r, svc)
 	registerPhone(r, svc)
 }
 
