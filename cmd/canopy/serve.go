@@ -110,6 +110,7 @@ certificate of your own instead.`,
 	f.StringArrayVar(&flagCfg.TLSHosts, "tls-host", nil, "another host `NAME` (DNS name or IP address) for the local CA's server certificate, which always names localhost, 127.0.0.1 and ::1 (repeatable)")
 	f.StringVar(&flagCfg.TLSCert, "tls-cert", "", "serve the PEM certificate in `FILE` (server certificate first, then its chain) instead of the local CA's; needs --tls-key")
 	f.StringVar(&flagCfg.TLSKey, "tls-key", "", "the PEM private key `FILE` of --tls-cert")
+	f.StringVar(&flagCfg.PublicURL, "public-url", "", "`URL` at which the recipients of Canopy's e-mails reach this server, for the links in them (default http://<addr>)")
 	d := directory.DefaultLimits()
 	f.IntVar(&flagCfg.Directory.MaxFolders, "rd-max-folders", d.MaxFolders, "Resource Directory quota: folders besides Root per directory")
 	f.IntVar(&flagCfg.Directory.MaxMembers, "rd-max-members", d.MaxMembers, "Resource Directory quota: member accounts per directory")

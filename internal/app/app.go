@@ -123,6 +123,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Notify = NewSender(cfg)
 	a.STS = sts.New(a.IAM, sts.NewTokens(ring), ring)
 	a.RD = directory.New(a.IAM, cfg.Directory)
+	a.RD.SetConfirmationURL(cfg.PublicURL + ConfirmPath)
+	a.RD.HashCodesWith(ring.Derive("rd-verification-code/1"))
 	a.keys = authn.NewKeyCache(a.loadCredential)
 	a.authn = authn.New(a.keys, newSessionCredentials(a.STS.Tokens(), a.Now))
 	a.authz = authz.New(ring, a.IAM.IdentityLayer(), sts.SessionLayer{})
@@ -182,6 +184,7 @@ func (a *App) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
+	a.handleConfirmations(mux) // the legacy Resource Directory e-mail links
 	mux.Handle("/", a.rpc)
 	return mux
 }

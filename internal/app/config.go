@@ -31,6 +31,11 @@ type Config struct {
 	TLSCert  string   // PEM certificate (chain) file of your own; needs TLSKey
 	TLSKey   string   // PEM key file for TLSCert
 
+	// PublicURL is the server's URL as the recipients of its e-mails reach
+	// it (the legacy Resource Directory confirmation links); default
+	// http://<Addr>, with localhost for an unspecified host.
+	PublicURL string
+
 	// Resource Directory quotas; zero values take the cloud's defaults
 	// (100 folders, 20 members, 20 invitations a day).
 	Directory directory.Limits
@@ -50,6 +55,10 @@ func (c *Config) Defaults() {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
+	if c.PublicURL == "" {
+		c.PublicURL = defaultPublicURL(c.Addr)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 }
 
 // Validate reports settings that cannot work.
@@ -58,6 +67,9 @@ func (c *Config) Validate() error {
 		return errors.New("--db must be a postgres:// or postgresql:// URL (leave it empty for SQLite in --data)")
 	}
 	if err := c.validateTLS(); err != nil {
+		return err
+	}
+	if err := validatePublicURL(c.PublicURL); err != nil {
 		return err
 	}
 	return c.validateNotify()

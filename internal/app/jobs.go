@@ -57,6 +57,7 @@ func (a *App) startJobs() error {
 	}
 	a.jobs.Handle(directory.CheckJobKind, deletion.Check)
 	a.jobs.Handle(directory.DeletionJobKind, deletion.Delete)
+	a.jobs.Handle(directory.LegacyExpiryJob, a.runLegacyExpiry)
 	a.jobs.Start()
 	return nil
 }

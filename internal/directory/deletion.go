@@ -183,6 +183,9 @@ func (s *Service) deletable(tx store.Tx, caller *model.Principal, accountID stri
 		return nil, nil, codeMemberTypeDelete.New("Only resource accounts the resource directory created can be deleted; member %s is a %s that joined by %s. A cloud account leaves the directory with RemoveCloudAccount.",
 			m.AccountID, m.Type, m.JoinMethod)
 	}
+	if m.Status == StatusPromoteVerify {
+		return nil, nil, codeTypeOrStatus.New("Member %s waits for the confirmation of its promotion to a cloud account: cancel it with CancelPromoteResourceAccount first.", m.AccountID)
+	}
 	return d, m, nil
 }
 

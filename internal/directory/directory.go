@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/iam"
+	"github.com/canopy-iam/canopy/internal/keyring"
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
@@ -62,6 +63,10 @@ func (l Limits) withDefaults() Limits {
 type Service struct {
 	iam    *iam.Service
 	limits Limits
+	// confirmURL is where the legacy flows' e-mail links point (legacy_link.go).
+	confirmURL string
+	// codeKey hashes SMS verification codes (HashCodesWith).
+	codeKey *keyring.Keyring
 }
 
 // New returns the service; zero limits take the defaults.

@@ -321,24 +321,30 @@ func (s *Service) AcceptHandshake(tx store.Tx, inviteeID, id string, now time.Ti
 	if err := settle(tx, h, rec, HandshakeAccepted, now); err != nil {
 		return nil, err
 	}
+	return h, s.joinCloudAccount(tx, d, drec, acct, h.Tags, now)
+}
+
+// joinCloudAccount makes an existing cloud account a member that joined
+// from outside (JoinMethod invited, in Root), named after its login.
+func (s *Service) joinCloudAccount(tx store.Tx, d *Directory, drec store.Record, acct store.Account, tags []Tag, now time.Time) error {
 	name := acct.Email
 	if name == "" {
 		name = acct.ID
 	}
 	m := &Member{AccountID: acct.ID, AccountName: name, DisplayName: name, Type: TypeCloudAccount, JoinMethod: JoinInvited,
-		Status: StatusInviteSuccess, FolderID: d.RootFolderID, FolderPath: d.ID + "/" + d.RootFolderID, Tags: h.Tags,
+		Status: StatusInviteSuccess, FolderID: d.RootFolderID, FolderPath: d.ID + "/" + d.RootFolderID, Tags: tags,
 		JoinTime: now, ModifyTime: now}
 	if err := claimName(tx, memberNames, d.MasterAccountID, name, acct.ID, now, displayNameTaken(name)); codeDisplayNameUsed.Is(err) {
 		// Another member renamed itself to this account's login name:
 		// the account id keeps the new member's display name unique.
 		m.DisplayName = name + " (" + acct.ID + ")"
 		if err := claimName(tx, memberNames, d.MasterAccountID, m.DisplayName, acct.ID, now, displayNameTaken(m.DisplayName)); err != nil {
-			return nil, err
+			return err
 		}
 	} else if err != nil {
-		return nil, err
+		return err
 	}
-	return h, s.join(tx, d, drec, m, now)
+	return s.join(tx, d, drec, m, now)
 }
 
 // DeclineHandshake refuses an invitation addressed to inviteeID.

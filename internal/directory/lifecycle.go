@@ -47,13 +47,8 @@ func (s *Service) Enable(tx store.Tx, accountID string, now time.Time) (*Directo
 }
 
 func (s *Service) enable(tx store.Tx, acct store.Account, now time.Time) (*Directory, error) {
-	if m, err := membershipOf(tx, acct.ID); err != nil {
+	if err := notInDirectory(tx, acct.ID); err != nil {
 		return nil, err
-	} else if m != nil {
-		if m.ManagementAccountID == acct.ID {
-			return nil, codeAlreadyHasDirectory.New("The account already manages the resource directory %s.", m.DirectoryID)
-		}
-		return nil, codeInAnotherDirectory.New("The account is a member of the resource directory %s; it cannot enable another.", m.DirectoryID)
 	}
 	d := &Directory{ID: newDirectoryID(), RootFolderID: newRootID(), MasterAccountID: acct.ID,
 		MasterAccountName: acct.Email, Created: now, MemberDeletion: Disabled}
@@ -68,6 +63,21 @@ func (s *Service) enable(tx store.Tx, acct store.Account, now time.Time) (*Direc
 		return nil, err
 	}
 	return d, nil
+}
+
+// notInDirectory refuses an account that manages or belongs to a directory.
+func notInDirectory(tx store.Tx, accountID string) error {
+	m, err := membershipOf(tx, accountID)
+	switch {
+	case err != nil:
+		return err
+	case m == nil:
+		return nil
+	case m.ManagementAccountID == accountID:
+		return codeAlreadyHasDirectory.New("The account already manages the resource directory %s.", m.DirectoryID)
+	default:
+		return codeInAnotherDirectory.New("The account is a member of the resource directory %s; it cannot enable another.", m.DirectoryID)
+	}
 }
 
 // View is a directory as GetResourceDirectory shows it to one caller.

@@ -14,5 +14,7 @@ func TestRecordKindsMatchTheMigrations(t *testing.T) {
 		storetest.LayoutOf(members), storetest.LayoutOf(memberNames), storetest.LayoutOf(loginNames),
 		storetest.LayoutOf(deletions),
 		storetest.LayoutOf(handshakes), storetest.LayoutOf(invitations),
+		storetest.LayoutOf(legacyRecords),
+		storetest.LayoutOf(verifications),
 	})
 }

@@ -151,17 +151,26 @@ func checkAccountNamePrefix(p string) error {
 	if len(p) < 2 || len(p) > 37 {
 		return invalid(param+".Length", "The AccountNamePrefix must be 2 to 37 characters; got %d.", utf8.RuneCountInString(p))
 	}
+	if problem := loginPrefixProblem(p); problem != "" {
+		return invalid(param, "The AccountNamePrefix %q %s.", clip(p), problem)
+	}
+	return nil
+}
+
+// loginPrefixProblem says what breaks the character rules of a login-name
+// prefix (member and new management accounts), "" when nothing does.
+func loginPrefixProblem(p string) string {
 	symbol := func(c byte) bool { return c == '_' || c == '.' || c == '-' }
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		if !isAlnum(p[i:i+1]) && !symbol(c) {
-			return invalid(param, "The AccountNamePrefix %q may contain only letters, digits and _ . -.", clip(p))
+			return "may contain only letters, digits and _ . -"
 		}
 		if symbol(c) && (i == 0 || i == len(p)-1 || symbol(p[i-1])) {
-			return invalid(param, "The AccountNamePrefix %q must start and end with a letter or digit and have no two symbols in a row.", clip(p))
+			return "must start and end with a letter or digit and have no two symbols in a row"
 		}
 	}
-	return nil
+	return ""
 }
 
 // Tag rules: at most 20 per member; keys 1-128 characters, not starting

@@ -43,9 +43,13 @@ var asDirectory = api.As("ResourceDirectory", toDirectory)
 func registerLifecycle(r *api.Registry, svc *directory.Service) {
 	api.Declare(r, rm.Write("EnableResourceDirectory", "VerificationCode"), anything[enableIn],
 		func(c *api.Call, in *enableIn) (*api.Object[directoryOut], error) {
-			return api.Reply(asDirectory)(svc.EnableDirectory(c.Tx, c.AccountID(), directory.EnableRequest{
+			d, err := svc.EnableDirectory(c.Tx, c.AccountID(), directory.EnableRequest{
 				Mode: in.EnableMode, MAName: in.MAName, MASecureMobilePhone: in.MASecureMobilePhone,
-				VerificationCode: in.VerificationCode}, c.Now))
+				VerificationCode: in.VerificationCode}, c.Now)
+			if err == nil {
+				c.AlsoAuditIn(d.MasterAccountID) // a new management account's trail starts with its creation
+			}
+			return api.Reply(asDirectory)(d, err)
 		})
 	api.Declare(r, rm.Write("InitResourceDirectory"), anything[struct{}],
 		func(c *api.Call, _ *struct{}) (*api.Object[directoryOut], error) {

@@ -31,6 +31,8 @@ func Register(r *api.Registry, svc *directory.Service) {
 	registerMembers(r, svc)
 	registerDeletion(r, svc)
 	registerHandshakes(r, svc)
+	registerLegacy(r, svc)
+	registerPhone(r, svc)
 }
 
 // fmtTime is the directory's time format: UTC with milliseconds, as the
