@@ -326,6 +326,17 @@ func TestMemberDeletionRefusals(t *testing.T) {
 		_, err = setMemberDeletion(guest.rd, "Disabled")
 		wantServerError(t, err, "MemberAccountAccessDenied", http.StatusForbidden)
 
+		// A member waiting for its promotion to a cloud account is not
+		// deleted until the promotion is cancelled.
+		promoted := createResourceAccount(t, w.admin, "", "promoted member", "promoted")
+		rec, err := promote(w.admin, promoted.AccountId, "promoted@example.com")
+		ok(t, "PromoteResourceAccount", err)
+		wantServerError(t, checkAccountDelete(w.admin, promoted.AccountId), "AccountTypeOrStatusMismatch", http.StatusConflict)
+		_, err = deleteAccount(w.admin, promoted.AccountId, nil)
+		wantServerError(t, err, "AccountTypeOrStatusMismatch", http.StatusConflict)
+		ok(t, "CancelPromoteResourceAccount", cancelPromote(w.admin, rec.RecordId))
+		ok(t, "CheckAccountDelete after the cancelled promotion", checkAccountDelete(w.admin, promoted.AccountId))
+
 		// A member that pays for another cannot be deleted.
 		res := checkResult(t, w.admin, payer.AccountId)
 		if res.AllowDelete != "false" || len(res.NotAllowReason) != 1 || res.NotAllowReason[0].CheckId != "PAYER_FOR_MEMBERS" ||
