@@ -37,8 +37,9 @@ function pop(product, key) {
   });
 }
 
-// v3: a darabonba client (V3 signature; x-acs-security-token for
-// temporary credentials) and a call of any action in RPC style.
+// v3: a darabonba client (V3 signature, x-acs-security-token for temporary
+// credentials; or, with signatureAlgorithm 'v2', its V1 path) and a call of
+// any action in RPC style.
 function v3(key, signatureAlgorithm) {
   const client = new OpenApi.default(new OpenApi.Config({
     signatureAlgorithm,
