@@ -185,6 +185,11 @@ type AccountFilter struct {
 
 func (f AccountFilter) empty() bool { return len(f.Tags) == 0 && f.Keyword == "" }
 
+// check applies the tag rules to the filter's tags (Tag.N.Key and
+// Tag.N.Value of the lists are documented with the same rules as a
+// member's tags).
+func (f AccountFilter) check() error { return checkTags(f.Tags) }
+
 func (f AccountFilter) match(m *Member) bool {
 	if f.Keyword != "" && !containsFold(m.DisplayName, f.Keyword) && !strings.Contains(m.AccountID, f.Keyword) {
 		return false
@@ -243,6 +248,9 @@ func (s *Service) ListAccountsForParent(tx store.Tx, managementID, parentID stri
 func (s *Service) listMembers(tx store.Tx, q store.Query, total int, filter AccountFilter, page Page) (Listed[Member], error) {
 	number, size, err := page.resolve()
 	if err != nil {
+		return Listed[Member]{}, err
+	}
+	if err := filter.check(); err != nil {
 		return Listed[Member]{}, err
 	}
 	if filter.empty() && total >= 0 {
