@@ -111,6 +111,9 @@ func (s *Service) join(tx store.Tx, d *Directory, drec store.Record, m *Member, 
 		return err
 	}
 	d.Members++
+	if err := indexJoin(tx, d, m.AccountID); err != nil {
+		return err
+	}
 	if err := directories.Update(tx, drec, d, now); err != nil {
 		return err
 	}
@@ -217,7 +220,7 @@ func (s *Service) ListAccounts(tx store.Tx, managementID string, filter AccountF
 	if err != nil {
 		return Listed[Member]{}, "", err
 	}
-	l, err := s.listMembers(tx, store.Query{AccountID: managementID}, d.Members, filter, page)
+	l, err := s.listMembers(tx, store.Query{AccountID: managementID}, d.Members, filter, page, d)
 	return l, d.ID, err
 }
 
@@ -238,14 +241,15 @@ func (s *Service) ListAccountsForParent(tx store.Tx, managementID, parentID stri
 			return Listed[Member]{}, "", err
 		}
 	}
-	l, err := s.listMembers(tx, q, total, filter, page)
+	l, err := s.listMembers(tx, q, total, filter, page, nil)
 	return l, d.ID, err
 }
 
 // listMembers pages through the members q selects. Unfiltered, the store
-// pages (total is known); filtered, the matches are counted in memory (a
+// pages (total is known), starting from the page index when q selects all
+// of indexed's members; filtered, the matches are counted in memory (a
 // directory has at most its member quota).
-func (s *Service) listMembers(tx store.Tx, q store.Query, total int, filter AccountFilter, page Page) (Listed[Member], error) {
+func (s *Service) listMembers(tx store.Tx, q store.Query, total int, filter AccountFilter, page Page, indexed *Directory) (Listed[Member], error) {
 	number, size, err := page.resolve()
 	if err != nil {
 		return Listed[Member]{}, err
@@ -255,13 +259,16 @@ func (s *Service) listMembers(tx store.Tx, q store.Query, total int, filter Acco
 	}
 	if filter.empty() && total >= 0 {
 		q.Offset, q.Limit = (number-1)*size, size
-		items, err := members.List(tx, q)
+		if indexed != nil {
+			q, _ = pageQuery(indexed, q, q.Offset)
+		}
+		items, err := listMembersFast(tx, q)
 		if err != nil {
 			return Listed[Member]{}, err
 		}
 		return Listed[Member]{Items: items, TotalCount: total, PageNumber: number, PageSize: size}, nil
 	}
-	all, err := members.List(tx, q)
+	all, err := listMembersFast(tx, q)
 	if err != nil {
 		return Listed[Member]{}, err
 	}
