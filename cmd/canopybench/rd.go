@@ -53,7 +53,11 @@ func driveRD(db string, rounds, perRound, members, folders int) error {
 	if err != nil {
 		return err
 	}
-	defer stopChild(canopy)
+	defer func() {
+		if canopy != nil {
+			stopChild(canopy)
+		}
+	}()
 
 	api := &rdAPI{addr: addr, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}}}
 	root := credential{id: rootID, secret: rootSecret}
@@ -130,15 +134,31 @@ func driveRD(db string, rounds, perRound, members, folders int) error {
 		if err != nil {
 			return err
 		}
+		// The in-store writes run with the server stopped: two processes
+		// writing one SQLite file wait on each other's locks, which is not
+		// what a write costs.
+		stopChild(canopy)
+		canopy = nil
+		move, err := measureMoveInStore(local, floor, tree, rounds, perRound)
+		if err != nil {
+			return err
+		}
 		report = append(report, lines...)
+		report = append(report, move)
+		if at == members {
+			create, err := measureCreateInStore(local, floor, tree, rounds, perRound)
+			if err != nil {
+				return err
+			}
+			report = append(report, create)
+			break
+		}
+		if canopy, err = child("canopy", addr, extra...); err != nil {
+			return err
+		}
 	}
 	fmt.Printf("\nCreateResourceAccount through the API, batches of 1,000 while growing to %d members:\n", members)
 	fmt.Printf("  per call %s µs, fsync %s µs, ratio %s (aim <= 3x fsync)\n", spread(createAPI, "%.0f"), spread(createFsync, "%.0f"), spread(createRatios, "%.2fx"))
-	inStore, err := measureCreateInStore(local, floor, tree, rounds, perRound)
-	if err != nil {
-		return err
-	}
-	fmt.Println(inStore)
 	for _, l := range report {
 		fmt.Println(l)
 	}
@@ -162,7 +182,7 @@ func measureRD(api *rdAPI, local *rdLocal, raw *rawStore, floor *fsyncFloor, tre
 	}
 	deep := tree.levels[len(tree.levels)-1][0]
 	mover := keys[len(keys)/2]
-	dest := [2]string{tree.levels[0][0], tree.levels[len(tree.levels)-1][1]}
+	dest := tree.moveTargets()
 	type figure struct {
 		name string
 		run  func(i int) error
@@ -175,7 +195,6 @@ func measureRD(api *rdAPI, local *rdLocal, raw *rawStore, floor *fsyncFloor, tre
 		{"store ListAccounts page 1", func(int) error { return local.listPage(1, 100) }},
 		{"store ListAccounts last page", func(int) error { return local.listPage(lastPage, 100) }},
 		{"store ListAncestors (depth 5)", func(int) error { return local.ancestors(deep) }},
-		{"store MoveAccount", func(i int) error { return local.move(mover, dest[i%2]) }},
 		{"API ListAccounts page 1", func(int) error { return api.listPage(1, 100) }},
 		{"API ListAccounts last page", func(int) error { return api.listPage(lastPage, 100) }},
 		{"API ListAncestors (depth 5)", func(int) error { return api.ancestors(deep) }},
@@ -215,13 +234,41 @@ func measureRD(api *rdAPI, local *rdLocal, raw *rawStore, floor *fsyncFloor, tre
 		{"API ListAccounts last page / raw page", "API ListAccounts last page", "raw keyset page of 100, late", "aim <= 2x"},
 		{"store ListAncestors / raw PK read", "store ListAncestors (depth 5)", "raw primary-key read", "aim <= 1.2x"},
 		{"API ListAncestors / raw PK read", "API ListAncestors (depth 5)", "raw primary-key read", "aim <= 1.2x"},
-		{"store MoveAccount / fsync", "store MoveAccount", "fsync", "for context"},
 		{"API MoveAccount / fsync", "API MoveAccount", "fsync", "for context"},
 	}
 	for _, r := range rows {
 		lines = append(lines, fmt.Sprintf("  %-40s %s (%s)", r.name, spread(ratio(r.a, r.b), "%.2fx"), r.aim))
 	}
 	return lines, nil
+}
+
+// measureMoveInStore times the directory's MoveAccount alone (one durable
+// transaction, no HTTP, no audit) beside the fsync floor, interleaved.
+func measureMoveInStore(local *rdLocal, floor *fsyncFloor, tree *rdTree, rounds, perRound int) (string, error) {
+	keys, err := local.memberKeys()
+	if err != nil {
+		return "", err
+	}
+	mover, dest := keys[len(keys)/3], tree.moveTargets()
+	var m, f, r []float64
+	for round := 0; round < rounds; round++ {
+		var ms, fs []time.Duration
+		for i := 0; i < perRound; i++ {
+			t0 := time.Now()
+			if err := floor.once(); err != nil {
+				return "", err
+			}
+			t1 := time.Now()
+			if err := local.move(mover, dest[i%2]); err != nil {
+				return "", err
+			}
+			fs, ms = append(fs, t1.Sub(t0)), append(ms, time.Since(t1))
+		}
+		m, f = append(m, micros(medianDur(ms))), append(f, micros(medianDur(fs)))
+		r = append(r, float64(medianDur(ms))/float64(medianDur(fs)))
+	}
+	return fmt.Sprintf("  %-32s %s µs, fsync %s µs (server stopped)\n  %-40s %s (for context)",
+		"store MoveAccount", spread(m, "%.0f"), spread(f, "%.0f"), "store MoveAccount / fsync", spread(r, "%.2fx")), nil
 }
 
 // measureCreateInStore times the directory's CreateResourceAccount alone:
@@ -248,7 +295,7 @@ func measureCreateInStore(local *rdLocal, floor *fsyncFloor, tree *rdTree, round
 		c, f = append(c, micros(medianDur(cs))), append(f, micros(medianDur(fs)))
 		r = append(r, float64(medianDur(cs))/float64(medianDur(fs)))
 	}
-	return fmt.Sprintf("CreateResourceAccount in the store (no HTTP, no audit), %d rounds x %d:\n  per call %s µs, fsync %s µs, ratio %s",
+	return fmt.Sprintf("\nCreateResourceAccount in the store (no HTTP, no audit, server stopped), %d rounds x %d:\n  per call %s µs, fsync %s µs, ratio %s",
 		rounds, perRound, spread(c, "%.0f"), spread(f, "%.0f"), spread(r, "%.2fx")), nil
 }
 
@@ -341,7 +388,9 @@ func (a *rdAPI) setup(root credential) error {
 			return err
 		}
 	}
-	var key struct{ AccessKey struct{ AccessKeyId, AccessKeySecret string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, AccessKeySecret string }
+	}
 	if err := a.call(root, ramParams("Action", "CreateAccessKey", "UserName", "rd-admin"), &key, nil); err != nil {
 		return err
 	}
@@ -358,6 +407,12 @@ type rdTree struct {
 // levelSizes spread 1,000 folders over five levels as a real directory
 // might (the shape of shared/reference/performance.md's tree).
 var levelSizes = []float64{0.010, 0.061, 0.175, 0.318, 0.436}
+
+// moveTargets are two folders a member moves between: one at level 1,
+// one at the deepest level.
+func (t *rdTree) moveTargets() [2]string {
+	return [2]string{t.levels[0][0], t.levels[len(t.levels)-1][1]}
+}
 
 func (a *rdAPI) buildTree(total int) (*rdTree, error) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -407,7 +462,9 @@ func (a *rdAPI) listPage(number, size int) error {
 }
 
 func (a *rdAPI) ancestors(folder string) error {
-	var out struct{ Folders struct{ Folder []struct{ FolderId string } } }
+	var out struct {
+		Folders struct{ Folder []struct{ FolderId string } }
+	}
 	if err := a.call(a.admin, rdParams("ListAncestors", "ChildId", folder), &out, nil); err != nil {
 		return err
 	}
