@@ -261,6 +261,10 @@ func TestRDAnotherAccountSeesNothing(t *testing.T) {
 		wantServerError(t, err, "EntityNotExists.ResourceDirectory", http.StatusNotFound)
 		_, err = tryRenameAccount(c, tr.inA.AccountId, "hijacked")
 		wantServerError(t, err, "EntityNotExists.ResourceDirectory", http.StatusNotFound)
+		la := resourcemanager.CreateListAncestorsRequest()
+		la.ChildId = tr.aSub.FolderId
+		_, err = c.ListAncestors(la)
+		wantServerError(t, err, "EntityNotExists.ResourceDirectory", http.StatusNotFound)
 
 		// The member's access role trusts the management account only.
 		id, secret := stranger.userKey(t, "intruder")

@@ -874,3 +874,79 @@ func memberManages(t *testing.T, c *resourcemanager.Client, w *rdWorld, self str
 		})
 	}
 }
+
+// Oversized parameters are refused with the parameter's own code, never a
+// 5xx, and leave nothing behind.
+func TestRDOversizedParameters(t *testing.T) {
+	w := newRDWorld(t)
+	post := func(action string, params map[string]string) error {
+		req := requests.NewCommonRequest()
+		req.Domain, req.Scheme, req.Method = w.srv.Endpoint, "http", "POST"
+		req.Product, req.Version, req.ApiName = "ResourceManager", "2020-03-31", action
+		for k, v := range params {
+			req.FormParams[k] = v
+		}
+		_, err := w.admin.ProcessCommonRequest(req)
+		return err
+	}
+	// A body past the server's 1 MiB cap is refused before any handler.
+	err := post("CreateFolder", map[string]string{"FolderName": strings.Repeat("x", 1<<20)})
+	wantServerError(t, err, "RequestEntityTooLarge", http.StatusRequestEntityTooLarge)
+	huge := strings.Repeat("x", 1<<20-64<<10) // just under the cap: the handler's rules answer
+	for _, c := range []struct {
+		action string
+		params map[string]string
+		code   string
+	}{
+		{"CreateFolder", map[string]string{"FolderName": huge}, "InvalidParameter.Folder.Name.Length"},
+		{"CreateResourceAccount", map[string]string{"DisplayName": huge}, "InvalidParameter.Account.DisplayName.Length"},
+		{"CreateResourceAccount", map[string]string{"DisplayName": "big prefix", "AccountNamePrefix": huge}, "InvalidParameter.Account.AccountNamePrefix.Length"},
+		{"CreateResourceAccount", map[string]string{"DisplayName": "big tag", "Tag.1.Key": "k", "Tag.1.Value": huge}, "InvalidParameter.Tag.Value"},
+		{"GetAccount", map[string]string{"AccountId": huge}, "InvalidParameter.AccountId"},
+		{"ListAncestors", map[string]string{"ChildId": huge}, "InvalidParameter.ChildId"},
+		{"ListAccounts", map[string]string{"Tag.1.Key": huge}, "InvalidParameter.Tag.Key"},
+	} {
+		se := wantServerError(t, post(c.action, c.params), c.code, http.StatusBadRequest)
+		if len(se.Message()) > 1000 {
+			t.Errorf("%s echoes the whole parameter: %d bytes of message", c.action, len(se.Message()))
+		}
+	}
+	// QueryKeyword has no documented limit: a long one simply matches nothing.
+	body, err := rdRaw(t, w.srv, w.admin, "ListFoldersForParent", map[string]string{"QueryKeyword": strings.Repeat("q", 4000)})
+	ok(t, "ListFoldersForParent with a long keyword", err)
+	if body["TotalCount"] != float64(0) {
+		t.Fatalf("long keyword matched: %v", body)
+	}
+	list, err := w.admin.ListAccounts(resourcemanager.CreateListAccountsRequest())
+	ok(t, "ListAccounts", err)
+	if list.TotalCount != 0 {
+		t.Fatalf("refused creations left %d members", list.TotalCount)
+	}
+}
+
+// The operator sets the quotas with serve's flags.
+func TestRDQuotaFlagsOfServe(t *testing.T) {
+	data := t.TempDir()
+	out, stderr, err := runCLI(t, "account", "create", "--data", data, "--email", "quota@example.com",
+		"--real-name", "Quota Ltd", "--password", "Quota-Pass-42", "--access-key")
+	if err != nil {
+		t.Fatalf("account create: %v %s", err, stderr)
+	}
+	var acct createdAccount
+	if err := json.Unmarshal([]byte(out), &acct); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServe(t, data, "--rd-max-folders", "2", "--rd-max-members", "1")
+	c := (&canopytest.Server{Endpoint: srv.endpoint}).RDClient(t, acct.AccessKeyId, acct.AccessKeySecret)
+	en := resourcemanager.CreateEnableResourceDirectoryRequest()
+	en.EnableMode = "CurrentAccount"
+	_, err = c.EnableResourceDirectory(en)
+	ok(t, "EnableResourceDirectory", err)
+	createFolder(t, c, "", "one")
+	createFolder(t, c, "", "two")
+	_, err = tryCreateFolder(c, "", "three")
+	wantServerError(t, err, "QuotaExceeded.Folder.Count", http.StatusConflict)
+	createResourceAccount(t, c, "", "only member", "")
+	_, err = tryCreateMember(c, newMember{name: "second member"})
+	wantServerError(t, err, "LimitExceeded.Account", http.StatusConflict)
+}
