@@ -34,7 +34,10 @@ func listMembersFast(tx store.Tx, q store.Query) ([]Member, error) {
 }
 
 // decodeMember fills m from data and reports whether it could.
-func decodeMember(data []byte, m *Member) bool {
+func decodeMember(data []byte, m *Member) bool { return decodeFlat(data, m.set) }
+
+// decodeFlat reads an object of string values, handing each to set.
+func decodeFlat(data []byte, set func(key, value []byte) bool) bool {
 	p := data
 	if len(p) < 2 || p[0] != '{' || p[len(p)-1] != '}' {
 		return false
@@ -49,7 +52,7 @@ func decodeMember(data []byte, m *Member) bool {
 		if !ok {
 			return false
 		}
-		if !m.set(key, value) {
+		if !set(key, value) {
 			return false
 		}
 		switch {
@@ -120,4 +123,57 @@ func jsonString(p []byte) (s, rest []byte, ok bool) {
 		}
 	}
 	return s, p[2+end:], true
+}
+
+// decodeAncestors reads the Ancestors of a Folder's JSON (the only field
+// ListAncestors needs) the same way: an array of objects of two strings
+// and a time, found after the key "Ancestors"; anything else says no.
+func decodeAncestors(data []byte) ([]Ancestor, bool) {
+	i := bytes.Index(data, []byte(`,"Ancestors":[`))
+	if i < 0 {
+		if bytes.Contains(data, []byte(`"Ancestors"`)) {
+			return nil, false // present in a shape this does not read
+		}
+		return nil, bytes.HasPrefix(data, []byte(`{"ID":"`)) // Root: none
+	}
+	p := data[i+len(`,"Ancestors":[`):]
+	var out []Ancestor
+	for {
+		if len(p) > 0 && p[0] == ']' {
+			return out, len(out) > 0
+		}
+		if len(p) == 0 || p[0] != '{' {
+			return nil, false
+		}
+		end := bytes.IndexByte(p, '}')
+		if end < 0 {
+			return nil, false
+		}
+		var a Ancestor
+		if !decodeFlat(p[:end+1], a.set) {
+			return nil, false
+		}
+		out = append(out, a)
+		p = p[end+1:]
+		if len(p) > 0 && p[0] == ',' {
+			p = p[1:]
+			if len(p) == 0 || p[0] != '{' {
+				return nil, false
+			}
+		}
+	}
+}
+
+func (a *Ancestor) set(key, value []byte) bool {
+	switch string(key) {
+	case "ID":
+		a.ID = string(value)
+	case "Name":
+		a.Name = string(value)
+	case "Created":
+		return parseTime(value, &a.Created)
+	default:
+		return false
+	}
+	return true
 }

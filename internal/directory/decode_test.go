@@ -80,6 +80,50 @@ func TestDecodeMemberAgreesWithEncodingJSON(t *testing.T) {
 	}
 }
 
+// decodeAncestors agrees with encoding/json on every folder encoding/json
+// writes, and takes the fast path for the ordinary ones.
+func TestDecodeAncestorsAgreesWithEncodingJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	names := []string{"root", "prod", "a", "生产", "x}y", `q"uote`, "<b>", "L5-0999"}
+	fast := 0
+	for i := 0; i < 3000; i++ {
+		f := Folder{ID: "fd-" + strings.Repeat("a", rng.IntN(12)), Name: names[rng.IntN(len(names))], ParentID: "r-abcdef",
+			Created: time.Unix(rng.Int64N(4e9), rng.Int64N(1e9)).UTC()}
+		if rng.IntN(10) == 0 {
+			f.ParentID = ""
+		}
+		for n := rng.IntN(6); n > 0; n-- {
+			f.Ancestors = append(f.Ancestors, Ancestor{ID: "fd-" + strings.Repeat("b", rng.IntN(12)), Name: names[rng.IntN(len(names))],
+				Created: time.Unix(rng.Int64N(4e9), rng.Int64N(1e9)).UTC()})
+		}
+		data, err := json.Marshal(&f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want Folder
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := decodeAncestors(data)
+		if !ok {
+			continue
+		}
+		fast++
+		if !reflect.DeepEqual(got, want.Ancestors) {
+			t.Fatalf("%s\ndecoded %+v\nwant    %+v", data, got, want.Ancestors)
+		}
+	}
+	if fast < 1000 {
+		t.Fatalf("only %d of 3000 folders took the fast path", fast)
+	}
+	for _, s := range []string{`{"ID":"x","Ancestors":null}`, `{"ID":"x","Ancestors":[]}`, `{"ID":"x","Ancestors":[{"ID":"a","Extra":"b"}]}`,
+		`{"ID":"x","Ancestors":[{"ID":"a"},]}`, `{"ID":"x","Ancestors":[{"ID":"a"}`, `[]`} {
+		if _, ok := decodeAncestors([]byte(s)); ok {
+			t.Errorf("decodeAncestors accepted %s", s)
+		}
+	}
+}
+
 func BenchmarkDecodeMember(b *testing.B) {
 	now := time.Now().UTC()
 	m := Member{AccountID: "1234567890123456", AccountName: "member-abcdefgh@rd-abcdef.aliyunid.com", DisplayName: "member 01234",

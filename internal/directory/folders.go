@@ -234,7 +234,7 @@ func (s *Service) ListAncestors(tx store.Tx, accountID, childID string) ([]Ances
 	if err := checkNodeID("ChildId", childID); err != nil {
 		return nil, err
 	}
-	f, _, err := folders.Get(tx, accountID, childID)
+	rec, err := tx.Records().Get(accountID, folders.Kind, childID)
 	if errors.Is(err, store.ErrNotFound) {
 		if _, _, err := managed(tx, accountID); err != nil {
 			return nil, err
@@ -242,6 +242,13 @@ func (s *Service) ListAncestors(tx store.Tx, accountID, childID string) ([]Ances
 		return nil, folderNotExists(childID)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if ancestors, ok := decodeAncestors(rec.Data); ok {
+		return ancestors, nil
+	}
+	var f Folder
+	if err := folders.Decode(rec, &f); err != nil {
 		return nil, err
 	}
 	return f.Ancestors, nil
