@@ -27,6 +27,9 @@ import (
 // in the store (the directory's own call in one transaction of the driver's
 // process over the same data, no HTTP, no audit).
 func driveRD(db string, rounds, perRound, members, folders int) error {
+	if members < 1000 || folders < 10 || rounds < 1 || perRound < 2 {
+		return fmt.Errorf("-scenario rd needs -members >= 1000 (pages of 100 at a tenth of them), -folders >= 10, -rounds >= 1, -per-round >= 2")
+	}
 	data, err := os.MkdirTemp("", "canopybench-rd-")
 	if err != nil {
 		return err
