@@ -28,6 +28,7 @@ import (
 
 	"github.com/canopy-iam/canopy/internal/accounts"
 	"github.com/canopy-iam/canopy/internal/app"
+	"github.com/canopy-iam/canopy/internal/directory"
 	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/testutil/pgtest"
 )
@@ -53,6 +54,7 @@ type options struct {
 	db       string
 	log      io.Writer
 	tls      bool
+	rdLimits directory.Limits
 }
 
 // Option changes how Start builds the server.
@@ -77,6 +79,11 @@ func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }
 // directory (Server.CAFile), as `canopy serve --tls-addr` does.
 func WithTLS() Option { return func(o *options) { o.tls = true } }
 
+// WithDirectoryLimits sets the Resource Directory quotas, as the serve
+// flags --rd-max-folders, --rd-max-members and --rd-invitations-per-day
+// do (zero fields keep the cloud's defaults).
+func WithDirectoryLimits(l directory.Limits) Option { return func(o *options) { o.rdLimits = l } }
+
 // Start builds a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
@@ -95,7 +102,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 	if o.log != nil {
 		log = slog.New(slog.NewJSONHandler(o.log, nil))
 	}
-	cfg := app.Config{DataDir: o.dataDir, DB: o.db, Log: log}
+	cfg := app.Config{DataDir: o.dataDir, DB: o.db, Log: log, Directory: o.rdLimits}
 	if o.tls {
 		cfg.TLSAddr = "127.0.0.1:0" // Start listens itself, below
 	}
