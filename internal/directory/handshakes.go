@@ -456,11 +456,7 @@ func (s *Service) ListHandshakesForDirectory(tx store.Tx, managementID string, p
 // record and membership go, and its access role is removed from it; the
 // account itself stays, standalone.
 func (s *Service) RemoveCloudAccount(tx store.Tx, managementID, accountID string, now time.Time) error {
-	d, drec, err := managed(tx, managementID)
-	if err != nil {
-		return err
-	}
-	m, _, err := member(tx, d, accountID)
+	d, drec, m, _, err := managedMember(tx, managementID, accountID)
 	if err != nil {
 		return err
 	}

@@ -166,21 +166,9 @@ func (s *Service) CreateCloudAccount(tx store.Tx, managementID string, n NewClou
 	if err := checkEmail(n.Email); err != nil {
 		return nil, err
 	}
-	d, drec, err := managed(tx, managementID)
+	d, drec, parent, err := s.placeNewMember(tx, managementID, n.ParentFolderID, n.PayerAccountID)
 	if err != nil {
 		return nil, err
-	}
-	parent, _, err := s.folder(tx, d, "ParentFolderId", n.ParentFolderID)
-	if err != nil {
-		return nil, err
-	}
-	if d.Members >= s.limits.MaxMembers {
-		return nil, codeMemberQuota.New("The resource directory already has %d members, its quota.", s.limits.MaxMembers)
-	}
-	if n.PayerAccountID != "" && n.PayerAccountID != managementID {
-		if _, _, err := member(tx, d, n.PayerAccountID); err != nil {
-			return nil, codePayerNotMember.New("The payer account %q is neither the management account nor a member of this resource directory.", clip(n.PayerAccountID))
-		}
 	}
 	if err := checkEmailFree(tx, n.Email, ""); err != nil {
 		return nil, err
@@ -228,11 +216,7 @@ func (s *Service) PromoteResourceAccount(tx store.Tx, managementID, accountID, e
 	if err := checkEmail(email); err != nil {
 		return nil, err
 	}
-	d, _, err := managed(tx, managementID)
-	if err != nil {
-		return nil, err
-	}
-	m, mrec, err := member(tx, d, accountID)
+	d, _, m, mrec, err := managedMember(tx, managementID, accountID)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,17 @@ func member(tx store.Tx, d *Directory, id string) (*Member, store.Record, error)
 	return m, rec, err
 }
 
+// managedMember reads a member of the directory managementID manages,
+// with the directory: what every call on one member starts with.
+func managedMember(tx store.Tx, managementID, accountID string) (*Directory, store.Record, *Member, store.Record, error) {
+	d, drec, err := managed(tx, managementID)
+	if err != nil {
+		return nil, drec, nil, store.Record{}, err
+	}
+	m, mrec, err := member(tx, d, accountID)
+	return d, drec, m, mrec, err
+}
+
 // claimName reserves name (ignoring case) for accountID in the collection
 // of claims c, refusing with taken when another member holds it.
 func claimName(tx store.Tx, c store.Collection[nameClaim], managementID, name, accountID string, now time.Time, taken func() error) error {
@@ -63,21 +74,9 @@ func (s *Service) CreateResourceAccount(tx store.Tx, managementID string, n NewR
 	if err := checkTags(n.Tags); err != nil {
 		return nil, err
 	}
-	d, drec, err := managed(tx, managementID)
+	d, drec, parent, err := s.placeNewMember(tx, managementID, n.ParentFolderID, n.PayerAccountID)
 	if err != nil {
 		return nil, err
-	}
-	parent, _, err := s.folder(tx, d, "ParentFolderId", n.ParentFolderID)
-	if err != nil {
-		return nil, err
-	}
-	if d.Members >= s.limits.MaxMembers {
-		return nil, codeMemberQuota.New("The resource directory already has %d members, its quota.", s.limits.MaxMembers)
-	}
-	if n.PayerAccountID != "" && n.PayerAccountID != managementID {
-		if _, _, err := member(tx, d, n.PayerAccountID); err != nil {
-			return nil, codePayerNotMember.New("The payer account %q is neither the management account nor a member of this resource directory.", clip(n.PayerAccountID))
-		}
 	}
 	ma, err := tx.Accounts().Get(managementID)
 	if err != nil {
@@ -101,6 +100,30 @@ func (s *Service) CreateResourceAccount(tx store.Tx, managementID string, n NewR
 		return nil, err
 	}
 	return m, nil
+}
+
+// placeNewMember checks that the directory managementID manages can take
+// one more member in folder parentID ("" = Root), paid for by payerID
+// ("" = itself): the folder exists, the quota allows, and the payer is the
+// management account or a member.
+func (s *Service) placeNewMember(tx store.Tx, managementID, parentID, payerID string) (*Directory, store.Record, *Folder, error) {
+	d, drec, err := managed(tx, managementID)
+	if err != nil {
+		return nil, drec, nil, err
+	}
+	parent, _, err := s.folder(tx, d, "ParentFolderId", parentID)
+	if err != nil {
+		return nil, drec, nil, err
+	}
+	if d.Members >= s.limits.MaxMembers {
+		return nil, drec, nil, codeMemberQuota.New("The resource directory already has %d members, its quota.", s.limits.MaxMembers)
+	}
+	if payerID != "" && payerID != managementID {
+		if _, _, err := member(tx, d, payerID); err != nil {
+			return nil, drec, nil, codePayerNotMember.New("The payer account %q is neither the management account nor a member of this resource directory.", clip(payerID))
+		}
+	}
+	return d, drec, parent, nil
 }
 
 // join makes an account a member: its member record in the management
@@ -152,11 +175,7 @@ type AccountView struct {
 
 // GetAccount returns one member of the directory managementID manages.
 func (s *Service) GetAccount(tx store.Tx, managementID, accountID string) (*AccountView, error) {
-	d, _, err := managed(tx, managementID)
-	if err != nil {
-		return nil, err
-	}
-	m, _, err := member(tx, d, accountID)
+	d, _, m, _, err := managedMember(tx, managementID, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -282,11 +301,7 @@ func (s *Service) MoveAccount(tx store.Tx, managementID, accountID, destinationI
 	if destinationID == "" {
 		return missing("DestinationFolderId")
 	}
-	d, _, err := managed(tx, managementID)
-	if err != nil {
-		return err
-	}
-	m, rec, err := member(tx, d, accountID)
+	d, _, m, rec, err := managedMember(tx, managementID, accountID)
 	if err != nil {
 		return err
 	}
@@ -307,11 +322,7 @@ func (s *Service) RenameAccount(tx store.Tx, managementID, accountID, name strin
 	if err := displayNameRule.check(name); err != nil {
 		return nil, err
 	}
-	d, _, err := managed(tx, managementID)
-	if err != nil {
-		return nil, err
-	}
-	m, rec, err := member(tx, d, accountID)
+	_, _, m, rec, err := managedMember(tx, managementID, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -339,11 +350,7 @@ type Payer struct {
 // GetPayerForAccount returns who pays for a member: the account it named
 // at creation, else itself.
 func (s *Service) GetPayerForAccount(tx store.Tx, managementID, accountID string) (*Payer, error) {
-	d, _, err := managed(tx, managementID)
-	if err != nil {
-		return nil, err
-	}
-	m, _, err := member(tx, d, accountID)
+	d, _, m, _, err := managedMember(tx, managementID, accountID)
 	if err != nil {
 		return nil, err
 	}

@@ -65,11 +65,7 @@ func checkBindInput(accountID, phone string) error {
 // phoneless returns the account of a resource-account member of the
 // directory managementID manages that has no security phone yet.
 func (s *Service) phoneless(tx store.Tx, managementID, accountID string) (*store.Account, error) {
-	d, _, err := managed(tx, managementID)
-	if err != nil {
-		return nil, err
-	}
-	m, _, err := member(tx, d, accountID)
+	_, _, m, _, err := managedMember(tx, managementID, accountID)
 	if err != nil {
 		return nil, err
 	}

@@ -31,11 +31,7 @@ func (s *Service) switchType(tx store.Tx, managementID, accountID, newType strin
 	if newType != TypeResourceAccount && newType != TypeCloudAccount {
 		return nil, invalid("NewAccountType", "The parameter NewAccountType must be %s or %s; got %q.", TypeResourceAccount, TypeCloudAccount, clip(newType))
 	}
-	d, _, err := managed(tx, managementID)
-	if err != nil {
-		return nil, err
-	}
-	m, rec, err := member(tx, d, accountID)
+	_, _, m, rec, err := managedMember(tx, managementID, accountID)
 	if err != nil {
 		return nil, err
 	}
