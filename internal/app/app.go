@@ -87,7 +87,8 @@ func OpenStore(ctx context.Context, cfg Config) (store.Backend, *keyring.Keyring
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := sqlstore.OpenURL(ctx, cfg.DataDir, cfg.DB)
+	st, err := sqlstore.OpenURL(ctx, cfg.DataDir, cfg.DB, sqlstore.WithWALLimit(cfg.SQLiteWALLimit),
+		sqlstore.WithMaxSize(cfg.SQLiteMaxSize))
 	if err != nil {
 		return nil, nil, fmt.Errorf("open store: %w", err)
 	}
@@ -142,7 +143,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 				cfg.Log.Warn("cache sync after write failed", "err", err)
 			}
 		}}
-	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: a.Now, Log: cfg.Log}
+	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: a.Now, Log: cfg.Log,
+		Limiter: api.NewFailureLimiter(cfg.AuthFailBurst, cfg.AuthFailPerMinute)}
 	// Built here, not in Serve: Shutdown may run before Serve starts (in
 	// another goroutine), and Serve must then return at once.
 	h := a.Handler()
@@ -230,6 +232,10 @@ func (a *App) Shutdown(ctx context.Context) error {
 	errs = append(errs, a.Store.Close())
 	return errors.Join(errs...)
 }
+
+// Unattributed is how many refused requests named no identity this node
+// knows (unsigned, an unknown AccessKey, throttled): counted, not stored.
+func (a *App) Unattributed() uint64 { return a.Invoker.Unattributed() }
 
 // loadCredential fills the AccessKey cache from the store.
 func (a *App) loadCredential(ctx context.Context, id string) (*authn.Credential, error) {

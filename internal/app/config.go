@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+
+	"github.com/canopy-iam/canopy/internal/api"
 )
 
 // Config is everything the server needs; the defaults run on one machine.
@@ -28,6 +30,23 @@ type Config struct {
 	TLSHosts []string // further DNS names and IP addresses of the local CA's certificate
 	TLSCert  string   // PEM certificate (chain) file of your own; needs TLSKey
 	TLSKey   string   // PEM key file for TLSCert
+
+	// Failed authentication per source address (api.FailureLimiter): an
+	// address may fail AuthFailBurst times at once and earns
+	// AuthFailPerMinute more each minute; past that, its requests are
+	// refused with Throttling (400) before they are read. 0 means the
+	// default (api.DefaultAuthFailBurst, api.DefaultAuthFailPerMinute); a
+	// negative value turns the limit off.
+	AuthFailBurst     int
+	AuthFailPerMinute int
+
+	// SQLiteWALLimit is the size in bytes past which the SQLite WAL is
+	// checkpointed and truncated (0: sqlstore.DefaultWALLimit).
+	SQLiteWALLimit int64
+	// SQLiteMaxSize caps the SQLite database file in bytes (0: no cap);
+	// past it, calls that must write answer 503 ServiceUnavailable, as on a
+	// full disk, until rows expire or the cap is raised.
+	SQLiteMaxSize int64
 }
 
 // Defaults fills unset fields.
@@ -44,12 +63,24 @@ func (c *Config) Defaults() {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
+	if c.AuthFailBurst == 0 {
+		c.AuthFailBurst = api.DefaultAuthFailBurst
+	}
+	if c.AuthFailPerMinute == 0 {
+		c.AuthFailPerMinute = api.DefaultAuthFailPerMinute
+	}
 }
 
 // Validate reports settings that cannot work.
 func (c *Config) Validate() error {
 	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		return errors.New("--db must be a postgres:// or postgresql:// URL (leave it empty for SQLite in --data)")
+	}
+	if c.SQLiteWALLimit < 0 || c.SQLiteMaxSize < 0 {
+		return errors.New("--sqlite-wal-limit and --sqlite-max-size must not be negative")
+	}
+	if c.SQLiteMaxSize > 0 && c.DB != "" {
+		return errors.New("--sqlite-max-size applies to SQLite only; leave it out with --db")
 	}
 	if err := c.validateTLS(); err != nil {
 		return err

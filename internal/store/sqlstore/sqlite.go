@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -48,7 +49,59 @@ type liteBackend struct {
 	ckpt     *sql.DB
 	stopCkpt context.CancelFunc
 	ckptDone chan struct{}
+	// walPath is the WAL file; past walLimit bytes it is truncated.
+	walPath  string
+	walLimit int64
+	// maxPages caps the database's size in pages (0: SQLite's own cap);
+	// every writing connection applies it before its next transaction.
+	maxPages atomic.Int64
 }
+
+// sqliteMaxPages is SQLite's own page cap, which lifts ours.
+const sqliteMaxPages = 4294967294
+
+// SetMaxSize caps the SQLite database at about bytes (0: no cap): a write
+// that would grow it further fails with store.ErrStorageFull and leaves
+// nothing behind, exactly as on a full disk, and raising the cap (or
+// deleting rows) lets the next write succeed with no restart. It cannot be
+// set below the current size. PostgreSQL has no such cap.
+func (s *Store) SetMaxSize(ctx context.Context, bytes int64) error {
+	b, ok := s.be.(*liteBackend)
+	if !ok {
+		return fmt.Errorf("sqlstore: SetMaxSize is for SQLite only")
+	}
+	if bytes <= 0 {
+		b.maxPages.Store(sqliteMaxPages)
+		return nil
+	}
+	var pageSize int64
+	if err := b.r.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+		return fmt.Errorf("sqlstore: %w", err)
+	}
+	b.maxPages.Store(max(bytes/pageSize, 1))
+	return nil
+}
+
+// applyMaxPages brings a writing connection's page cap up to date.
+func (b *liteBackend) applyMaxPages(ctx context.Context, c *liteConn) error {
+	want := b.maxPages.Load()
+	if want == 0 || c.maxPages == want {
+		return nil
+	}
+	if _, err := c.execr.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, want), nil); err != nil {
+		return err
+	}
+	c.maxPages = want
+	return nil
+}
+
+// DefaultWALLimit is the WAL size past which the checkpointer copies every
+// frame back and truncates the file. A PASSIVE checkpoint never waits, so
+// under a steady burst of writes and reads it may never catch up, and the
+// WAL (which SQLite only ever reuses from its start) grows without bound;
+// past the limit a TRUNCATE checkpoint waits for the readers of older
+// frames, holding off writers meanwhile, and resets the file to zero.
+const DefaultWALLimit = 64 << 20
 
 // checkpointEvery is how often the WAL is copied back into the database.
 // The writer connection runs with wal_autocheckpoint off: left on, every
@@ -56,7 +109,7 @@ type liteBackend struct {
 // write lock, and every caller queued behind it would wait.
 const checkpointEvery = 250 * time.Millisecond
 
-func openSQLite(ctx context.Context, path string) (backend, error) {
+func openSQLite(ctx context.Context, path string, walLimit int64) (backend, error) {
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlstore: sqlite path %q must not contain '?'", path)
 	}
@@ -92,7 +145,10 @@ func openSQLite(ctx context.Context, path string) (backend, error) {
 		return nil, err
 	}
 	ckpt.SetMaxOpenConns(1)
-	b := &liteBackend{r: r, w: w, ckpt: ckpt}
+	if walLimit <= 0 {
+		walLimit = DefaultWALLimit
+	}
+	b := &liteBackend{r: r, w: w, ckpt: ckpt, walPath: path + "-wal", walLimit: walLimit}
 	if err := b.migrate(ctx); err != nil {
 		b.close()
 		return nil, err
@@ -117,6 +173,9 @@ func (b *liteBackend) checkpointLoop(ctx context.Context) {
 			return
 		case <-t.C:
 			b.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+			if info, err := os.Stat(b.walPath); err == nil && info.Size() > b.walLimit {
+				b.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+			}
 		}
 	}
 }
@@ -207,6 +266,11 @@ func (b *liteBackend) run(ctx context.Context, kind txKind, f func(executor) err
 		if !ok {
 			return fmt.Errorf("sqlstore: unexpected driver connection %T", dc)
 		}
+		if kind != txRead {
+			if err := b.applyMaxPages(ctx, c); err != nil {
+				return fmt.Errorf("sqlstore: %w", err)
+			}
+		}
 		e := &liteExec{c: c, begin: begin}
 		ran = true
 		ferr = f(e)
@@ -235,6 +299,12 @@ func (b *liteBackend) mapErr(err error) error {
 			return fmt.Errorf("%w: %w", store.ErrConflict, err)
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("%w: the account does not exist: %w", store.ErrNotFound, err)
+		}
+		// SQLITE_FULL: the disk (or the database's page quota) is full. The
+		// failed transaction wrote nothing; freeing space lets the next one
+		// succeed.
+		if se.Code()&0xff == sqlite3.SQLITE_FULL {
+			return fmt.Errorf("%w: %w", store.ErrStorageFull, err)
 		}
 	}
 	return err
