@@ -109,6 +109,11 @@ const DefaultWALLimit = 64 << 20
 // write lock, and every caller queued behind it would wait.
 const checkpointEvery = 250 * time.Millisecond
 
+// walCheckEvery is how often the WAL's size is compared with its limit (a
+// stat, cheap): a burst can only write this long's worth past the limit
+// before a TRUNCATE checkpoint starts.
+const walCheckEvery = 25 * time.Millisecond
+
 func openSQLite(ctx context.Context, path string, walLimit int64) (backend, error) {
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlstore: sqlite path %q must not contain '?'", path)
@@ -165,20 +170,53 @@ func openSQLite(ctx context.Context, path string, walLimit int64) (backend, erro
 // checkpoint loses nothing, the WAL just grows until one succeeds.
 func (b *liteBackend) checkpointLoop(ctx context.Context) {
 	defer close(b.ckptDone)
-	t := time.NewTicker(checkpointEvery)
+	t := time.NewTicker(walCheckEvery)
 	defer t.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			b.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+		case now := <-t.C:
 			if info, err := os.Stat(b.walPath); err == nil && info.Size() > b.walLimit {
-				b.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+				b.truncateWAL(ctx)
+				last = now
+				continue
+			}
+			if now.Sub(last) >= checkpointEvery {
+				b.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+				last = now
 			}
 		}
 	}
 }
+
+// truncateWAL copies every WAL frame into the database and truncates the
+// WAL to zero bytes. It runs on the writer connection: holding it keeps
+// this node's writers queued for the moment the checkpoint takes (a
+// checkpointer racing them for the lock could wait forever while the WAL
+// kept growing). Readers of older frames must finish first; it waits for
+// them at most truncateWait, so writers are never held up longer, and
+// tries again on the next check when readers kept it from finishing.
+func (b *liteBackend) truncateWAL(ctx context.Context) {
+	conn, err := b.w.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, truncateWait.Milliseconds())); err != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn }) // never leave the writer with a short timeout
+		return
+	}
+	conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`); err != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+}
+
+// truncateWait bounds how long a TRUNCATE checkpoint waits for readers
+// while it holds the writer.
+const truncateWait = 100 * time.Millisecond
 
 func openLiteDB(dsn string) (*sql.DB, error) {
 	c, err := sqlite.NewConnector(dsn)
