@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -12,10 +14,16 @@ import (
 	"testing"
 	"time"
 
+	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
+	"github.com/alibabacloud-go/tea/dara"
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/actiontrail"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
 
+	"github.com/canopy-iam/canopy/internal/app"
 	"github.com/canopy-iam/canopy/internal/authn/signature"
+	"github.com/canopy-iam/canopy/internal/store/sqlstore"
 	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
 )
 
@@ -218,4 +226,219 @@ func TestLookupEventsTakesAnyWellFormedTime(t *testing.T) {
 	wantServerError(t, err, "InvalidParameterCombination", http.StatusBadRequest)
 }
 
-var _ = ram.CreateGetUserRequest
+// Hole 5: a full disk answered 500 InternalError "unknown error". The
+// store is capped at its current size (SQLite's own page cap, which fails
+// a growing transaction with SQLITE_FULL exactly as a full disk does):
+// calls that must write answer the retryable 503 ServiceUnavailable naming
+// storage, nothing is half-written, the cause is logged once, and raising
+// the cap (space freed) serves again with no restart.
+func TestFullStorageAnswers503AndRecovers(t *testing.T) {
+	var log lockedBuffer
+	w := newRAMWorld(t, canopytest.WithLog(&log))
+	w.createUser(t, "before")
+	st, isSQLite := w.srv.App.Store.(*sqlstore.Store)
+	if !isSQLite || st.Dialect() != sqlstore.DialectSQLite {
+		t.Fatalf("store %T is not SQLite", w.srv.App.Store)
+	}
+	if err := st.SetMaxSize(context.Background(), 1); err != nil { // never below the current size
+		t.Fatal(err)
+	}
+	comments := strings.Repeat("c", 1000)
+	var full *sdkerrors.ServerError
+	var failed string
+	for i := 0; i < 2000 && full == nil; i++ {
+		req := ram.CreateCreateUserRequest()
+		req.UserName, req.Comments = fmt.Sprintf("filler-%d", i), comments
+		_, err := w.root.CreateUser(req)
+		if err != nil {
+			full = wantServerError(t, err, "ServiceUnavailable", http.StatusServiceUnavailable)
+			failed = req.UserName
+		}
+	}
+	if full == nil {
+		t.Fatal("2000 users of 1 KB fitted in a store capped at its size")
+	}
+	if !strings.Contains(full.Message(), "storage") {
+		t.Errorf("the 503 does not name storage: %q", full.Message())
+	}
+	// Every further call answers 503 too, never 500: reads as well, since
+	// each call's audit event must be stored before it is answered.
+	for i := 0; i < 5; i++ {
+		req := ram.CreateCreateUserRequest()
+		req.UserName, req.Comments = fmt.Sprintf("more-%d", i), comments
+		_, err := w.root.CreateUser(req)
+		wantServerError(t, err, "ServiceUnavailable", http.StatusServiceUnavailable)
+	}
+	readsServed := 0
+	for i := 0; i < 50; i++ {
+		_, err := w.root.GetUser(getUser("before"))
+		if err == nil {
+			readsServed++ // its event still fitted in a page with room
+			continue
+		}
+		wantServerError(t, err, "ServiceUnavailable", http.StatusServiceUnavailable)
+	}
+	if n := strings.Count(log.String(), "storage is full"); n != 1 {
+		t.Errorf("the full store was logged %d times; want once", n)
+	}
+
+	if err := st.SetMaxSize(context.Background(), 0); err != nil { // space is freed
+		t.Fatal(err)
+	}
+	_, err := w.root.GetUser(getUser(failed))
+	wantServerError(t, err, "EntityNotExist.User", http.StatusNotFound) // nothing half-written
+	w.createUser(t, failed)
+	if _, err := w.root.GetUser(getUser("before")); err != nil {
+		t.Fatalf("a read after recovery: %v", err)
+	}
+	if !strings.Contains(log.String(), "storage accepts writes again") {
+		t.Error("the recovery was not logged")
+	}
+	t.Logf("%d of 50 reads were served while the store was full", readsServed)
+}
+
+func getUser(name string) *ram.GetUserRequest {
+	req := ram.CreateGetUserRequest()
+	req.UserName = name
+	return req
+}
+
+// Failed authentication is limited per source address: past its budget an
+// address is refused with the cloud's Throttling (400) before its request
+// is read, even when signed well, until it has earned a failure back; the
+// refusals are counted, and logged within a budget, never stored.
+func TestFailedAuthenticationIsThrottledPerAddress(t *testing.T) {
+	var log lockedBuffer
+	srv := canopytest.Start(t, canopytest.WithLog(&log), canopytest.WithConfig(func(c *app.Config) {
+		c.AuthFailBurst, c.AuthFailPerMinute = 5, 60 // one more failure a second
+	}))
+	acct := srv.CreateAccount(t)
+	client := srv.STSClient(t, acct.AccessKeyID, acct.AccessKeySecret)
+	unsigned := func() (int, string) {
+		status, body, _ := get(t, "http://"+srv.Endpoint+"/?Action=GetCallerIdentity&Version=2015-04-01")
+		var e struct{ Code string }
+		json.Unmarshal(body, &e)
+		return status, e.Code
+	}
+	for i := 0; i < 5; i++ {
+		if status, code := unsigned(); status != http.StatusBadRequest || code != "IncompleteSignature" {
+			t.Fatalf("failure %d: %d %s", i+1, status, code)
+		}
+	}
+	if status, code := unsigned(); status != http.StatusBadRequest || code != "Throttling" {
+		t.Fatalf("the sixth failure in a row answered %d %s; want 400 Throttling", status, code)
+	}
+	_, err := client.GetCallerIdentity(sts.CreateGetCallerIdentityRequest())
+	wantServerError(t, err, "Throttling", http.StatusBadRequest)
+	// darabonba (V3) reads the same code.
+	v3, err := openapi.NewClient(&openapi.Config{AccessKeyId: ptr(acct.AccessKeyID), AccessKeySecret: ptr(acct.AccessKeySecret),
+		Endpoint: ptr(srv.Endpoint), Protocol: ptr("HTTP")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := &openapi.Params{Action: ptr("GetCallerIdentity"), Version: ptr("2015-04-01"), Protocol: ptr("HTTP"),
+		Method: ptr("POST"), AuthType: ptr("AK"), Style: ptr("RPC"), Pathname: ptr("/"), ReqBodyType: ptr("formData"), BodyType: ptr("json")}
+	_, err = v3.CallApi(params, &openapi.OpenApiRequest{}, &dara.RuntimeOptions{})
+	wantDaraError(t, err, "Throttling", http.StatusBadRequest)
+
+	time.Sleep(1100 * time.Millisecond) // one failure earned back: enough to be served
+	if _, err := client.GetCallerIdentity(sts.CreateGetCallerIdentityRequest()); err != nil {
+		t.Fatalf("a signed call after the wait: %v", err)
+	}
+	if srv.App.Unattributed() < 7 {
+		t.Errorf("%d unattributed refusals counted; want at least 7", srv.App.Unattributed())
+	}
+	trail := srv.TrailClient(t, acct.AccessKeyID, acct.AccessKeySecret)
+	for _, e := range lookup(t, trail, "", "", "50", "").Events {
+		if e["errorCode"] == "Throttling" || e["errorCode"] == "IncompleteSignature" {
+			t.Errorf("an unattributed refusal reached the account's trail: %v", e)
+		}
+	}
+	if !strings.Contains(log.String(), `"unattributedTotal"`) {
+		t.Error("no log line counts the unattributed refusals")
+	}
+}
+
+// eventsOf returns the account's events of one action, newest first.
+func eventsOf(t *testing.T, trail *actiontrail.Client, action string) []map[string]any {
+	t.Helper()
+	return lookup(t, trail, "EventName", action, "50", "").Events
+}
+
+// The event record carries what ActionTrail's does: the gateway's common
+// request fields, the recipient, the resource the call acted on (also for
+// root, and for a refusal), a write's answer with its secrets redacted,
+// and the scheme.
+func TestEventsRecordWhatTheCallDidAndToWhat(t *testing.T) {
+	w := newRAMWorld(t)
+	w.createUser(t, "Administrator")
+	arn := "acs:ram::" + w.acct.ID + ":user/Administrator"
+	key := ram.CreateCreateAccessKeyRequest()
+	key.UserName = "administrator" // another spelling: the event names the stored one
+	created, err := w.root.CreateAccessKey(key)
+	ok(t, "CreateAccessKey", err)
+	reader, _ := w.userClient(t, "reader")
+	get := ram.CreateGetUserRequest()
+	get.UserName = "Administrator"
+	_, err = reader.GetUser(get)
+	wantServerError(t, err, "NoPermission", http.StatusForbidden)
+
+	trail := w.srv.TrailClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret)
+	create := eventsOf(t, trail, "CreateUser")
+	var createAdmin map[string]any
+	for _, e := range create {
+		if e["resourceName"] == arn {
+			createAdmin = e
+		}
+	}
+	if createAdmin == nil {
+		t.Fatalf("no CreateUser event names %s: %v", arn, create)
+	}
+	params, _ := createAdmin["requestParameters"].(map[string]any)
+	if params["AcsHost"] != w.srv.Endpoint || params["AcsProduct"] != "Ram" || params["RegionId"] != canopytest.Region ||
+		params["RequestId"] != createAdmin["requestId"] || params["HostId"] != "ram.aliyuncs.com" ||
+		params["UserName"] != "Administrator" {
+		t.Errorf("requestParameters lack the gateway's fields: %v", params)
+	}
+	refs, _ := createAdmin["referencedResources"].(map[string]any)
+	users, _ := refs["ACS::RAM::User"].([]any)
+	extra, _ := createAdmin["additionalEventData"].(map[string]any)
+	answer, _ := createAdmin["responseElements"].(map[string]any)
+	user, _ := answer["User"].(map[string]any)
+	if createAdmin["recipientAccountId"] != w.acct.ID || createAdmin["resourceType"] != "ACS::RAM::User" ||
+		len(users) != 1 || users[0] != arn || extra["Scheme"] != "http" || user["UserName"] != "Administrator" {
+		t.Errorf("CreateUser event: %v", createAdmin)
+	}
+
+	var keyEvent map[string]any
+	for _, e := range eventsOf(t, trail, "CreateAccessKey") {
+		if e["resourceName"] == arn {
+			keyEvent = e
+		}
+	}
+	raw, _ := json.Marshal(keyEvent)
+	answer, _ = keyEvent["responseElements"].(map[string]any)
+	ak, _ := answer["AccessKey"].(map[string]any)
+	if strings.Contains(string(raw), created.AccessKey.AccessKeySecret) || ak["AccessKeySecret"] != "******" ||
+		ak["AccessKeyId"] != created.AccessKey.AccessKeyId || keyEvent["resourceName"] != arn {
+		t.Errorf("CreateAccessKey event: %s", raw)
+	}
+	// A new credential is a sensitive action; a new user is not.
+	attrs, _ := keyEvent["eventAttributes"].(map[string]any)
+	if attrs["SensitiveAction"] != "true" || createAdmin["eventAttributes"] != nil {
+		t.Errorf("SensitiveAction: CreateAccessKey %v, CreateUser %v", keyEvent["eventAttributes"], createAdmin["eventAttributes"])
+	}
+
+	denied := eventsOf(t, trail, "GetUser")[0]
+	if denied["errorCode"] != "NoPermission" || denied["resourceName"] != arn || denied["responseElements"] != nil {
+		t.Errorf("refused GetUser event: %v", denied)
+	}
+	// Reads record no answer.
+	if _, err := w.root.GetUser(get); err != nil {
+		t.Fatal(err)
+	}
+	read := eventsOf(t, trail, "GetUser")[0]
+	if read["responseElements"] != nil || read["resourceName"] != arn {
+		t.Errorf("GetUser by root: %v", read)
+	}
+}

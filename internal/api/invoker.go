@@ -45,15 +45,19 @@ type Invoker struct {
 	// resources it does not know unchanged.
 	Canonical func(tx store.Tx, resource string) (string, error)
 
-	// unattributed counts refusals of requests that named no identity the
-	// node knows (unsigned, an unknown AccessKey): they are not stored.
-	unattributed atomic.Uint64
+	// Unattributed counts the refusals of requests that named no identity
+	// the node knows (unsigned, an unknown AccessKey, throttled; nil: not
+	// counted). Their events are counted, never stored: nobody's trail
+	// would show them, and anyone could send them in bulk.
+	Unattributed *atomic.Uint64
 }
 
-// Unattributed is how many refused requests named no known identity since
-// the node started. Their events are counted here, never stored: nobody's
-// trail would show them, and anyone could send them in bulk.
-func (iv *Invoker) Unattributed() uint64 { return iv.unattributed.Load() }
+func (iv *Invoker) unattributedTotal() uint64 {
+	if iv.Unattributed == nil {
+		return 0
+	}
+	return iv.Unattributed.Load()
+}
 
 // Invocation is one call of one action by one caller.
 type Invocation struct {
@@ -287,7 +291,9 @@ func (iv *Invoker) Refuse(ctx context.Context, inv *Invocation, err error) error
 	e := storageError(err)
 	inv.output = nil
 	if inv.Caller == nil && inv.KeyOwner == nil {
-		iv.unattributed.Add(1)
+		if iv.Unattributed != nil {
+			iv.Unattributed.Add(1)
+		}
 		return e
 	}
 	fresh, aerr := iv.Events.Submit(ctx, inv.Nonce, iv.event(inv, e))
@@ -328,7 +334,7 @@ func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) s
 		c.Product = p.Code
 	}
 	if entry := iv.Registry.lookup(inv.Version, inv.Action); entry != nil {
-		c.Write = entry.Write
+		c.Write, c.Sensitive = entry.Write, entry.SensitiveAction
 	}
 	if inv.Caller != nil {
 		c.AccessKeyID = inv.Caller.AccessKeyID

@@ -51,8 +51,9 @@ func NewFailureLimiter(burst, perMinute int) *FailureLimiter {
 }
 
 func addrKey(a netip.Addr) netip.Prefix {
+	a = a.Unmap()
 	bits := 32
-	if a.Is6() && !a.Is4In6() {
+	if a.Is6() {
 		bits = 64
 	}
 	p, _ := a.Prefix(bits)

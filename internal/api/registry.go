@@ -39,6 +39,18 @@ type Spec struct {
 	Write bool
 	// Secrets are parameters whose values never reach the audit trail.
 	Secrets []string
+	// SensitiveAction marks actions that create or remove credentials or
+	// change who may do what (keys, passwords, MFA, policies and their
+	// attachments, roles' trust, group membership, account security
+	// settings, AssumeRole): their events say eventAttributes
+	// {"SensitiveAction": "true"}, as ActionTrail's do.
+	SensitiveAction bool
+}
+
+// Sensitive is the spec marked as a sensitive action.
+func (s Spec) Sensitive() Spec {
+	s.SensitiveAction = true
+	return s
 }
 
 // Action is one registry entry with its typed input and output.
@@ -83,6 +95,7 @@ type Info struct {
 	Name      string
 	RAMAction string // the permission it needs; "" for public actions
 	Write     bool
+	Sensitive bool
 	Secrets   []string
 }
 
@@ -171,7 +184,7 @@ func (r *Registry) Specs() []Info {
 	out := make([]Info, 0, len(r.byKey))
 	for _, e := range r.byKey {
 		out = append(out, Info{Product: e.product.Code, Version: e.product.Version, Name: e.Name,
-			RAMAction: e.permission, Write: e.Write, Secrets: e.Secrets})
+			RAMAction: e.permission, Write: e.Write, Sensitive: e.SensitiveAction, Secrets: e.Secrets})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Product != out[j].Product {

@@ -91,7 +91,7 @@ func (s *RPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.logRequest(r.Context(), inv, status, code, time.Since(start),
-			slog.Uint64("unattributedTotal", s.Invoker.Unattributed()), slog.Int("unattributedNotLogged", skipped))
+			slog.Uint64("unattributedTotal", s.Invoker.unattributedTotal()), slog.Int("unattributedNotLogged", skipped))
 		return
 	}
 	s.logRequest(r.Context(), inv, status, code, time.Since(start))

@@ -69,6 +69,8 @@ type App struct {
 	httpSrv *http.Server
 	tlsSrv  *http.Server // nil without Config.TLSAddr
 
+	unattributed atomic.Uint64 // see api.Invoker.Unattributed
+
 	// clockOffset moves the domain clock (token, invitation, code expiry)
 	// away from real time, for tests; signatures always use real time.
 	clockOffset atomic.Int64
@@ -137,7 +139,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	imsapi.Register(a.Registry, a.IAM)
 	a.appender = audit.NewAppender(st)
 	a.Invoker = &api.Invoker{Registry: a.Registry, Authorizer: a.authz, Store: st, Events: a.appender,
-		DefaultHost: DefaultHost, Canonical: a.IAM.CanonicalResource,
+		DefaultHost: DefaultHost, Canonical: a.IAM.CanonicalResource, Unattributed: &a.unattributed,
 		AfterWrite: func(ctx context.Context) {
 			if err := a.watcher.sync(ctx); err != nil {
 				cfg.Log.Warn("cache sync after write failed", "err", err)
@@ -235,7 +237,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 
 // Unattributed is how many refused requests named no identity this node
 // knows (unsigned, an unknown AccessKey, throttled): counted, not stored.
-func (a *App) Unattributed() uint64 { return a.Invoker.Unattributed() }
+func (a *App) Unattributed() uint64 { return a.unattributed.Load() }
 
 // loadCredential fills the AccessKey cache from the store.
 func (a *App) loadCredential(ctx context.Context, id string) (*authn.Credential, error) {

@@ -35,6 +35,7 @@ type Call struct {
 	Version   string
 	Action    string
 	Write     bool
+	Sensitive bool   // a sensitive action (api.Spec.SensitiveAction)
 	Host      string // the product's host: eventSource and HostId
 	AcsHost   string // the host the request was sent to ("" = Host)
 	Region    string // the request's RegionId ("" = DefaultRegion)
@@ -111,6 +112,7 @@ type record struct {
 	ResponseElements           any                 `json:"responseElements,omitempty"`
 	AdditionalEventData        map[string]string   `json:"additionalEventData,omitempty"`
 	ReferencedResources        map[string][]string `json:"referencedResources,omitempty"`
+	EventAttributes            map[string]string   `json:"eventAttributes,omitempty"`
 	ResourceType               string              `json:"resourceType,omitempty"`
 	ResourceName               string              `json:"resourceName,omitempty"`
 	ErrorCode                  string              `json:"errorCode"`
@@ -177,6 +179,9 @@ func Event(c *Call) store.Event {
 		ErrorCode: c.ErrorCode, ErrorMessage: cut(c.ErrorMsg, MaxTextBytes), AccessDenied: c.Denied,
 	}
 	addGatewayFields(c, params)
+	if c.Sensitive {
+		rec.EventAttributes = map[string]string{"SensitiveAction": "true"}
+	}
 	ev := store.Event{ID: c.RequestID, Time: c.Time, EventName: c.Action, ServiceName: c.Product,
 		EventRW: rec.EventRW, AccessKeyID: cut(c.AccessKeyID, MaxKeyBytes), ErrorCode: c.ErrorCode}
 	rec.UserIdentity.AccessKeyID = ev.AccessKeyID
