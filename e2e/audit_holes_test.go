@@ -442,3 +442,36 @@ func TestEventsRecordWhatTheCallDidAndToWhat(t *testing.T) {
 		t.Errorf("GetUser by root: %v", read)
 	}
 }
+
+// A key id is no secret: however many addresses try it, its owner's trail
+// keeps a bounded number of failed attempts (the rest are counted). A V3
+// attempt, which names its key in a header, is attributed as well.
+func TestFailedAttemptsOnAKeyAreBudgeted(t *testing.T) {
+	srv := canopytest.Start(t, canopytest.WithConfig(func(c *app.Config) {
+		c.AuthFailBurst = -1 // only the per-key budget applies
+		c.KeyAttemptBurst, c.KeyAttemptsPerHour = 3, 1
+	}))
+	acct := srv.CreateAccount(t)
+	status, body := v3Post(t, srv.Endpoint, acct.AccessKeyID, "wrong-secret", "GetCallerIdentity", "2015-04-01",
+		"application/x-www-form-urlencoded", nil, true)
+	assertErrorBody(t, status, body, "SignatureDoesNotMatch", http.StatusBadRequest)
+	for i := 0; i < 9; i++ {
+		v := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2015-04-01"}}
+		if status, _, _ := get(t, signedURL(t, srv.Endpoint, acct.AccessKeyID, "wrong-secret", v, time.Now())); status != http.StatusBadRequest {
+			t.Fatalf("attempt %d answered %d", i, status)
+		}
+	}
+	trail := srv.TrailClient(t, acct.AccessKeyID, acct.AccessKeySecret)
+	kept := 0
+	for _, e := range lookup(t, trail, "EventAccessKeyId", acct.AccessKeyID, "50", "").Events {
+		if e["errorCode"] == "SignatureDoesNotMatch" {
+			kept++
+			if identity, _ := e["userIdentity"].(map[string]any); identity["accessKeyId"] != acct.AccessKeyID {
+				t.Errorf("attempt recorded without its key: %v", identity)
+			}
+		}
+	}
+	if kept != 3 || srv.App.Unattributed() < 7 {
+		t.Fatalf("the owner's trail kept %d of 10 attempts (want 3); %d counted", kept, srv.App.Unattributed())
+	}
+}

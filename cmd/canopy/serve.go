@@ -113,6 +113,8 @@ certificate of your own instead.`,
 	f.StringVar(&flagCfg.TLSKey, "tls-key", "", "the PEM private key `FILE` of --tls-cert")
 	f.IntVar(&flagCfg.AuthFailBurst, "auth-fail-burst", api.DefaultAuthFailBurst, "failed authentications a source address (an IPv6 /64) may make at once before its requests are refused with Throttling; negative: no limit")
 	f.IntVar(&flagCfg.AuthFailPerMinute, "auth-fail-per-minute", api.DefaultAuthFailPerMinute, "failed authentications a source address earns back per minute; negative: no limit")
+	f.IntVar(&flagCfg.KeyAttemptBurst, "key-attempt-burst", api.DefaultKeyAttemptBurst, "failed attempts against one AccessKey (wrong signature, stale timestamp) its owner's trail keeps at once; the rest are counted, not stored; negative: keep all")
+	f.IntVar(&flagCfg.KeyAttemptsPerHour, "key-attempts-per-hour", api.DefaultKeyAttemptsPerHour, "failed attempts against one AccessKey its owner's trail keeps per hour past the burst; negative: keep all")
 	f.Int64Var(&flagCfg.SQLiteWALLimit, "sqlite-wal-limit", sqlstore.DefaultWALLimit, "`BYTES` of SQLite write-ahead log past which it is checkpointed and truncated")
 	f.Int64Var(&flagCfg.SQLiteMaxSize, "sqlite-max-size", 0, "cap the SQLite database at about `BYTES`; past it, calls answer 503 ServiceUnavailable as on a full disk, until space is freed (default: no cap)")
 	return cmd

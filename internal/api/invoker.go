@@ -50,6 +50,9 @@ type Invoker struct {
 	// counted). Their events are counted, never stored: nobody's trail
 	// would show them, and anyone could send them in bulk.
 	Unattributed *atomic.Uint64
+	// Attempts bounds the failed attempts against one AccessKey that its
+	// owner's trail keeps (nil: all); the rest count as Unattributed.
+	Attempts *AttemptBudget
 }
 
 func (iv *Invoker) unattributedTotal() uint64 {
@@ -290,7 +293,7 @@ func (iv *Invoker) unknownAction(inv *Invocation) error {
 func (iv *Invoker) Refuse(ctx context.Context, inv *Invocation, err error) error {
 	e := storageError(err)
 	inv.output = nil
-	if inv.Caller == nil && inv.KeyOwner == nil {
+	if inv.Caller == nil && (inv.KeyOwner == nil || !iv.Attempts.take(inv.KeyOwner.AccessKeyID)) {
 		if iv.Unattributed != nil {
 			iv.Unattributed.Add(1)
 		}
@@ -338,6 +341,8 @@ func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) s
 	}
 	if inv.Caller != nil {
 		c.AccessKeyID = inv.Caller.AccessKeyID
+	} else if inv.KeyOwner != nil {
+		c.AccessKeyID = inv.KeyOwner.AccessKeyID // also for V3, which names it in a header
 	}
 	if e != nil {
 		c.ErrorCode, c.ErrorMsg = e.Code, e.Message

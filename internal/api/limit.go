@@ -6,29 +6,28 @@ import (
 	"time"
 )
 
-// Default limits on failed authentication per source address.
+// Default limits on failed authentication per source address, and on the
+// failed attempts against one AccessKey that its owner's trail keeps.
 const (
-	DefaultAuthFailBurst     = 30
-	DefaultAuthFailPerMinute = 60
-	// maxLimitedAddrs bounds the limiter's memory: past it, addresses it
-	// does not know yet share one bucket, so a flood from many addresses is
-	// throttled as one instead of growing the table.
-	maxLimitedAddrs = 1 << 16
+	DefaultAuthFailBurst      = 30
+	DefaultAuthFailPerMinute  = 60
+	DefaultKeyAttemptBurst    = 20
+	DefaultKeyAttemptsPerHour = 20
+	// maxBuckets bounds a limiter's memory: past it, keys it does not know
+	// yet share one bucket, so a flood from many addresses (or against many
+	// keys) is limited as one instead of growing the table.
+	maxBuckets = 1 << 16
 )
 
-// FailureLimiter counts failed authentications per source address (an
-// IPv6 address by its /64, which one client usually owns whole) in token
-// buckets: each address may fail Burst times at once, and earns one more
-// failure every minute / PerMinute. An address whose bucket is empty is
-// refused before its request is read or authenticated (the cloud's
-// Throttling), whatever the request, until it has earned a token back.
-type FailureLimiter struct {
+// buckets is a table of token buckets, one per key: each key may spend
+// burst tokens at once and earns them back at rate per nanosecond.
+type buckets[K comparable] struct {
 	burst float64
-	rate  float64 // tokens per nanosecond
+	rate  float64
 	now   func() time.Time
 
 	mu       sync.Mutex
-	buckets  map[netip.Prefix]*bucket
+	table    map[K]*bucket
 	overflow bucket
 	swept    time.Time
 }
@@ -38,16 +37,98 @@ type bucket struct {
 	at     time.Time
 }
 
+// newBuckets builds a table; burst <= 0 or per <= 0 means no limit (nil).
+func newBuckets[K comparable](burst, per int, every time.Duration) *buckets[K] {
+	if burst <= 0 || per <= 0 {
+		return nil
+	}
+	b := &buckets[K]{burst: float64(burst), rate: float64(per) / float64(every), now: time.Now, table: map[K]*bucket{}}
+	b.overflow = bucket{tokens: b.burst, at: b.now()}
+	return b
+}
+
+// refill brings x up to date at now.
+func (b *buckets[K]) refill(x *bucket, now time.Time) {
+	x.tokens = min(b.burst, x.tokens+float64(now.Sub(x.at))*b.rate)
+	x.at = now
+}
+
+// has reports whether key has a token left (a nil table: always).
+func (b *buckets[K]) has(key K) bool {
+	if b == nil {
+		return true
+	}
+	now := b.now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	x := b.table[key]
+	if x == nil {
+		if len(b.table) < maxBuckets {
+			return true // a full bucket
+		}
+		x = &b.overflow
+	}
+	b.refill(x, now)
+	return x.tokens >= 1
+}
+
+// take spends one of key's tokens; false when it had none (then nothing
+// is spent). A nil table always gives one.
+func (b *buckets[K]) take(key K) bool {
+	if b == nil {
+		return true
+	}
+	now := b.now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sweep(now)
+	x := b.table[key]
+	if x == nil {
+		if len(b.table) >= maxBuckets {
+			x = &b.overflow
+		} else {
+			x = &bucket{tokens: b.burst, at: now}
+			b.table[key] = x
+		}
+	}
+	b.refill(x, now)
+	if x.tokens < 1 {
+		return false
+	}
+	x.tokens--
+	return true
+}
+
+// sweep forgets, at most once a minute, the keys whose buckets have filled
+// up again: they are what an unknown key gets anyway.
+func (b *buckets[K]) sweep(now time.Time) {
+	if now.Sub(b.swept) < time.Minute {
+		return
+	}
+	b.swept = now
+	for k, x := range b.table {
+		if b.refill(x, now); x.tokens >= b.burst {
+			delete(b.table, k)
+		}
+	}
+}
+
+// FailureLimiter counts failed authentications per source address (an
+// IPv6 address by its /64, which one client usually owns whole): each
+// address may fail Burst times at once, and earns one more failure every
+// minute / PerMinute. An address that has none left is refused before its
+// request is read or authenticated (the cloud's Throttling), whatever the
+// request, until it has earned one back. A nil limiter limits nothing.
+type FailureLimiter struct{ b *buckets[netip.Prefix] }
+
 // NewFailureLimiter builds a limiter; burst <= 0 or perMinute <= 0 means no
 // limit (nil).
 func NewFailureLimiter(burst, perMinute int) *FailureLimiter {
-	if burst <= 0 || perMinute <= 0 {
+	b := newBuckets[netip.Prefix](burst, perMinute, time.Minute)
+	if b == nil {
 		return nil
 	}
-	l := &FailureLimiter{burst: float64(burst), rate: float64(perMinute) / float64(time.Minute), now: time.Now,
-		buckets: map[netip.Prefix]*bucket{}}
-	l.overflow = bucket{tokens: l.burst, at: l.now()}
-	return l
+	return &FailureLimiter{b}
 }
 
 func addrKey(a netip.Addr) netip.Prefix {
@@ -60,66 +141,32 @@ func addrKey(a netip.Addr) netip.Prefix {
 	return p
 }
 
-// refill brings b up to date at now.
-func (l *FailureLimiter) refill(b *bucket, now time.Time) {
-	b.tokens = min(l.burst, b.tokens+float64(now.Sub(b.at))*l.rate)
-	b.at = now
-}
+// Allowed reports whether addr may still be served.
+func (l *FailureLimiter) Allowed(addr netip.Addr) bool { return l == nil || l.b.has(addrKey(addr)) }
 
-// Allowed reports whether addr may still be served: false once it has
-// failed authentication more than its bucket holds. A nil limiter allows
-// everything.
-func (l *FailureLimiter) Allowed(addr netip.Addr) bool {
-	if l == nil {
-		return true
-	}
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.buckets[addrKey(addr)]
-	if b == nil {
-		if len(l.buckets) < maxLimitedAddrs {
-			return true // a full bucket
-		}
-		b = &l.overflow
-	}
-	l.refill(b, now)
-	return b.tokens >= 1
-}
-
-// Failed takes one token from addr's bucket.
+// Failed counts one failed authentication of addr.
 func (l *FailureLimiter) Failed(addr netip.Addr) {
-	if l == nil {
-		return
+	if l != nil {
+		l.b.take(addrKey(addr))
 	}
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.sweep(now)
-	key := addrKey(addr)
-	b := l.buckets[key]
-	if b == nil {
-		if len(l.buckets) >= maxLimitedAddrs {
-			b = &l.overflow
-		} else {
-			b = &bucket{tokens: l.burst, at: now}
-			l.buckets[key] = b
-		}
-	}
-	l.refill(b, now)
-	b.tokens = max(b.tokens-1, 0)
 }
 
-// sweep forgets, at most once a minute, the addresses whose buckets have
-// filled up again: they are what an unknown address gets anyway.
-func (l *FailureLimiter) sweep(now time.Time) {
-	if now.Sub(l.swept) < time.Minute {
-		return
+// AttemptBudget bounds how many failed attempts against one AccessKey its
+// owner's trail keeps: Burst at once, then PerHour more each hour. The
+// attempts past it are counted like unattributed requests, not stored, so
+// that anyone who knows a key id (it is not a secret) cannot fill the
+// owner's trail, from however many addresses. A nil budget keeps all.
+type AttemptBudget struct{ b *buckets[string] }
+
+// NewAttemptBudget builds a budget; burst <= 0 or perHour <= 0 means no
+// limit (nil).
+func NewAttemptBudget(burst, perHour int) *AttemptBudget {
+	b := newBuckets[string](burst, perHour, time.Hour)
+	if b == nil {
+		return nil
 	}
-	l.swept = now
-	for k, b := range l.buckets {
-		if l.refill(b, now); b.tokens >= l.burst {
-			delete(l.buckets, k)
-		}
-	}
+	return &AttemptBudget{b}
 }
+
+// take reports whether one more attempt against accessKeyID is kept.
+func (a *AttemptBudget) take(accessKeyID string) bool { return a == nil || a.b.take(accessKeyID) }

@@ -9,7 +9,7 @@ import (
 func TestFailureLimiterBucketsPerAddress(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	l := NewFailureLimiter(3, 60) // one failure earned back a second
-	l.now = func() time.Time { return now }
+	l.b.now = func() time.Time { return now }
 	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
 	for i := 0; i < 3; i++ {
 		if !l.Allowed(a) {
@@ -51,30 +51,30 @@ func TestFailureLimiterBucketsPerAddress(t *testing.T) {
 	}
 }
 
-// Past maxLimitedAddrs addresses, new ones share one bucket: memory stays
+// Past maxBuckets addresses, new ones share one bucket: memory stays
 // bounded and a flood from many addresses is throttled as one.
 func TestFailureLimiterOverflowSharesOneBucket(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	l := NewFailureLimiter(2, 1)
-	l.now = func() time.Time { return now }
-	for i := 0; i < maxLimitedAddrs; i++ {
+	l.b.now = func() time.Time { return now }
+	for i := 0; i < maxBuckets; i++ {
 		l.Failed(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}))
 	}
-	if len(l.buckets) != maxLimitedAddrs {
-		t.Fatalf("%d buckets", len(l.buckets))
+	if len(l.b.table) != maxBuckets {
+		t.Fatalf("%d buckets", len(l.b.table))
 	}
 	x, y := netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("198.51.100.2")
 	l.Failed(x)
 	l.Failed(y)
-	if l.Allowed(netip.MustParseAddr("198.51.100.3")) || len(l.buckets) != maxLimitedAddrs {
-		t.Fatalf("the overflow bucket is not shared (%d buckets)", len(l.buckets))
+	if l.Allowed(netip.MustParseAddr("198.51.100.3")) || len(l.b.table) != maxBuckets {
+		t.Fatalf("the overflow bucket is not shared (%d buckets)", len(l.b.table))
 	}
 	// Addresses whose buckets filled up again are forgotten; x, failing
 	// now, is the one left.
 	now = now.Add(10 * time.Minute)
 	l.Failed(x)
-	if len(l.buckets) != 1 || l.buckets[addrKey(x)] == nil {
-		t.Fatalf("%d buckets left after all but one refilled", len(l.buckets))
+	if len(l.b.table) != 1 || l.b.table[addrKey(x)] == nil {
+		t.Fatalf("%d buckets left after all but one refilled", len(l.b.table))
 	}
 }
 
@@ -94,5 +94,24 @@ func TestLineBudgetCountsWhatItSkips(t *testing.T) {
 	skipped, ok := b.take(now.Add(time.Minute))
 	if !ok || skipped != 5 {
 		t.Fatalf("next minute: ok %v, skipped %d; want 5", ok, skipped)
+	}
+}
+
+func TestAttemptBudgetPerKey(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	a := NewAttemptBudget(2, 60) // one more a minute
+	a.b.now = func() time.Time { return now }
+	if !a.take("LTAIone") || !a.take("LTAIone") || a.take("LTAIone") {
+		t.Fatal("the budget of one key is not 2")
+	}
+	if !a.take("LTAItwo") {
+		t.Fatal("another key paid for the first one's attempts")
+	}
+	now = now.Add(time.Minute)
+	if !a.take("LTAIone") || a.take("LTAIone") {
+		t.Fatal("not exactly one attempt earned back in a minute")
+	}
+	if NewAttemptBudget(0, 1) != nil || !(*AttemptBudget)(nil).take("x") {
+		t.Error("no budget does not keep everything")
 	}
 }

@@ -140,6 +140,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.appender = audit.NewAppender(st)
 	a.Invoker = &api.Invoker{Registry: a.Registry, Authorizer: a.authz, Store: st, Events: a.appender,
 		DefaultHost: DefaultHost, Canonical: a.IAM.CanonicalResource, Unattributed: &a.unattributed,
+		Attempts: api.NewAttemptBudget(cfg.KeyAttemptBurst, cfg.KeyAttemptsPerHour),
 		AfterWrite: func(ctx context.Context) {
 			if err := a.watcher.sync(ctx); err != nil {
 				cfg.Log.Warn("cache sync after write failed", "err", err)

@@ -39,6 +39,13 @@ type Config struct {
 	// negative value turns the limit off.
 	AuthFailBurst     int
 	AuthFailPerMinute int
+	// Failed attempts against one AccessKey that its owner's trail keeps
+	// (api.AttemptBudget): KeyAttemptBurst at once, KeyAttemptsPerHour more
+	// each hour; the rest are counted, not stored. 0 means the default
+	// (api.DefaultKeyAttemptBurst, api.DefaultKeyAttemptsPerHour); a
+	// negative value keeps them all.
+	KeyAttemptBurst    int
+	KeyAttemptsPerHour int
 
 	// SQLiteWALLimit is the size in bytes past which the SQLite WAL is
 	// checkpointed and truncated (0: sqlstore.DefaultWALLimit).
@@ -68,6 +75,12 @@ func (c *Config) Defaults() {
 	}
 	if c.AuthFailPerMinute == 0 {
 		c.AuthFailPerMinute = api.DefaultAuthFailPerMinute
+	}
+	if c.KeyAttemptBurst == 0 {
+		c.KeyAttemptBurst = api.DefaultKeyAttemptBurst
+	}
+	if c.KeyAttemptsPerHour == 0 {
+		c.KeyAttemptsPerHour = api.DefaultKeyAttemptsPerHour
 	}
 }
 
