@@ -354,7 +354,8 @@ func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) s
 }
 
 func (iv *Invoker) auditParams(inv *Invocation) map[string]string {
-	out := make(map[string]string, len(inv.Params))
+	// Room for the gateway's fields the event adds (audit.Event).
+	out := make(map[string]string, len(inv.Params)+8)
 	for _, p := range inv.Params {
 		if IsCommonParam(p.Key) {
 			continue

@@ -90,37 +90,47 @@ const (
 
 // record is the ActionTrail event shape (field names are ActionTrail's).
 type record struct {
-	EventID           string            `json:"eventId"`
-	EventVersion      string            `json:"eventVersion"`
-	EventType         string            `json:"eventType"`
-	EventCategory     string            `json:"eventCategory"`
-	EventName         string            `json:"eventName"`
-	EventRW           string            `json:"eventRW"`
-	EventSource       string            `json:"eventSource"`
-	EventTime         string            `json:"eventTime"`
-	AcsRegion         string            `json:"acsRegion"`
-	ServiceName       string            `json:"serviceName"`
-	APIVersion        string            `json:"apiVersion"`
-	RequestID         string            `json:"requestId"`
-	SourceIPAddress   string            `json:"sourceIpAddress"`
-	UserAgent         string            `json:"userAgent"`
-	UserIdentity      identity          `json:"userIdentity"`
-	RequestParameters map[string]string `json:"requestParameters"`
+	EventID           string    `json:"eventId"`
+	EventVersion      string    `json:"eventVersion"`
+	EventType         string    `json:"eventType"`
+	EventCategory     string    `json:"eventCategory"`
+	EventName         string    `json:"eventName"`
+	EventRW           string    `json:"eventRW"`
+	EventSource       string    `json:"eventSource"`
+	EventTime         string    `json:"eventTime"`
+	AcsRegion         string    `json:"acsRegion"`
+	ServiceName       string    `json:"serviceName"`
+	APIVersion        string    `json:"apiVersion"`
+	RequestID         string    `json:"requestId"`
+	SourceIPAddress   string    `json:"sourceIpAddress"`
+	UserAgent         string    `json:"userAgent"`
+	UserIdentity      identity  `json:"userIdentity"`
+	RequestParameters stringMap `json:"requestParameters"`
 	// RequestParametersTruncated says a parameter was cut or dropped to
 	// keep the event within its bounds.
-	RequestParametersTruncated bool                `json:"requestParametersTruncated,omitempty"`
-	ResponseElements           any                 `json:"responseElements,omitempty"`
-	AdditionalEventData        map[string]string   `json:"additionalEventData,omitempty"`
-	ReferencedResources        map[string][]string `json:"referencedResources,omitempty"`
-	EventAttributes            map[string]string   `json:"eventAttributes,omitempty"`
-	ResourceType               string              `json:"resourceType,omitempty"`
-	ResourceName               string              `json:"resourceName,omitempty"`
-	ErrorCode                  string              `json:"errorCode"`
-	ErrorMessage               string              `json:"errorMessage"`
-	AccessDenied               any                 `json:"accessDeniedDetail,omitempty"`
+	RequestParametersTruncated bool              `json:"requestParametersTruncated,omitempty"`
+	ResponseElements           any               `json:"responseElements,omitempty"`
+	AdditionalEventData        *additionalData   `json:"additionalEventData,omitempty"`
+	ReferencedResources        *resources        `json:"referencedResources,omitempty"`
+	EventAttributes            map[string]string `json:"eventAttributes,omitempty"`
+	ResourceType               string            `json:"resourceType,omitempty"`
+	ResourceName               string            `json:"resourceName,omitempty"`
+	ErrorCode                  string            `json:"errorCode"`
+	ErrorMessage               string            `json:"errorMessage"`
+	AccessDenied               any               `json:"accessDeniedDetail,omitempty"`
 	// RecipientAccountID is the account whose trail holds this copy of
 	// the event (the caller's, or a role's owner for its AssumeRole).
 	RecipientAccountID string `json:"recipientAccountId,omitempty"`
+}
+
+// additionalData is additionalEventData: the scheme the call came over, as
+// ActionTrail records it, and whether its caller was proven.
+type additionalData struct {
+	Scheme string `json:"Scheme,omitempty"`
+	// IdentityVerified is "false" for an attempt recorded in the trail of
+	// the identity its AccessKey stands for, which the request did not
+	// prove (Call.Claimed).
+	IdentityVerified string `json:"IdentityVerified,omitempty"`
 }
 
 type identity struct {
@@ -185,16 +195,14 @@ func Event(c *Call) store.Event {
 	ev := store.Event{ID: c.RequestID, Time: c.Time, EventName: c.Action, ServiceName: c.Product,
 		EventRW: rec.EventRW, AccessKeyID: cut(c.AccessKeyID, MaxKeyBytes), ErrorCode: c.ErrorCode}
 	rec.UserIdentity.AccessKeyID = ev.AccessKeyID
-	if c.Scheme != "" {
-		rec.AdditionalEventData = map[string]string{"Scheme": c.Scheme}
-	}
+	extra := additionalData{Scheme: c.Scheme}
 	p := c.Caller
 	if p == nil && c.Claimed != nil {
 		p = c.Claimed
-		if rec.AdditionalEventData == nil {
-			rec.AdditionalEventData = map[string]string{}
-		}
-		rec.AdditionalEventData["IdentityVerified"] = "false"
+		extra.IdentityVerified = "false"
+	}
+	if extra != (additionalData{}) {
+		rec.AdditionalEventData = &extra
 	}
 	if p != nil {
 		rec.UserIdentity.Type = p.AuditType()
@@ -216,7 +224,7 @@ func Event(c *Call) store.Event {
 	if typ, name := ResourceOf(c.Resource); typ != "" {
 		ev.ResourceType, ev.ResourceName = typ, name
 		rec.ResourceType, rec.ResourceName = typ, name
-		rec.ReferencedResources = map[string][]string{typ: {name}}
+		rec.ReferencedResources = &resources{typ, name}
 	}
 	if c.Response != nil && c.ErrorCode == "" {
 		rec.ResponseElements = responseElements(c.Response, c.IsSecret)
@@ -253,9 +261,25 @@ func addGatewayFields(c *Call, params map[string]string) {
 	params["HostId"] = c.Host
 }
 
-// bound copies params within the limits, in name order, and reports
-// whether anything was cut or left out.
+// bound returns params within the limits, and whether anything was cut or
+// left out. Params within them (nearly every call's) are returned as they
+// are (the event owns them); the others are copied in name order, so what
+// is kept does not depend on map order.
 func bound(params map[string]string, maxValue, maxTotal int) (map[string]string, bool) {
+	if params == nil {
+		return make(map[string]string, 8), false
+	}
+	total := 0
+	for k, v := range params {
+		if len(k) > MaxKeyBytes || len(v) > maxValue {
+			total = maxTotal + 1
+			break
+		}
+		total += len(k) + len(v)
+	}
+	if total <= maxTotal {
+		return params, false
+	}
 	keys := make([]string, 0, len(params))
 	for k := range params {
 		keys = append(keys, k)
@@ -342,12 +366,16 @@ var resourceTypes = map[string]string{
 // with an entity of the same name elsewhere. An ARN with a wildcard, or of
 // no known kind, names no resource ("", "").
 func ResourceOf(arn string) (typ, name string) {
-	parts := strings.SplitN(arn, ":", 5)
-	if len(parts) != 5 || parts[0] != "acs" || parts[1] != "ram" || strings.Contains(arn, "*") {
+	rest, ok := strings.CutPrefix(arn, "acs:ram:")
+	if !ok || strings.Contains(arn, "*") {
 		return "", ""
 	}
-	kind, _, ok := strings.Cut(parts[4], "/")
-	if typ = resourceTypes[kind]; !ok || typ == "" {
+	_, rest, ok = strings.Cut(rest, ":") // region (empty)
+	if ok {
+		_, rest, ok = strings.Cut(rest, ":") // account
+	}
+	kind, _, found := strings.Cut(rest, "/")
+	if typ = resourceTypes[kind]; !ok || !found || typ == "" {
 		return "", ""
 	}
 	return typ, arn
