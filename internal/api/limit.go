@@ -3,6 +3,7 @@ package api
 import (
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,10 +27,13 @@ type buckets[K comparable] struct {
 	rate  float64
 	now   func() time.Time
 
-	mu       sync.Mutex
+	mu       sync.RWMutex
 	table    map[K]*bucket
 	overflow bucket
 	swept    time.Time
+	// size is len(table): 0 (nobody failed lately) lets has answer
+	// without a lock, which is every request's case on a quiet server.
+	size atomic.Int64
 }
 
 type bucket struct {
@@ -49,18 +53,25 @@ func newBuckets[K comparable](burst, per int, every time.Duration) *buckets[K] {
 
 // refill brings x up to date at now.
 func (b *buckets[K]) refill(x *bucket, now time.Time) {
-	x.tokens = min(b.burst, x.tokens+float64(now.Sub(x.at))*b.rate)
+	x.tokens = b.available(x, now)
 	x.at = now
 }
 
-// has reports whether key has a token left (a nil table: always).
+// available is what x holds at now.
+func (b *buckets[K]) available(x *bucket, now time.Time) float64 {
+	return min(b.burst, x.tokens+float64(now.Sub(x.at))*b.rate)
+}
+
+// has reports whether key has a token left (a nil table: always). It is on
+// every request's path: it only reads, under a shared lock, and takes no
+// lock at all while no key has spent a token lately.
 func (b *buckets[K]) has(key K) bool {
-	if b == nil {
+	if b == nil || b.size.Load() == 0 {
 		return true
 	}
 	now := b.now()
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.mu.RLock()
+	defer b.mu.RUnlock()
 	x := b.table[key]
 	if x == nil {
 		if len(b.table) < maxBuckets {
@@ -68,8 +79,7 @@ func (b *buckets[K]) has(key K) bool {
 		}
 		x = &b.overflow
 	}
-	b.refill(x, now)
-	return x.tokens >= 1
+	return b.available(x, now) >= 1
 }
 
 // take spends one of key's tokens; false when it had none (then nothing
@@ -89,6 +99,7 @@ func (b *buckets[K]) take(key K) bool {
 		} else {
 			x = &bucket{tokens: b.burst, at: now}
 			b.table[key] = x
+			b.size.Store(int64(len(b.table)))
 		}
 	}
 	b.refill(x, now)
@@ -111,6 +122,7 @@ func (b *buckets[K]) sweep(now time.Time) {
 			delete(b.table, k)
 		}
 	}
+	b.size.Store(int64(len(b.table)))
 }
 
 // FailureLimiter counts failed authentications per source address (an
