@@ -30,9 +30,9 @@ type RPC struct {
 	Auth    *authn.Authenticator
 	Clock   func() time.Time // domain clock (may be virtual in tests)
 	// Log gets one line per request (never a secret) and the causes of
-	// internal errors. Requests that named no known identity are logged at
-	// most unattributedLines per minute, each line counting the ones
-	// skipped, so a flood cannot fill the disk through the log either.
+	// internal errors. Refused requests whose caller was not proven are
+	// logged at most unattributedLines per minute, each line counting the
+	// ones skipped, so a flood cannot fill the disk through the log either.
 	Log *slog.Logger
 	// Limiter refuses source addresses that fail authentication too often
 	// (nil: no limit).
@@ -85,7 +85,9 @@ func (s *RPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.storageDown.end(s.logger())
 		write(w, status, body, asXML, inv.Action+"Response")
 	}
-	if err != nil && inv.Caller == nil && inv.KeyOwner == nil {
+	if err != nil && inv.Caller == nil {
+		// Not proven (unsigned, unknown or tried key): anyone can send
+		// these in bulk, so they share one log budget.
 		skipped, ok := s.unattributedLog.take(time.Now())
 		if !ok {
 			return
@@ -114,6 +116,8 @@ func (s *RPC) logRequest(ctx context.Context, inv *Invocation, status int, code 
 	caller, key := "", inv.AccessKeyID
 	if inv.Caller != nil {
 		caller, key = inv.Caller.ARN(), inv.Caller.AccessKeyID
+	} else if inv.KeyOwner != nil {
+		key = inv.KeyOwner.AccessKeyID // never the caller: it proved nothing
 	}
 	if len(key) > maxLoggedKeyID {
 		key = key[:maxLoggedKeyID]
