@@ -429,6 +429,20 @@ func TestEventsRecordWhatTheCallDidAndToWhat(t *testing.T) {
 		t.Errorf("SensitiveAction: CreateAccessKey %v, CreateUser %v", keyEvent["eventAttributes"], createAdmin["eventAttributes"])
 	}
 
+	// An MFA device's seed (and its QR code) is as secret as a key's.
+	mfa := ram.CreateCreateVirtualMFADeviceRequest()
+	mfa.VirtualMFADeviceName = "admin-phone"
+	device, err := w.root.CreateVirtualMFADevice(mfa)
+	ok(t, "CreateVirtualMFADevice", err)
+	mfaEvent := eventsOf(t, trail, "CreateVirtualMFADevice")[0]
+	raw, _ = json.Marshal(mfaEvent)
+	answer, _ = mfaEvent["responseElements"].(map[string]any)
+	dev, _ := answer["VirtualMFADevice"].(map[string]any)
+	if strings.Contains(string(raw), device.VirtualMFADevice.Base32StringSeed) || dev["Base32StringSeed"] != "******" ||
+		dev["QRCodePNG"] != "******" || dev["SerialNumber"] != device.VirtualMFADevice.SerialNumber {
+		t.Errorf("CreateVirtualMFADevice event: %.600s", raw)
+	}
+
 	denied := eventsOf(t, trail, "GetUser")[0]
 	if denied["errorCode"] != "NoPermission" || denied["resourceName"] != arn || denied["responseElements"] != nil {
 		t.Errorf("refused GetUser event: %v", denied)

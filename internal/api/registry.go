@@ -106,12 +106,14 @@ type Registry struct {
 	secrets  map[string]struct{} // alwaysSecret and every declared secret parameter, lower-cased
 }
 
-// alwaysSecret are parameters redacted whatever the actions declare:
-// credentials a client may send by mistake to any action (its own
-// AccessKeySecret in the query), and the secrets of actions that exist, so
-// that dropping a declaration never puts a password in the trail.
+// alwaysSecret are parameters and answer fields redacted whatever the
+// actions declare: credentials a client may send by mistake to any action
+// (its own AccessKeySecret in the query), the secrets of actions that
+// exist, so that dropping a declaration never puts a password in the
+// trail, and what a write may answer with that must never be recorded in
+// its responseElements (a new key's secret, an MFA seed and its QR code).
 var alwaysSecret = []string{"AccessKeySecret", "Password", "OldPassword", "NewPassword",
-	"AuthenticationCode1", "AuthenticationCode2"}
+	"AuthenticationCode1", "AuthenticationCode2", "Base32StringSeed", "QRCodePNG", "SecurityToken"}
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
