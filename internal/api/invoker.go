@@ -134,12 +134,12 @@ func (iv *Invoker) run(c *Call, since authz.Snapshot, e *entry, inv *Invocation,
 	}
 	if inv.resource == "" && c.Caller.Kind == model.Root && (e.resource != nil || e.resolve != nil) {
 		// Root is not checked against a resource, but its events name one
-		// too: an owner must find what root did to a user.
-		resource, err := iv.resourceOf(c, e, in)
-		if err != nil {
-			return nil, err
+		// too: an owner must find what root did to a user. Best effort: a
+		// name that cannot be resolved is the handler's to report, as it
+		// was before events named resources.
+		if resource, err := iv.resourceOf(c, e, in); err == nil {
+			inv.resource = resource
 		}
-		inv.resource = resource
 	}
 	out, err := e.handle(c, in)
 	if err != nil {
