@@ -1,6 +1,10 @@
 package e2e
 
-import "github.com/canopy-iam/canopy/internal/testutil/canopytest"
+import (
+	"testing"
+
+	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
+)
 
 // backends lists the stores the cross-backend tests run on. PostgreSQL is
 // never skipped: without CANOPY_TEST_POSTGRES_DSN a throw-away server is
@@ -11,4 +15,15 @@ var backends = []struct {
 }{
 	{"sqlite", nil},
 	{"postgres", []canopytest.Option{canopytest.WithPostgres()}},
+}
+
+// onEveryBackend runs test once per backend, in parallel subtests named
+// after the backend.
+func onEveryBackend(t *testing.T, test func(t *testing.T, opts ...canopytest.Option)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, b.opts...)
+		})
+	}
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command: installs what the tests need on a fresh
 # Debian machine (PostgreSQL from Debian's packages; the tests start their
-# own throw-away server from it), then runs every test.
+# own throw-away server from it; Node.js and npm for the official Node.js
+# SDKs, whose packages e2e/node_sdk_test.go installs with `npm ci`), then
+# runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +12,17 @@ if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && [ -z "${CANOPY_TES
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -q
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
+fi
+
+# Debian ships npm apart from nodejs; a Node.js that bundles npm has both.
+node_packages=
+if ! command -v node >/dev/null 2>&1; then node_packages="nodejs npm"
+elif ! command -v npm >/dev/null 2>&1; then node_packages="npm"; fi
+if [ -n "$node_packages" ]; then
+  echo "installing $node_packages from Debian's packages" >&2
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $node_packages
 fi
 
 go vet ./...

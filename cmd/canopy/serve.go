@@ -14,6 +14,7 @@ import (
 
 	"github.com/canopy-iam/canopy/internal/api"
 	"github.com/canopy-iam/canopy/internal/app"
+	"github.com/canopy-iam/canopy/internal/directory"
 	"github.com/canopy-iam/canopy/internal/notify"
 	"github.com/canopy-iam/canopy/internal/store/sqlstore"
 )
@@ -26,12 +27,12 @@ func serveCommand() *cobra.Command {
 		Use:   "serve",
 		Short: "Run the API server",
 		Long: `Run the API server. The official Alibaba Cloud SDKs reach every product
-(Ram, Ims, Sts, Actiontrail) at this one HTTP endpoint. GET /healthz answers
+(ResourceManager, Ram, Ims, Sts, Actiontrail) at this one HTTP endpoint. GET /healthz answers
 200 once the server accepts API calls. SIGINT or SIGTERM stops accepting,
 finishes in-flight requests and closes the store cleanly.
 
-Email and SMS (nothing sends them yet; invitations and verification codes
-will) are written as files to the outbox, <data>/outbox unless --outbox is
+Email and SMS (Resource Directory invitations, confirmations and
+verification codes) are written as files to the outbox, <data>/outbox unless --outbox is
 given. With --smtp-addr, email goes to that SMTP server instead (STARTTLS
 when the server offers it; AUTH PLAIN with --smtp-username and the
 password in $CANOPY_SMTP_PASSWORD); SMS always goes to the outbox.
@@ -117,5 +118,10 @@ certificate of your own instead.`,
 	f.IntVar(&flagCfg.KeyAttemptsPerHour, "key-attempts-per-hour", api.DefaultKeyAttemptsPerHour, "failed attempts against one AccessKey its owner's trail keeps per hour past the burst; negative: keep all")
 	f.Int64Var(&flagCfg.SQLiteWALLimit, "sqlite-wal-limit", sqlstore.DefaultWALLimit, "`BYTES` of SQLite write-ahead log past which it is checkpointed and truncated")
 	f.Int64Var(&flagCfg.SQLiteMaxSize, "sqlite-max-size", 0, "cap the SQLite database at about `BYTES`; past it, calls answer 503 ServiceUnavailable as on a full disk, until space is freed (default: no cap)")
+	f.StringVar(&flagCfg.PublicURL, "public-url", "", "`URL` at which the recipients of Canopy's e-mails reach this server, for the links in them (default http://<addr>)")
+	d := directory.DefaultLimits()
+	f.IntVar(&flagCfg.Directory.MaxFolders, "rd-max-folders", d.MaxFolders, "Resource Directory quota: folders besides Root per directory")
+	f.IntVar(&flagCfg.Directory.MaxMembers, "rd-max-members", d.MaxMembers, "Resource Directory quota: member accounts per directory")
+	f.IntVar(&flagCfg.Directory.InvitationsPerDay, "rd-invitations-per-day", d.InvitationsPerDay, "Resource Directory quota: invitations a directory may send in 24 hours")
 	return cmd
 }

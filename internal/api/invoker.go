@@ -188,8 +188,10 @@ func (iv *Invoker) read(ctx context.Context, e *entry, inv *Invocation, in any) 
 
 func (iv *Invoker) write(ctx context.Context, e *entry, inv *Invocation, in any) (any, error) {
 	var out any
+	var refused *apperr.Error // a refusal whose writes commit (apperr.KeepWrites)
 	since := iv.Authorizer.Snapshot()
 	err := iv.Store.Write(ctx, func(tx store.Tx) error {
+		refused = nil
 		if inv.Nonce != nil {
 			fresh, err := tx.UseNonce(*inv.Nonce)
 			if err != nil {
@@ -202,6 +204,10 @@ func (iv *Invoker) write(ctx context.Context, e *entry, inv *Invocation, in any)
 		var err error
 		c := iv.call(ctx, inv, tx)
 		if out, err = iv.run(c, since, e, inv, in); err != nil {
+			if kept, ok := apperr.KeptWrites(err); ok {
+				refused = kept
+				return tx.Events().Append(iv.event(inv, kept))
+			}
 			return err
 		}
 		inv.output = out
@@ -217,6 +223,9 @@ func (iv *Invoker) write(ctx context.Context, e *entry, inv *Invocation, in any)
 			// The write is committed: apply it to this node's caches even
 			// if the caller has gone away meanwhile.
 			iv.AfterWrite(context.WithoutCancel(ctx))
+		}
+		if refused != nil {
+			return nil, refused // its event and nonce were recorded in the commit
 		}
 		return out, nil
 	}

@@ -15,10 +15,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/canopy-iam/canopy/internal/accounts"
 	"github.com/canopy-iam/canopy/internal/api"
 	"github.com/canopy-iam/canopy/internal/api/iamapi"
 	"github.com/canopy-iam/canopy/internal/api/imsapi"
 	"github.com/canopy-iam/canopy/internal/api/ramapi"
+	"github.com/canopy-iam/canopy/internal/api/rdapi"
 	"github.com/canopy-iam/canopy/internal/api/stsapi"
 	"github.com/canopy-iam/canopy/internal/api/trailapi"
 	"github.com/canopy-iam/canopy/internal/audit"
@@ -26,6 +28,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/authn/signature"
 	"github.com/canopy-iam/canopy/internal/authz"
 	"github.com/canopy-iam/canopy/internal/credentials"
+	"github.com/canopy-iam/canopy/internal/directory"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/jobs"
 	"github.com/canopy-iam/canopy/internal/keyring"
@@ -48,6 +51,7 @@ type App struct {
 	Registry *api.Registry
 	IAM      *iam.Service
 	STS      *sts.Service
+	RD       *directory.Service
 	Notify   notify.Sender
 	// CAFile is the local CA's certificate, which clients of the TLS
 	// listener trust; "" without TLS or with a certificate of one's own.
@@ -121,6 +125,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Store, a.Ring, a.Registry, a.IAM = st, ring, api.NewRegistry(), iam.New(ring)
 	a.Notify = NewSender(cfg)
 	a.STS = sts.New(a.IAM, sts.NewTokens(ring), ring)
+	a.RD = directory.New(a.IAM, cfg.Directory)
+	a.RD.SetConfirmationURL(cfg.PublicURL + ConfirmPath)
+	a.RD.HashCodesWith(ring.Derive("rd-verification-code/1"))
 	a.keys = authn.NewKeyCache(a.loadCredential)
 	a.authn = authn.New(a.keys, newSessionCredentials(a.STS.Tokens(), a.Now))
 	a.authz = authz.New(ring, a.IAM.IdentityLayer(), sts.SessionLayer{})
@@ -137,6 +144,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	iamapi.Register(a.Registry, a.IAM) // the actions RAM and IMS share, declared once for both
 	ramapi.Register(a.Registry, a.IAM)
 	imsapi.Register(a.Registry, a.IAM)
+	rdapi.Register(a.Registry, a.RD)
 	a.appender = audit.NewAppender(st)
 	a.Invoker = &api.Invoker{Registry: a.Registry, Authorizer: a.authz, Store: st, Events: a.appender,
 		DefaultHost: DefaultHost, Canonical: a.IAM.CanonicalResource, Unattributed: &a.unattributed,
@@ -145,6 +153,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			if err := a.watcher.sync(ctx); err != nil {
 				cfg.Log.Warn("cache sync after write failed", "err", err)
 			}
+			a.jobs.Wake() // the write may have queued work (a message, a deletion)
 		}}
 	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: a.Now, Log: cfg.Log,
 		Limiter: api.NewFailureLimiter(cfg.AuthFailBurst, cfg.AuthFailPerMinute)}
@@ -180,6 +189,7 @@ func (a *App) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
+	a.handleConfirmations(mux) // the legacy Resource Directory e-mail links
 	mux.Handle("/", a.rpc)
 	return mux
 }
@@ -252,17 +262,36 @@ func (a *App) loadCredential(ctx context.Context, id string) (*authn.Credential,
 		if err != nil {
 			return fmt.Errorf("access key %s: %w", id, err)
 		}
+		acct, err := tx.Accounts().Get(k.AccountID)
+		if err != nil {
+			return err
+		}
+		if !accounts.Live(acct) {
+			return fmt.Errorf("%w: access key %s of deleted account %s", store.ErrNotFound, id, acct.ID)
+		}
 		p := model.Principal{Kind: model.Root, AccountID: k.AccountID, AccessKeyID: k.ID}
+		disabled := ""
+		if k.UserName == "" && !accounts.RootEnabled(acct) {
+			disabled = rootDisabled(acct)
+		}
 		if k.UserName != "" {
 			p.Kind, p.UserName = model.RAMUser, k.UserName
 			if p.UserID, err = a.IAM.ResolveUserID(tx, k.AccountID, k.UserName); err != nil {
 				return err // a key whose user is gone authenticates nobody
 			}
 		}
-		cred = &authn.Credential{Principal: p, Active: k.Status == credentials.Active, Key: signature.NewKey(secret)}
+		cred = &authn.Credential{Principal: p, Active: k.Status == credentials.Active && disabled == "",
+			Disabled: disabled, Key: signature.NewKey(secret)}
 		return nil
 	})
 	return cred, err
+}
+
+// rootDisabled says why the root user of acct may not sign, and how to get
+// in instead.
+func rootDisabled(acct store.Account) string {
+	return fmt.Sprintf("The root user of account %s is disabled: the account is a resource account of a resource directory. "+
+		"Use a RAM user of the account, or assume the role %s from the management account.", acct.ID, directory.AccessRoleName)
 }
 
 // apply implements invalidator.

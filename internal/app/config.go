@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/directory"
 )
 
 // Config is everything the server needs; the defaults run on one machine.
@@ -54,6 +55,14 @@ type Config struct {
 	// past it, calls that must write answer 503 ServiceUnavailable, as on a
 	// full disk, until rows expire or the cap is raised.
 	SQLiteMaxSize int64
+	// PublicURL is the server's URL as the recipients of its e-mails reach
+	// it (the legacy Resource Directory confirmation links); default
+	// http://<Addr>, with localhost for an unspecified host.
+	PublicURL string
+
+	// Resource Directory quotas; zero values take the cloud's defaults
+	// (100 folders, 20 members, 20 invitations a day).
+	Directory directory.Limits
 }
 
 // Defaults fills unset fields.
@@ -82,6 +91,10 @@ func (c *Config) Defaults() {
 	if c.KeyAttemptsPerHour == 0 {
 		c.KeyAttemptsPerHour = api.DefaultKeyAttemptsPerHour
 	}
+	if c.PublicURL == "" {
+		c.PublicURL = defaultPublicURL(c.Addr)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 }
 
 // Validate reports settings that cannot work.
@@ -96,6 +109,9 @@ func (c *Config) Validate() error {
 		return errors.New("--sqlite-max-size applies to SQLite only; leave it out with --db")
 	}
 	if err := c.validateTLS(); err != nil {
+		return err
+	}
+	if err := validatePublicURL(c.PublicURL); err != nil {
 		return err
 	}
 	return c.validateNotify()

@@ -35,6 +35,7 @@ var layers = map[string]int{
 	"internal/credentials":         2,
 	"internal/audit":               2,
 	"internal/jobs":                2,
+	"internal/notify/queue":        2,
 	"internal/store/sqlstore":      2,
 	"internal/iam":                 3,
 	"internal/accounts":            3,
@@ -42,9 +43,11 @@ var layers = map[string]int{
 	"internal/authn":               3,
 	"internal/api":                 4,
 	"internal/sts":                 4,
+	"internal/directory":           4,
 	"internal/api/iamapi":          5,
 	"internal/api/stsapi":          5,
 	"internal/api/trailapi":        5,
+	"internal/api/rdapi":           5,
 	"internal/api/ramapi":          6,
 	"internal/api/imsapi":          6,
 	"internal/app":                 7,
@@ -62,7 +65,7 @@ var layers = map[string]int{
 // and any store.
 var domain = []string{"internal/model", "internal/apperr", "internal/policy", "internal/cache",
 	"internal/keyring", "internal/store", "internal/credentials", "internal/audit", "internal/iam",
-	"internal/accounts", "internal/authz", "internal/notify", "internal/jobs", "internal/sts"}
+	"internal/accounts", "internal/authz", "internal/notify", "internal/jobs", "internal/sts", "internal/directory", "internal/notify/queue"}
 
 // bannedInDomain are the packages (or module prefixes) domain code must not
 // reach.

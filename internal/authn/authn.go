@@ -155,6 +155,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 	res := &Result{Principal: cred.Principal,
 		Nonce: store.Nonce{AccessKeyID: s.accessKeyID, Value: s.nonce, Expires: signedAt.Add(NonceRetention)}}
 	if !cred.Active {
+		if cred.Disabled != "" {
+			return res, codeKeyInactive.New("%s", cred.Disabled)
+		}
 		return res, codeKeyInactive.New("Specified access key is disabled.")
 	}
 	// This node refuses any reuse of a nonce within the window, whatever

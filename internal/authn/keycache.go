@@ -18,7 +18,11 @@ import (
 type Credential struct {
 	Principal model.Principal // AccessKeyID filled in
 	Active    bool
-	Key       *signature.Key
+	// Disabled, when set, is why a key that is not Active may not sign
+	// (a disabled root user): the refusal says it instead of the generic
+	// "disabled".
+	Disabled string
+	Key      *signature.Key
 	// lastNoted is when this node last queued the key's use (unix nanos):
 	// uses are queued at most once per second per key.
 	lastNoted atomic.Int64

@@ -312,6 +312,10 @@ func (r *Runner) Stop(ctx context.Context) error {
 	return r.stopErr
 }
 
+// Wake makes the runner look for due jobs now rather than at its next
+// poll: the node calls it after a write that may have enqueued work.
+func (r *Runner) Wake() { r.kick() }
+
 // kick makes the loop poll now.
 func (r *Runner) kick() {
 	select {

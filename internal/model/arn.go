@@ -57,3 +57,9 @@ func ParseMFAARN(serial string) (accountID, deviceName string, ok bool) {
 // AccountResource is the resource name used for account-wide RAM settings
 // (password policy, security preference, alias, MFA devices listing).
 func AccountResource(accountID string) string { return "acs:ram::" + accountID + ":*" }
+
+// ResourceManagerARN names a Resource Directory resource of an account:
+// resourcedirectory/<id>, folder/<id>, account/<rd path>, handshake/<id>.
+func ResourceManagerARN(accountID, resource string) string {
+	return "acs:resourcemanager::" + accountID + ":" + resource
+}

@@ -84,3 +84,7 @@ func IsAccountID(s string) bool {
 	}
 	return true
 }
+
+// NewAlphanumeric returns n random letters and digits, for the ids of
+// Resource Directory objects (rd-, r-, fd-, h- + alphanumerics).
+func NewAlphanumeric(n int) string { return randomString(base62, n) }

@@ -174,6 +174,10 @@ type AccessKeyRepo interface {
 	Update(k AccessKey) error          // by (AccountID, ID)
 	Delete(accountID, id string) error // ErrNotFound when missing
 	CountForUser(accountID, userName string) (int, error)
+	// DeleteAccount deletes every AccessKey of the account (root and RAM
+	// users alike) and returns how many it deleted; each is logged as a
+	// change, so every node's key cache drops it.
+	DeleteAccount(accountID string) (int, error)
 }
 
 // Record is one document of a RAM aggregate (user, group, role, policy,
@@ -198,6 +202,9 @@ type Query struct {
 	Ref       string // when set, only records with this Ref (ordered by Key)
 	After     string // exclusive lower bound on Key, for keyset paging
 	Limit     int    // <= 0 means no limit
+	// Offset skips that many matches first, for page-number paging
+	// (Resource Directory lists); keyset paging (After) costs less.
+	Offset int
 }
 
 // RecordRepo stores records.
@@ -208,6 +215,10 @@ type RecordRepo interface {
 	Delete(accountID, kind, key string) error
 	List(q Query) ([]Record, error)
 	Count(q Query) (int, error) // ignores After/Limit
+	// DeleteAccount deletes every record of every kind in the account and
+	// returns how many it deleted; each is logged as a change, so every
+	// node's caches drop what they hold of the account.
+	DeleteAccount(accountID string) (int, error)
 }
 
 // Event is one audit event. The columns are what LookupEvents filters on;

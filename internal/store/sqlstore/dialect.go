@@ -82,6 +82,7 @@ var staticSQL = []string{
 	sqlRecordGet, sqlRecordInsert, sqlRecordUpdate, sqlRecordDelete,
 	sqlNonceInsert, sqlNonceSweep, sqlEventsExpire, sqlKeyTouch,
 	sqlCounterGet, sqlCounterBump, sqlChangesSince, sqlChangesSweep,
+	sqlRecordPurge, sqlKeyPurge,
 }
 
 // chunkSizes are the row counts of the multi-row INSERT statements. A batch

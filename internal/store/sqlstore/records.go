@@ -52,7 +52,7 @@ var recordSQL = func() (v struct{ list, count [2][3][2]string }) {
 		for lower := lowerNone; lower <= lowerAfter; lower++ {
 			for upper := 0; upper < 2; upper++ {
 				w := recordWhere(ref == 1, lower, upper == 1)
-				v.list[ref][lower][upper] = `SELECT ` + recordCols + ` FROM records` + w + ` ORDER BY key LIMIT ?`
+				v.list[ref][lower][upper] = `SELECT ` + recordCols + ` FROM records` + w + ` ORDER BY key LIMIT ? OFFSET ?`
 				v.count[ref][lower][upper] = `SELECT count(*) FROM records` + w
 			}
 		}
@@ -231,7 +231,7 @@ func (r recordRepo) List(in store.Query) ([]store.Record, error) {
 	if p.build(in, true) {
 		return nil, nil
 	}
-	p.args = append(p.args, sqlLimit(in.Limit))
+	p.args = append(p.args, sqlLimit(in.Limit), int64(max(in.Offset, 0)))
 	var out []store.Record
 	if in.Limit > 0 {
 		out = make([]store.Record, 0, min(in.Limit, 1000))

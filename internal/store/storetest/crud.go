@@ -448,6 +448,24 @@ func testRecordPaging(t *testing.T, open func(t *testing.T) store.Backend) {
 		})
 	}
 
+	// Page-number paging: Offset skips matches in key order, with or
+	// without a limit, and past the end returns nothing.
+	mustRead(t, s, func(tx store.Tx) error {
+		for _, c := range []struct{ offset, limit int }{{0, 3}, {2, 3}, {len(sorted) - 1, 5}, {len(sorted), 5}, {4, 0}, {-1, 2}} {
+			got, err := tx.Records().List(store.Query{AccountID: acctA, Kind: "policy", Offset: c.offset, Limit: c.limit})
+			wantNoErr(t, "List with Offset", err)
+			from := min(max(c.offset, 0), len(sorted))
+			to := len(sorted)
+			if c.limit > 0 {
+				to = min(from+c.limit, len(sorted))
+			}
+			if keys := recordKeys(got); !slices.Equal(keys, sorted[from:to]) {
+				t.Errorf("offset %d limit %d: got %q, want %q", c.offset, c.limit, keys, sorted[from:to])
+			}
+		}
+		return nil
+	})
+
 	// After below the prefix range starts at the prefix; after above it
 	// returns nothing.
 	mustRead(t, s, func(tx store.Tx) error {
@@ -623,4 +641,12 @@ func testKeyTouch(t *testing.T, open func(t *testing.T) store.Backend) {
 	if after != before {
 		t.Errorf("TouchAccessKeys moved the change version %d -> %d", before, after)
 	}
+}
+
+func recordKeys(recs []store.Record) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = r.Key
+	}
+	return out
 }

@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 		{"Records", testRecords},
 		{"RecordPaging", testRecordPaging},
 		{"RecordRef", testRecordRef},
+		{"AccountPurge", testAccountPurge},
 		{"Collection", testCollection},
 		{"Rollback", testRollback},
 		{"FnErrorUnchanged", testFnErrorUnchanged},

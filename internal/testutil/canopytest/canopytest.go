@@ -14,6 +14,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/actiontrail"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ims"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/resourcemanager"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
 
 	"github.com/canopy-iam/canopy/internal/accounts"
@@ -183,11 +186,18 @@ type Account struct {
 var accountSeq atomic.Int64
 
 // CreateAccount creates a top-level account with a root AccessKey, as
-// `canopy account create --access-key` does.
+// `canopy account create --access-key` does, for the legal entity
+// "Example Ltd".
 func (s *Server) CreateAccount(t testing.TB) Account {
 	t.Helper()
+	return s.CreateAccountFor(t, "Example Ltd")
+}
+
+// CreateAccountFor is CreateAccount for another legal entity (real name).
+func (s *Server) CreateAccountFor(t testing.TB, realName string) Account {
+	t.Helper()
 	n := accounts.NewAccount{Email: fmt.Sprintf("owner%d-%d@example.com", time.Now().UnixNano(), accountSeq.Add(1)),
-		RealName: "Example Ltd", Password: "Initial-Passw0rd", AccessKey: true}
+		RealName: realName, Password: "Initial-Passw0rd", AccessKey: true}
 	hash, err := accounts.HashPassword(n)
 	if err != nil {
 		t.Fatal(err)
@@ -246,6 +256,49 @@ func (s *Server) TrailClient(t testing.TB, id, secret string) *actiontrail.Clien
 	}
 	c.Domain = s.Endpoint
 	return c
+}
+
+// RDClient is a classic-SDK ResourceManager client pointed at the server.
+func (s *Server) RDClient(t testing.TB, id, secret string) *resourcemanager.Client {
+	t.Helper()
+	c, err := resourcemanager.NewClientWithAccessKey(Region, id, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Domain = s.Endpoint
+	return c
+}
+
+// AwaitMessage waits (up to 10 s) for a message in the server's outbox
+// whose file contains every one of want, and returns the file's content.
+// Messages are delivered by the job runner just after the write that
+// queued them commits.
+func (s *Server) AwaitMessage(t testing.TB, want ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		entries, _ := os.ReadDir(s.App.Config.Outbox)
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			body, err := os.ReadFile(filepath.Join(s.App.Config.Outbox, e.Name()))
+			if err != nil {
+				continue
+			}
+			found := true
+			for _, w := range want {
+				found = found && strings.Contains(string(body), w)
+			}
+			if found {
+				return string(body)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no message containing %q in the outbox %s", want, s.App.Config.Outbox)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // testWriter sends server logs to the test log.
