@@ -353,11 +353,13 @@ func redact(v any, isSecret func(string) bool) any {
 	return v
 }
 
-// resourceTypes names the ActionTrail resource type of each kind of RAM
-// resource ARN (acs:ram::<account>:<kind>/<name>).
-var resourceTypes = map[string]string{
-	"user": "ACS::RAM::User", "group": "ACS::RAM::Group", "role": "ACS::RAM::Role",
-	"policy": "ACS::RAM::Policy", "mfa": "ACS::RAM::VirtualMFADevice",
+// resourceTypes names the ActionTrail resource type of each kind of
+// resource ARN (acs:<service>::<account>:<kind>/<name>), by service.
+var resourceTypes = map[string]map[string]string{
+	"ram": {"user": "ACS::RAM::User", "group": "ACS::RAM::Group", "role": "ACS::RAM::Role",
+		"policy": "ACS::RAM::Policy", "mfa": "ACS::RAM::VirtualMFADevice"},
+	"resourcemanager": {"folder": "ACS::ResourceManager::Folder", "account": "ACS::ResourceManager::Account",
+		"handshake": "ACS::ResourceManager::Handshake", "resourcedirectory": "ACS::ResourceManager::ResourceDirectory"},
 }
 
 // ResourceOf maps the ARN a call acted on to its event's resource type and
@@ -366,16 +368,19 @@ var resourceTypes = map[string]string{
 // with an entity of the same name elsewhere. An ARN with a wildcard, or of
 // no known kind, names no resource ("", "").
 func ResourceOf(arn string) (typ, name string) {
-	rest, ok := strings.CutPrefix(arn, "acs:ram:")
+	rest, ok := strings.CutPrefix(arn, "acs:")
 	if !ok || strings.Contains(arn, "*") {
 		return "", ""
 	}
-	_, rest, ok = strings.Cut(rest, ":") // region (empty)
+	service, rest, ok := strings.Cut(rest, ":")
+	if ok {
+		_, rest, ok = strings.Cut(rest, ":") // region (empty)
+	}
 	if ok {
 		_, rest, ok = strings.Cut(rest, ":") // account
 	}
 	kind, _, found := strings.Cut(rest, "/")
-	if typ = resourceTypes[kind]; !ok || !found || typ == "" {
+	if typ = resourceTypes[service][kind]; !ok || !found || typ == "" {
 		return "", ""
 	}
 	return typ, arn
