@@ -6,6 +6,8 @@
 // and the ratio is the median of the per-round ratios.
 //
 //	go run ./cmd/canopybench [-duration 5s] [-rounds 3] [-connections 64] [-db postgres://...]
+//	go run ./cmd/canopybench -scenario sts
+//	go run ./cmd/canopybench -scenario rd [-members 10000] [-folders 1000] [-rounds 5] [-per-round 200]
 package main
 
 import (
@@ -18,6 +20,8 @@ import (
 	"os/signal"
 	"sort"
 	"time"
+
+	"github.com/canopy-iam/canopy/internal/directory"
 )
 
 func main() {
@@ -28,18 +32,27 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "length of one measured round per endpoint")
 	rounds := flag.Int("rounds", 3, "interleaved rounds per endpoint")
 	conns := flag.Int("connections", 64, "concurrent keep-alive connections")
-	scenario := flag.String("scenario", "identity", "identity: root GetCallerIdentity vs a bare handler; sts: temporary credentials vs AccessKeys, and AssumeRole")
+	scenario := flag.String("scenario", "identity", "identity: root GetCallerIdentity vs a bare handler; sts: temporary credentials vs AccessKeys, and AssumeRole; "+
+		"rd: Resource Directory calls at 1/10 and all of -members, beside fsync and raw reads")
+	members := flag.Int("members", 10000, "rd: members to create")
+	folders := flag.Int("folders", 1000, "rd: folders to create, depth up to 5")
+	perRound := flag.Int("per-round", 200, "rd: calls per figure in one round")
+	rdFolders := flag.Int("rd-max-folders", 0, "internal: the canopy child's folder quota")
+	rdMembers := flag.Int("rd-max-members", 0, "internal: the canopy child's member quota")
 	flag.Parse()
 	var err error
 	switch *role {
 	case "bare":
 		err = serveBare(*addr)
 	case "canopy":
-		err = serveCanopy(*addr, *data, *db)
+		err = serveCanopy(*addr, *data, *db, directory.Limits{MaxFolders: *rdFolders, MaxMembers: *rdMembers})
 	default:
-		if *scenario == "sts" {
+		switch *scenario {
+		case "sts":
 			err = driveSTS(*db, *duration, *rounds, *conns)
-		} else {
+		case "rd":
+			err = driveRD(*db, *rounds, *perRound, *members, *folders)
+		default:
 			err = drive(*db, *duration, *rounds, *conns)
 		}
 	}

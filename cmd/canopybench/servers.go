@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/app"
+	"github.com/canopy-iam/canopy/internal/directory"
 )
 
 // bareBody is about the size and shape of a GetCallerIdentity answer.
@@ -33,8 +34,8 @@ func serveBare(addr string) error {
 }
 
 // serveCanopy is the real server, built exactly as `canopy serve` builds it.
-func serveCanopy(addr, data, db string) error {
-	a, err := app.New(context.Background(), app.Config{Addr: addr, DataDir: data, DB: db,
+func serveCanopy(addr, data, db string, limits directory.Limits) error {
+	a, err := app.New(context.Background(), app.Config{Addr: addr, DataDir: data, DB: db, Directory: limits,
 		Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err

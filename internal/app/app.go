@@ -58,6 +58,7 @@ type App struct {
 	CAFile string
 
 	keys     *authn.KeyCache
+	sessions *sessionCredentials
 	authn    *authn.Authenticator
 	authz    *authz.Authorizer
 	appender *audit.Appender
@@ -129,7 +130,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.RD.SetConfirmationURL(cfg.PublicURL + ConfirmPath)
 	a.RD.HashCodesWith(ring.Derive("rd-verification-code/1"))
 	a.keys = authn.NewKeyCache(a.loadCredential)
-	a.authn = authn.New(a.keys, newSessionCredentials(a.STS.Tokens(), a.Now))
+	a.sessions = newSessionCredentials(a.STS.Tokens(), a.Now, a.accountLive)
+	a.authn = authn.New(a.keys, a.sessions)
 	a.authz = authz.New(ring, a.IAM.IdentityLayer(), sts.SessionLayer{})
 	if a.watcher, err = newWatcher(ctx, st, a); err != nil {
 		st.Close()
@@ -287,6 +289,20 @@ func (a *App) loadCredential(ctx context.Context, id string) (*authn.Credential,
 	return cred, err
 }
 
+// accountLive reads whether an account exists and is not deleted.
+func (a *App) accountLive(ctx context.Context, accountID string) (bool, error) {
+	var live bool
+	err := a.Store.Read(ctx, func(tx store.Tx) error {
+		acct, err := tx.Accounts().Get(accountID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		live = err == nil && accounts.Live(acct)
+		return err
+	})
+	return live, err
+}
+
 // rootDisabled says why the root user of acct may not sign, and how to get
 // in instead.
 func rootDisabled(acct store.Account) string {
@@ -299,7 +315,10 @@ func (a *App) apply(c store.Change) {
 	switch {
 	case c.Kind == store.ChangeAccessKey:
 		a.keys.InvalidateKey(c.Key)
-	case c.Kind == store.ChangeAccount || iam.ChangesCredentials(c.Kind):
+	case c.Kind == store.ChangeAccount:
+		a.keys.InvalidateAccount(c.AccountID)
+		a.sessions.invalidateAccount(c.AccountID)
+	case iam.ChangesCredentials(c.Kind):
 		a.keys.InvalidateAccount(c.AccountID)
 	}
 	a.authz.InvalidateAccount(c.AccountID)
@@ -307,6 +326,7 @@ func (a *App) apply(c store.Change) {
 
 func (a *App) all() {
 	a.keys.InvalidateAll()
+	a.sessions.invalidateAll()
 	a.authz.InvalidateAll()
 }
 

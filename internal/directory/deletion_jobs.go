@@ -280,7 +280,7 @@ func forgetMember(tx store.Tx, p deletionJob, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if err := members.Delete(tx, p.ManagementAccountID, m.AccountID); err != nil {
+	if err := removeMember(tx, d, m.AccountID); err != nil {
 		return err
 	}
 	for _, claim := range []struct {
@@ -300,7 +300,6 @@ func forgetMember(tx store.Tx, p deletionJob, now time.Time) error {
 			}
 		}
 	}
-	d.Members--
 	return directories.Update(tx, drec, d, now)
 }
 

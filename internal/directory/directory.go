@@ -95,6 +95,8 @@ type Directory struct {
 	// ListAccounts' TotalCount cost no scan.
 	Members int
 	Folders int // besides Root
+	// MemberPages is the member page index (see pages.go).
+	MemberPages string `json:",omitempty"`
 	// Invitations holds the creation times of the invitations sent in the
 	// last 24 hours (the daily rate limit); older ones are dropped.
 	Invitations []time.Time `json:",omitempty"`

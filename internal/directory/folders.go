@@ -223,17 +223,32 @@ func (s *Service) ListFoldersForParent(tx store.Tx, accountID, parentID, keyword
 	return pageOf(children, number, size), nil
 }
 
-// ListAncestors returns the folders above childID, Root first.
+// ListAncestors returns the folders above childID, Root first. It costs
+// one read: folders live in their management account only while its
+// directory does (Destroy needs them gone), so a folder found there proves
+// the directory; only a miss reads the directory, to say which is missing.
 func (s *Service) ListAncestors(tx store.Tx, accountID, childID string) ([]Ancestor, error) {
 	if childID == "" {
 		return nil, missing("ChildId")
 	}
-	d, _, err := managed(tx, accountID)
+	if err := checkNodeID("ChildId", childID); err != nil {
+		return nil, err
+	}
+	rec, err := tx.Records().Get(accountID, folders.Kind, childID)
+	if errors.Is(err, store.ErrNotFound) {
+		if _, _, err := managed(tx, accountID); err != nil {
+			return nil, err
+		}
+		return nil, folderNotExists(childID)
+	}
 	if err != nil {
 		return nil, err
 	}
-	f, _, err := s.folder(tx, d, "ChildId", childID)
-	if err != nil {
+	if ancestors, ok := decodeAncestors(rec.Data); ok {
+		return ancestors, nil
+	}
+	var f Folder
+	if err := folders.Decode(rec, &f); err != nil {
 		return nil, err
 	}
 	return f.Ancestors, nil

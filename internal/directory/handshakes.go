@@ -474,7 +474,7 @@ func (s *Service) RemoveCloudAccount(tx store.Tx, managementID, accountID string
 // leave undoes join: the member record, its claims, the directory's count,
 // the membership and (in the member's account) the access role.
 func (s *Service) leave(tx store.Tx, d *Directory, drec store.Record, m *Member, now time.Time) error {
-	if err := members.Delete(tx, d.MasterAccountID, m.AccountID); err != nil {
+	if err := removeMember(tx, d, m.AccountID); err != nil {
 		return err
 	}
 	if err := memberNames.Delete(tx, d.MasterAccountID, lowerKey(m.DisplayName)); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -485,7 +485,6 @@ func (s *Service) leave(tx store.Tx, d *Directory, drec store.Record, m *Member,
 			return err
 		}
 	}
-	d.Members--
 	if err := directories.Update(tx, drec, d, now); err != nil {
 		return err
 	}

@@ -204,10 +204,9 @@ func (s *Service) CreateCloudAccount(tx store.Tx, managementID string, n NewClou
 	}
 	// Listed and counted now; the rest of join (membership, access role)
 	// waits for the confirmation.
-	if err := members.Insert(tx, managementID, m.AccountID, m.FolderID, m, now); err != nil {
+	if err := addMember(tx, d, m, now); err != nil {
 		return nil, err
 	}
-	d.Members++
 	if err := directories.Update(tx, drec, d, now); err != nil {
 		return nil, err
 	}
@@ -402,17 +401,16 @@ func (s *Service) close(tx store.Tx, d *Directory, r *legacyRecord, rrec store.R
 // unlist takes a CreateCloudAccount member that never joined out of the
 // directory again, and retires its unused account.
 func (s *Service) unlist(tx store.Tx, d *Directory, m *Member, now time.Time) error {
-	if err := members.Delete(tx, d.MasterAccountID, m.AccountID); err != nil {
+	d, drec, err := managed(tx, d.MasterAccountID)
+	if err != nil {
+		return err
+	}
+	if err := removeMember(tx, d, m.AccountID); err != nil {
 		return err
 	}
 	if err := memberNames.Delete(tx, d.MasterAccountID, lowerKey(m.DisplayName)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	d, drec, err := managed(tx, d.MasterAccountID)
-	if err != nil {
-		return err
-	}
-	d.Members--
 	if err := directories.Update(tx, drec, d, now); err != nil {
 		return err
 	}

@@ -242,10 +242,9 @@ func (s *Service) Confirm(tx store.Tx, token, passwordHash string, now time.Time
 		// join lists and counts the member, which it already is: take it
 		// out first, so the whole join (and whatever join grows to do)
 		// runs as for any other member.
-		if err := members.Delete(tx, l.d.MasterAccountID, m.AccountID); err != nil {
+		if err := removeMember(tx, l.d, m.AccountID); err != nil {
 			return nil, err
 		}
-		l.d.Members--
 		if err := s.join(tx, l.d, l.drec, m, now); err != nil {
 			return nil, err
 		}

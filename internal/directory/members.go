@@ -107,10 +107,9 @@ func (s *Service) CreateResourceAccount(tx store.Tx, managementID string, n NewR
 // account, the directory's count, its membership and, written in the
 // member's own account, its access role.
 func (s *Service) join(tx store.Tx, d *Directory, drec store.Record, m *Member, now time.Time) error {
-	if err := members.Insert(tx, d.MasterAccountID, m.AccountID, m.FolderID, m, now); err != nil {
+	if err := addMember(tx, d, m, now); err != nil {
 		return err
 	}
-	d.Members++
 	if err := directories.Update(tx, drec, d, now); err != nil {
 		return err
 	}
@@ -185,6 +184,11 @@ type AccountFilter struct {
 
 func (f AccountFilter) empty() bool { return len(f.Tags) == 0 && f.Keyword == "" }
 
+// check applies the tag rules to the filter's tags (Tag.N.Key and
+// Tag.N.Value of the lists are documented with the same rules as a
+// member's tags).
+func (f AccountFilter) check() error { return checkTags(f.Tags) }
+
 func (f AccountFilter) match(m *Member) bool {
 	if f.Keyword != "" && !containsFold(m.DisplayName, f.Keyword) && !strings.Contains(m.AccountID, f.Keyword) {
 		return false
@@ -212,7 +216,7 @@ func (s *Service) ListAccounts(tx store.Tx, managementID string, filter AccountF
 	if err != nil {
 		return Listed[Member]{}, "", err
 	}
-	l, err := s.listMembers(tx, store.Query{AccountID: managementID}, d.Members, filter, page)
+	l, err := s.listMembers(tx, store.Query{AccountID: managementID}, d.Members, filter, page, d)
 	return l, d.ID, err
 }
 
@@ -233,27 +237,34 @@ func (s *Service) ListAccountsForParent(tx store.Tx, managementID, parentID stri
 			return Listed[Member]{}, "", err
 		}
 	}
-	l, err := s.listMembers(tx, q, total, filter, page)
+	l, err := s.listMembers(tx, q, total, filter, page, nil)
 	return l, d.ID, err
 }
 
 // listMembers pages through the members q selects. Unfiltered, the store
-// pages (total is known); filtered, the matches are counted in memory (a
+// pages (total is known), starting from the page index when q selects all
+// of indexed's members; filtered, the matches are counted in memory (a
 // directory has at most its member quota).
-func (s *Service) listMembers(tx store.Tx, q store.Query, total int, filter AccountFilter, page Page) (Listed[Member], error) {
+func (s *Service) listMembers(tx store.Tx, q store.Query, total int, filter AccountFilter, page Page, indexed *Directory) (Listed[Member], error) {
 	number, size, err := page.resolve()
 	if err != nil {
 		return Listed[Member]{}, err
 	}
+	if err := filter.check(); err != nil {
+		return Listed[Member]{}, err
+	}
 	if filter.empty() && total >= 0 {
 		q.Offset, q.Limit = (number-1)*size, size
-		items, err := members.List(tx, q)
+		if indexed != nil {
+			q, _ = pageQuery(indexed, q, q.Offset)
+		}
+		items, err := listMembersFast(tx, q)
 		if err != nil {
 			return Listed[Member]{}, err
 		}
 		return Listed[Member]{Items: items, TotalCount: total, PageNumber: number, PageSize: size}, nil
 	}
-	all, err := members.List(tx, q)
+	all, err := listMembersFast(tx, q)
 	if err != nil {
 		return Listed[Member]{}, err
 	}

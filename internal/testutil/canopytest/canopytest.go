@@ -28,6 +28,7 @@ import (
 
 	"github.com/canopy-iam/canopy/internal/accounts"
 	"github.com/canopy-iam/canopy/internal/app"
+	"github.com/canopy-iam/canopy/internal/directory"
 	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/testutil/pgtest"
 )
@@ -54,6 +55,7 @@ type options struct {
 	log      io.Writer
 	tls      bool
 	config   []func(*app.Config)
+	rdLimits directory.Limits
 }
 
 // Option changes how Start builds the server.
@@ -84,6 +86,11 @@ func WithConfig(change func(*app.Config)) Option {
 // directory (Server.CAFile), as `canopy serve --tls-addr` does.
 func WithTLS() Option { return func(o *options) { o.tls = true } }
 
+// WithDirectoryLimits sets the Resource Directory quotas, as the serve
+// flags --rd-max-folders, --rd-max-members and --rd-invitations-per-day
+// do (zero fields keep the cloud's defaults).
+func WithDirectoryLimits(l directory.Limits) Option { return func(o *options) { o.rdLimits = l } }
+
 // Start builds a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
@@ -102,7 +109,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 	if o.log != nil {
 		log = slog.New(slog.NewJSONHandler(o.log, nil))
 	}
-	cfg := app.Config{DataDir: o.dataDir, DB: o.db, Log: log}
+	cfg := app.Config{DataDir: o.dataDir, DB: o.db, Log: log, Directory: o.rdLimits}
 	if o.tls {
 		cfg.TLSAddr = "127.0.0.1:0" // Start listens itself, below
 	}
