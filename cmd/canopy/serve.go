@@ -12,9 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/canopy-iam/canopy/internal/api"
 	"github.com/canopy-iam/canopy/internal/app"
 	"github.com/canopy-iam/canopy/internal/directory"
 	"github.com/canopy-iam/canopy/internal/notify"
+	"github.com/canopy-iam/canopy/internal/store/sqlstore"
 )
 
 func serveCommand() *cobra.Command {
@@ -110,6 +112,12 @@ certificate of your own instead.`,
 	f.StringArrayVar(&flagCfg.TLSHosts, "tls-host", nil, "another host `NAME` (DNS name or IP address) for the local CA's server certificate, which always names localhost, 127.0.0.1 and ::1 (repeatable)")
 	f.StringVar(&flagCfg.TLSCert, "tls-cert", "", "serve the PEM certificate in `FILE` (server certificate first, then its chain) instead of the local CA's; needs --tls-key")
 	f.StringVar(&flagCfg.TLSKey, "tls-key", "", "the PEM private key `FILE` of --tls-cert")
+	f.IntVar(&flagCfg.AuthFailBurst, "auth-fail-burst", api.DefaultAuthFailBurst, "failed authentications a source address (an IPv6 /64) may make at once before its requests are refused with Throttling; negative: no limit")
+	f.IntVar(&flagCfg.AuthFailPerMinute, "auth-fail-per-minute", api.DefaultAuthFailPerMinute, "failed authentications a source address earns back per minute; negative: no limit")
+	f.IntVar(&flagCfg.KeyAttemptBurst, "key-attempt-burst", api.DefaultKeyAttemptBurst, "failed attempts against one AccessKey (wrong signature, stale timestamp) its owner's trail keeps at once; the rest are counted, not stored; negative: keep all")
+	f.IntVar(&flagCfg.KeyAttemptsPerHour, "key-attempts-per-hour", api.DefaultKeyAttemptsPerHour, "failed attempts against one AccessKey its owner's trail keeps per hour past the burst; negative: keep all")
+	f.Int64Var(&flagCfg.SQLiteWALLimit, "sqlite-wal-limit", sqlstore.DefaultWALLimit, "`BYTES` of SQLite write-ahead log past which it is checkpointed and truncated")
+	f.Int64Var(&flagCfg.SQLiteMaxSize, "sqlite-max-size", 0, "cap the SQLite database at about `BYTES`; past it, calls answer 503 ServiceUnavailable as on a full disk, until space is freed (default: no cap)")
 	f.StringVar(&flagCfg.PublicURL, "public-url", "", "`URL` at which the recipients of Canopy's e-mails reach this server, for the links in them (default http://<addr>)")
 	d := directory.DefaultLimits()
 	f.IntVar(&flagCfg.Directory.MaxFolders, "rd-max-folders", d.MaxFolders, "Resource Directory quota: folders besides Root per directory")

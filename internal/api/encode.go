@@ -48,7 +48,7 @@ type errorEnvelope struct {
 
 func errorBody(requestID, host string, e *apperr.Error) []byte {
 	body, _ := json.Marshal(errorEnvelope{
-		RequestId: requestID, HostId: host, Code: e.Code, Message: e.Message,
+		RequestId: requestID, HostId: host, Code: e.Code, Message: e.Message + e.Diagnostic,
 		Recommend:          "https://api.aliyun.com/troubleshoot?q=" + e.Code,
 		AccessDeniedDetail: e.Denied,
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/apperr"
@@ -43,6 +44,22 @@ type Invoker struct {
 	// a Deny on user/tom also stops a call that says TOM. It returns
 	// resources it does not know unchanged.
 	Canonical func(tx store.Tx, resource string) (string, error)
+
+	// Unattributed counts the refusals of requests that named no identity
+	// the node knows (unsigned, an unknown AccessKey, throttled; nil: not
+	// counted). Their events are counted, never stored: nobody's trail
+	// would show them, and anyone could send them in bulk.
+	Unattributed *atomic.Uint64
+	// Attempts bounds the failed attempts against one AccessKey that its
+	// owner's trail keeps (nil: all); the rest count as Unattributed.
+	Attempts *AttemptBudget
+}
+
+func (iv *Invoker) unattributedTotal() uint64 {
+	if iv.Unattributed == nil {
+		return 0
+	}
+	return iv.Unattributed.Load()
 }
 
 // Invocation is one call of one action by one caller.
@@ -63,10 +80,22 @@ type Invocation struct {
 	// AccessKeyID is the key the request named, for the audit record of a
 	// call whose caller could not be identified.
 	AccessKeyID string
+	// KeyOwner, for a request refused before its caller was proven (a wrong
+	// signature, a stale timestamp), is the identity its AccessKey stands
+	// for: the attempt is recorded in that identity's trail, as unverified.
+	KeyOwner *model.Principal
+	// Host is the host the request was sent to (HTTP Host); "" for a call
+	// that came over no HTTP.
+	Host string
 	// Render turns the action's output into the answer before the call is
 	// recorded as a success, so an output that cannot be encoded is audited
 	// as the failure the caller sees. Nil: the output is returned as is.
 	Render func(out any) error
+
+	// resource is the ARN the call acts on, once known; output, a write's
+	// answer. Both go into its audit event.
+	resource string
+	output   any
 }
 
 // Invoke runs the call and records it: bind, then in ONE transaction for a
@@ -100,8 +129,17 @@ func (iv *Invoker) call(ctx context.Context, inv *Invocation, tx store.Tx) *Call
 
 // run authorizes and handles the call inside tx, which began after since.
 func (iv *Invoker) run(c *Call, since authz.Snapshot, e *entry, inv *Invocation, in any) (any, error) {
-	if err := iv.authorize(c, since, e, in); err != nil {
+	if err := iv.authorize(c, since, e, inv, in); err != nil {
 		return nil, err
+	}
+	if inv.resource == "" && c.Caller.Kind == model.Root && (e.resource != nil || e.resolve != nil) {
+		// Root is not checked against a resource, but its events name one
+		// too: an owner must find what root did to a user. Best effort: a
+		// name that cannot be resolved is the handler's to report, as it
+		// was before events named resources.
+		if resource, err := iv.resourceOf(c, e, in); err == nil {
+			inv.resource = resource
+		}
 	}
 	out, err := e.handle(c, in)
 	if err != nil {
@@ -130,7 +168,7 @@ func (iv *Invoker) read(ctx context.Context, e *entry, inv *Invocation, in any) 
 	}
 	fresh, err := iv.Events.Submit(ctx, inv.Nonce, iv.event(inv, nil))
 	if err != nil {
-		return nil, apperr.Internal(err)
+		return nil, storageError(err)
 	}
 	if !fresh {
 		// A replay the store caught (after a restart, or on another node):
@@ -142,7 +180,7 @@ func (iv *Invoker) read(ctx context.Context, e *entry, inv *Invocation, in any) 
 	// replay: no trail shows a success its caller never got.
 	for _, account := range c.alsoAuditIn {
 		if _, err := iv.Events.Submit(ctx, nil, iv.eventIn(inv, nil, account)); err != nil {
-			return nil, apperr.Internal(err)
+			return nil, storageError(err)
 		}
 	}
 	return out, nil
@@ -172,6 +210,7 @@ func (iv *Invoker) write(ctx context.Context, e *entry, inv *Invocation, in any)
 			}
 			return err
 		}
+		inv.output = out
 		for _, account := range c.alsoAuditIn {
 			if err := tx.Events().Append(iv.eventIn(inv, nil, account)); err != nil {
 				return err
@@ -203,7 +242,7 @@ var errNonceReplayed = errors.New("nonce replayed")
 // the input (or resolved from stored data, in its stored spelling), the
 // caller's policy layers, and self-service. since precedes the
 // transaction, for the authorizer's cache.
-func (iv *Invoker) authorize(c *Call, since authz.Snapshot, e *entry, in any) error {
+func (iv *Invoker) authorize(c *Call, since authz.Snapshot, e *entry, inv *Invocation, in any) error {
 	if e.permission == "" {
 		return nil
 	}
@@ -216,6 +255,7 @@ func (iv *Invoker) authorize(c *Call, since authz.Snapshot, e *entry, in any) er
 	if err != nil {
 		return err
 	}
+	inv.resource = resource
 	self := false
 	if e.self != nil && c.Caller.Kind == model.RAMUser {
 		if self, err = e.self(c, in); err != nil {
@@ -260,10 +300,17 @@ func (iv *Invoker) unknownAction(inv *Invocation) error {
 // the error to answer with. Fronts call it for failures before Invoke
 // (malformed requests, failed authentication).
 func (iv *Invoker) Refuse(ctx context.Context, inv *Invocation, err error) error {
-	e := apperr.As(err)
+	e := storageError(err)
+	inv.output = nil
+	if inv.Caller == nil && (inv.KeyOwner == nil || !iv.Attempts.take(inv.KeyOwner.AccessKeyID)) {
+		if iv.Unattributed != nil {
+			iv.Unattributed.Add(1)
+		}
+		return e
+	}
 	fresh, aerr := iv.Events.Submit(ctx, inv.Nonce, iv.event(inv, e))
 	if aerr != nil {
-		return apperr.Internal(aerr)
+		return storageError(aerr)
 	}
 	if !fresh {
 		inv.Nonce = nil
@@ -287,16 +334,24 @@ func (iv *Invoker) event(inv *Invocation, e *apperr.Error) store.Event { return 
 // the caller's).
 func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) store.Event {
 	c := &audit.Call{RequestID: inv.RequestID, Time: inv.Received, Version: inv.Version,
-		Action: inv.Action, Host: iv.Host(inv.Version), SourceIP: inv.SourceIP.String(), UserAgent: inv.UserAgent,
-		Caller: inv.Caller, AccessKeyID: inv.AccessKeyID, Params: iv.auditParams(inv), Recipient: recipient}
+		Action: inv.Action, Host: iv.Host(inv.Version), AcsHost: inv.Host, SourceIP: inv.SourceIP.String(),
+		UserAgent: inv.UserAgent, Caller: inv.Caller, Claimed: inv.KeyOwner, AccessKeyID: inv.AccessKeyID,
+		Params: iv.auditParams(inv), Resource: inv.resource, Response: inv.output, IsSecret: iv.Registry.isSecret,
+		Recipient: recipient, Scheme: "http"}
+	if inv.Secure {
+		c.Scheme = "https"
+	}
+	c.Region, _ = inv.Params.Get("RegionId")
 	if p := iv.Registry.Product(inv.Version); p != nil {
 		c.Product = p.Code
 	}
 	if entry := iv.Registry.lookup(inv.Version, inv.Action); entry != nil {
-		c.Write = entry.Write
+		c.Write, c.Sensitive = entry.Write, entry.SensitiveAction
 	}
 	if inv.Caller != nil {
 		c.AccessKeyID = inv.Caller.AccessKeyID
+	} else if inv.KeyOwner != nil {
+		c.AccessKeyID = inv.KeyOwner.AccessKeyID // also for V3, which names it in a header
 	}
 	if e != nil {
 		c.ErrorCode, c.ErrorMsg = e.Code, e.Message
@@ -308,7 +363,8 @@ func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) s
 }
 
 func (iv *Invoker) auditParams(inv *Invocation) map[string]string {
-	out := make(map[string]string, len(inv.Params))
+	// Room for the gateway's fields the event adds (audit.Event).
+	out := make(map[string]string, len(inv.Params)+8)
 	for _, p := range inv.Params {
 		if IsCommonParam(p.Key) {
 			continue

@@ -39,6 +39,18 @@ type Spec struct {
 	Write bool
 	// Secrets are parameters whose values never reach the audit trail.
 	Secrets []string
+	// SensitiveAction marks actions that create or remove credentials or
+	// change who may do what (keys, passwords, MFA, policies and their
+	// attachments, roles' trust, group membership, account security
+	// settings, AssumeRole): their events say eventAttributes
+	// {"SensitiveAction": "true"}, as ActionTrail's do.
+	SensitiveAction bool
+}
+
+// Sensitive is the spec marked as a sensitive action.
+func (s Spec) Sensitive() Spec {
+	s.SensitiveAction = true
+	return s
 }
 
 // Action is one registry entry with its typed input and output.
@@ -83,6 +95,7 @@ type Info struct {
 	Name      string
 	RAMAction string // the permission it needs; "" for public actions
 	Write     bool
+	Sensitive bool
 	Secrets   []string
 }
 
@@ -93,12 +106,14 @@ type Registry struct {
 	secrets  map[string]struct{} // alwaysSecret and every declared secret parameter, lower-cased
 }
 
-// alwaysSecret are parameters redacted whatever the actions declare:
-// credentials a client may send by mistake to any action (its own
-// AccessKeySecret in the query), and the secrets of actions that exist, so
-// that dropping a declaration never puts a password in the trail.
+// alwaysSecret are parameters and answer fields redacted whatever the
+// actions declare: credentials a client may send by mistake to any action
+// (its own AccessKeySecret in the query), the secrets of actions that
+// exist, so that dropping a declaration never puts a password in the
+// trail, and what a write may answer with that must never be recorded in
+// its responseElements (a new key's secret, an MFA seed and its QR code).
 var alwaysSecret = []string{"AccessKeySecret", "Password", "OldPassword", "NewPassword",
-	"AuthenticationCode1", "AuthenticationCode2"}
+	"AuthenticationCode1", "AuthenticationCode2", "Base32StringSeed", "QRCodePNG", "SecurityToken"}
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
@@ -171,7 +186,7 @@ func (r *Registry) Specs() []Info {
 	out := make([]Info, 0, len(r.byKey))
 	for _, e := range r.byKey {
 		out = append(out, Info{Product: e.product.Code, Version: e.product.Version, Name: e.Name,
-			RAMAction: e.permission, Write: e.Write, Secrets: e.Secrets})
+			RAMAction: e.permission, Write: e.Write, Sensitive: e.SensitiveAction, Secrets: e.Secrets})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Product != out[j].Product {

@@ -30,8 +30,16 @@ type RPC struct {
 	Auth    *authn.Authenticator
 	Clock   func() time.Time // domain clock (may be virtual in tests)
 	// Log gets one line per request (never a secret) and the causes of
-	// internal errors.
+	// internal errors. Refused requests whose caller was not proven are
+	// logged at most unattributedLines per minute, each line counting the
+	// ones skipped, so a flood cannot fill the disk through the log either.
 	Log *slog.Logger
+	// Limiter refuses source addresses that fail authentication too often
+	// (nil: no limit).
+	Limiter *FailureLimiter
+
+	unattributedLog lineBudget
+	storageDown     outage
 }
 
 // HTTPStatus maps an error kind to the status the cloud answers it with.
@@ -65,12 +73,28 @@ func (s *RPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e := apperr.As(err)
 		status, code = statusOf(e), e.Code
-		if status >= 500 {
+		switch {
+		case codeUnavailable.Is(e):
+			s.storageDown.begin(s.logger(), inv, errors.Unwrap(e))
+		case status >= 500:
 			s.logger().Error("request failed", "requestId", inv.RequestID, "action", inv.Action, "cause", errors.Unwrap(e))
 		}
 		write(w, status, errorBody(inv.RequestID, s.Invoker.Host(inv.Version), e), asXML, "Error")
 	} else {
+		// Every answered call appended its audit event: the store writes.
+		s.storageDown.end(s.logger())
 		write(w, status, body, asXML, inv.Action+"Response")
+	}
+	if err != nil && inv.Caller == nil {
+		// Not proven (unsigned, unknown or tried key): anyone can send
+		// these in bulk, so they share one log budget.
+		skipped, ok := s.unattributedLog.take(time.Now())
+		if !ok {
+			return
+		}
+		s.logRequest(r.Context(), inv, status, code, time.Since(start),
+			slog.Uint64("unattributedTotal", s.Invoker.unattributedTotal()), slog.Int("unattributedNotLogged", skipped))
+		return
 	}
 	s.logRequest(r.Context(), inv, status, code, time.Since(start))
 }
@@ -84,7 +108,7 @@ func (s *RPC) logger() *slog.Logger {
 }
 
 // logRequest writes the request's one log line.
-func (s *RPC) logRequest(ctx context.Context, inv *Invocation, status int, code string, took time.Duration) {
+func (s *RPC) logRequest(ctx context.Context, inv *Invocation, status int, code string, took time.Duration, extra ...slog.Attr) {
 	log := s.logger()
 	if !log.Enabled(ctx, slog.LevelInfo) {
 		return
@@ -92,24 +116,43 @@ func (s *RPC) logRequest(ctx context.Context, inv *Invocation, status int, code 
 	caller, key := "", inv.AccessKeyID
 	if inv.Caller != nil {
 		caller, key = inv.Caller.ARN(), inv.Caller.AccessKeyID
+	} else if inv.KeyOwner != nil {
+		key = inv.KeyOwner.AccessKeyID // never the caller: it proved nothing
 	}
-	log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("requestId", inv.RequestID),
+	if len(key) > maxLoggedKeyID {
+		key = key[:maxLoggedKeyID]
+	}
+	attrs := append([]slog.Attr{slog.String("requestId", inv.RequestID),
 		slog.String("action", inv.Action), slog.String("version", inv.Version), slog.String("caller", caller),
 		slog.String("accessKeyId", key), slog.String("sourceIp", inv.SourceIP.String()),
-		slog.Int("status", status), slog.String("code", code), slog.Duration("latency", took))
+		slog.Int("status", status), slog.String("code", code), slog.Duration("latency", took)}, extra...)
+	log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 }
+
+// maxLoggedKeyID bounds the AccessKey id a log line repeats from the
+// request (real ones have 24 or 28 characters).
+const maxLoggedKeyID = 64
 
 // serve reads, authenticates and invokes; every outcome is audited. It
 // returns the success body and the requested format.
 func (s *RPC) serve(r *http.Request, inv *Invocation) (body []byte, format string, err error) {
+	if !s.Limiter.Allowed(inv.SourceIP) {
+		// Refused before anything is read: the address has failed
+		// authentication too often and must wait for its budget.
+		return nil, "", s.Invoker.Refuse(r.Context(), inv, codeThrottled.New(
+			"Request was denied due to request throttling: too many failed authentications from this address; retry later."))
+	}
+	inv.Host = r.Host
 	query, params, raw, err := readParams(r, inv)
 	if err != nil {
+		s.Limiter.Failed(inv.SourceIP)
 		return nil, "", s.Invoker.Refuse(r.Context(), inv, err)
 	}
 	inv.Params = params
 	format, _ = params.Get("Format")
 	inv.AccessKeyID, _ = params.Get("AccessKeyId")
 	if err := route(r, inv); err != nil {
+		s.Limiter.Failed(inv.SourceIP)
 		return nil, format, s.Invoker.Refuse(r.Context(), inv, err)
 	}
 	header := func(name string) string {
@@ -121,9 +164,14 @@ func (s *RPC) serve(r *http.Request, inv *Invocation) (body []byte, format strin
 	res, err := s.Auth.Authenticate(r.Context(), &authn.Request{Method: r.Method, Path: r.URL.EscapedPath(),
 		Query: query, Params: params, Authorization: r.Header.Get("Authorization"), Header: header, Body: raw})
 	if res != nil {
-		inv.Caller = &res.Principal
+		if res.Claimed != nil {
+			inv.KeyOwner = res.Claimed
+		} else {
+			inv.Caller = &res.Principal
+		}
 	}
 	if err != nil {
+		s.Limiter.Failed(inv.SourceIP)
 		return nil, format, s.Invoker.Refuse(r.Context(), inv, err)
 	}
 	inv.Nonce = &res.Nonce

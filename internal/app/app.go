@@ -74,6 +74,8 @@ type App struct {
 	httpSrv *http.Server
 	tlsSrv  *http.Server // nil without Config.TLSAddr
 
+	unattributed atomic.Uint64 // see api.Invoker.Unattributed
+
 	// clockOffset moves the domain clock (token, invitation, code expiry)
 	// away from real time, for tests; signatures always use real time.
 	clockOffset atomic.Int64
@@ -92,7 +94,8 @@ func OpenStore(ctx context.Context, cfg Config) (store.Backend, *keyring.Keyring
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := sqlstore.OpenURL(ctx, cfg.DataDir, cfg.DB)
+	st, err := sqlstore.OpenURL(ctx, cfg.DataDir, cfg.DB, sqlstore.WithWALLimit(cfg.SQLiteWALLimit),
+		sqlstore.WithMaxSize(cfg.SQLiteMaxSize))
 	if err != nil {
 		return nil, nil, fmt.Errorf("open store: %w", err)
 	}
@@ -146,14 +149,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	rdapi.Register(a.Registry, a.RD)
 	a.appender = audit.NewAppender(st)
 	a.Invoker = &api.Invoker{Registry: a.Registry, Authorizer: a.authz, Store: st, Events: a.appender,
-		DefaultHost: DefaultHost, Canonical: a.IAM.CanonicalResource,
+		DefaultHost: DefaultHost, Canonical: a.IAM.CanonicalResource, Unattributed: &a.unattributed,
+		Attempts: api.NewAttemptBudget(cfg.KeyAttemptBurst, cfg.KeyAttemptsPerHour),
 		AfterWrite: func(ctx context.Context) {
 			if err := a.watcher.sync(ctx); err != nil {
 				cfg.Log.Warn("cache sync after write failed", "err", err)
 			}
 			a.jobs.Wake() // the write may have queued work (a message, a deletion)
 		}}
-	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: a.Now, Log: cfg.Log}
+	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: a.Now, Log: cfg.Log,
+		Limiter: api.NewFailureLimiter(cfg.AuthFailBurst, cfg.AuthFailPerMinute)}
 	// Built here, not in Serve: Shutdown may run before Serve starts (in
 	// another goroutine), and Serve must then return at once.
 	h := a.Handler()
@@ -242,6 +247,10 @@ func (a *App) Shutdown(ctx context.Context) error {
 	errs = append(errs, a.Store.Close())
 	return errors.Join(errs...)
 }
+
+// Unattributed is how many refused requests named no identity this node
+// knows (unsigned, an unknown AccessKey, throttled): counted, not stored.
+func (a *App) Unattributed() uint64 { return a.unattributed.Load() }
 
 // loadCredential fills the AccessKey cache from the store.
 func (a *App) loadCredential(ctx context.Context, id string) (*authn.Credential, error) {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/canopy-iam/canopy/internal/api"
 	"github.com/canopy-iam/canopy/internal/directory"
 )
 
@@ -31,6 +32,29 @@ type Config struct {
 	TLSCert  string   // PEM certificate (chain) file of your own; needs TLSKey
 	TLSKey   string   // PEM key file for TLSCert
 
+	// Failed authentication per source address (api.FailureLimiter): an
+	// address may fail AuthFailBurst times at once and earns
+	// AuthFailPerMinute more each minute; past that, its requests are
+	// refused with Throttling (400) before they are read. 0 means the
+	// default (api.DefaultAuthFailBurst, api.DefaultAuthFailPerMinute); a
+	// negative value turns the limit off.
+	AuthFailBurst     int
+	AuthFailPerMinute int
+	// Failed attempts against one AccessKey that its owner's trail keeps
+	// (api.AttemptBudget): KeyAttemptBurst at once, KeyAttemptsPerHour more
+	// each hour; the rest are counted, not stored. 0 means the default
+	// (api.DefaultKeyAttemptBurst, api.DefaultKeyAttemptsPerHour); a
+	// negative value keeps them all.
+	KeyAttemptBurst    int
+	KeyAttemptsPerHour int
+
+	// SQLiteWALLimit is the size in bytes past which the SQLite WAL is
+	// checkpointed and truncated (0: sqlstore.DefaultWALLimit).
+	SQLiteWALLimit int64
+	// SQLiteMaxSize caps the SQLite database file in bytes (0: no cap);
+	// past it, calls that must write answer 503 ServiceUnavailable, as on a
+	// full disk, until rows expire or the cap is raised.
+	SQLiteMaxSize int64
 	// PublicURL is the server's URL as the recipients of its e-mails reach
 	// it (the legacy Resource Directory confirmation links); default
 	// http://<Addr>, with localhost for an unspecified host.
@@ -55,6 +79,18 @@ func (c *Config) Defaults() {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
+	if c.AuthFailBurst == 0 {
+		c.AuthFailBurst = api.DefaultAuthFailBurst
+	}
+	if c.AuthFailPerMinute == 0 {
+		c.AuthFailPerMinute = api.DefaultAuthFailPerMinute
+	}
+	if c.KeyAttemptBurst == 0 {
+		c.KeyAttemptBurst = api.DefaultKeyAttemptBurst
+	}
+	if c.KeyAttemptsPerHour == 0 {
+		c.KeyAttemptsPerHour = api.DefaultKeyAttemptsPerHour
+	}
 	if c.PublicURL == "" {
 		c.PublicURL = defaultPublicURL(c.Addr)
 	}
@@ -65,6 +101,12 @@ func (c *Config) Defaults() {
 func (c *Config) Validate() error {
 	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		return errors.New("--db must be a postgres:// or postgresql:// URL (leave it empty for SQLite in --data)")
+	}
+	if c.SQLiteWALLimit < 0 || c.SQLiteMaxSize < 0 {
+		return errors.New("--sqlite-wal-limit and --sqlite-max-size must not be negative")
+	}
+	if c.SQLiteMaxSize > 0 && c.DB != "" {
+		return errors.New("--sqlite-max-size applies to SQLite only; leave it out with --db")
 	}
 	if err := c.validateTLS(); err != nil {
 		return err

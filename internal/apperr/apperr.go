@@ -45,7 +45,12 @@ type Error struct {
 	Message string
 	// Denied carries the AccessDeniedDetail of an authorization failure.
 	Denied *AccessDenied
-	cause  error
+	// Diagnostic is appended to Message in the answer to the caller only:
+	// it may echo what the caller sent, secrets included (the server's
+	// string to sign of a SignatureDoesNotMatch), so it is never audited
+	// or logged.
+	Diagnostic string
+	cause      error
 }
 
 // AccessDenied is the AccessDeniedDetail object of a NoPermission error.
@@ -73,6 +78,14 @@ type Code struct {
 
 // New builds an error with this code and a formatted message.
 func (c Code) New(format string, args ...any) *Error { return New(c.Kind, c.Name, format, args...) }
+
+// Wrap builds an error with this code whose internal cause (logged, never
+// shown) is cause.
+func (c Code) Wrap(cause error, format string, args ...any) *Error {
+	e := c.New(format, args...)
+	e.cause = cause
+	return e
+}
 
 // Is reports whether err carries this code.
 func (c Code) Is(err error) bool {

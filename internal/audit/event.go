@@ -5,7 +5,10 @@ package audit
 
 import (
 	"encoding/json"
+	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/canopy-iam/canopy/internal/model"
 	"github.com/canopy-iam/canopy/internal/store"
@@ -26,50 +29,108 @@ const RootUser = ":root"
 
 // Call describes one API call for its audit event.
 type Call struct {
-	RequestID   string
-	Time        time.Time
-	Product     string // serviceName, e.g. "Ram"
-	Version     string
-	Action      string
-	Write       bool
-	Host        string
-	SourceIP    string
-	UserAgent   string
-	Caller      *model.Principal  // nil when the caller could not be identified
+	RequestID string
+	Time      time.Time
+	Product   string // serviceName, e.g. "Ram"
+	Version   string
+	Action    string
+	Write     bool
+	Sensitive bool   // a sensitive action (api.Spec.SensitiveAction)
+	Host      string // the product's host: eventSource and HostId
+	AcsHost   string // the host the request was sent to ("" = Host)
+	Region    string // the request's RegionId ("" = DefaultRegion)
+	Scheme    string // "http" or "https" ("" for a call that came over no HTTP)
+	SourceIP  string
+	UserAgent string
+	Caller    *model.Principal // nil when the caller could not be identified
+	// Claimed, for a call whose caller is nil, is the identity its
+	// AccessKey stands for although the request did not prove it (a wrong
+	// signature, a stale timestamp): the attempt goes to that identity's
+	// trail, marked unverified and bounded tighter than a verified call.
+	Claimed     *model.Principal
 	AccessKeyID string            // the key named by the request, even if unknown
 	Params      map[string]string // owned by this event: Event may add to it
 	ErrorCode   string
 	ErrorMsg    string
 	Denied      any // AccessDeniedDetail of a refusal, if any
+	// Resource is the ARN of what the call acted on ("" or a wildcard:
+	// nothing in particular); see ResourceOf.
+	Resource string
+	// Response, for a write that succeeded, is its output; it is recorded
+	// as responseElements with every key IsSecret names redacted.
+	Response any
+	// IsSecret names the parameters and response fields whose values are
+	// never recorded (nil: none besides what Params already redacted).
+	IsSecret func(key string) bool
 	// Recipient, when set, is the account whose trail gets this copy of
 	// the event; by default the caller's.
 	Recipient string
 }
 
+// DefaultRegion is the acsRegion of every event and the RegionId of a
+// request that named none.
+const DefaultRegion = "cn-hangzhou"
+
+// Bounds on what one event keeps, so that no request can make its record
+// large: a value longer than its bound is cut (at a character boundary), a
+// parameter past the total is dropped, and the record says
+// requestParametersTruncated. A policy document (at most 6,144
+// characters) fits whole.
+const (
+	MaxKeyBytes      = 128      // a parameter's name
+	MaxValueBytes    = 8 << 10  // a parameter's value
+	MaxParamsBytes   = 32 << 10 // all parameters' names and values
+	MaxTextBytes     = 1 << 10  // errorMessage, userAgent, acsHost
+	MaxResponseBytes = 16 << 10 // responseElements, as JSON
+	// An attempt whose caller was not proven (Claimed) keeps less: anyone
+	// who knows an AccessKey id can send them.
+	MaxUnverifiedValueBytes  = 256
+	MaxUnverifiedParamsBytes = 2 << 10
+)
+
 // record is the ActionTrail event shape (field names are ActionTrail's).
 type record struct {
-	EventID           string            `json:"eventId"`
-	EventVersion      string            `json:"eventVersion"`
-	EventType         string            `json:"eventType"`
-	EventCategory     string            `json:"eventCategory"`
-	EventName         string            `json:"eventName"`
-	EventRW           string            `json:"eventRW"`
-	EventSource       string            `json:"eventSource"`
-	EventTime         string            `json:"eventTime"`
-	AcsRegion         string            `json:"acsRegion"`
-	ServiceName       string            `json:"serviceName"`
-	APIVersion        string            `json:"apiVersion"`
-	RequestID         string            `json:"requestId"`
-	SourceIPAddress   string            `json:"sourceIpAddress"`
-	UserAgent         string            `json:"userAgent"`
-	UserIdentity      identity          `json:"userIdentity"`
-	RequestParameters map[string]string `json:"requestParameters"`
-	ErrorCode         string            `json:"errorCode"`
-	ErrorMessage      string            `json:"errorMessage"`
-	AccessDenied      any               `json:"accessDeniedDetail,omitempty"`
+	EventID           string    `json:"eventId"`
+	EventVersion      string    `json:"eventVersion"`
+	EventType         string    `json:"eventType"`
+	EventCategory     string    `json:"eventCategory"`
+	EventName         string    `json:"eventName"`
+	EventRW           string    `json:"eventRW"`
+	EventSource       string    `json:"eventSource"`
+	EventTime         string    `json:"eventTime"`
+	AcsRegion         string    `json:"acsRegion"`
+	ServiceName       string    `json:"serviceName"`
+	APIVersion        string    `json:"apiVersion"`
+	RequestID         string    `json:"requestId"`
+	SourceIPAddress   string    `json:"sourceIpAddress"`
+	UserAgent         string    `json:"userAgent"`
+	UserIdentity      identity  `json:"userIdentity"`
+	RequestParameters stringMap `json:"requestParameters"`
+	// RequestParametersTruncated says a parameter was cut or dropped to
+	// keep the event within its bounds.
+	RequestParametersTruncated bool              `json:"requestParametersTruncated,omitempty"`
+	ResponseElements           any               `json:"responseElements,omitempty"`
+	AdditionalEventData        *additionalData   `json:"additionalEventData,omitempty"`
+	ReferencedResources        *resources        `json:"referencedResources,omitempty"`
+	EventAttributes            map[string]string `json:"eventAttributes,omitempty"`
+	ResourceType               string            `json:"resourceType,omitempty"`
+	ResourceName               string            `json:"resourceName,omitempty"`
+	ErrorCode                  string            `json:"errorCode"`
+	ErrorMessage               string            `json:"errorMessage"`
+	AccessDenied               any               `json:"accessDeniedDetail,omitempty"`
 	// RecipientAccountID is the account whose trail holds this copy of
 	// the event (the caller's, or a role's owner for its AssumeRole).
 	RecipientAccountID string `json:"recipientAccountId,omitempty"`
+}
+
+// additionalData is additionalEventData: the scheme the call came over, as
+// ActionTrail records it, and whether its caller was proven.
+type additionalData struct {
+	Scheme string `json:"Scheme,omitempty"`
+	// IdentityVerified is "false" for an attempt recorded in the trail of
+	// the identity its AccessKey stands for, which the request did not
+	// prove (Call.Claimed).
+	IdentityVerified string `json:"IdentityVerified,omitempty"`
 }
 
 type identity struct {
@@ -114,17 +175,36 @@ func RW(write bool) string {
 
 // Event builds the stored event of a call.
 func Event(c *Call) store.Event {
+	maxValue, maxParams := MaxValueBytes, MaxParamsBytes
+	if c.Caller == nil && c.Claimed != nil {
+		maxValue, maxParams = MaxUnverifiedValueBytes, MaxUnverifiedParamsBytes
+	}
+	params, truncated := bound(c.Params, maxValue, maxParams)
 	rec := record{
 		EventID: c.RequestID, EventVersion: "1", EventType: "ApiCall", EventCategory: "Management",
 		EventName: c.Action, EventRW: RW(c.Write), EventSource: c.Host,
-		EventTime: c.Time.UTC().Format(TimeLayout), AcsRegion: "cn-hangzhou", ServiceName: c.Product,
-		APIVersion: c.Version, RequestID: c.RequestID, SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent,
-		RequestParameters: c.Params, ErrorCode: c.ErrorCode, ErrorMessage: c.ErrorMsg, AccessDenied: c.Denied,
+		EventTime: c.Time.UTC().Format(TimeLayout), AcsRegion: DefaultRegion, ServiceName: c.Product,
+		APIVersion: c.Version, RequestID: c.RequestID, SourceIPAddress: c.SourceIP, UserAgent: cut(c.UserAgent, MaxTextBytes),
+		RequestParameters: params, RequestParametersTruncated: truncated,
+		ErrorCode: c.ErrorCode, ErrorMessage: cut(c.ErrorMsg, MaxTextBytes), AccessDenied: c.Denied,
+	}
+	addGatewayFields(c, params)
+	if c.Sensitive {
+		rec.EventAttributes = map[string]string{"SensitiveAction": "true"}
 	}
 	ev := store.Event{ID: c.RequestID, Time: c.Time, EventName: c.Action, ServiceName: c.Product,
-		EventRW: rec.EventRW, AccessKeyID: c.AccessKeyID, ErrorCode: c.ErrorCode}
-	rec.UserIdentity.AccessKeyID = c.AccessKeyID
-	if p := c.Caller; p != nil {
+		EventRW: rec.EventRW, AccessKeyID: cut(c.AccessKeyID, MaxKeyBytes), ErrorCode: c.ErrorCode}
+	rec.UserIdentity.AccessKeyID = ev.AccessKeyID
+	extra := additionalData{Scheme: c.Scheme}
+	p := c.Caller
+	if p == nil && c.Claimed != nil {
+		p = c.Claimed
+		extra.IdentityVerified = "false"
+	}
+	if extra != (additionalData{}) {
+		rec.AdditionalEventData = &extra
+	}
+	if p != nil {
 		rec.UserIdentity.Type = p.AuditType()
 		rec.UserIdentity.AccountID = p.AccountID
 		rec.UserIdentity.PrincipalID = p.PrincipalID()
@@ -136,14 +216,18 @@ func Event(c *Call) store.Event {
 		}
 		if s := p.Session; s != nil {
 			rec.UserIdentity.SessionContext = sessionOf(p)
-			// ActionTrail's gateway extras for STS callers (Params is the
-			// event's own map: the caller builds one per event).
-			if rec.RequestParameters == nil {
-				rec.RequestParameters = map[string]string{}
-			}
-			rec.RequestParameters["stsTokenPrincipalName"] = s.RoleName + "/" + s.SessionName
-			rec.RequestParameters["stsTokenPlayerUid"] = s.Source.AccountID
+			// ActionTrail's gateway extras for STS callers.
+			params["stsTokenPrincipalName"] = s.RoleName + "/" + s.SessionName
+			params["stsTokenPlayerUid"] = s.Source.AccountID
 		}
+	}
+	if typ, name := ResourceOf(c.Resource); typ != "" {
+		ev.ResourceType, ev.ResourceName = typ, name
+		rec.ResourceType, rec.ResourceName = typ, name
+		rec.ReferencedResources = &resources{typ, name}
+	}
+	if c.Response != nil && c.ErrorCode == "" {
+		rec.ResponseElements = responseElements(c.Response, c.IsSecret)
 	}
 	if c.Recipient != "" {
 		ev.AccountID = c.Recipient
@@ -151,11 +235,155 @@ func Event(c *Call) store.Event {
 	rec.RecipientAccountID = ev.AccountID
 	data, err := json.Marshal(&rec)
 	if err != nil {
-		// Every field is a string or a map of strings: Marshal cannot fail.
+		// Every field is a string, a map of strings or a decoded JSON
+		// value: Marshal cannot fail.
 		panic("audit: encode event: " + err.Error())
 	}
 	ev.Data = data
 	return ev
+}
+
+// addGatewayFields adds to params the fields ActionTrail's gateway records
+// with every call's parameters (after bounding: they are always kept).
+func addGatewayFields(c *Call, params map[string]string) {
+	host := c.AcsHost
+	if host == "" {
+		host = c.Host
+	}
+	region := c.Region
+	if region == "" {
+		region = DefaultRegion
+	}
+	params["AcsHost"] = cut(host, MaxTextBytes)
+	params["AcsProduct"] = c.Product
+	params["RegionId"] = cut(region, MaxKeyBytes)
+	params["RequestId"] = c.RequestID
+	params["HostId"] = c.Host
+}
+
+// bound returns params within the limits, and whether anything was cut or
+// left out. Params within them (nearly every call's) are returned as they
+// are (the event owns them); the others are copied in name order, so what
+// is kept does not depend on map order.
+func bound(params map[string]string, maxValue, maxTotal int) (map[string]string, bool) {
+	if params == nil {
+		return make(map[string]string, 8), false
+	}
+	total := 0
+	for k, v := range params {
+		if len(k) > MaxKeyBytes || len(v) > maxValue {
+			total = maxTotal + 1
+			break
+		}
+		total += len(k) + len(v)
+	}
+	if total <= maxTotal {
+		return params, false
+	}
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make(map[string]string, len(keys)+8)
+	truncated, total := false, 0
+	for _, k := range keys {
+		v := params[k]
+		if len(k) > MaxKeyBytes || len(v) > maxValue {
+			truncated = true
+		}
+		k, v = cut(k, MaxKeyBytes), cut(v, maxValue)
+		if _, dup := out[k]; dup || total+len(k)+len(v) > maxTotal {
+			truncated = true
+			continue
+		}
+		total += len(k) + len(v)
+		out[k] = v
+	}
+	return out, truncated
+}
+
+// cut shortens s to at most n bytes without splitting a character.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// responseElements is a write's output as JSON values, secrets redacted,
+// or a note when it is larger than MaxResponseBytes.
+func responseElements(out any, isSecret func(string) bool) any {
+	raw, err := json.Marshal(out)
+	if err != nil {
+		return nil
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return nil
+	}
+	v = redact(v, isSecret)
+	if raw, _ = json.Marshal(v); len(raw) > MaxResponseBytes {
+		return map[string]any{"truncated": true}
+	}
+	if m, ok := v.(map[string]any); ok && len(m) == 0 {
+		return nil // an answer of RequestId alone
+	}
+	return v
+}
+
+func redact(v any, isSecret func(string) bool) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if isSecret != nil && isSecret(k) {
+				v[k] = Redacted
+				continue
+			}
+			v[k] = redact(x, isSecret)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = redact(x, isSecret)
+		}
+	}
+	return v
+}
+
+// resourceTypes names the ActionTrail resource type of each kind of
+// resource ARN (acs:<service>::<account>:<kind>/<name>), by service.
+var resourceTypes = map[string]map[string]string{
+	"ram": {"user": "ACS::RAM::User", "group": "ACS::RAM::Group", "role": "ACS::RAM::Role",
+		"policy": "ACS::RAM::Policy", "mfa": "ACS::RAM::VirtualMFADevice"},
+	"resourcemanager": {"folder": "ACS::ResourceManager::Folder", "account": "ACS::ResourceManager::Account",
+		"handshake": "ACS::ResourceManager::Handshake", "resourcedirectory": "ACS::ResourceManager::ResourceDirectory"},
+}
+
+// ResourceOf maps the ARN a call acted on to its event's resource type and
+// name: acs:ram::<account>:user/alice is ("ACS::RAM::User", the ARN). The
+// name is the whole ARN, which says the account and cannot be confused
+// with an entity of the same name elsewhere. An ARN with a wildcard, or of
+// no known kind, names no resource ("", "").
+func ResourceOf(arn string) (typ, name string) {
+	rest, ok := strings.CutPrefix(arn, "acs:")
+	if !ok || strings.Contains(arn, "*") {
+		return "", ""
+	}
+	service, rest, ok := strings.Cut(rest, ":")
+	if ok {
+		_, rest, ok = strings.Cut(rest, ":") // region (empty)
+	}
+	if ok {
+		_, rest, ok = strings.Cut(rest, ":") // account
+	}
+	kind, _, found := strings.Cut(rest, "/")
+	if typ = resourceTypes[service][kind]; !ok || !found || typ == "" {
+		return "", ""
+	}
+	return typ, arn
 }
 
 func sessionOf(p *model.Principal) *sessionContext {

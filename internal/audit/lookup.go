@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"time"
 
@@ -70,6 +71,7 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 	if f.End.Before(f.Start) {
 		return nil, codeInvalidCombination.New("EndTime must not be earlier than StartTime.")
 	}
+	f.Start, f.End = clamp(f.Start), clamp(f.End)
 	switch strings.ToUpper(q.Direction) {
 	case "", "BACKWARD":
 	case "FORWARD":
@@ -129,6 +131,25 @@ func parseTime(s string) (time.Time, error) {
 		err = errors.New("not in the exact layout " + TimeLayout)
 	}
 	return t, err
+}
+
+// Events are kept with nanosecond times that reach from 1677-09-21 to
+// 2262-04-11 (int64 nanoseconds since 1970). A well-formed time beyond
+// either end asks for everything up to that end: it is moved to the end,
+// never refused and never a failure of the store.
+var (
+	earliest = time.Unix(0, math.MinInt64+1).UTC()
+	latest   = time.Unix(0, math.MaxInt64).UTC()
+)
+
+func clamp(t time.Time) time.Time {
+	switch {
+	case t.Before(earliest):
+		return earliest
+	case t.After(latest):
+		return latest
+	}
+	return t
 }
 
 // principalDomain ends the IMS user principal name every RAM user has in

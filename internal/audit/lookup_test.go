@@ -119,7 +119,7 @@ func TestUserFilterTellsRootFromARAMUserNamedRoot(t *testing.T) {
 	}
 }
 
-func openStore(t *testing.T) store.Store {
+func openStore(t testing.TB) store.Store {
 	t.Helper()
 	st, err := sqlstore.OpenURL(context.Background(), t.TempDir(), "")
 	if err != nil {
@@ -179,4 +179,33 @@ func TestRootRecordsCarryTheSequenceMigration0004Finds(t *testing.T) {
 			t.Errorf("%s record %s: contains %s = %v; want %v", c.p.AuditType(), ev.Data, seq, got, c.want)
 		}
 	}
+}
+
+// Every StartTime/EndTime pair is a result or a 4xx, never a failure of
+// the store: times the store cannot hold (before 1678, after 2262) are
+// moved to its ends, and a parsed time always formats back to its input.
+func FuzzLookupTimes(f *testing.F) {
+	for _, s := range []string{"0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1677-09-21T00:12:43Z",
+		"1677-09-21T00:12:44Z", "2262-04-11T23:47:16Z", "2262-04-11T23:47:17Z", "1970-01-01T00:00:00Z", "",
+		"2026-02-30T00:00:00Z", "2026-11-30T24:00:00Z"} {
+		f.Add(s, "2262-04-11T23:47:16Z")
+		f.Add("0001-01-01T00:00:00Z", s)
+	}
+	st := openStore(f)
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, start, end string) {
+		err := st.Read(context.Background(), func(tx store.Tx) error {
+			_, err := Lookup(tx, LookupQuery{AccountID: "1", Start: start, End: end}, now)
+			return err
+		})
+		var e *apperr.Error
+		if err != nil && (!errors.As(err, &e) || e.Kind != apperr.KindInvalid) {
+			t.Fatalf("StartTime %q EndTime %q: %v; want a result or a 4xx", start, end, err)
+		}
+		for _, s := range []string{start, end} {
+			if tm, perr := parseTime(s); perr == nil && tm.Format(TimeLayout) != s {
+				t.Fatalf("parseTime(%q) accepted a time that formats as %q", s, tm.Format(TimeLayout))
+			}
+		}
+	})
 }

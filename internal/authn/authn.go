@@ -25,7 +25,10 @@ const (
 	NonceRetention  = 2*Window + time.Minute
 	timestampLayout = "2006-01-02T15:04:05Z"
 	maxNonceLength  = 128
-	v3Prefix        = "ACS3-HMAC-SHA256 "
+	// maxKeyIDLength bounds the AccessKey ids worth looking up: real ones
+	// are 24 (LTAI...) or 28 (STS.) characters.
+	maxKeyIDLength = 128
+	v3Prefix       = "ACS3-HMAC-SHA256 "
 )
 
 // Request is what authentication reads from an HTTP request.
@@ -43,6 +46,11 @@ type Request struct {
 type Result struct {
 	Principal model.Principal
 	Nonce     store.Nonce
+	// Claimed is set instead, with an error, when the request named a known
+	// AccessKey but did not prove it holds it (a wrong signature, a stale
+	// timestamp, a malformed signed field): the identity the key stands
+	// for, whose owner is shown the attempt. Principal is then empty.
+	Claimed *model.Principal
 }
 
 // CredentialSource finds what verifies a request signed with an AccessKey
@@ -99,7 +107,9 @@ type signed struct {
 // Authenticate verifies the request and returns its principal. Errors are
 // *apperr.Error with the cloud's codes. When the signature verified but a
 // later check failed, the principal is still returned with the error so the
-// refusal can be recorded in the caller's audit trail.
+// refusal can be recorded in the caller's audit trail; when the request
+// named a known AccessKey but failed before its signature was proven, the
+// result carries only Claimed.
 func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result, error) {
 	isV3 := IsV3(req.Authorization)
 	var s signed
@@ -111,20 +121,17 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 		s, err = v1Fields(req)
 	}
 	if err != nil {
-		return nil, err
+		return a.claim(ctx, s, nil, err)
 	}
 	now := a.now()
 	signedAt, err := checkTimestamp(s.timestamp, now)
 	if err != nil {
-		return nil, err
+		return a.claim(ctx, s, nil, err)
 	}
 	if err := checkNonceShape(s.nonce); err != nil {
-		return nil, err
+		return a.claim(ctx, s, nil, err)
 	}
-	source := a.longTerm
-	if strings.HasPrefix(s.accessKeyID, TemporaryPrefix) {
-		source = a.temporary
-	}
+	source := a.sourceOf(s.accessKeyID)
 	cred, err := source.Credential(ctx, s.accessKeyID, s.securityToken)
 	if err != nil {
 		return nil, apperr.As(err)
@@ -136,7 +143,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 		err = cred.Key.VerifyV1(req.Method, req.Params, sig)
 	}
 	if err != nil {
-		return nil, signatureError(err)
+		return a.claim(ctx, s, cred, signatureError(err))
 	}
 	if source == a.longTerm {
 		a.noteUse(cred, s.accessKeyID, now) // temporary keys have no LastUsed to keep
@@ -160,6 +167,27 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 		return res, NonceUsed()
 	}
 	return res, nil
+}
+
+func (a *Authenticator) sourceOf(accessKeyID string) CredentialSource {
+	if strings.HasPrefix(accessKeyID, TemporaryPrefix) {
+		return a.temporary
+	}
+	return a.longTerm
+}
+
+// claim returns err, with the identity the request's AccessKey stands for
+// when the key is known (cred, or looked up now), so that the owner's trail
+// shows the failed attempt. The lookup's own failure leaves err alone.
+func (a *Authenticator) claim(ctx context.Context, s signed, cred *Credential, err error) (*Result, error) {
+	if cred == nil && s.accessKeyID != "" && len(s.accessKeyID) <= maxKeyIDLength {
+		cred, _ = a.sourceOf(s.accessKeyID).Credential(ctx, s.accessKeyID, s.securityToken)
+	}
+	if cred == nil {
+		return nil, err
+	}
+	p := cred.Principal
+	return &Result{Claimed: &p}, err
 }
 
 // noteUse queues a key's use for GetAccessKeyLastUsed, at most once a
@@ -284,11 +312,14 @@ func MissingSecurityToken() *apperr.Error {
 	return codeMissingSecurityToken.New("SecurityToken is mandatory for this action.")
 }
 
+// signatureError shows the caller the server's string to sign, as the
+// cloud does, as a Diagnostic: it holds every parameter the request signed,
+// passwords included, so the audit trail and the log never keep it.
 func signatureError(err error) error {
-	msg := "Specified signature is not matched with our calculation."
+	e := codeSignatureDoesNotMatch.New("Specified signature is not matched with our calculation.")
 	var mismatch *signature.MismatchError
 	if errors.As(err, &mismatch) && mismatch.StringToSign != "" {
-		msg += " server string to sign is:" + mismatch.StringToSign
+		e.Diagnostic = " server string to sign is:" + mismatch.StringToSign
 	}
-	return codeSignatureDoesNotMatch.New("%s", msg)
+	return e
 }

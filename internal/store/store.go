@@ -25,6 +25,10 @@ var (
 	ErrConflict = errors.New("store: already exists")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store: closed")
+	// ErrStorageFull: the database cannot grow (the disk or its quota is
+	// full). Nothing was written; the same call may succeed once space is
+	// freed, with no restart.
+	ErrStorageFull = errors.New("store: storage full")
 )
 
 // Store is a transactional store: what domain code and the API pipeline
@@ -233,7 +237,12 @@ type Event struct {
 	UserName    string
 	AccessKeyID string
 	ErrorCode   string
-	Data        []byte // JSON ActionTrail event
+	// ResourceType and ResourceName name what the call acted on, e.g.
+	// "ACS::RAM::User" and the user's ARN ("" for none); see
+	// audit.ResourceOf.
+	ResourceType string
+	ResourceName string
+	Data         []byte // JSON ActionTrail event
 }
 
 // EventFilter selects one account's events. At most one attribute filter.

@@ -60,6 +60,20 @@ var wantSecrets = map[string][]string{
 	"BindMFADevice":      {"AuthenticationCode1", "AuthenticationCode2"},
 }
 
+// sensitiveActions create or remove credentials or change who may do what;
+// their events carry eventAttributes.SensitiveAction (plus every
+// AttachPolicyTo* and DetachPolicyFrom*).
+var sensitiveActions = map[string]bool{"CreateAccessKey": true, "UpdateAccessKey": true, "DeleteAccessKey": true,
+	"CreateLoginProfile": true, "UpdateLoginProfile": true, "DeleteLoginProfile": true, "ChangePassword": true,
+	"CreatePolicyVersion": true, "SetDefaultPolicyVersion": true, "DeletePolicy": true, "DeletePolicyVersion": true,
+	"CreateRole": true, "UpdateRole": true, "DeleteRole": true, "DeleteUser": true, "BindMFADevice": true,
+	"UnbindMFADevice": true, "DeleteVirtualMFADevice": true, "DisableVirtualMFA": true, "SetSecurityPreference": true,
+	"SetPasswordPolicy": true, "AddUserToGroup": true, "RemoveUserFromGroup": true}
+
+func isSensitive(name string) bool {
+	return sensitiveActions[name] || strings.HasPrefix(name, "AttachPolicyTo") || strings.HasPrefix(name, "DetachPolicyFrom")
+}
+
 // RAM serves every action of its SDK and IMS a subset of its own; each
 // needs ram:<Name>, names a resource in the caller's account (an IMS call
 // that names a user, that user) and declares its secrets.
@@ -86,6 +100,9 @@ func TestRegistryCoversTheSDKsAndDeclaresEveryAction(t *testing.T) {
 		}
 		if s.Product == "Ims" && namesIMSUser[s.Name] && res != model.UserARN(account, "alice") {
 			t.Errorf("IMS %s: resource %q; want the named user", s.Name, res)
+		}
+		if s.Sensitive != isSensitive(s.Name) {
+			t.Errorf("%s %s: sensitive %v; want %v", s.Product, s.Name, s.Sensitive, isSensitive(s.Name))
 		}
 		for _, secret := range wantSecrets[s.Name] {
 			if !slices.Contains(s.Secrets, secret) {

@@ -33,7 +33,7 @@ func toNewDevice(d *iam.VirtualMFADevice) newDeviceOut {
 // ramapi and imsapi add the rest of each.
 func Register(r *api.Registry, svc *iam.Service) {
 	api.Register(r, api.Action[changePasswordIn, api.NoOutput]{
-		Spec:        both.Write("ChangePassword", "OldPassword", "NewPassword"),
+		Spec:        both.Write("ChangePassword", "OldPassword", "NewPassword").Sensitive(),
 		Resource:    func(p *model.Principal, _ *changePasswordIn) string { return SelfOrUser(p, "") },
 		SelfService: OwnedBy(svc, iam.OwnPassword, func(*changePasswordIn) string { return "" }),
 		Handle: func(c *api.Call, in *changePasswordIn) (*api.NoOutput, error) {
@@ -52,7 +52,7 @@ func Register(r *api.Registry, svc *iam.Service) {
 		},
 	})
 	// A device is named by its serial number, which is its ARN.
-	api.Declare(r, both.Write("DeleteVirtualMFADevice"), func(_ *model.Principal, in *serialIn) string { return in.SerialNumber },
+	api.Declare(r, both.Write("DeleteVirtualMFADevice").Sensitive(), func(_ *model.Principal, in *serialIn) string { return in.SerialNumber },
 		func(c *api.Call, in *serialIn) (*api.NoOutput, error) {
 			return api.Done(svc.DeleteVirtualMFADevice(c.Tx, c.AccountID(), in.SerialNumber))
 		})

@@ -76,11 +76,11 @@ func registerGroups(r *api.Registry, svc *iam.Service) {
 			NewDisplayName: in.NewDisplayName, NewComments: in.NewComments}, c.Now))
 	})
 	iamapi.RegisterGroupReads(r, svc, ims, toGroup)
-	api.Declare(r, ims.Write("AddUserToGroup"), onMembership, forUser(svc,
+	api.Declare(r, ims.Write("AddUserToGroup").Sensitive(), onMembership, forUser(svc,
 		func(c *api.Call, in *membershipIn, name string) (*api.NoOutput, error) {
 			return api.Done(svc.AddUserToGroup(c.Tx, c.AccountID(), name, in.GroupName, c.Now))
 		}))
-	api.Declare(r, ims.Write("RemoveUserFromGroup"), onMembership, forUser(svc,
+	api.Declare(r, ims.Write("RemoveUserFromGroup").Sensitive(), onMembership, forUser(svc,
 		func(c *api.Call, in *membershipIn, name string) (*api.NoOutput, error) {
 			return api.Done(svc.RemoveUserFromGroup(c.Tx, c.AccountID(), name, in.GroupName))
 		}))

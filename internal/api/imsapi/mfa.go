@@ -39,7 +39,7 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 			return inDomain(c, svc, domain.devices)(svc.ListVirtualMFADevices(c.Tx, c.AccountID(), page))
 		})
 	api.Register(r, api.Action[bindMFAIn, api.NoOutput]{
-		Spec:     ims.Write("BindMFADevice", "AuthenticationCode1", "AuthenticationCode2"),
+		Spec:     ims.Write("BindMFADevice", "AuthenticationCode1", "AuthenticationCode2").Sensitive(),
 		Resource: onUser[bindMFAIn], SelfService: ownedBy[bindMFAIn](svc, iam.OwnMFADevice),
 		Handle: func(c *api.Call, in *bindMFAIn) (*api.NoOutput, error) {
 			// The parameters are checked before the user is looked up.
@@ -61,7 +61,7 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 				in.AuthenticationCode1, in.AuthenticationCode2, c.Now))
 		},
 	})
-	selfService(r, svc, iam.OwnMFADevice, ims.Write("UnbindMFADevice"),
+	selfService(r, svc, iam.OwnMFADevice, ims.Write("UnbindMFADevice").Sensitive(),
 		func(c *api.Call, _ *upnIn, name string) (*api.Object[iamapi.MFADeviceOut], error) {
 			return api.Reply(iamapi.AsUnbound)(svc.UnbindMFADevice(c.Tx, c.AccountID(), name, c.Now))
 		})
@@ -84,7 +84,7 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 			out.IsMFAEnable, out.MFADevice = true, iamapi.MFADeviceOut{SerialNumber: d.SerialNumber, Type: d.Type}
 			return out, nil
 		})
-	userAction(r, svc, ims.Write("DisableVirtualMFA"), func(c *api.Call, _ *upnIn, name string) (*api.NoOutput, error) {
+	userAction(r, svc, ims.Write("DisableVirtualMFA").Sensitive(), func(c *api.Call, _ *upnIn, name string) (*api.NoOutput, error) {
 		return api.Done(svc.DisableVirtualMFA(c.Tx, c.AccountID(), name, c.Now))
 	})
 }

@@ -106,7 +106,7 @@ func registerSettings(r *api.Registry, svc *iam.Service) {
 		func(c *api.Call, _ *struct{}) (*api.Object[iamapi.PasswordPolicyOut], error) {
 			return api.Reply(asPasswordPolicy)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
 		})
-	api.Declare(r, ims.Write("SetPasswordPolicy"), iamapi.OnAccount[passwordPolicyIn],
+	api.Declare(r, ims.Write("SetPasswordPolicy").Sensitive(), iamapi.OnAccount[passwordPolicyIn],
 		func(c *api.Call, in *passwordPolicyIn) (*api.Object[iamapi.PasswordPolicyOut], error) {
 			up := in.Update(in.HardExpire)
 			up.MinimumPasswordDifferentCharacter = in.MinimumPasswordDifferentCharacter
@@ -117,7 +117,7 @@ func registerSettings(r *api.Registry, svc *iam.Service) {
 		func(c *api.Call, _ *struct{}) (*api.Object[securityPreferenceOut], error) {
 			return api.Reply(asSecurityPreference)(svc.GetSecurityPreference(c.Tx, c.AccountID()))
 		})
-	api.Declare(r, ims.Write("SetSecurityPreference"), iamapi.OnAccount[securityPreferenceIn],
+	api.Declare(r, ims.Write("SetSecurityPreference").Sensitive(), iamapi.OnAccount[securityPreferenceIn],
 		func(c *api.Call, in *securityPreferenceIn) (*api.Object[securityPreferenceOut], error) {
 			types, err := verificationTypes(in.VerificationTypes)
 			if err != nil {

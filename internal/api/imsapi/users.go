@@ -100,7 +100,7 @@ func registerUsers(r *api.Registry, svc *iam.Service) {
 			NewDisplayName: in.NewDisplayName, NewEmail: in.NewEmail, NewMobilePhone: in.NewMobilePhone,
 			NewComments: in.NewComments}, c.Now))
 	})
-	userAction(r, svc, ims.Write("DeleteUser"), func(c *api.Call, _ *userIn, name string) (*api.NoOutput, error) {
+	userAction(r, svc, ims.Write("DeleteUser").Sensitive(), func(c *api.Call, _ *userIn, name string) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteUser(c.Tx, c.AccountID(), name))
 	})
 	api.Declare(r, ims.Read("ListUsers"), iamapi.AllOf[listUsersIn]("user"),
@@ -173,7 +173,7 @@ func profile(generated string) func(domain, *iam.LoginProfile) api.Object[loginP
 
 // ChangePassword is in iamapi: RAM and IMS share it.
 func registerLoginProfiles(r *api.Registry, svc *iam.Service) {
-	userAction(r, svc, ims.Write("CreateLoginProfile", "Password"),
+	userAction(r, svc, ims.Write("CreateLoginProfile", "Password").Sensitive(),
 		func(c *api.Call, in *loginProfileIn, name string) (*api.Object[loginProfileOut], error) {
 			p, generated, err := svc.CreateLoginProfile(c.Tx, c.AccountID(), name, iam.NewLoginProfile{Password: in.Password,
 				GeneratePassword: in.GenerateRandomPassword, PasswordResetRequired: iamapi.IsTrue(in.PasswordResetRequired),
@@ -184,14 +184,14 @@ func registerLoginProfiles(r *api.Registry, svc *iam.Service) {
 		func(c *api.Call, _ *upnIn, name string) (*api.Object[loginProfileOut], error) {
 			return inDomain(c, svc, profile(""))(svc.GetLoginProfile(c.Tx, c.AccountID(), name))
 		})
-	userAction(r, svc, ims.Write("UpdateLoginProfile", "Password"),
+	userAction(r, svc, ims.Write("UpdateLoginProfile", "Password").Sensitive(),
 		func(c *api.Call, in *loginProfileIn, name string) (*api.Object[loginProfileOut], error) {
 			p, generated, err := svc.UpdateLoginProfile(c.Tx, c.AccountID(), name, iam.LoginProfileUpdate{Password: in.Password,
 				GeneratePassword: in.GenerateRandomPassword, PasswordResetRequired: in.PasswordResetRequired,
 				MFABindRequired: in.MFABindRequired, Status: in.Status}, c.Now)
 			return inDomain(c, svc, profile(generated))(p, err)
 		})
-	userAction(r, svc, ims.Write("DeleteLoginProfile"), func(c *api.Call, _ *upnIn, name string) (*api.NoOutput, error) {
+	userAction(r, svc, ims.Write("DeleteLoginProfile").Sensitive(), func(c *api.Call, _ *upnIn, name string) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteLoginProfile(c.Tx, c.AccountID(), name))
 	})
 }
@@ -217,15 +217,15 @@ func (in keyIn) user() userRef   { return userRef{upn: in.UserPrincipalName} }
 
 func registerAccessKeys(r *api.Registry, svc *iam.Service) {
 	own := iam.OwnAccessKeys
-	selfService(r, svc, own, ims.Write("CreateAccessKey"),
+	selfService(r, svc, own, ims.Write("CreateAccessKey").Sensitive(),
 		func(c *api.Call, _ *ownerIn, name string) (*api.Object[accessKeyOut], error) {
 			return api.Reply(api.As("AccessKey", toAccessKey))(svc.CreateAccessKey(c.Tx, c.Caller, name, c.Now))
 		})
-	selfService(r, svc, own, ims.Write("UpdateAccessKey"),
+	selfService(r, svc, own, ims.Write("UpdateAccessKey").Sensitive(),
 		func(c *api.Call, in *updateKeyIn, name string) (*api.NoOutput, error) {
 			return api.Done(svc.UpdateAccessKey(c.Tx, c.Caller, name, in.UserAccessKeyId, in.Status, c.Now))
 		})
-	selfService(r, svc, own, ims.Write("DeleteAccessKey"), func(c *api.Call, in *keyIn, name string) (*api.NoOutput, error) {
+	selfService(r, svc, own, ims.Write("DeleteAccessKey").Sensitive(), func(c *api.Call, in *keyIn, name string) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteAccessKey(c.Tx, c.Caller, name, in.UserAccessKeyId))
 	})
 	selfService(r, svc, own, ims.Read("ListAccessKeys"),

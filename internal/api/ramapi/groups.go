@@ -53,10 +53,10 @@ func registerGroups(r *api.Registry, svc *iam.Service) {
 			iam.GroupUpdate{NewName: in.NewGroupName, NewComments: in.NewComments}, c.Now))
 	})
 	iamapi.RegisterGroupReads(r, svc, ram, toGroup)
-	api.Declare(r, ram.Write("AddUserToGroup"), onMembership, func(c *api.Call, in *membershipIn) (*api.NoOutput, error) {
+	api.Declare(r, ram.Write("AddUserToGroup").Sensitive(), onMembership, func(c *api.Call, in *membershipIn) (*api.NoOutput, error) {
 		return api.Done(svc.AddUserToGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName, c.Now))
 	})
-	api.Declare(r, ram.Write("RemoveUserFromGroup"), onMembership, func(c *api.Call, in *membershipIn) (*api.NoOutput, error) {
+	api.Declare(r, ram.Write("RemoveUserFromGroup").Sensitive(), onMembership, func(c *api.Call, in *membershipIn) (*api.NoOutput, error) {
 		return api.Done(svc.RemoveUserFromGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName))
 	})
 	api.Declare(r, ram.Read("ListGroupsForUser"), onUser, func(c *api.Call, in *userNameIn) (*api.List[userGroupOut], error) {

@@ -59,12 +59,12 @@ func registerMFA(r *api.Registry, svc *iam.Service) {
 			}
 		})
 	own := iam.OwnMFADevice
-	selfService(r, svc, own, ram.Write("BindMFADevice", mfaSecrets...), (*bindMFAIn).user,
+	selfService(r, svc, own, ram.Write("BindMFADevice", mfaSecrets...).Sensitive(), (*bindMFAIn).user,
 		func(c *api.Call, in *bindMFAIn) (*api.NoOutput, error) {
 			return api.Done(svc.BindMFADevice(c.Tx, c.AccountID(), in.SerialNumber, in.UserName,
 				in.AuthenticationCode1, in.AuthenticationCode2, c.Now))
 		})
-	selfService(r, svc, own, ram.Write("UnbindMFADevice"), (*userNameIn).user,
+	selfService(r, svc, own, ram.Write("UnbindMFADevice").Sensitive(), (*userNameIn).user,
 		func(c *api.Call, in *userNameIn) (*api.Object[iamapi.MFADeviceOut], error) {
 			return api.Reply(iamapi.AsUnbound)(svc.UnbindMFADevice(c.Tx, c.AccountID(), in.UserName, c.Now))
 		})

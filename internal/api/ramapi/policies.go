@@ -102,7 +102,7 @@ func registerPolicies(r *api.Registry, svc *iam.Service) {
 		func(c *api.Call, in *descriptionIn) (*api.Object[policyOut], error) {
 			return api.Reply(asPolicy)(svc.UpdatePolicyDescription(c.Tx, c.AccountID(), in.PolicyName, in.NewDescription, c.Now))
 		})
-	api.Declare(r, ram.Write("DeletePolicy"), onCustom, func(c *api.Call, in *customPolicyIn) (*api.NoOutput, error) {
+	api.Declare(r, ram.Write("DeletePolicy").Sensitive(), onCustom, func(c *api.Call, in *customPolicyIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeletePolicy(c.Tx, c.AccountID(), in.PolicyName))
 	})
 	api.Declare(r, ram.Read("ListPolicies"), iamapi.AllOf[listPoliciesIn]("policy"),
@@ -110,7 +110,7 @@ func registerPolicies(r *api.Registry, svc *iam.Service) {
 			page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}
 			return api.Reply(iamapi.Paged("Policies", "Policy", toPolicy))(svc.ListPolicies(c.Tx, c.AccountID(), in.PolicyType, page))
 		})
-	api.Declare(r, ram.Write("CreatePolicyVersion"), onNewVersion,
+	api.Declare(r, ram.Write("CreatePolicyVersion").Sensitive(), onNewVersion,
 		func(c *api.Call, in *createVersionIn) (*api.Object[versionOut], error) {
 			return api.Reply(asVersion)(svc.CreatePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.PolicyDocument,
 				in.SetAsDefault, in.RotateStrategy, c.Now))
@@ -118,11 +118,11 @@ func registerPolicies(r *api.Registry, svc *iam.Service) {
 	api.Declare(r, ram.Read("GetPolicyVersion"), onVersion, func(c *api.Call, in *versionIn) (*api.Object[versionOut], error) {
 		return api.Reply(asVersion)(svc.GetPolicyVersion(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName, in.VersionId))
 	})
-	api.Declare(r, ram.Write("DeletePolicyVersion"), onCustomVersion,
+	api.Declare(r, ram.Write("DeletePolicyVersion").Sensitive(), onCustomVersion,
 		func(c *api.Call, in *customVersionIn) (*api.NoOutput, error) {
 			return api.Done(svc.DeletePolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.VersionId))
 		})
-	api.Declare(r, ram.Write("SetDefaultPolicyVersion"), onCustomVersion,
+	api.Declare(r, ram.Write("SetDefaultPolicyVersion").Sensitive(), onCustomVersion,
 		func(c *api.Call, in *customVersionIn) (*api.NoOutput, error) {
 			return api.Done(svc.SetDefaultPolicyVersion(c.Tx, c.AccountID(), in.PolicyName, in.VersionId, c.Now))
 		})
@@ -184,11 +184,11 @@ func toEntities(accountID string) func(*iam.PolicyEntities) entitiesOut {
 func attachments[In, NameIn any](r *api.Registry, svc *iam.Service, suffix string, t iam.PrincipalType,
 	arn func(*model.Principal, string) string, attachment func(*In) (string, *policyIn), principal func(*NameIn) string) {
 	onAttachment := func(p *model.Principal, in *In) string { name, _ := attachment(in); return arn(p, name) }
-	api.Declare(r, ram.Write("AttachPolicyTo"+suffix), onAttachment, func(c *api.Call, in *In) (*api.NoOutput, error) {
+	api.Declare(r, ram.Write("AttachPolicyTo"+suffix).Sensitive(), onAttachment, func(c *api.Call, in *In) (*api.NoOutput, error) {
 		name, policy := attachment(in)
 		return api.Done(svc.AttachPolicy(c.Tx, c.AccountID(), t, name, policy.PolicyType, policy.PolicyName, c.Now))
 	})
-	api.Declare(r, ram.Write("DetachPolicyFrom"+suffix), onAttachment, func(c *api.Call, in *In) (*api.NoOutput, error) {
+	api.Declare(r, ram.Write("DetachPolicyFrom"+suffix).Sensitive(), onAttachment, func(c *api.Call, in *In) (*api.NoOutput, error) {
 		name, policy := attachment(in)
 		return api.Done(svc.DetachPolicy(c.Tx, c.AccountID(), t, name, policy.PolicyType, policy.PolicyName))
 	})

@@ -36,19 +36,19 @@ func asRole(accountID string) func(*iam.Role) api.Object[roleOut] {
 }
 
 func registerRoles(r *api.Registry, svc *iam.Service) {
-	api.Declare(r, ram.Write("CreateRole"), onNewRole, func(c *api.Call, in *createRoleIn) (*api.Object[roleOut], error) {
+	api.Declare(r, ram.Write("CreateRole").Sensitive(), onNewRole, func(c *api.Call, in *createRoleIn) (*api.Object[roleOut], error) {
 		return api.Reply(asRole(c.AccountID()))(svc.CreateRole(c.Tx, c.AccountID(), iam.NewRole{Name: in.RoleName,
 			Description: in.Description, TrustPolicy: in.AssumeRolePolicyDocument, MaxSessionDuration: in.MaxSessionDuration}, c.Now))
 	})
 	api.Declare(r, ram.Read("GetRole"), onRole, func(c *api.Call, in *roleNameIn) (*api.Object[roleOut], error) {
 		return api.Reply(asRole(c.AccountID()))(svc.GetRole(c.Tx, c.AccountID(), in.RoleName))
 	})
-	api.Declare(r, ram.Write("UpdateRole"), onRoleUpdate, func(c *api.Call, in *updateRoleIn) (*api.Object[roleOut], error) {
+	api.Declare(r, ram.Write("UpdateRole").Sensitive(), onRoleUpdate, func(c *api.Call, in *updateRoleIn) (*api.Object[roleOut], error) {
 		return api.Reply(asRole(c.AccountID()))(svc.UpdateRole(c.Tx, c.AccountID(), in.RoleName, iam.RoleUpdate{
 			NewTrustPolicy: in.NewAssumeRolePolicyDocument, NewDescription: in.NewDescription,
 			NewMaxSessionDuration: in.NewMaxSessionDuration}, c.Now))
 	})
-	api.Declare(r, ram.Write("DeleteRole"), onRole, func(c *api.Call, in *roleNameIn) (*api.NoOutput, error) {
+	api.Declare(r, ram.Write("DeleteRole").Sensitive(), onRole, func(c *api.Call, in *roleNameIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteRole(c.Tx, c.AccountID(), in.RoleName))
 	})
 	api.Declare(r, ram.Read("ListRoles"), iamapi.AllOf[iamapi.ListIn]("role"),

@@ -61,7 +61,7 @@ func registerSettings(r *api.Registry, svc *iam.Service) {
 	api.Declare(r, ram.Write("ClearAccountAlias"), onAccount, func(c *api.Call, _ *struct{}) (*api.NoOutput, error) {
 		return api.Done(svc.ClearAccountAlias(c.Tx, c.AccountID(), c.Now))
 	})
-	api.Declare(r, ram.Write("SetPasswordPolicy"), iamapi.OnAccount[passwordPolicyIn],
+	api.Declare(r, ram.Write("SetPasswordPolicy").Sensitive(), iamapi.OnAccount[passwordPolicyIn],
 		func(c *api.Call, in *passwordPolicyIn) (*api.Object[iamapi.PasswordPolicyOut], error) {
 			return api.Reply(asPasswordPolicy)(svc.SetPasswordPolicy(c.Tx, c.AccountID(), in.Update(in.HardExpiry), c.Now))
 		})
@@ -69,7 +69,7 @@ func registerSettings(r *api.Registry, svc *iam.Service) {
 		func(c *api.Call, _ *struct{}) (*api.Object[iamapi.PasswordPolicyOut], error) {
 			return api.Reply(asPasswordPolicy)(svc.GetPasswordPolicy(c.Tx, c.AccountID()))
 		})
-	api.Declare(r, ram.Write("SetSecurityPreference"), iamapi.OnAccount[securityPreferenceIn],
+	api.Declare(r, ram.Write("SetSecurityPreference").Sensitive(), iamapi.OnAccount[securityPreferenceIn],
 		func(c *api.Call, in *securityPreferenceIn) (*api.Object[securityPreferenceOut], error) {
 			up := in.Update()
 			up.AllowUserToManagePublicKeys = in.AllowUserToManagePublicKeys

@@ -55,14 +55,14 @@ func registerUsers(r *api.Registry, svc *iam.Service) {
 			NewDisplayName: in.NewDisplayName, NewEmail: in.NewEmail, NewMobilePhone: in.NewMobilePhone,
 			NewComments: in.NewComments}, c.Now))
 	})
-	api.Declare(r, ram.Write("DeleteUser"), onUser, func(c *api.Call, in *userNameIn) (*api.NoOutput, error) {
+	api.Declare(r, ram.Write("DeleteUser").Sensitive(), onUser, func(c *api.Call, in *userNameIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteUser(c.Tx, c.AccountID(), in.UserName))
 	})
 	api.Declare(r, ram.Read("ListUsers"), iamapi.AllOf[iamapi.ListIn]("user"),
 		func(c *api.Call, in *iamapi.ListIn) (*api.List[userOut], error) {
 			return api.Reply(iamapi.Paged("Users", "User", toUser))(svc.ListUsers(c.Tx, c.AccountID(), in.Page(), nil))
 		})
-	api.Declare(r, ram.Write("CreateLoginProfile", "Password"), onProfile,
+	api.Declare(r, ram.Write("CreateLoginProfile", "Password").Sensitive(), onProfile,
 		func(c *api.Call, in *loginProfileIn) (*api.Object[loginProfileOut], error) {
 			if in.Password == "" { // RAM never generates one (IMS may)
 				return nil, apperr.MissingParameter("Password")
@@ -74,13 +74,13 @@ func registerUsers(r *api.Registry, svc *iam.Service) {
 	api.Declare(r, ram.Read("GetLoginProfile"), onUser, func(c *api.Call, in *userNameIn) (*api.Object[loginProfileOut], error) {
 		return api.Reply(asProfile)(svc.GetLoginProfile(c.Tx, c.AccountID(), in.UserName))
 	})
-	api.Declare(r, ram.Write("UpdateLoginProfile", "Password"), onProfile,
+	api.Declare(r, ram.Write("UpdateLoginProfile", "Password").Sensitive(), onProfile,
 		func(c *api.Call, in *loginProfileIn) (*api.Object[loginProfileOut], error) {
 			p, _, err := svc.UpdateLoginProfile(c.Tx, c.AccountID(), in.UserName, iam.LoginProfileUpdate{Password: in.Password,
 				PasswordResetRequired: in.PasswordResetRequired, MFABindRequired: in.MFABindRequired}, c.Now)
 			return api.Reply(asProfile)(p, err)
 		})
-	api.Declare(r, ram.Write("DeleteLoginProfile"), onUser, func(c *api.Call, in *userNameIn) (*api.NoOutput, error) {
+	api.Declare(r, ram.Write("DeleteLoginProfile").Sensitive(), onUser, func(c *api.Call, in *userNameIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteLoginProfile(c.Tx, c.AccountID(), in.UserName))
 	})
 }
@@ -106,15 +106,15 @@ func (in *ownerIn) user() string { return in.UserName }
 
 func registerAccessKeys(r *api.Registry, svc *iam.Service) {
 	own := iam.OwnAccessKeys
-	selfService(r, svc, own, ram.Write("CreateAccessKey"), (*ownerIn).user,
+	selfService(r, svc, own, ram.Write("CreateAccessKey").Sensitive(), (*ownerIn).user,
 		func(c *api.Call, in *ownerIn) (*api.Object[accessKeyOut], error) {
 			return api.Reply(api.As("AccessKey", toAccessKey))(svc.CreateAccessKey(c.Tx, c.Caller, in.UserName, c.Now))
 		})
-	selfService(r, svc, own, ram.Write("UpdateAccessKey"), (*updateKeyIn).user,
+	selfService(r, svc, own, ram.Write("UpdateAccessKey").Sensitive(), (*updateKeyIn).user,
 		func(c *api.Call, in *updateKeyIn) (*api.NoOutput, error) {
 			return api.Done(svc.UpdateAccessKey(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId, in.Status, c.Now))
 		})
-	selfService(r, svc, own, ram.Write("DeleteAccessKey"), (*keyIn).user, func(c *api.Call, in *keyIn) (*api.NoOutput, error) {
+	selfService(r, svc, own, ram.Write("DeleteAccessKey").Sensitive(), (*keyIn).user, func(c *api.Call, in *keyIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteAccessKey(c.Tx, c.Caller, in.UserName, in.UserAccessKeyId))
 	})
 	selfService(r, svc, own, ram.Read("ListAccessKeys"), (*ownerIn).user,

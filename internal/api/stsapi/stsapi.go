@@ -21,7 +21,7 @@ func Register(r *api.Registry, svc *sts.Service) {
 	// AssumeRole writes nothing but its audit event: the credentials are
 	// sealed in their token. It needs sts:AssumeRole on the role's ARN.
 	api.Register(r, api.Action[assumeRoleIn, assumeRoleOut]{
-		Spec: api.Products{Product}.Read("AssumeRole"),
+		Spec: api.Products{Product}.Read("AssumeRole").Sensitive(),
 		// The Invoker authorizes on the role's stored spelling, in whichever
 		// account owns it, so a Deny on role/admin also stops role/ADMIN.
 		Resource: func(_ *model.Principal, in *assumeRoleIn) string { return in.RoleArn },

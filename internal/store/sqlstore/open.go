@@ -30,7 +30,22 @@ type Options struct {
 	// Clock stamps change-log rows (for Sweep's keepChanges); nil means
 	// time.Now. Everything else the store keeps carries caller-given times.
 	Clock func() time.Time
+	// WALLimit is the SQLite WAL size in bytes past which it is
+	// checkpointed and truncated (0: DefaultWALLimit).
+	WALLimit int64
+	// MaxSize caps the SQLite database in bytes (0: no cap); see
+	// Store.SetMaxSize.
+	MaxSize int64
 }
+
+// Option adjusts the Options OpenURL derives from its arguments.
+type Option func(*Options)
+
+// WithWALLimit sets Options.WALLimit.
+func WithWALLimit(bytes int64) Option { return func(o *Options) { o.WALLimit = bytes } }
+
+// WithMaxSize sets Options.MaxSize.
+func WithMaxSize(bytes int64) Option { return func(o *Options) { o.MaxSize = bytes } }
 
 // Store is a store.Backend on SQL. It is safe for concurrent use.
 type Store struct {
@@ -63,7 +78,7 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 			return nil, errors.New("sqlstore: sqlite needs Options.Path")
 		}
 		s.stmts = buildStatements(opt.Dialect)
-		s.be, err = openSQLite(ctx, opt.Path)
+		s.be, err = openSQLite(ctx, opt.Path, opt.WALLimit)
 	case DialectPostgres:
 		if opt.DSN == "" {
 			return nil, errors.New("sqlstore: postgres needs Options.DSN")
@@ -76,13 +91,23 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.MaxSize > 0 {
+		if err := s.SetMaxSize(ctx, opt.MaxSize); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
 // OpenURL opens the store a server is configured with: an empty dbURL
 // means the SQLite file <dataDir>/canopy.db (dataDir is created with mode
 // 0700 when missing); postgres:// or postgresql:// means PostgreSQL.
-func OpenURL(ctx context.Context, dataDir, dbURL string) (*Store, error) {
+func OpenURL(ctx context.Context, dataDir, dbURL string, opts ...Option) (*Store, error) {
+	var opt Options
+	for _, o := range opts {
+		o(&opt)
+	}
 	switch {
 	case dbURL == "":
 		if dataDir == "" {
@@ -91,9 +116,11 @@ func OpenURL(ctx context.Context, dataDir, dbURL string) (*Store, error) {
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("sqlstore: %w", err)
 		}
-		return Open(ctx, Options{Dialect: DialectSQLite, Path: filepath.Join(dataDir, "canopy.db")})
+		opt.Dialect, opt.Path = DialectSQLite, filepath.Join(dataDir, "canopy.db")
+		return Open(ctx, opt)
 	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
-		return Open(ctx, Options{Dialect: DialectPostgres, DSN: dbURL})
+		opt.Dialect, opt.DSN = DialectPostgres, dbURL
+		return Open(ctx, opt)
 	default:
 		return nil, errors.New("sqlstore: database URL must start with postgres:// or postgresql:// (empty for SQLite in the data directory)")
 	}

@@ -159,6 +159,8 @@ func (b *pgBackend) mapErr(err error) error {
 			return fmt.Errorf("%w: %w", store.ErrConflict, err)
 		case "23503": // foreign_key_violation
 			return fmt.Errorf("%w: the account does not exist: %w", store.ErrNotFound, err)
+		case "53100": // disk_full
+			return fmt.Errorf("%w: %w", store.ErrStorageFull, err)
 		}
 	}
 	return err

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -48,7 +49,59 @@ type liteBackend struct {
 	ckpt     *sql.DB
 	stopCkpt context.CancelFunc
 	ckptDone chan struct{}
+	// walPath is the WAL file; past walLimit bytes it is truncated.
+	walPath  string
+	walLimit int64
+	// maxPages caps the database's size in pages (0: SQLite's own cap);
+	// every writing connection applies it before its next transaction.
+	maxPages atomic.Int64
 }
+
+// sqliteMaxPages is SQLite's own page cap, which lifts ours.
+const sqliteMaxPages = 4294967294
+
+// SetMaxSize caps the SQLite database at about bytes (0: no cap): a write
+// that would grow it further fails with store.ErrStorageFull and leaves
+// nothing behind, exactly as on a full disk, and raising the cap (or
+// deleting rows) lets the next write succeed with no restart. It cannot be
+// set below the current size. PostgreSQL has no such cap.
+func (s *Store) SetMaxSize(ctx context.Context, bytes int64) error {
+	b, ok := s.be.(*liteBackend)
+	if !ok {
+		return fmt.Errorf("sqlstore: SetMaxSize is for SQLite only")
+	}
+	if bytes <= 0 {
+		b.maxPages.Store(sqliteMaxPages)
+		return nil
+	}
+	var pageSize int64
+	if err := b.r.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+		return fmt.Errorf("sqlstore: %w", err)
+	}
+	b.maxPages.Store(max(bytes/pageSize, 1))
+	return nil
+}
+
+// applyMaxPages brings a writing connection's page cap up to date.
+func (b *liteBackend) applyMaxPages(ctx context.Context, c *liteConn) error {
+	want := b.maxPages.Load()
+	if want == 0 || c.maxPages == want {
+		return nil
+	}
+	if _, err := c.execr.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, want), nil); err != nil {
+		return err
+	}
+	c.maxPages = want
+	return nil
+}
+
+// DefaultWALLimit is the WAL size past which the checkpointer copies every
+// frame back and truncates the file. A PASSIVE checkpoint never waits, so
+// under a steady burst of writes and reads it may never catch up, and the
+// WAL (which SQLite only ever reuses from its start) grows without bound;
+// past the limit a TRUNCATE checkpoint waits for the readers of older
+// frames, holding off writers meanwhile, and resets the file to zero.
+const DefaultWALLimit = 64 << 20
 
 // checkpointEvery is how often the WAL is copied back into the database.
 // The writer connection runs with wal_autocheckpoint off: left on, every
@@ -56,7 +109,12 @@ type liteBackend struct {
 // write lock, and every caller queued behind it would wait.
 const checkpointEvery = 250 * time.Millisecond
 
-func openSQLite(ctx context.Context, path string) (backend, error) {
+// walCheckEvery is how often the WAL's size is compared with its limit (a
+// stat, cheap): a burst can only write this long's worth past the limit
+// before a TRUNCATE checkpoint starts.
+const walCheckEvery = 25 * time.Millisecond
+
+func openSQLite(ctx context.Context, path string, walLimit int64) (backend, error) {
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlstore: sqlite path %q must not contain '?'", path)
 	}
@@ -92,7 +150,10 @@ func openSQLite(ctx context.Context, path string) (backend, error) {
 		return nil, err
 	}
 	ckpt.SetMaxOpenConns(1)
-	b := &liteBackend{r: r, w: w, ckpt: ckpt}
+	if walLimit <= 0 {
+		walLimit = DefaultWALLimit
+	}
+	b := &liteBackend{r: r, w: w, ckpt: ckpt, walPath: path + "-wal", walLimit: walLimit}
 	if err := b.migrate(ctx); err != nil {
 		b.close()
 		return nil, err
@@ -109,17 +170,53 @@ func openSQLite(ctx context.Context, path string) (backend, error) {
 // checkpoint loses nothing, the WAL just grows until one succeeds.
 func (b *liteBackend) checkpointLoop(ctx context.Context) {
 	defer close(b.ckptDone)
-	t := time.NewTicker(checkpointEvery)
+	t := time.NewTicker(walCheckEvery)
 	defer t.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			b.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+		case now := <-t.C:
+			if info, err := os.Stat(b.walPath); err == nil && info.Size() > b.walLimit {
+				b.truncateWAL(ctx)
+				last = now
+				continue
+			}
+			if now.Sub(last) >= checkpointEvery {
+				b.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+				last = now
+			}
 		}
 	}
 }
+
+// truncateWAL copies every WAL frame into the database and truncates the
+// WAL to zero bytes. It runs on the writer connection: holding it keeps
+// this node's writers queued for the moment the checkpoint takes (a
+// checkpointer racing them for the lock could wait forever while the WAL
+// kept growing). Readers of older frames must finish first; it waits for
+// them at most truncateWait, so writers are never held up longer, and
+// tries again on the next check when readers kept it from finishing.
+func (b *liteBackend) truncateWAL(ctx context.Context) {
+	conn, err := b.w.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, truncateWait.Milliseconds())); err != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn }) // never leave the writer with a short timeout
+		return
+	}
+	conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`); err != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+}
+
+// truncateWait bounds how long a TRUNCATE checkpoint waits for readers
+// while it holds the writer.
+const truncateWait = 100 * time.Millisecond
 
 func openLiteDB(dsn string) (*sql.DB, error) {
 	c, err := sqlite.NewConnector(dsn)
@@ -207,6 +304,11 @@ func (b *liteBackend) run(ctx context.Context, kind txKind, f func(executor) err
 		if !ok {
 			return fmt.Errorf("sqlstore: unexpected driver connection %T", dc)
 		}
+		if kind != txRead {
+			if err := b.applyMaxPages(ctx, c); err != nil {
+				return fmt.Errorf("sqlstore: %w", err)
+			}
+		}
 		e := &liteExec{c: c, begin: begin}
 		ran = true
 		ferr = f(e)
@@ -235,6 +337,12 @@ func (b *liteBackend) mapErr(err error) error {
 			return fmt.Errorf("%w: %w", store.ErrConflict, err)
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("%w: the account does not exist: %w", store.ErrNotFound, err)
+		}
+		// SQLITE_FULL: the disk (or the database's page quota) is full. The
+		// failed transaction wrote nothing; freeing space lets the next one
+		// succeed.
+		if se.Code()&0xff == sqlite3.SQLITE_FULL {
+			return fmt.Errorf("%w: %w", store.ErrStorageFull, err)
 		}
 	}
 	return err

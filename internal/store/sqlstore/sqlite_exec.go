@@ -35,6 +35,8 @@ type liteConn struct {
 	qr    driver.QueryerContext
 	begin driver.ConnBeginTx
 	stmts map[string]driver.Stmt
+	// maxPages is the page cap applied to this connection (0: none yet).
+	maxPages int64
 }
 
 func newLiteConn(dc driver.Conn) (*liteConn, bool) {

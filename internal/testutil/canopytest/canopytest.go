@@ -54,6 +54,7 @@ type options struct {
 	db       string
 	log      io.Writer
 	tls      bool
+	config   []func(*app.Config)
 	rdLimits directory.Limits
 }
 
@@ -73,6 +74,12 @@ func WithStore(dataDir, db string) Option {
 // WithLog sends the server's log, from Info up and as JSON lines, to w
 // (by default only warnings reach the test log).
 func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }
+
+// WithConfig changes the node's configuration before it starts (limits,
+// store settings), after Start has filled in the store and the log.
+func WithConfig(change func(*app.Config)) Option {
+	return func(o *options) { o.config = append(o.config, change) }
+}
 
 // WithTLS also serves the API over TLS on a free loopback port
 // (Server.TLSEndpoint), with a certificate from the local CA under the data
@@ -105,6 +112,9 @@ func Start(t testing.TB, opts ...Option) *Server {
 	cfg := app.Config{DataDir: o.dataDir, DB: o.db, Log: log, Directory: o.rdLimits}
 	if o.tls {
 		cfg.TLSAddr = "127.0.0.1:0" // Start listens itself, below
+	}
+	for _, change := range o.config {
+		change(&cfg)
 	}
 	a, err := app.New(ctx, cfg)
 	if err != nil {

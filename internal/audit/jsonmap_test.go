@@ -1,0 +1,42 @@
+package audit
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// stringMap encodes exactly what encoding/json decodes back to the same
+// map, whatever the bytes.
+func FuzzStringMapRoundTrip(f *testing.F) {
+	for _, s := range []string{"", "plain", "quote\" back\\slash", "\x00\x1f\n\t\r", "é€😀", "\xff\xfe", "\u2028\u2029", "<a&b>"} {
+		f.Add(s, s+"v")
+	}
+	f.Fuzz(func(t *testing.T, k, v string) {
+		m := stringMap{k: v, "Other": k}
+		raw, err := json.Marshal(map[string]any{"p": m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back struct{ P map[string]string }
+		if err := json.Unmarshal(raw, &back); err != nil {
+			t.Fatalf("%q: %v", raw, err)
+		}
+		want := map[string]string{}
+		for k, v := range m { // what encoding/json itself keeps of invalid UTF-8
+			var kk, vv string
+			kb, _ := json.Marshal(k)
+			vb, _ := json.Marshal(v)
+			json.Unmarshal(kb, &kk)
+			json.Unmarshal(vb, &vv)
+			want[kk] = vv
+		}
+		if len(back.P) != len(want) {
+			t.Fatalf("%q decoded to %q; want %q", raw, back.P, want)
+		}
+		for k, v := range want {
+			if back.P[k] != v {
+				t.Fatalf("%q decoded to %q; want %q", raw, back.P, want)
+			}
+		}
+	})
+}
