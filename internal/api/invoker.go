@@ -67,6 +67,9 @@ type Invocation struct {
 	// recorded as a success, so an output that cannot be encoded is audited
 	// as the failure the caller sees. Nil: the output is returned as is.
 	Render func(out any) error
+	// EventType is the audit eventType: "" for an API call, the console's
+	// audit.ConsoleOperation for a call it makes for a signed-in person.
+	EventType string
 }
 
 // Invoke runs the call and records it: bind, then in ONE transaction for a
@@ -288,7 +291,8 @@ func (iv *Invoker) event(inv *Invocation, e *apperr.Error) store.Event { return 
 func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) store.Event {
 	c := &audit.Call{RequestID: inv.RequestID, Time: inv.Received, Version: inv.Version,
 		Action: inv.Action, Host: iv.Host(inv.Version), SourceIP: inv.SourceIP.String(), UserAgent: inv.UserAgent,
-		Caller: inv.Caller, AccessKeyID: inv.AccessKeyID, Params: iv.auditParams(inv), Recipient: recipient}
+		Caller: inv.Caller, AccessKeyID: inv.AccessKeyID, Params: iv.auditParams(inv), Recipient: recipient,
+		EventType: inv.EventType}
 	if p := iv.Registry.Product(inv.Version); p != nil {
 		c.Product = p.Code
 	}

@@ -50,6 +50,7 @@ var layers = map[string]int{
 	"internal/api/rdapi":           5,
 	"internal/api/ramapi":          6,
 	"internal/api/imsapi":          6,
+	"internal/console":             6,
 	"internal/app":                 7,
 	"internal/testutil/pgtest":     8,
 	"internal/store/storetest":     8,

@@ -44,6 +44,9 @@ type Call struct {
 	// Recipient, when set, is the account whose trail gets this copy of
 	// the event; by default the caller's.
 	Recipient string
+	// EventType is "" for an API call (ApiCall), ConsoleOperation for a
+	// call the console made for a signed-in person.
+	EventType string
 }
 
 // record is the ActionTrail event shape (field names are ActionTrail's).
@@ -120,6 +123,9 @@ func Event(c *Call) store.Event {
 		EventTime: c.Time.UTC().Format(TimeLayout), AcsRegion: "cn-hangzhou", ServiceName: c.Product,
 		APIVersion: c.Version, RequestID: c.RequestID, SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent,
 		RequestParameters: c.Params, ErrorCode: c.ErrorCode, ErrorMessage: c.ErrorMsg, AccessDenied: c.Denied,
+	}
+	if c.EventType != "" {
+		rec.EventType = c.EventType
 	}
 	ev := store.Event{ID: c.RequestID, Time: c.Time, EventName: c.Action, ServiceName: c.Product,
 		EventRW: rec.EventRW, AccessKeyID: c.AccessKeyID, ErrorCode: c.ErrorCode}
