@@ -3,6 +3,8 @@ package e2e
 import (
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -375,4 +377,31 @@ func TestConsoleRAMUserLogonRules(t *testing.T) {
 		t.Fatalf("a session outlived its login profile: %d %s", q.status, q.location)
 	}
 	wantStatus(t, fresh.ramLogon(logon, "Carol-Passw0rd-1"), http.StatusForbidden, "Forbidden.LoginProfileInactive")
+}
+
+// TestConsoleUsersPage: the RAM Users list pages through ListUsers, shows
+// the total, searches names, and has an empty state.
+func TestConsoleUsersPage(t *testing.T) {
+	w := newRAMWorld(t)
+	b := newBrowser(t, w.srv)
+	b.signInRoot(w.acct.Email, w.acct.Password)
+	wantStatus(t, b.get("/console/ram/users"), http.StatusOK, `data-testid="users-empty"`, `data-testid="users-total">0<`)
+	for i := 0; i < 25; i++ {
+		w.createUser(t, "user-"+strconv.Itoa(i))
+	}
+	first := b.get("/console/ram/users")
+	wantStatus(t, first, http.StatusOK, `data-testid="users-total">25<`, `data-testid="users-next"`)
+	if n := strings.Count(first.body, `data-testid="user-row"`); n != 20 {
+		t.Fatalf("first page has %d rows, want 20", n)
+	}
+	next := regexp.MustCompile(`href="([^"]+)" data-testid="users-next"`).FindStringSubmatch(first.body)
+	second := b.get(strings.ReplaceAll(next[1], "&amp;", "&"))
+	if n := strings.Count(second.body, `data-testid="user-row"`); n != 5 || strings.Contains(second.body, `data-testid="users-next"`) {
+		t.Fatalf("second page has %d rows (want 5) or a next link", n)
+	}
+	found := b.get("/console/ram/users?search=USER-1")
+	if n := strings.Count(found.body, `data-testid="user-row"`); n != 11 { // user-1, user-10..19
+		t.Fatalf("search user-1 found %d rows, want 11", n)
+	}
+	wantStatus(t, b.get("/console/ram/users?search=nobody"), http.StatusOK, `data-testid="users-empty"`, "No user matches")
 }

@@ -177,7 +177,8 @@ func (c *Console) usersPage(w http.ResponseWriter, r *http.Request, a *active) {
 		d.FirstQuery = "/console/ram/users"
 	}
 	if sum, err := c.call(r, a, imsVersion, "GetAccountSummary", nil); err == nil {
-		if n, ok := sum["Users"].(float64); ok {
+		m, _ := sum["SummaryMap"].(map[string]any)
+		if n, ok := m["Users"].(float64); ok {
 			d.Total = strconv.Itoa(int(n))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"html/template"
 	"net"
 	"net/http"
 	"net/netip"
@@ -339,7 +340,7 @@ func (c *Console) reloadAndAdvance(w http.ResponseWriter, r *http.Request, a *ac
 type mfaSetup struct {
 	UserName string
 	Secret   string
-	QR       string // data: URL of the QR code PNG
+	QR       template.URL // data: URL of the QR code PNG (ours: trusted)
 	Serial   string
 }
 
@@ -392,7 +393,7 @@ func (c *Console) pendingDevice(r *http.Request, a *active) (*mfaSetup, error) {
 		return nil, err
 	}
 	return &mfaSetup{UserName: a.s.UserName, Secret: seed, Serial: a.s.MFASerial,
-		QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}, nil
+		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}, nil
 }
 
 // bindMFA binds the device with two consecutive codes.
