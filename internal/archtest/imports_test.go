@@ -177,6 +177,22 @@ func TestCertificatesStayOutOfHTTP(t *testing.T) {
 	}
 }
 
+// The console is an HTTP front: it reaches storage only through the
+// store interfaces, never a SQL driver or the SQL implementation.
+func TestConsoleStaysOutOfSQL(t *testing.T) {
+	info, ok := listPackages(t)["internal/console"]
+	if !ok {
+		t.Fatal("internal/console not found")
+	}
+	for _, dep := range info.deps {
+		for _, banned := range []string{"database/sql", "modernc.org/", "github.com/jackc/", module + "internal/store/sqlstore"} {
+			if dep == banned || (strings.HasSuffix(banned, "/") && strings.HasPrefix(dep, banned)) || strings.HasPrefix(dep, banned+"/") {
+				t.Errorf("internal/console depends on %s", dep)
+			}
+		}
+	}
+}
+
 func TestPurePackagesDoNoIO(t *testing.T) {
 	pkgs := listPackages(t)
 	for name, banned := range pure {
