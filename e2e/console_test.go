@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
 
+	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
 )
 
@@ -190,6 +192,33 @@ func TestConsoleSessionTimeouts(t *testing.T) {
 	if p := b.get("/console/"); p.status != http.StatusSeeOther {
 		t.Fatalf("after 6 hours: %d, want the sign-in page", p.status)
 	}
+
+	// Abandoned sessions (a browser that never comes back) are purged when
+	// the account opens a new one, once past their absolute end.
+	gone := newBrowser(t, w.srv)
+	gone.signInRoot(w.acct.Email, w.acct.Password)
+	if n := countSessions(t, w.srv, w.acct.ID); n != 1 {
+		t.Fatalf("%d session records, want 1", n)
+	}
+	w.srv.Advance(6*time.Hour + time.Minute)
+	b.signInRoot(w.acct.Email, w.acct.Password)
+	if n := countSessions(t, w.srv, w.acct.ID); n != 1 {
+		t.Fatalf("%d session records after an abandoned one expired, want 1", n)
+	}
+}
+
+func countSessions(t *testing.T, srv *canopytest.Server, acct string) int {
+	t.Helper()
+	var n int
+	err := srv.App.Store.Read(context.Background(), func(tx store.Tx) error {
+		var err error
+		n, err = tx.Records().Count(store.Query{AccountID: acct, Kind: "console-session"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // TestConsoleRAMUserForcedPasswordAndMFA walks the logon of a user whose

@@ -8,7 +8,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,8 +30,10 @@ const (
 
 // session is a console sign-in, stored (sessions below) so that every node
 // sees it and sign-out or revocation ends it everywhere. The cookie holds
-// "<account id>.<secret>"; the record's key is the SHA-256 of the whole
-// cookie value, so a database read never yields a usable cookie.
+// "<account id>.<expiry>.<secret>"; the record's key is the expiry (unix
+// seconds, zero-padded) and the SHA-256 of the whole cookie value, so a
+// database read never yields a usable cookie and an account's expired
+// sessions come first in key order, for purgeExpired.
 type session struct {
 	Kind     model.PrincipalKind
 	UserName string `json:",omitempty"`
@@ -58,7 +62,7 @@ type session struct {
 // password, which counts against MaxLoginAttemps).
 const maxMFAFailures = 5
 
-var sessions = store.Collection[session]{Kind: "console-session", Key: "sha256(session id)"}
+var sessions = store.Collection[session]{Kind: "console-session", Key: "expiry unix seconds.sha256(session id)"}
 
 // Timeouts. A stage (password change, MFA) must be finished quickly; a
 // ready session ends after IdleTimeout without a request, and at its
@@ -94,18 +98,52 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func keyOf(cookie string) string {
+// keyOf is the record key of a session cookie.
+func keyOf(cookie string, expires int64) string {
 	sum := sha256.Sum256([]byte(cookie))
-	return hex.EncodeToString(sum[:])
+	return fmt.Sprintf("%012d.%s", expires, hex.EncodeToString(sum[:]))
 }
 
-// splitCookie returns the account id a session cookie names.
-func splitCookie(v string) (accountID string, ok bool) {
-	acct, secret, ok := strings.Cut(v, ".")
-	if !ok || len(acct) == 0 || len(acct) > 32 || len(secret) < 40 {
-		return "", false
+// newCookie is a fresh session id for acct, ending at expires.
+func newCookie(acct string, expires time.Time) string {
+	return acct + "." + strconv.FormatInt(expires.Unix(), 10) + "." + randomToken()
+}
+
+// splitCookie reads the account id and expiry a session cookie names.
+func splitCookie(v string) (accountID string, expires int64, ok bool) {
+	acct, rest, ok := strings.Cut(v, ".")
+	if !ok || len(acct) == 0 || len(acct) > 32 {
+		return "", 0, false
 	}
-	return acct, true
+	exp, secret, ok := strings.Cut(rest, ".")
+	if !ok || len(secret) < 40 {
+		return "", 0, false
+	}
+	n, err := strconv.ParseInt(exp, 10, 64)
+	if err != nil || n <= 0 || n > 1e11 {
+		return "", 0, false
+	}
+	return acct, n, true
+}
+
+// purgeExpired deletes up to a batch of an account's sessions past their
+// absolute end (keys begin with it), so abandoned sessions do not pile up;
+// it runs in the transaction that opens a new one.
+func purgeExpired(tx store.Tx, acct string, now time.Time) error {
+	recs, err := sessions.Records(tx, store.Query{AccountID: acct, Limit: 50})
+	if err != nil {
+		return err
+	}
+	cutoff := fmt.Sprintf("%012d.", now.Unix())
+	for _, r := range recs {
+		if r.Key >= cutoff {
+			break
+		}
+		if err := sessions.Delete(tx, acct, r.Key); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
 }
 
 func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
@@ -151,11 +189,11 @@ func (c *Console) load(r *http.Request) (*active, error) {
 	if err != nil {
 		return nil, errNoSession
 	}
-	acct, ok := splitCookie(ck.Value)
+	acct, expires, ok := splitCookie(ck.Value)
 	if !ok {
 		return nil, errNoSession
 	}
-	a := &active{cookie: ck.Value, key: keyOf(ck.Value), acct: acct}
+	a := &active{cookie: ck.Value, key: keyOf(ck.Value, expires), acct: acct}
 	now := c.now()
 	alive := false
 	err = c.store.Read(r.Context(), func(tx store.Tx) error {
@@ -239,14 +277,17 @@ func (c *Console) open(w http.ResponseWriter, r *http.Request, acct string, s *s
 	if deadline := now.Add(stageTimeout); s.Stage != stageReady && deadline.Before(s.Ends) {
 		s.Expires = deadline
 	}
-	cookie := acct + "." + randomToken()
+	cookie := newCookie(acct, s.Expires)
 	err := c.store.Write(r.Context(), func(tx store.Tx) error {
 		if prev != nil {
 			if err := sessions.Delete(tx, prev.acct, prev.key); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
 		}
-		return sessions.Insert(tx, acct, keyOf(cookie), "", s, now)
+		if err := purgeExpired(tx, acct, now); err != nil {
+			return err
+		}
+		return sessions.Insert(tx, acct, keyOf(cookie, s.Expires.Unix()), "", s, now)
 	})
 	if err != nil {
 		return err
