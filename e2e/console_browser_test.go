@@ -191,16 +191,28 @@ func TestBrowserRAMUserIsForcedThroughPasswordAndMFA(t *testing.T) {
 		t.Fatalf("identity %q, want administrator", got)
 	}
 	screenshot(t, ctx, "console-home.png")
-	// AdministratorAccess lets it list the users (itself).
+	// AdministratorAccess lets it list the users and delete one, after a
+	// confirmation naming it.
+	w.createUser(t, "temp")
 	run(t, ctx, "open Users", chromedp.Click(tid("nav-users")),
 		chromedp.WaitVisible(tid("users-table")))
 	if got := textOf(t, ctx, tid("user-name")); got != logon {
-		t.Fatalf("users table shows %q, want %s", got, logon)
+		t.Fatalf("users table shows %q first, want %s", got, logon)
 	}
-	if got := textOf(t, ctx, tid("users-total")); got != "1" {
-		t.Fatalf("total %q, want 1", got)
+	if got := textOf(t, ctx, tid("users-total")); got != "2" {
+		t.Fatalf("total %q, want 2", got)
 	}
 	screenshot(t, ctx, "users.png")
+	run(t, ctx, "delete temp", chromedp.Click(chromedp.CSS(`[data-testid="user-row"]:nth-of-type(2) [data-testid="user-delete"]`)),
+		chromedp.WaitVisible(tid("confirm-dialog")))
+	if q := textOf(t, ctx, tid("confirm-question")); !strings.Contains(q, `"temp"`) {
+		t.Fatalf("the confirmation does not name the user: %q", q)
+	}
+	screenshot(t, ctx, "confirm-delete.png")
+	run(t, ctx, "confirm", chromedp.Click(tid("confirm-ok")), chromedp.WaitVisible(tid("notice")))
+	if got := textOf(t, ctx, tid("users-total")); got != "1" {
+		t.Fatalf("total after the deletion %q, want 1", got)
+	}
 }
 
 // TestBrowserLockoutCSRFAndResourceRoot: MaxLoginAttemps wrong passwords

@@ -434,3 +434,58 @@ func TestConsoleUsersPage(t *testing.T) {
 	}
 	wantStatus(t, b.get("/console/ram/users?search=nobody"), http.StatusOK, `data-testid="users-empty"`, "No user matches")
 }
+
+// TestConsoleDeleteUserConfirmsAndGoesThroughTheInvoker: Delete names the
+// user on a confirmation page first; the deletion is the API's DeleteUser
+// (its conflicts shown with code and request id, its permission needed),
+// audited as a write ConsoleOperation.
+func TestConsoleDeleteUserConfirmsAndGoesThroughTheInvoker(t *testing.T) {
+	onEveryBackend(t, func(t *testing.T, opts ...canopytest.Option) {
+		w := newRAMWorld(t, opts...)
+		w.createUser(t, "gina")
+		w.consoleUser(t, "hank", "Hank-Passw0rd-1", false, false)
+		b := newBrowser(t, w.srv)
+		b.signInRoot(w.acct.Email, w.acct.Password)
+		b.get("/console/ram/users")
+		ask := b.post("/console/ram/users/delete", url.Values{"user": {"gina"}})
+		wantStatus(t, ask, http.StatusOK, `data-testid="confirm-question"`, `Delete the RAM user &#34;gina&#34;?`)
+		get := ram.CreateGetUserRequest()
+		get.UserName = "gina"
+		if _, err := w.root.GetUser(get); err != nil {
+			t.Fatalf("the user is gone before the confirmation: %v", err)
+		}
+		done := b.post("/console/ram/users/delete", url.Values{"user": {"gina"}, "confirm": {"yes"}})
+		if done.status != http.StatusSeeOther {
+			t.Fatalf("confirmed delete: %d\n%s", done.status, done.body)
+		}
+		wantStatus(t, b.follow(done), http.StatusOK, `data-testid="notice"`, "gina was deleted")
+		if _, err := w.root.GetUser(get); serverCode(err) != "EntityNotExist.User" {
+			t.Fatalf("GetUser after the console deleted it: %v", err)
+		}
+		// The API's conflict, shown as the cloud's code with a request id.
+		blocked := b.post("/console/ram/users/delete", url.Values{"user": {"hank"}, "confirm": {"yes"}})
+		wantStatus(t, blocked, http.StatusConflict, "DeleteConflict.User.LoginProfile", `data-testid="error-request-id"`)
+		// No token, no deletion.
+		wantStatus(t, b.postRaw("/console/ram/users/delete", url.Values{"user": {"hank"}, "confirm": {"yes"}}, b.base), http.StatusForbidden, "Forbidden.CSRF")
+
+		trail := w.srv.TrailClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret)
+		evs := lookup(t, trail, "EventName", "DeleteUser", "50", "").Events
+		if len(evs) != 2 {
+			t.Fatalf("want 2 DeleteUser events (done, refused), got %d", len(evs))
+		}
+		for _, ev := range evs {
+			if ev["eventType"] != "ConsoleOperation" || ev["eventRW"] != "Write" {
+				t.Fatalf("DeleteUser event: %v", ev)
+			}
+		}
+		if evs[0]["errorCode"] != "DeleteConflict.User.LoginProfile" || evs[1]["errorCode"] != "" {
+			t.Fatalf("DeleteUser events' outcomes: %v / %v", evs[0]["errorCode"], evs[1]["errorCode"])
+		}
+
+		// A RAM user without a policy is refused by the same authorization.
+		hank := newBrowser(t, w.srv)
+		hank.follow(hank.ramLogon("hank@"+w.acct.ID+".onaliyun.com", "Hank-Passw0rd-1"))
+		w.createUser(t, "ivan")
+		wantStatus(t, hank.post("/console/ram/users/delete", url.Values{"user": {"ivan"}, "confirm": {"yes"}}), http.StatusForbidden, "NoPermission")
+	})
+}

@@ -112,6 +112,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/signout", c.signOut)
 	m.HandleFunc("GET /console/trail", c.ready(c.trailPage))
 	m.HandleFunc("GET /console/ram/users", c.ready(c.usersPage))
+	m.HandleFunc("POST /console/ram/users/delete", c.readyPost(c.deleteUser))
 	m.HandleFunc("GET /console/outbox", c.ready(c.outboxPage))
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, nil, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))

@@ -191,6 +191,9 @@ func (c *Console) usersPage(w http.ResponseWriter, r *http.Request, a *active) {
 		return
 	}
 	v := shell(a, "Users", "users", crumb{Label: "RAM", Href: "/console/ram/users"}, crumb{Label: "Users"})
+	if del := q.Get("deleted"); del != "" {
+		v.Notice = fmt.Sprintf("The user %s was deleted.", del)
+	}
 	v.Data = d
 	c.render(w, http.StatusOK, "users", v)
 }
@@ -259,4 +262,40 @@ func (c *Console) outboxPage(w http.ResponseWriter, r *http.Request, a *active) 
 	v := shell(a, "Outbox", "outbox", crumb{Label: "Development"}, crumb{Label: "Outbox"})
 	v.Data = map[string]any{"Messages": msgs, "Dir": c.outbox, "Count": fmt.Sprint(len(msgs))}
 	c.render(w, http.StatusOK, "outbox", v)
+}
+
+// confirmation is the page that names the target of a destructive action
+// before it runs: the action posts again with confirm=yes. It needs no
+// JavaScript, so no client can skip it.
+type confirmation struct {
+	Question string
+	Action   string // the form's action
+	Fields   map[string]string
+	Cancel   string
+	Button   string
+}
+
+// deleteUser is the Users list's Delete: a confirmation naming the user,
+// then DeleteUser through the invoker (the API's rules: DeleteConflict
+// while the user has a login profile, keys, groups or policies).
+func (c *Console) deleteUser(w http.ResponseWriter, r *http.Request, a *active) {
+	name := strings.TrimSpace(r.PostFormValue("user"))
+	if name == "" || len(name) > 64 {
+		c.fail(w, r, a, http.StatusBadRequest, codeBadQuery.New("Name the user to delete."))
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		v := shell(a, "Delete user", "users", crumb{Label: "RAM", Href: "/console/ram/users"},
+			crumb{Label: "Users", Href: "/console/ram/users"}, crumb{Label: name})
+		v.Data = &confirmation{Question: fmt.Sprintf("Delete the RAM user %q? This cannot be undone.", name),
+			Action: "/console/ram/users/delete", Fields: map[string]string{"user": name}, Cancel: "/console/ram/users",
+			Button: "Delete " + name}
+		c.render(w, http.StatusOK, "confirm", v)
+		return
+	}
+	if _, err := c.call(r, a, ramVersion, "DeleteUser", map[string]string{"UserName": name}); err != nil {
+		c.fail(w, r, a, 0, err)
+		return
+	}
+	redirect(w, r, "/console/ram/users?"+url.Values{"deleted": {name}}.Encode())
 }

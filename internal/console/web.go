@@ -16,6 +16,7 @@ import (
 // view is what every page template gets.
 type view struct {
 	Title  string
+	Notice string // a success message (after a redirect)
 	Who    *identity // nil on the sign-in pages
 	Crumbs []crumb
 	Nav    string // the current navigation item
@@ -161,6 +162,11 @@ func (c *Console) atStage(stage string, h handler) http.HandlerFunc {
 		}
 		h(w, r, a)
 	}
+}
+
+// readyPost is ready for a form post (Origin and CSRF checked).
+func (c *Console) readyPost(h handler) http.HandlerFunc {
+	return c.atStagePost(stageReady, h)
 }
 
 // atStagePost is atStage for a form post: Origin and the session's CSRF
