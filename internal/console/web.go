@@ -16,7 +16,7 @@ import (
 // view is what every page template gets.
 type view struct {
 	Title  string
-	Notice string // a success message (after a redirect)
+	Notice string    // a success message (after a redirect)
 	Who    *identity // nil on the sign-in pages
 	Crumbs []crumb
 	Nav    string // the current navigation item
