@@ -324,6 +324,9 @@ func rootDisabled(acct store.Account) string {
 
 // apply implements invalidator.
 func (a *App) apply(c store.Change) {
+	if c.Kind == console.SessionKind {
+		return // read from the store on every request: no cache holds a session
+	}
 	switch {
 	case c.Kind == store.ChangeAccessKey:
 		a.keys.InvalidateKey(c.Key)

@@ -62,7 +62,11 @@ type session struct {
 // password, which counts against MaxLoginAttemps).
 const maxMFAFailures = 5
 
-var sessions = store.Collection[session]{Kind: "console-session", Key: "expiry unix seconds.sha256(session id)"}
+// SessionKind is the record kind of sessions: no node caches them, so
+// their changes (a touch a minute per active session) invalidate nothing.
+const SessionKind = "console-session"
+
+var sessions = store.Collection[session]{Kind: SessionKind, Key: "expiry unix seconds.sha256(session id)"}
 
 // Timeouts. A stage (password change, MFA) must be finished quickly; a
 // ready session ends after IdleTimeout without a request, and at its
