@@ -111,6 +111,10 @@ func TestConsoleRootSignIn(t *testing.T) {
 		if len(evs) != 2 || evs[0]["errorCode"] != "" || evs[1]["errorCode"] != "InvalidCredentials" {
 			t.Fatalf("ConsoleSignin events: %v", evs)
 		}
+		shownID := regexp.MustCompile(`data-testid="error-request-id">([^<]+)<`).FindStringSubmatch(wrong.body)
+		if shownID == nil || evs[1]["requestId"] != shownID[1] {
+			t.Fatalf("the refusal shows request id %v, its event has %v", shownID, evs[1]["requestId"])
+		}
 		if ad := additional(evs[0]); ad["isMFAChecked"] != "false" || ad["loginAccount"] != w.acct.Email {
 			t.Fatalf("success event's additionalEventData: %v", ad)
 		}

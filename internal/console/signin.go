@@ -79,8 +79,9 @@ func (c *Console) rootSignIn(w http.ResponseWriter, r *http.Request) {
 			return refusal
 		}
 		if found {
-			return tx.Events().Append(c.signInEvent(r, acct.ID, model.Principal{Kind: model.Root, AccountID: acct.ID},
-				login, false, refusal, now))
+			ev := c.signInEvent(r, acct.ID, model.Principal{Kind: model.Root, AccountID: acct.ID}, login, false, refusal, now)
+			refusal = withRequestID(refusal, ev.ID)
+			return tx.Events().Append(ev)
 		}
 		return nil
 	})
@@ -101,6 +102,15 @@ func (c *Console) rootSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/console/")
+}
+
+// withRequestID ties a refusal to the request id of its audit event, which
+// the page shows.
+func withRequestID(err error, id string) error {
+	if err == nil {
+		return nil
+	}
+	return &callError{err: err, requestID: id}
 }
 
 func shown(err error) *shownError {
@@ -204,7 +214,9 @@ func (c *Console) ramSignIn(w http.ResponseWriter, r *http.Request) {
 			return nil // the event is recorded when the logon completes
 		}
 		p := model.Principal{Kind: model.RAMUser, AccountID: acct, UserName: name}
-		return tx.Events().Append(c.signInEvent(r, acct, p, logon, false, refusal, now))
+		ev := c.signInEvent(r, acct, p, logon, false, refusal, now)
+		refusal = withRequestID(refusal, ev.ID)
+		return tx.Events().Append(ev)
 	})
 	if err != nil {
 		c.fail(w, r, nil, 0, err)
@@ -437,11 +449,13 @@ func (c *Console) verifyMFA(w http.ResponseWriter, r *http.Request, a *active) {
 			c.fail(w, r, nil, 0, err)
 			return
 		}
-		refusal := codeWrongMFA.New("The MFA code is wrong or was used already; wait for the next code.")
-		if ev := c.recordSignIn(r.Context(), c.signInEvent(r, a.acct, *a.principal(), a.s.LoginAccount, true, refusal, now)); ev != nil {
-			c.fail(w, r, nil, 0, ev)
+		var refusal error = codeWrongMFA.New("The MFA code is wrong or was used already; wait for the next code.")
+		ev := c.signInEvent(r, a.acct, *a.principal(), a.s.LoginAccount, true, refusal, now)
+		if err := c.recordSignIn(r.Context(), ev); err != nil {
+			c.fail(w, r, nil, 0, err)
 			return
 		}
+		refusal = withRequestID(refusal, ev.ID)
 		if c.countMFAFailure(r, a, now) {
 			c.render(w, http.StatusForbidden, "ramsignin", &view{Title: "RAM user logon", CSRF: preToken(w, r),
 				Error: shown(codeWrongMFA.New("Too many wrong MFA codes: log on again.")), Data: &signInForm{Logon: a.s.LoginAccount}})
