@@ -238,6 +238,15 @@ func TestBrowserLockoutCSRFAndResourceRoot(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-code"], [data-testid="identity"]`)))
 		return value(t, ctx, "read the outcome", chromedp.Evaluate[string](`(document.querySelector('[data-testid="error-code"]')||{}).textContent||"signed in"`))
 	}
+	// The account's logon URL pre-fills the suffix: a bare name is completed.
+	run(t, ctx, "logon URL", chromedp.Navigate(base+"/console/ram-signin/"+w.acct.ID+".onaliyun.com"),
+		chromedp.WaitVisible(tid("ram-logon-name")),
+		chromedp.SendKeys(tid("ram-logon-name"), "dave"),
+		chromedp.Click(tid("ram-next")),
+		chromedp.WaitVisible(tid("ram-password")))
+	if got := textOf(t, ctx, tid("ram-logon-shown")); got != "dave@"+w.acct.ID+".onaliyun.com" {
+		t.Fatalf("the pre-filled suffix gave %q", got)
+	}
 	for i := 0; i < 2; i++ {
 		if got := attempt("wrong-password"); got != "InvalidCredentials" {
 			t.Fatalf("wrong password %d: %q", i, got)

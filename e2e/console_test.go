@@ -418,7 +418,11 @@ func TestConsoleUsersPage(t *testing.T) {
 	w := newRAMWorld(t)
 	b := newBrowser(t, w.srv)
 	b.signInRoot(w.acct.Email, w.acct.Password)
-	wantStatus(t, b.get("/console/ram/users"), http.StatusOK, `data-testid="users-empty"`, `data-testid="users-total">0<`)
+	wantStatus(t, b.get("/console/ram/users"), http.StatusOK, `data-testid="users-empty"`, `data-testid="users-total">0<`,
+		`data-testid="login-url">`+b.base+"/console/ram-signin/"+w.acct.ID+".onaliyun.com<")
+	anon := newBrowser(t, w.srv)
+	wantStatus(t, anon.get("/console/ram-signin/"+w.acct.ID+".onaliyun.com?username=zed"), http.StatusOK,
+		`data-domain="`+w.acct.ID+`.onaliyun.com"`, `value="zed"`)
 	for i := 0; i < 25; i++ {
 		w.createUser(t, "user-"+strconv.Itoa(i))
 	}

@@ -134,6 +134,7 @@ type usersData struct {
 	Users      []userRow
 	Total      string
 	Domain     string
+	LoginURL   string // the account's RAM-user logon page, suffix pre-filled
 	NextQuery  string
 	FirstQuery string
 }
@@ -190,6 +191,7 @@ func (c *Console) usersPage(w http.ResponseWriter, r *http.Request, a *active) {
 		c.fail(w, r, a, 0, err)
 		return
 	}
+	d.LoginURL = origin(r) + "/console/ram-signin/" + d.Domain
 	v := shell(a, "Users", "users", crumb{Label: "RAM", Href: "/console/ram/users"}, crumb{Label: "Users"})
 	if del := q.Get("deleted"); del != "" {
 		v.Notice = fmt.Sprintf("The user %s was deleted.", del)

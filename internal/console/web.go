@@ -105,15 +105,19 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
+// origin is this server as the browser reached it.
+func origin(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
 // sameOrigin is the Origin check of every state-changing request: the
 // Origin header (or, when a browser sends none, the Referer) must be this
 // server as the browser reached it. A request with neither is refused.
 func sameOrigin(r *http.Request) bool {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	want := scheme + "://" + r.Host
+	want := origin(r)
 	if o := r.Header.Get("Origin"); o != "" {
 		return o == want
 	}
