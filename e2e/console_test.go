@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -307,6 +308,28 @@ func TestConsoleRAMUserForcedPasswordAndMFA(t *testing.T) {
 		}
 		if ok != 2 || failed != 6 {
 			t.Fatalf("want 2 MFA-checked sign-ins and 6 refused codes in the trail, got %d and %d: %v", ok, failed, evs)
+		}
+
+		// The logon's own steps are console operations of alice in the trail.
+		for action, want := range map[string][]string{
+			"ChangePassword":         {"", "InvalidParameter.NewPassword.TooWeak"},
+			"CreateVirtualMFADevice": {""},
+			"BindMFADevice":          {"", "CheckAuthenticationCodeFail"},
+		} {
+			evs := lookup(t, trail, "EventName", action, "50", "").Events
+			if len(evs) != len(want) {
+				t.Fatalf("%s: %d events, want %d", action, len(evs), len(want))
+			}
+			for i, ev := range evs {
+				id := ev["userIdentity"].(map[string]interface{})
+				code, _ := ev["errorCode"].(string)
+				if ev["eventType"] != "ConsoleOperation" || id["userName"] != "alice" || !strings.HasPrefix(code, want[i]) || (want[i] == "") != (code == "") {
+					t.Fatalf("%s event %d: %v", action, i, ev)
+				}
+				if raw, _ := json.Marshal(ev); strings.Contains(string(raw), "Passw0rd") {
+					t.Fatalf("%s event leaks a password: %s", action, raw)
+				}
+			}
 		}
 
 		// Changing the password elsewhere ends the user's sessions.

@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"sort"
+	"time"
 
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/audit"
 	"github.com/canopy-iam/canopy/internal/authn/signature"
 	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
 )
 
 // Versions of the products the pages call.
@@ -58,4 +61,19 @@ func (c *Console) call(r *http.Request, a *active, version, action string, param
 	}
 	out["RequestId"] = inv.RequestID
 	return out, nil
+}
+
+// stepEvent is the audit event of a logon step the console performs
+// itself rather than through the invoker (the forced password change, the
+// MFA device it creates and binds): recorded like its other operations,
+// under the RAM action of the same effect, secrets redacted.
+func (c *Console) stepEvent(r *http.Request, a *active, action string, params map[string]string, refusal error, now time.Time) store.Event {
+	call := &audit.Call{RequestID: model.NewRequestID(), Time: now, Product: "Ram", Version: ramVersion, Action: action,
+		Write: true, Host: "ram.aliyuncs.com", SourceIP: clientIP(r).String(), UserAgent: userAgent,
+		Caller: a.principal(), Params: params, EventType: audit.ConsoleOperation}
+	if refusal != nil {
+		e := apperr.As(refusal)
+		call.ErrorCode, call.ErrorMsg = e.Code, e.Message
+	}
+	return audit.Event(call)
 }

@@ -130,8 +130,9 @@ func (c *Console) signInEvent(r *http.Request, acct string, p model.Principal, l
 	return audit.ConsoleSignin(s)
 }
 
-// recordSignIn appends a ConsoleSignin event in its own transaction.
-func (c *Console) recordSignIn(ctx context.Context, ev store.Event) error {
+// recordEvent appends an event in its own transaction (a refusal's, whose
+// attempt wrote nothing).
+func (c *Console) recordEvent(ctx context.Context, ev store.Event) error {
 	return c.store.Write(context.WithoutCancel(ctx), func(tx store.Tx) error { return tx.Events().Append(ev) })
 }
 
@@ -235,7 +236,7 @@ func (c *Console) ramSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.Stage == stageReady {
-		if err := c.recordSignIn(r.Context(), c.signInEvent(r, acct, res.Principal, logon, false, nil, now)); err != nil {
+		if err := c.recordEvent(r.Context(), c.signInEvent(r, acct, res.Principal, logon, false, nil, now)); err != nil {
 			c.fail(w, r, nil, 0, err)
 			return
 		}
@@ -279,7 +280,7 @@ func (c *Console) advance(w http.ResponseWriter, r *http.Request, a *active, nex
 		c.fail(w, r, nil, 0, err)
 		return
 	}
-	if err := c.recordSignIn(r.Context(), c.signInEvent(r, a.acct, *a.principal(), s.LoginAccount, s.MFA, nil, now)); err != nil {
+	if err := c.recordEvent(r.Context(), c.signInEvent(r, a.acct, *a.principal(), s.LoginAccount, s.MFA, nil, now)); err != nil {
 		c.fail(w, r, nil, 0, err)
 		return
 	}
@@ -309,6 +310,7 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, a *acti
 		return
 	}
 	now := c.now()
+	params := map[string]string{"OldPassword": audit.Redacted, "NewPassword": audit.Redacted}
 	var res *iam.UserSignIn
 	err := c.store.Write(r.Context(), func(tx store.Tx) error {
 		state, err := c.iam.ChangePasswordAtSignIn(tx, a.acct, a.s.UserName, old, pw, now)
@@ -321,6 +323,9 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, a *acti
 		if err != nil {
 			return err
 		}
+		if err := tx.Events().Append(c.stepEvent(r, a, "ChangePassword", params, nil, now)); err != nil {
+			return err
+		}
 		return sessions.Update(tx, a.rec, a.s, now)
 	})
 	if err != nil {
@@ -328,7 +333,12 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, a *acti
 			c.fail(w, r, nil, 0, err)
 			return
 		}
-		c.stageView(w, http.StatusBadRequest, "changepassword", "Change your password", a, err, a.s.UserName)
+		ev := c.stepEvent(r, a, "ChangePassword", params, err, now)
+		if rerr := c.recordEvent(r.Context(), ev); rerr != nil {
+			c.fail(w, r, nil, 0, rerr)
+			return
+		}
+		c.stageView(w, http.StatusBadRequest, "changepassword", "Change your password", a, withRequestID(err, ev.ID), a.s.UserName)
 		return
 	}
 	c.reloadAndAdvance(w, r, a, nextStage(false, res.MustBindMFA, res.MFABound))
@@ -384,6 +394,11 @@ func (c *Console) pendingDevice(r *http.Request, a *active) (*mfaSetup, error) {
 			if err := sessions.Update(tx, rec, s, now); err != nil {
 				return err
 			}
+			name := d.SerialNumber[strings.LastIndex(d.SerialNumber, "/")+1:]
+			ev := c.stepEvent(r, a, "CreateVirtualMFADevice", map[string]string{"VirtualMFADeviceName": name}, nil, now)
+			if err := tx.Events().Append(ev); err != nil {
+				return err
+			}
 		}
 		a.s = s
 		seed, otpURL, err = c.iam.PendingMFASecret(tx, a.acct, s.MFASerial)
@@ -411,15 +426,25 @@ func (c *Console) pendingDevice(r *http.Request, a *active) (*mfaSetup, error) {
 // bindMFA binds the device with two consecutive codes.
 func (c *Console) bindMFA(w http.ResponseWriter, r *http.Request, a *active) {
 	now := c.now()
+	params := map[string]string{"SerialNumber": a.s.MFASerial, "UserName": a.s.UserName}
 	err := c.store.Write(r.Context(), func(tx store.Tx) error {
-		return c.iam.BindMFADevice(tx, a.acct, a.s.MFASerial, a.s.UserName,
-			strings.TrimSpace(r.PostFormValue("code1")), strings.TrimSpace(r.PostFormValue("code2")), now)
+		if err := c.iam.BindMFADevice(tx, a.acct, a.s.MFASerial, a.s.UserName,
+			strings.TrimSpace(r.PostFormValue("code1")), strings.TrimSpace(r.PostFormValue("code2")), now); err != nil {
+			return err
+		}
+		return tx.Events().Append(c.stepEvent(r, a, "BindMFADevice", params, nil, now))
 	})
 	if err != nil {
 		if apperr.As(err).Kind == apperr.KindInternal {
 			c.fail(w, r, nil, 0, err)
 			return
 		}
+		ev := c.stepEvent(r, a, "BindMFADevice", params, err, now)
+		if rerr := c.recordEvent(r.Context(), ev); rerr != nil {
+			c.fail(w, r, nil, 0, rerr)
+			return
+		}
+		err = withRequestID(err, ev.ID)
 		setup, serr := c.pendingDevice(r, a)
 		if serr != nil {
 			c.fail(w, r, nil, 0, serr)
@@ -451,7 +476,7 @@ func (c *Console) verifyMFA(w http.ResponseWriter, r *http.Request, a *active) {
 		}
 		var refusal error = codeWrongMFA.New("The MFA code is wrong or was used already; wait for the next code.")
 		ev := c.signInEvent(r, a.acct, *a.principal(), a.s.LoginAccount, true, refusal, now)
-		if err := c.recordSignIn(r.Context(), ev); err != nil {
+		if err := c.recordEvent(r.Context(), ev); err != nil {
 			c.fail(w, r, nil, 0, err)
 			return
 		}
