@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: installs what the tests need on a fresh
 # Debian machine (PostgreSQL from Debian's packages; the tests start their
-# own throw-away server from it; Node.js and npm for the official Node.js
+# own throw-away server from it; Chromium for the console's browser tests;
+# Node.js and npm for the official Node.js
 # SDKs, whose packages e2e/node_sdk_test.go installs with `npm ci`), then
 # runs every test.
 set -euo pipefail
@@ -12,6 +13,15 @@ if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && [ -z "${CANOPY_TES
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -q
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
+fi
+
+# Chromium for the console's browser tests (e2e/console_browser_test.go,
+# driven by chromedp); they fail, never skip, without it.
+if ! [ -x /usr/bin/chromium ]; then
+  echo "installing Chromium from Debian's packages" >&2
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 fi
 
 # Debian ships npm apart from nodejs; a Node.js that bundles npm has both.

@@ -23,6 +23,7 @@ func serveCommand() *cobra.Command {
 	var sf storeFlags
 	var addr string
 	var flagCfg app.Config // the fields flags set as they are: notification, TLS
+	var consoleDev bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the API server",
@@ -54,6 +55,9 @@ certificate of your own instead.`,
 			cfg := flagCfg
 			cfg.Addr, cfg.DataDir, cfg.DB, cfg.Log = addr, sf.data, sf.db, log
 			cfg.SMTPPassword = os.Getenv(app.EnvSMTPPassword)
+			if cmd.Flags().Changed("console-dev") {
+				cfg.ConsoleDev = &consoleDev
+			}
 			a, err := app.New(ctx, cfg)
 			if err != nil {
 				return err
@@ -120,6 +124,7 @@ certificate of your own instead.`,
 	f.Int64Var(&flagCfg.SQLiteMaxSize, "sqlite-max-size", 0, "cap the SQLite database at about `BYTES`; past it, calls answer 503 ServiceUnavailable as on a full disk, until space is freed (default: no cap)")
 	f.StringVar(&flagCfg.PublicURL, "public-url", "", "`URL` at which the recipients of Canopy's e-mails reach this server, for the links in them (default http://<addr>)")
 	d := directory.DefaultLimits()
+	f.BoolVar(&consoleDev, "console-dev", true, "development mode of the web console at /console/ (its Outbox page shows the sent e-mails and SMS with their codes); default on with SQLite, off with --db")
 	f.IntVar(&flagCfg.Directory.MaxFolders, "rd-max-folders", d.MaxFolders, "Resource Directory quota: folders besides Root per directory")
 	f.IntVar(&flagCfg.Directory.MaxMembers, "rd-max-members", d.MaxMembers, "Resource Directory quota: member accounts per directory")
 	f.IntVar(&flagCfg.Directory.InvitationsPerDay, "rd-invitations-per-day", d.InvitationsPerDay, "Resource Directory quota: invitations a directory may send in 24 hours")

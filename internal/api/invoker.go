@@ -96,6 +96,9 @@ type Invocation struct {
 	// answer. Both go into its audit event.
 	resource string
 	output   any
+	// EventType is the audit eventType: "" for an API call, the console's
+	// audit.ConsoleOperation for a call it makes for a signed-in person.
+	EventType string
 }
 
 // Invoke runs the call and records it: bind, then in ONE transaction for a
@@ -337,7 +340,7 @@ func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) s
 		Action: inv.Action, Host: iv.Host(inv.Version), AcsHost: inv.Host, SourceIP: inv.SourceIP.String(),
 		UserAgent: inv.UserAgent, Caller: inv.Caller, Claimed: inv.KeyOwner, AccessKeyID: inv.AccessKeyID,
 		Params: iv.auditParams(inv), Resource: inv.resource, Response: inv.output, IsSecret: iv.Registry.isSecret,
-		Recipient: recipient, Scheme: "http"}
+		Recipient: recipient, Scheme: "http", EventType: inv.EventType}
 	if inv.Secure {
 		c.Scheme = "https"
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/authn"
 	"github.com/canopy-iam/canopy/internal/authn/signature"
 	"github.com/canopy-iam/canopy/internal/authz"
+	"github.com/canopy-iam/canopy/internal/console"
 	"github.com/canopy-iam/canopy/internal/credentials"
 	"github.com/canopy-iam/canopy/internal/directory"
 	"github.com/canopy-iam/canopy/internal/iam"
@@ -68,6 +69,7 @@ type App struct {
 	// and, later, the console use it; tests may call it directly).
 	Invoker *api.Invoker
 	rpc     *api.RPC
+	console *console.Console
 
 	stop    context.CancelFunc
 	bg      sync.WaitGroup
@@ -159,6 +161,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		}}
 	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: a.Now, Log: cfg.Log,
 		Limiter: api.NewFailureLimiter(cfg.AuthFailBurst, cfg.AuthFailPerMinute)}
+	a.console = console.New(console.Config{Store: st, IAM: a.IAM, Invoker: a.Invoker, Now: a.Now, Log: cfg.Log,
+		Outbox: cfg.Outbox, Dev: *cfg.ConsoleDev})
 	// Built here, not in Serve: Shutdown may run before Serve starts (in
 	// another goroutine), and Serve must then return at once.
 	h := a.Handler()
@@ -184,7 +188,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// Handler is the HTTP handler of the node: /healthz and the RPC endpoint.
+// Handler is the HTTP handler of the node: /healthz, the console under
+// /console/ and the RPC endpoint, which answers every other path.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -192,8 +197,24 @@ func (a *App) Handler() http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	a.handleConfirmations(mux) // the legacy Resource Directory e-mail links
-	mux.Handle("/", a.rpc)
+	mux.Handle(console.Prefix, a.console)
+	mux.Handle("/", a.rootOrRPC())
 	return mux
+}
+
+// rootOrRPC sends a person who opens the server's address to the console;
+// every request that names an action (a parameter, or the x-acs-action
+// header of a V3 signature) and everything else goes to the RPC endpoint,
+// which answers malformed calls as the cloud does.
+func (a *App) rootOrRPC() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/" && r.URL.RawQuery == "" && r.Header.Get("x-acs-action") == "" &&
+			r.Header.Get("Authorization") == "" {
+			http.Redirect(w, r, console.Prefix, http.StatusFound)
+			return
+		}
+		a.rpc.ServeHTTP(w, r)
+	})
 }
 
 func newServer(h http.Handler) *http.Server {
@@ -312,6 +333,9 @@ func rootDisabled(acct store.Account) string {
 
 // apply implements invalidator.
 func (a *App) apply(c store.Change) {
+	if c.Kind == console.SessionKind {
+		return // read from the store on every request: no cache holds a session
+	}
 	switch {
 	case c.Kind == store.ChangeAccessKey:
 		a.keys.InvalidateKey(c.Key)

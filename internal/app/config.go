@@ -60,6 +60,11 @@ type Config struct {
 	// http://<Addr>, with localhost for an unspecified host.
 	PublicURL string
 
+	// ConsoleDev turns the console's development mode on (the Outbox page,
+	// which shows verification codes); nil = on with SQLite, off with
+	// PostgreSQL (a shared, production-like store).
+	ConsoleDev *bool
+
 	// Resource Directory quotas; zero values take the cloud's defaults
 	// (100 folders, 20 members, 20 invitations a day).
 	Directory directory.Limits
@@ -95,6 +100,10 @@ func (c *Config) Defaults() {
 		c.PublicURL = defaultPublicURL(c.Addr)
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.ConsoleDev == nil {
+		dev := c.DB == ""
+		c.ConsoleDev = &dev
+	}
 }
 
 // Validate reports settings that cannot work.

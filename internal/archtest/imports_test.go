@@ -50,6 +50,7 @@ var layers = map[string]int{
 	"internal/api/rdapi":           5,
 	"internal/api/ramapi":          6,
 	"internal/api/imsapi":          6,
+	"internal/console":             6,
 	"internal/app":                 7,
 	"internal/testutil/pgtest":     8,
 	"internal/store/storetest":     8,
@@ -172,6 +173,22 @@ func TestCertificatesStayOutOfHTTP(t *testing.T) {
 	for _, dep := range info.deps {
 		if dep == "net/http" || strings.HasPrefix(dep, "net/http/") {
 			t.Errorf("internal/tlsca depends on %s", dep)
+		}
+	}
+}
+
+// The console is an HTTP front: it reaches storage only through the
+// store interfaces, never a SQL driver or the SQL implementation.
+func TestConsoleStaysOutOfSQL(t *testing.T) {
+	info, ok := listPackages(t)["internal/console"]
+	if !ok {
+		t.Fatal("internal/console not found")
+	}
+	for _, dep := range info.deps {
+		for _, banned := range []string{"database/sql", "modernc.org/", "github.com/jackc/", module + "internal/store/sqlstore"} {
+			if dep == banned || (strings.HasSuffix(banned, "/") && strings.HasPrefix(dep, banned)) || strings.HasPrefix(dep, banned+"/") {
+				t.Errorf("internal/console depends on %s", dep)
+			}
 		}
 	}
 }

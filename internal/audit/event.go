@@ -65,6 +65,9 @@ type Call struct {
 	// Recipient, when set, is the account whose trail gets this copy of
 	// the event; by default the caller's.
 	Recipient string
+	// EventType is "" for an API call (ApiCall), ConsoleOperation for a
+	// call the console made for a signed-in person.
+	EventType string
 }
 
 // DefaultRegion is the acsRegion of every event and the RegionId of a
@@ -191,6 +194,9 @@ func Event(c *Call) store.Event {
 	addGatewayFields(c, params)
 	if c.Sensitive {
 		rec.EventAttributes = map[string]string{"SensitiveAction": "true"}
+	}
+	if c.EventType != "" {
+		rec.EventType = c.EventType
 	}
 	ev := store.Event{ID: c.RequestID, Time: c.Time, EventName: c.Action, ServiceName: c.Product,
 		EventRW: rec.EventRW, AccessKeyID: cut(c.AccessKeyID, MaxKeyBytes), ErrorCode: c.ErrorCode}

@@ -21,6 +21,14 @@ var (
 	// (unverified; 403 as RAM's other authentication refusals).
 	codeMFACodeFailed  = apperr.Code{Kind: apperr.KindDenied, Name: "CheckAuthenticationCodeFail"}
 	codeNotSupportRoot = apperr.Code{Kind: apperr.KindInvalid, Name: "NotSupport.Account"}
+
+	// Console logon refusals (signin.go): no API answers them, the
+	// console shows them. codeSignInFailed is the same for every failed
+	// password step, so it reveals no user.
+	codeSignInFailed    = apperr.Code{Kind: apperr.KindDenied, Name: "InvalidCredentials"}
+	codeLogonDisabled   = apperr.Code{Kind: apperr.KindDenied, Name: "Forbidden.LoginProfileInactive"}
+	codePasswordExpired = apperr.Code{Kind: apperr.KindDenied, Name: "Forbidden.PasswordExpired"}
+	codeNetworkRefused  = apperr.Code{Kind: apperr.KindDenied, Name: "Forbidden.LoginNetworkMask"}
 )
 
 func notExist(entity, format string, args ...any) *apperr.Error {

@@ -41,6 +41,11 @@ type loginProfileRecord struct {
 	Created               time.Time
 	Updated               time.Time
 	LastLogin             time.Time `json:",omitzero"`
+	// Console sign-in failures (signin.go): how many since FailedSince,
+	// and the end of the lock MaxLoginAttempts failures impose.
+	FailedLogins int       `json:",omitempty"`
+	FailedSince  time.Time `json:",omitzero"`
+	LockedUntil  time.Time `json:",omitzero"`
 }
 
 func (r *loginProfileRecord) view(userName string) *LoginProfile {
@@ -225,11 +230,17 @@ func (s *Service) ChangePassword(tx store.Tx, caller *model.Principal, oldPasswo
 	if !pref.AllowUserToChangePassword {
 		return codeNoPermission.New("RAM users may not change their own passwords in this account (security preference AllowUserToChangePassword is off).")
 	}
-	u, _, err := userRecord(tx, caller.AccountID, caller.UserName)
+	return s.changePassword(tx, caller.AccountID, caller.UserName, oldPassword, newPassword, now)
+}
+
+// changePassword replaces a user's password after checking the old one,
+// the policy and reuse; it clears PasswordResetRequired.
+func (s *Service) changePassword(tx store.Tx, accountID, userName, oldPassword, newPassword string, now time.Time) error {
+	u, _, err := userRecord(tx, accountID, userName)
 	if err != nil {
 		return err
 	}
-	r, rec, err := loginProfileOf(tx, caller.AccountID, u)
+	r, rec, err := loginProfileOf(tx, accountID, u)
 	if err != nil {
 		return err
 	}
@@ -238,7 +249,7 @@ func (s *Service) ChangePassword(tx store.Tx, caller *model.Principal, oldPasswo
 	} else if !ok {
 		return invalid("OldPassword", "Incorrect", "The parameter OldPassword is not the current password.")
 	}
-	pol, err := s.GetPasswordPolicy(tx, caller.AccountID)
+	pol, err := s.GetPasswordPolicy(tx, accountID)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,138 @@
+// Package console is Canopy's web console: server-rendered pages at
+// /console/ on the API's listener. People sign in here (root with email
+// and password, RAM users with <name>@<domain> and the login profile's
+// rules) and act through the same api.Invoker as the RPC endpoint, with the
+// session's principal instead of a signature: the same authorization, the
+// same audit (eventType ConsoleOperation). Sessions are store records, so
+// every node sees them.
+package console
+
+import (
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/iam"
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+// Prefix is where the console is served.
+const Prefix = "/console/"
+
+// DefaultIdleTimeout ends a session after this long without a request.
+const DefaultIdleTimeout = 30 * time.Minute
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is what the console needs from the node.
+type Config struct {
+	Store   store.Backend
+	IAM     *iam.Service
+	Invoker *api.Invoker
+	Now     func() time.Time // the domain clock (tests move it)
+	Log     *slog.Logger
+	// Outbox is the directory of sent e-mails and SMS; Dev shows it on the
+	// Outbox page (development mode: never in production, the messages
+	// carry verification codes).
+	Outbox string
+	Dev    bool
+	// IdleTimeout: DefaultIdleTimeout when zero.
+	IdleTimeout time.Duration
+}
+
+// Console serves the pages.
+type Console struct {
+	store  store.Backend
+	iam    *iam.Service
+	invoke *api.Invoker
+	now    func() time.Time
+	log    *slog.Logger
+	outbox string
+	dev    bool
+	idle   time.Duration
+	pages  map[string]*template.Template
+	mux    *http.ServeMux
+}
+
+// New builds the console.
+func New(cfg Config) *Console {
+	c := &Console{store: cfg.Store, iam: cfg.IAM, invoke: cfg.Invoker, now: cfg.Now, log: cfg.Log,
+		outbox: cfg.Outbox, dev: cfg.Dev, idle: cfg.IdleTimeout}
+	if c.idle <= 0 {
+		c.idle = DefaultIdleTimeout
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	c.pages = parsePages()
+	c.routes()
+	return c
+}
+
+func parsePages() map[string]*template.Template {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		if n == "templates/layout.html" {
+			continue
+		}
+		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n))
+		out[n[len("templates/"):len(n)-len(".html")]] = t
+	}
+	return out
+}
+
+func (c *Console) routes() {
+	m := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	m.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
+	m.HandleFunc("GET /console/{$}", c.ready(c.home))
+	m.HandleFunc("GET /console/signin", c.rootSignInPage)
+	m.HandleFunc("POST /console/signin", c.anonymousPost(c.rootSignIn))
+	m.HandleFunc("GET /console/ram-signin", c.ramSignInPage)
+	m.HandleFunc("GET /console/ram-signin/{domain}", c.ramSignInPage)
+	m.HandleFunc("POST /console/ram-signin", c.anonymousPost(c.ramSignIn))
+	m.HandleFunc("GET /console/change-password", c.atStage(stageChangePassword, c.changePasswordPage))
+	m.HandleFunc("POST /console/change-password", c.atStagePost(stageChangePassword, c.changePassword))
+	m.HandleFunc("GET /console/bind-mfa", c.atStage(stageBindMFA, c.bindMFAPage))
+	m.HandleFunc("POST /console/bind-mfa", c.atStagePost(stageBindMFA, c.bindMFA))
+	m.HandleFunc("GET /console/verify-mfa", c.atStage(stageVerifyMFA, c.verifyMFAPage))
+	m.HandleFunc("POST /console/verify-mfa", c.atStagePost(stageVerifyMFA, c.verifyMFA))
+	m.HandleFunc("POST /console/signout", c.signOut)
+	m.HandleFunc("GET /console/trail", c.ready(c.trailPage))
+	m.HandleFunc("GET /console/ram/users", c.ready(c.usersPage))
+	m.HandleFunc("POST /console/ram/users/delete", c.readyPost(c.deleteUser))
+	m.HandleFunc("GET /console/outbox", c.ready(c.outboxPage))
+	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
+		c.fail(w, r, nil, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
+	})
+	c.mux = m
+}
+
+// ServeHTTP answers every request under Prefix, with headers that keep the
+// pages out of frames and caches and scripts to our own files.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+		"frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	c.mux.ServeHTTP(w, r)
+}
+
+// maxFormBytes caps a form post: the largest field is a password.
+const maxFormBytes = 64 << 10

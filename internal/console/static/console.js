@@ -1,0 +1,23 @@
+// Progressive enhancement only: every page works without this file.
+"use strict";
+document.addEventListener("click", function (ev) {
+  var b = ev.target.closest("button.copy[data-copy]");
+  if (!b || !navigator.clipboard) return;
+  navigator.clipboard.writeText(b.getAttribute("data-copy")).then(function () {
+    var was = b.textContent;
+    b.textContent = "Copied";
+    setTimeout(function () { b.textContent = was; }, 1500);
+  });
+});
+// Destructive actions: a form with data-confirm asks first, naming its target.
+document.addEventListener("submit", function (ev) {
+  var msg = ev.target.getAttribute("data-confirm");
+  if (msg && !window.confirm(msg)) ev.preventDefault();
+});
+// The RAM logon: typing a bare name completes the account's domain.
+document.addEventListener("change", function (ev) {
+  var el = ev.target;
+  if (!el.matches || !el.matches("input[data-domain]")) return;
+  var d = el.getAttribute("data-domain");
+  if (d && el.value && el.value.indexOf("@") < 0) el.value = el.value + "@" + d;
+});
