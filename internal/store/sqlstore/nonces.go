@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"context"
 	"slices"
 	"strings"
 
@@ -41,58 +40,10 @@ func (t *tx) UseNonce(n store.Nonce) (bool, error) {
 	return inserted == 1, err
 }
 
-// AppendEvents implements store.EventLog: one short transaction. The nonces go
-// first (one multi-row insert per chunk, RETURNING the fresh ones); then the
-// events whose paired nonce was fresh, with the COMMIT, in one more round
-// trip on PostgreSQL. It does not take the Write lock and spends no change
-// version: events and nonces are never cached.
-func (s *Store) AppendEvents(ctx context.Context, nonces []store.Nonce, events []store.Event) ([]bool, error) {
-	if s.closed.Load() {
-		return nil, store.ErrClosed
-	}
-	fresh := make([]bool, len(nonces))
-	if len(nonces) == 0 && len(events) == 0 {
-		return fresh, nil
-	}
-	nonceItems, inserted, err := s.nonceInserts(nonces)
-	if err != nil {
-		return nil, err
-	}
-	for i := range events {
-		if _, err := eventArgs(nil, &events[i]); err != nil {
-			return nil, err
-		}
-	}
-	err = s.withRetry(ctx, func() error {
-		clear(inserted)
-		return s.be.run(ctx, txAppend, func(ex executor) error {
-			for _, it := range nonceItems {
-				rows, err := ex.query(ctx, it.st, it.args)
-				if err != nil {
-					return err
-				}
-				err = it.rows(rows)
-				if cerr := rows.Close(); err == nil {
-					err = cerr
-				}
-				if err != nil {
-					return err
-				}
-			}
-			markFresh(nonces, inserted, fresh)
-			return ex.commit(ctx, s.eventInserts(events, fresh))
-		})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return fresh, nil
-}
-
 type nonceKey struct{ key, value string }
 
-// nonceInserts builds the nonce statements; inserted collects the fresh
-// ones as they run.
+// nonceInserts builds the nonce statements (GuardNonces); inserted
+// collects the fresh ones as they run.
 func (s *Store) nonceInserts(nonces []store.Nonce) ([]batchItem, map[nonceKey]bool, error) {
 	// Insert in sorted order so two concurrent batches that share nonces
 	// lock them in the same order and cannot deadlock on PostgreSQL.
@@ -147,26 +98,4 @@ func markFresh(nonces []store.Nonce, inserted map[nonceKey]bool, fresh []bool) {
 		fresh[i] = inserted[k] && !taken[k]
 		taken[k] = true
 	}
-}
-
-// eventInserts builds the event statements, leaving out every event whose
-// paired nonce (same index) was not fresh.
-func (s *Store) eventInserts(events []store.Event, fresh []bool) []batchItem {
-	keep := make([]store.Event, 0, len(events))
-	for i := range events {
-		if i >= len(fresh) || fresh[i] {
-			keep = append(keep, events[i])
-		}
-	}
-	var items []batchItem
-	rest := keep
-	for _, n := range chunks(len(keep)) {
-		args := make([]any, 0, 10*n)
-		for i := range rest[:n] {
-			args, _ = eventArgs(args, &rest[i]) // validated by AppendEvents
-		}
-		rest = rest[n:]
-		items = append(items, batchItem{st: s.stmt(insertEventsSQL(n)), args: args})
-	}
-	return items
 }

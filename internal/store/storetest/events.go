@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,12 @@ func eventSet() []store.Event {
 		if e.EventName == "AssumeRole" {
 			e.ServiceName = "Sts"
 		}
+		if i%3 == 1 {
+			e.ResourceType, e.ResourceName = "ACS::RAM::User", "acs:ram::"+acctA+":user/"+users[i%len(users)]
+		}
+		if i == 4 { // a request id: EventId postings bucket these by time
+			e.ID = "019AD4C2-1F00-7ABC-8DEF-0123456789AB"
+		}
 		if i%7 == 0 {
 			e.ErrorCode = "EntityNotExist.User"
 		}
@@ -56,23 +63,7 @@ func expectEvents(evs []store.Event, f store.EventFilter) []store.Event {
 		if !f.Start.IsZero() && e.Time.Before(f.Start) || !f.End.IsZero() && e.Time.After(f.End) {
 			continue
 		}
-		var v string
-		switch f.Attribute {
-		case "":
-		case "EventName":
-			v = e.EventName
-		case "User":
-			v = e.UserName
-		case "EventRW":
-			v = e.EventRW
-		case "EventAccessKeyId":
-			v = e.AccessKeyID
-		case "ServiceName":
-			v = e.ServiceName
-		case "EventId":
-			v = e.ID
-		}
-		if f.Attribute != "" && v != f.Value {
+		if f.Attribute != "" && e.Attribute(f.Attribute) != f.Value {
 			continue
 		}
 		out = append(out, e)
@@ -143,9 +134,8 @@ func sameEvents(t *testing.T, what string, got, want []store.Event) {
 func testEvents(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	evs := eventSet()
-	// Half through AppendEvents, half through Append inside a Write.
-	_, err := s.AppendEvents(ctxFor(t), nil, evs[:20])
-	wantNoErr(t, "AppendEvents", err)
+	// Half folded from a segment log, half through Append inside a Write.
+	fold(t, s, evs[:20], nil)
 	mustWrite(t, s, func(tx store.Tx) error {
 		for _, e := range evs[20:] {
 			if err := tx.Events().Append(e); err != nil {
@@ -164,6 +154,10 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Backend) {
 		{Attribute: "EventAccessKeyId", Value: "LTAIkey3"},
 		{Attribute: "ServiceName", Value: "Sts"},
 		{Attribute: "EventId", Value: "req-07-a"},
+		{Attribute: "EventId", Value: "req-02-b"},
+		{Attribute: "EventId", Value: "019AD4C2-1F00-7ABC-8DEF-0123456789AB"},
+		{Attribute: "ResourceType", Value: "ACS::RAM::User"},
+		{Attribute: "ResourceName", Value: "acs:ram::" + acctA + ":user/alice"},
 		{Attribute: "EventName", Value: "NoSuchEvent"},
 		{Start: t0.Add(5 * time.Second), End: t0.Add(9 * time.Second)},
 		{Start: t0.Add(5 * time.Second)},
@@ -185,11 +179,25 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Backend) {
 	f = store.EventFilter{AccountID: "1999999999999999"}
 	sameEvents(t, "no such account", lookupAll(t, s, f), nil)
 
-	// Appending the same events again stores nothing twice.
-	_, err = s.AppendEvents(ctxFor(t), nil, evs[:5])
-	wantNoErr(t, "AppendEvents again", err)
-	f = store.EventFilter{AccountID: acctA}
-	sameEvents(t, "after re-append", lookupAll(t, s, f), expectEvents(evs, f))
+}
+
+// foldCursor numbers the folds of the conformance tests.
+var foldCursor atomic.Int64
+
+// fold stores events and nonces as a node's indexer does, and checks that
+// the log's cursor moved.
+func fold(t *testing.T, s store.Backend, evs []store.Event, nonces []store.Nonce) {
+	t.Helper()
+	next := store.LogCursor{Segment: 1, Offset: foldCursor.Add(1)}
+	wantNoErr(t, "FoldEvents", s.FoldEvents(ctxFor(t), "log-1", next, evs, nonces))
+	got, err := s.FoldCursor(ctxFor(t), "log-1")
+	wantNoErr(t, "FoldCursor", err)
+	if got != next {
+		t.Errorf("FoldCursor = %+v, want %+v", got, next)
+	}
+	if got, err := s.FoldCursor(ctxFor(t), "log-never"); err != nil || got != (store.LogCursor{}) {
+		t.Errorf("FoldCursor of an unknown log = %+v, %v", got, err)
+	}
 }
 
 // testEventPaging pages with every limit in both directions, with filters,
@@ -197,8 +205,7 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Backend) {
 func testEventPaging(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	evs := eventSet()
-	_, err := s.AppendEvents(ctxFor(t), nil, evs)
-	wantNoErr(t, "AppendEvents", err)
+	fold(t, s, evs, nil)
 	for _, limit := range []int{1, 2, 3, 5, 39, 40, 41} {
 		for _, newest := range []bool{false, true} {
 			for _, base := range []store.EventFilter{
@@ -224,8 +231,7 @@ func testEventExpiry(t *testing.T, open func(t *testing.T) store.Backend) {
 			store.Event{ID: fmt.Sprintf("old-%d", i), AccountID: acct, Time: t0.Add(-time.Hour), EventName: "GetUser"},
 			store.Event{ID: fmt.Sprintf("new-%d", i), AccountID: acct, Time: t0, EventName: "GetUser"})
 	}
-	_, err := s.AppendEvents(ctxFor(t), nil, evs)
-	wantNoErr(t, "AppendEvents", err)
+	fold(t, s, evs, nil)
 	wantNoErr(t, "ExpireEvents", s.ExpireEvents(ctxFor(t), t0.Add(-time.Minute)))
 	for i, acct := range []string{acctA, acctB, ""} {
 		mustRead(t, s, func(tx store.Tx) error {
