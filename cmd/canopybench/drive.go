@@ -78,8 +78,8 @@ func drive(db string, duration time.Duration, rounds, conns int) error {
 		bareRPS, canopyRPS = append(bareRPS, b.rps), append(canopyRPS, c.rps)
 	}
 	fmt.Printf("\nmedian: bare %.0f req/s, canopy %.0f req/s\n", median(bareRPS), median(canopyRPS))
-	fmt.Printf("throughput ratio canopy/bare: %.1f%% (goal >= 60%%)\n", 100*median(ratios))
-	fmt.Printf("p99 ratio canopy/bare:        %.2fx (goal <= 1.6x)\n", median(p99Ratios))
+	fmt.Printf("throughput ratio canopy/bare: %s (goal >= 70%%)\n", spread(ratios, 100, "%.1f%%"))
+	fmt.Printf("p99 ratio canopy/bare:        %s (goal <= 1.5x)\n", spread(p99Ratios, 1, "%.2fx"))
 	return nil
 }
 

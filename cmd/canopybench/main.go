@@ -6,6 +6,11 @@
 // and the ratio is the median of the per-round ratios.
 //
 //	go run ./cmd/canopybench [-duration 5s] [-rounds 3] [-connections 64] [-db postgres://...]
+//	    [-scenario identity|api|lookup|sts] [-events 100000] [-canopy-bin other-build]
+//
+// -canopy-bin runs the Canopy child from another build of canopybench (for
+// example one built from an older commit), so two builds are measured by
+// the same driver: run it once per build, interleaved.
 package main
 
 import (
@@ -28,7 +33,9 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "length of one measured round per endpoint")
 	rounds := flag.Int("rounds", 3, "interleaved rounds per endpoint")
 	conns := flag.Int("connections", 64, "concurrent keep-alive connections")
-	scenario := flag.String("scenario", "identity", "identity: root GetCallerIdentity vs a bare handler; sts: temporary credentials vs AccessKeys, and AssumeRole")
+	scenario := flag.String("scenario", "identity", "identity: root GetCallerIdentity vs a bare handler; api: GetCallerIdentity, a RAM user's GetUser and ListUsers (page of 100) vs a bare handler; lookup: LookupEvents filtered vs unfiltered over -events events; sts: temporary credentials vs AccessKeys, and AssumeRole")
+	events := flag.Int("events", 100000, "lookup: events in the account")
+	flag.StringVar(&canopyBin, "canopy-bin", "", "run the Canopy child from this canopybench binary instead of this one")
 	flag.Parse()
 	var err error
 	switch *role {
@@ -37,9 +44,14 @@ func main() {
 	case "canopy":
 		err = serveCanopy(*addr, *data, *db)
 	default:
-		if *scenario == "sts" {
+		switch *scenario {
+		case "sts":
 			err = driveSTS(*db, *duration, *rounds, *conns)
-		} else {
+		case "api":
+			err = driveAPI(*db, *duration, *rounds, *conns)
+		case "lookup":
+			err = driveLookup(*db, *duration, *rounds, *conns, *events)
+		default:
 			err = drive(*db, *duration, *rounds, *conns)
 		}
 	}
@@ -49,11 +61,17 @@ func main() {
 	}
 }
 
+// canopyBin, when set, is the binary that serves the canopy role.
+var canopyBin string
+
 // child starts this binary in another role and waits until it answers.
 func child(role, addr string, extra ...string) (*exec.Cmd, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
+	}
+	if role == "canopy" && canopyBin != "" {
+		self = canopyBin
 	}
 	cmd := exec.Command(self, append([]string{"-role", role, "-addr", addr}, extra...)...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -77,6 +95,17 @@ func waitForSignal() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	<-ctx.Done()
+}
+
+// spread is "median (min–max)" of xs, scaled.
+func spread(xs []float64, scale float64, format string) string {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return "-"
+	}
+	f := func(x float64) string { return fmt.Sprintf(format, x*scale) }
+	return f(median(s)) + " (" + f(s[0]) + "–" + f(s[len(s)-1]) + ")"
 }
 
 func median(xs []float64) float64 {

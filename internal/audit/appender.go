@@ -76,9 +76,20 @@ type result struct {
 
 // written is one durable group, in the order of the log.
 type written struct {
-	events []store.Event
-	nonces []store.Nonce
-	end    seglog.Pos
+	events      []store.Event
+	nonces      []store.Nonce
+	end         seglog.Pos
+	first, last time.Time // the group's time range, so Recent skips groups
+}
+
+func (w *written) add(e store.Event) {
+	if len(w.events) == 0 || e.Time.Before(w.first) {
+		w.first = e.Time
+	}
+	if len(w.events) == 0 || e.Time.After(w.last) {
+		w.last = e.Time
+	}
+	w.events = append(w.events, e)
 }
 
 // Group bounds: one write of at most maxGroupBytes (far below a segment),
@@ -238,7 +249,7 @@ func (a *Appender) commit(batch []*item) {
 			continue // a replay: the caller records its refusal instead
 		}
 		recs = append(recs, it.rec)
-		w.events = append(w.events, it.event)
+		w.add(it.event)
 		if it.nonce != nil {
 			w.nonces = append(w.nonces, *it.nonce)
 		}
@@ -396,19 +407,32 @@ func (a *Appender) Recent(f store.EventFilter) []store.Event {
 	var out []store.Event
 	a.tailMu.Lock()
 	defer a.tailMu.Unlock()
+	groups := make([]*written, 0, len(a.folded)+len(a.unfold))
 	for _, gs := range [2][]written{a.folded, a.unfold} {
-		for _, g := range gs {
-			for i := range g.events {
-				e := &g.events[i]
-				if !f.Matches(e) || len(out) == limit && before(*e, out[limit-1]) >= 0 {
-					continue
-				}
-				at, _ := slices.BinarySearchFunc(out, *e, before)
-				if len(out) == limit {
-					out = out[:limit-1]
-				}
-				out = slices.Insert(out, at, *e)
+		for i := range gs {
+			groups = append(groups, &gs[i])
+		}
+	}
+	if f.Newest { // groups come roughly in time order: the best first
+		slices.Reverse(groups)
+	}
+	for _, g := range groups {
+		if !f.Start.IsZero() && g.last.Before(f.Start) || !f.End.IsZero() && g.first.After(f.End) {
+			continue
+		}
+		if len(out) == limit && (f.Newest && g.last.Before(out[limit-1].Time) || !f.Newest && g.first.After(out[limit-1].Time)) {
+			continue // nothing in it can make the page
+		}
+		for i := range g.events {
+			e := &g.events[i]
+			if !f.Matches(e) || len(out) == limit && before(*e, out[limit-1]) >= 0 {
+				continue
 			}
+			at, _ := slices.BinarySearchFunc(out, *e, before)
+			if len(out) == limit {
+				out = out[:limit-1]
+			}
+			out = slices.Insert(out, at, *e)
 		}
 	}
 	return out
