@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -85,6 +86,22 @@ func drive(db string, duration time.Duration, rounds, conns int) error {
 
 // benchAccount creates the account whose root key signs every request.
 func benchAccount(data, db string) (string, string, error) {
+	if canopyCLI != "" {
+		args := []string{"account", "create", "--data", data, "--email", fmt.Sprintf("bench-%d@example.com", time.Now().UnixNano()),
+			"--real-name", "Bench", "--password", "Bench-Passw0rd", "--access-key", "--output", "json"}
+		if db != "" {
+			args = append(args, "--db", db)
+		}
+		out, err := exec.Command(canopyCLI, args...).Output()
+		if err != nil {
+			return "", "", fmt.Errorf("%s account create: %w", canopyCLI, err)
+		}
+		var created struct{ AccessKeyId, AccessKeySecret string }
+		if err := json.Unmarshal(out, &created); err != nil {
+			return "", "", err
+		}
+		return created.AccessKeyId, created.AccessKeySecret, nil
+	}
 	ctx := context.Background()
 	st, ring, err := app.OpenStore(ctx, app.Config{DataDir: data, DB: db})
 	if err != nil {

@@ -36,6 +36,7 @@ func main() {
 	scenario := flag.String("scenario", "identity", "identity: root GetCallerIdentity vs a bare handler; api: GetCallerIdentity, a RAM user's GetUser and ListUsers (page of 100) vs a bare handler; lookup: LookupEvents filtered vs unfiltered over -events events; sts: temporary credentials vs AccessKeys, and AssumeRole")
 	events := flag.Int("events", 100000, "lookup: events in the account")
 	flag.StringVar(&canopyBin, "canopy-bin", "", "run the Canopy child from this canopybench binary instead of this one")
+	flag.StringVar(&canopyCLI, "canopy-cli", "", "create the benchmark account with this canopy binary (of the -canopy-bin build: an older build refuses a newer schema)")
 	flag.Parse()
 	var err error
 	switch *role {
@@ -61,8 +62,9 @@ func main() {
 	}
 }
 
-// canopyBin, when set, is the binary that serves the canopy role.
-var canopyBin string
+// canopyBin, when set, is the binary that serves the canopy role;
+// canopyCLI, the canopy binary of the same build, creates the account.
+var canopyBin, canopyCLI string
 
 // child starts this binary in another role and waits until it answers.
 func child(role, addr string, extra ...string) (*exec.Cmd, error) {
