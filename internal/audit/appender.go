@@ -45,6 +45,9 @@ type Appender struct {
 	unfold  []written // durable, not yet folded, oldest first
 	folded  []written // folded by the last fold (kept for lookups in flight)
 	foldReq chan chan error
+	// groupBytes bounds one group's write (maxGroupBytes, or half a
+	// segment if that is less).
+	groupBytes int
 }
 
 // AppenderConfig tunes an Appender; zero values take the defaults.
@@ -116,7 +119,8 @@ func OpenAppender(ctx context.Context, st store.EventLog, log *seglog.Log, cfg A
 		cfg.Log = slog.Default()
 	}
 	a := &Appender{st: st, log: log, cfg: cfg, wake: make(chan struct{}, 1), done: make(chan struct{}),
-		idxDone: make(chan struct{}), foldReq: make(chan chan error)}
+		idxDone: make(chan struct{}), foldReq: make(chan chan error),
+		groupBytes: int(min(maxGroupBytes, log.SegmentSize()/2))}
 	if err := a.recover(ctx); err != nil {
 		log.Close()
 		return nil, err
@@ -177,7 +181,7 @@ func (a *Appender) recover(ctx context.Context) error {
 func (a *Appender) Submit(ctx context.Context, nonce *store.Nonce, ev store.Event) (fresh bool, err error) {
 	it := &item{nonce: nonce, event: ev, result: make(chan result, 1)}
 	it.rec = encodeRecord(nil, &it.event, nonce)
-	if len(it.rec) > seglog.MaxRecord {
+	if len(it.rec) > seglog.MaxRecord || int64(len(it.rec))+64 > a.log.SegmentSize() {
 		return false, fmt.Errorf("audit: event of %d bytes is too large to record", len(it.rec))
 	}
 	a.mu.Lock()
@@ -205,7 +209,7 @@ func (a *Appender) run() {
 	for {
 		a.mu.Lock()
 		n, size := 0, 0
-		for n < len(a.pending) && n < maxBatch && (n == 0 || size+len(a.pending[n].rec) <= maxGroupBytes) {
+		for n < len(a.pending) && n < maxBatch && (n == 0 || size+len(a.pending[n].rec) <= a.groupBytes) {
 			size += len(a.pending[n].rec) + 8
 			n++
 		}

@@ -125,6 +125,10 @@ func Open(root string, opt Options) (*Log, error) {
 // can keep where its fold stands even if another node takes it over.
 func (l *Log) ID() string { return l.id }
 
+// SegmentSize is the size of each segment: no group of records may be
+// larger.
+func (l *Log) SegmentSize() int64 { return l.size }
+
 // Dir is the log's directory.
 func (l *Log) Dir() string { return l.dir }
 

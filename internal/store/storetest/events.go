@@ -244,3 +244,74 @@ func testEventExpiry(t *testing.T, open func(t *testing.T) store.Backend) {
 		})
 	}
 }
+
+// testEventBatches folds more events than one batch holds, over more time
+// than one batch spans, in several folds of interleaved times (as two
+// nodes would), with rows of writes among them, and checks that every
+// filter pages through exactly the expected events in both directions.
+func testEventBatches(t *testing.T, open func(t *testing.T) store.Backend) {
+	s := open(t)
+	names := []string{"GetCallerIdentity", "GetUser", "ListUsers", "GetAccountAlias"}
+	var all []store.Event
+	for i := 0; i < 2400; i++ {
+		e := store.Event{
+			ID:          fmt.Sprintf("01%06d-0000-7000-8000-000000000000", i),
+			AccountID:   acctA,
+			Time:        t0.Add(time.Duration(i%1200)*5*time.Millisecond + time.Duration(i/1200)*time.Millisecond),
+			EventName:   names[i%7%len(names)],
+			ServiceName: "Ram",
+			EventRW:     "Read",
+			UserName:    []string{":root", "bench"}[i%5/4],
+			AccessKeyID: "LTAIkey",
+			Data:        []byte(fmt.Sprintf(`{"i":%d}`, i)),
+		}
+		if i%9 == 0 {
+			e.AccountID = acctB
+		}
+		if i%100 == 99 {
+			e.EventRW, e.EventName = "Write", "CreateUser"
+			e.ResourceType, e.ResourceName = "ACS::RAM::User", fmt.Sprintf("acs:ram::%s:user/u%d", e.AccountID, i)
+		}
+		all = append(all, e)
+	}
+	var writes []store.Event
+	var reads [2][]store.Event // two "nodes", times interleaved
+	for i, e := range all {
+		if e.EventRW == "Write" {
+			writes = append(writes, e)
+		} else {
+			reads[i/1200] = append(reads[i/1200], e)
+		}
+	}
+	for _, r := range reads {
+		fold(t, s, r[:700], nil)
+		fold(t, s, r[700:], nil)
+	}
+	mustWrite(t, s, func(tx store.Tx) error {
+		for _, e := range writes {
+			if err := tx.Events().Append(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	filters := []store.EventFilter{
+		{},
+		{Attribute: "EventName", Value: "GetAccountAlias"},
+		{Attribute: "EventRW", Value: "Write"},
+		{Attribute: "User", Value: "bench"},
+		{Attribute: "EventId", Value: all[1234].ID},
+		{Attribute: "ResourceName", Value: all[199].ResourceName},
+		{Start: t0.Add(2 * time.Second), End: t0.Add(3500 * time.Millisecond)},
+		{Start: t0.Add(time.Second), Attribute: "EventName", Value: "GetUser"},
+	}
+	for _, f := range filters {
+		for _, newest := range []bool{false, true} {
+			for _, limit := range []int{0, 7, 50} {
+				f := f
+				f.AccountID, f.Newest, f.Limit = acctA, newest, limit
+				sameEvents(t, fmt.Sprintf("%+v", f), lookupAll(t, s, f), expectEvents(all, f))
+			}
+		}
+	}
+}
