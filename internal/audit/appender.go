@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -180,7 +181,9 @@ func (a *Appender) recover(ctx context.Context) error {
 // ev was NOT stored, because the call is a replay.
 func (a *Appender) Submit(ctx context.Context, nonce *store.Nonce, ev store.Event) (fresh bool, err error) {
 	it := &item{nonce: nonce, event: ev, result: make(chan result, 1)}
-	it.rec = encodeRecord(nil, &it.event, nonce)
+	// Sized once: growing the buffer field by field copied the ~650-byte
+	// record several times (7% of a GetCallerIdentity's CPU).
+	it.rec = encodeRecord(make([]byte, 0, recordSize(&it.event, nonce)), &it.event, nonce)
 	if len(it.rec) > seglog.MaxRecord || int64(len(it.rec))+64 > a.log.SegmentSize() {
 		return false, fmt.Errorf("audit: event of %d bytes is too large to record", len(it.rec))
 	}
@@ -487,6 +490,17 @@ func encodeRecord(buf []byte, ev *store.Event, nonce *store.Nonce) []byte {
 		buf = store.AppendNonce(buf, nonce)
 	}
 	return buf
+}
+
+// recordSize bounds the encoded size of a record.
+func recordSize(ev *store.Event, nonce *store.Nonce) int {
+	n := 1 + 11*binary.MaxVarintLen64 + len(ev.ID) + len(ev.AccountID) + len(ev.EventName) + len(ev.ServiceName) +
+		len(ev.EventRW) + len(ev.UserName) + len(ev.AccessKeyID) + len(ev.ErrorCode) + len(ev.ResourceType) +
+		len(ev.ResourceName) + len(ev.Data)
+	if nonce != nil {
+		n += 3*binary.MaxVarintLen64 + len(nonce.AccessKeyID) + len(nonce.Value)
+	}
+	return n
 }
 
 func decodeRecord(b []byte) (store.Event, *store.Nonce, error) {
