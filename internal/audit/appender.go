@@ -494,9 +494,7 @@ func encodeRecord(buf []byte, ev *store.Event, nonce *store.Nonce) []byte {
 
 // recordSize bounds the encoded size of a record.
 func recordSize(ev *store.Event, nonce *store.Nonce) int {
-	n := 1 + 11*binary.MaxVarintLen64 + len(ev.ID) + len(ev.AccountID) + len(ev.EventName) + len(ev.ServiceName) +
-		len(ev.EventRW) + len(ev.UserName) + len(ev.AccessKeyID) + len(ev.ErrorCode) + len(ev.ResourceType) +
-		len(ev.ResourceName) + len(ev.Data)
+	n := 1 + store.EventSize(ev)
 	if nonce != nil {
 		n += 3*binary.MaxVarintLen64 + len(nonce.AccessKeyID) + len(nonce.Value)
 	}

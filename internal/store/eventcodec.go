@@ -25,6 +25,14 @@ func AppendEvent(buf []byte, e *Event) []byte {
 	return append(buf, e.Data...)
 }
 
+// EventSize bounds the length AppendEvent adds for e, so a buffer can be
+// sized once.
+func EventSize(e *Event) int {
+	return 12*binary.MaxVarintLen64 + len(e.ID) + len(e.AccountID) + len(e.EventName) + len(e.ServiceName) +
+		len(e.EventRW) + len(e.UserName) + len(e.AccessKeyID) + len(e.ErrorCode) + len(e.ResourceType) +
+		len(e.ResourceName) + len(e.Data)
+}
+
 // ReadEvent decodes one event from the front of buf and returns the rest.
 // e.Data aliases buf: the caller must not change buf while it keeps e.
 func ReadEvent(buf []byte) (e Event, rest []byte, err error) {

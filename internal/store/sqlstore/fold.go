@@ -183,17 +183,20 @@ func buildBatches(events []store.Event) ([]builtBatch, error) {
 // buildBatch encodes one batch: a uvarint count, count 4-byte offsets
 // (from the start of the records), then the records.
 func buildBatch(evs []*store.Event) builtBatch {
-	var recs []byte
-	offsets := make([]uint32, len(evs))
+	size := binary.MaxVarintLen64 + 4*len(evs)
+	for _, e := range evs {
+		size += store.EventSize(e)
+	}
+	// One buffer, sized once (a batch is up to 1 MiB): the count, room
+	// for the offsets, then the records, whose offsets are filled in.
+	data := binary.AppendUvarint(make([]byte, 0, size), uint64(len(evs)))
+	offsets := len(data)
+	data = data[:offsets+4*len(evs)]
+	start := len(data)
 	for i, e := range evs {
-		offsets[i] = uint32(len(recs))
-		recs = store.AppendEvent(recs, e)
+		binary.LittleEndian.PutUint32(data[offsets+4*i:], uint32(len(data)-start))
+		data = store.AppendEvent(data, e)
 	}
-	data := binary.AppendUvarint(nil, uint64(len(evs)))
-	for _, o := range offsets {
-		data = binary.LittleEndian.AppendUint32(data, o)
-	}
-	data = append(data, recs...)
 
 	type key struct{ account, attr, value string }
 	idx := map[key]int{}
