@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +29,30 @@ type roundResult struct {
 	rps      float64
 	p50, p99 time.Duration
 	errors   int64
+	calls    int64
+}
+
+// cpuTime is the CPU time (user + system) process pid has used so far,
+// from /proc (Linux; 0 elsewhere). CPU per call is what a call costs the
+// server whatever else the machine runs, so it is reported beside the
+// rates, which a busy machine moves.
+func cpuTime(pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(raw)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
 
 func drive(db string, duration time.Duration, rounds, conns int) error {
@@ -173,7 +199,7 @@ func loadURLs(perWorker [][]string, conns int, d time.Duration) roundResult {
 		all = append(all, l...)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	res := roundResult{rps: float64(done.Load()) / elapsed.Seconds(), errors: failed.Load()}
+	res := roundResult{rps: float64(done.Load()) / elapsed.Seconds(), errors: failed.Load(), calls: done.Load()}
 	if len(all) > 0 {
 		res.p50, res.p99 = all[len(all)/2], all[len(all)*99/100]
 	}
