@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/canopy-iam/canopy/internal/store"
 )
@@ -99,3 +101,96 @@ func markFresh(nonces []store.Nonce, inserted map[nonceKey]bool, fresh []bool) {
 		taken[k] = true
 	}
 }
+
+// RecentNonces implements store.EventLog.
+func (s *Store) RecentNonces(ctx context.Context, now time.Time, fn func(store.Nonce)) error {
+	cut, err := toNanos("now", now)
+	if err != nil {
+		return err
+	}
+	return s.Read(ctx, func(stx store.Tx) error {
+		t := stx.(*tx)
+		err := t.queryAll(sqlNoncesLive, []any{cut}, func(r rowsIter) error {
+			var n store.Nonce
+			var exp int64
+			if err := r.Scan(&n.AccessKeyID, &n.Value, &exp); err != nil {
+				return err
+			}
+			n.Expires = fromNanos(exp)
+			fn(n)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return t.queryAll(sqlNonceBatches, []any{cut}, func(r rowsIter) error {
+			var blob []byte
+			if err := r.Scan(&blob); err != nil {
+				return err
+			}
+			for len(blob) > 0 {
+				n, rest, err := store.ReadNonce(blob)
+				if err != nil {
+					return err
+				}
+				if !n.Expires.Before(now) {
+					fn(n)
+				}
+				blob = rest
+			}
+			return nil
+		})
+	})
+}
+
+// GuardNonces implements store.EventLog. On PostgreSQL the nonces of reads
+// are claimed in the shared nonces table, in a transaction that does not
+// wait for the WAL flush (synchronous_commit off): the claim only has to
+// be atomic among nodes, and each node's segment log is the durable
+// record. SQLite serves one node, whose memory decides.
+func (s *Store) GuardNonces(ctx context.Context, nonces []store.Nonce) ([]bool, error) {
+	if s.dialect != DialectPostgres {
+		return nil, nil
+	}
+	if s.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	fresh := make([]bool, len(nonces))
+	if len(nonces) == 0 {
+		return fresh, nil
+	}
+	items, inserted, err := s.nonceInserts(nonces)
+	if err != nil {
+		return nil, err
+	}
+	err = s.withRetry(ctx, func() error {
+		clear(inserted)
+		return s.be.run(ctx, txAppend, func(ex executor) error {
+			if _, err := ex.exec(ctx, s.stmt(sqlAsyncCommit), nil); err != nil {
+				return err
+			}
+			for _, it := range items {
+				rows, err := ex.query(ctx, it.st, it.args)
+				if err != nil {
+					return err
+				}
+				err = it.rows(rows)
+				if cerr := rows.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return ex.commit(ctx, nil)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	markFresh(nonces, inserted, fresh)
+	return fresh, nil
+}
+
+// sqlAsyncCommit is PostgreSQL only (GuardNonces).
+const sqlAsyncCommit = `SET LOCAL synchronous_commit = off`
