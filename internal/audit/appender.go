@@ -49,6 +49,9 @@ type Appender struct {
 	// groupBytes bounds one group's write (maxGroupBytes, or half a
 	// segment if that is less).
 	groupBytes int
+	// shared: the store is shared by several nodes, so nonces are
+	// claimed in it (see guard).
+	shared bool
 }
 
 // AppenderConfig tunes an Appender; zero values take the defaults.
@@ -126,6 +129,12 @@ func OpenAppender(ctx context.Context, st store.EventLog, log *seglog.Log, cfg A
 		log.Close()
 		return nil, err
 	}
+	claims, err := st.GuardNonces(ctx, nil) // nil: nodes do not share the store
+	if err != nil {
+		log.Close()
+		return nil, err
+	}
+	a.shared = claims != nil
 	a.runWG.Add(1)
 	go a.run()
 	a.idxWG.Add(1)
@@ -209,6 +218,25 @@ func (a *Appender) Submit(ctx context.Context, nonce *store.Nonce, ev store.Even
 
 func (a *Appender) run() {
 	defer a.runWG.Done()
+	commit := a.commit
+	if a.shared {
+		// Two stages: while one group is written and synced, the next one
+		// claims its nonces in the store, so a call waits for the larger
+		// of the two, not their sum.
+		claimed := make(chan claimedGroup)
+		var writer sync.WaitGroup
+		writer.Go(func() {
+			for g := range claimed {
+				a.write(g.batch, g.fresh, g.err)
+			}
+		})
+		defer writer.Wait()
+		defer close(claimed)
+		commit = func(batch []*item) {
+			fresh, err := a.claim(batch)
+			claimed <- claimedGroup{batch, fresh, err}
+		}
+	}
 	for {
 		a.mu.Lock()
 		n, size := 0, 0
@@ -224,7 +252,7 @@ func (a *Appender) run() {
 		closed := a.closed
 		a.mu.Unlock()
 		if len(batch) > 0 {
-			a.commit(batch)
+			commit(batch)
 			continue
 		}
 		if closed {
@@ -237,13 +265,31 @@ func (a *Appender) run() {
 	}
 }
 
+type claimedGroup struct {
+	batch []*item
+	fresh []bool
+	err   error
+}
+
 // commit makes one group durable and answers its callers.
 func (a *Appender) commit(batch []*item) {
+	fresh, err := a.claim(batch)
+	a.write(batch, fresh, err)
+}
+
+// claim reports which calls of batch may be recorded: all, unless the
+// store is shared and another claim of a nonce came first.
+func (a *Appender) claim(batch []*item) ([]bool, error) {
 	fresh := make([]bool, len(batch))
 	for i := range fresh {
 		fresh[i] = true
 	}
-	if err := a.guard(batch, fresh); err != nil {
+	return fresh, a.guard(batch, fresh)
+}
+
+// write appends the fresh calls of batch to the log and answers them all.
+func (a *Appender) write(batch []*item, fresh []bool, err error) {
+	if err != nil {
 		for _, it := range batch {
 			it.result <- result{err: err}
 		}
@@ -261,7 +307,6 @@ func (a *Appender) commit(batch []*item) {
 			w.nonces = append(w.nonces, *it.nonce)
 		}
 	}
-	var err error
 	if len(recs) > 0 {
 		w.end, err = a.log.Append(recs)
 	}
