@@ -40,6 +40,10 @@ const headerSize = 8
 // MaxRecord bounds one record (the appender refuses larger ones).
 const MaxRecord = 8 << 20
 
+// maxWrite bounds one Append: a crash can tear at most this much after
+// the last whole record.
+const maxWrite = MaxRecord + headerSize
+
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Pos is a position in a log: a segment's sequence number and a byte
@@ -201,26 +205,35 @@ func (l *Log) recover(seq int64) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	// Zero from end on wherever anything is written: the rest of a torn
-	// group. A whole log read again later stops at the same place.
-	zero := make([]byte, 1<<20)
-	buf := make([]byte, len(zero))
-	dirty := false
+	// A crash can tear only the last write, which is at most maxWrite
+	// bytes from end: zero that part wherever anything is written, so a
+	// log read again later stops at the same place. Anything written
+	// further on is not a torn write but damage to records that were
+	// acknowledged: refuse to start rather than erase them.
 	st, err := f.Stat()
 	if err != nil {
 		return 0, err
 	}
+	buf := make([]byte, 1<<20)
+	dirty := false
 	for off := end; off < st.Size(); off += int64(len(buf)) {
 		n := min(int64(len(buf)), st.Size()-off)
 		if _, err := f.ReadAt(buf[:n], off); err != nil {
 			return 0, err
 		}
-		if slices.ContainsFunc(buf[:n], func(b byte) bool { return b != 0 }) {
-			if _, err := f.WriteAt(zero[:n], off); err != nil {
-				return 0, err
-			}
-			dirty = true
+		i := slices.IndexFunc(buf[:n], func(b byte) bool { return b != 0 })
+		if i < 0 {
+			continue
 		}
+		if off+int64(i) >= end+maxWrite {
+			return 0, fmt.Errorf("seglog: %s is damaged at byte %d: records follow an unreadable one, which no crash "+
+				"leaves behind; move the file aside to start without them, or restore it", l.path(seq), end)
+		}
+		clear(buf[:n])
+		if _, err := f.WriteAt(buf[:min(n, end+maxWrite-off)], off); err != nil {
+			return 0, err
+		}
+		dirty = true
 	}
 	if dirty {
 		if err := f.Sync(); err != nil {
@@ -285,7 +298,7 @@ func (l *Log) Append(records [][]byte) (Pos, error) {
 		}
 		total += headerSize + int64(len(r))
 	}
-	if total > l.size {
+	if total > l.size || total > maxWrite {
 		return Pos{}, ErrTooLarge // the committer splits groups well below this
 	}
 	buf := l.scratch[:0]

@@ -150,3 +150,43 @@ func TestNodesGetTheirOwnLog(t *testing.T) {
 	b.Close()
 	c.Close()
 }
+
+// Damage that no crash leaves (an unreadable record with whole records
+// after it, past what one write could tear) stops the open instead of
+// erasing acknowledged records.
+func TestDamageBeforeLaterRecordsIsRefused(t *testing.T) {
+	root := t.TempDir()
+	const size = 4 * maxWrite
+	l, err := Open(root, Options{SegmentSize: size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("r"), 1<<20)
+	for range 12 { // 12 MiB of records, more than one write could tear
+		if _, err := l.Append([][]byte{big}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := l.path(l.End().Segment)
+	l.Close()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte{'X'}, headerSize+10); err != nil { // the first record's payload
+		t.Fatal(err)
+	}
+	f.Close()
+	if l, err := Open(root, Options{SegmentSize: size}); err == nil {
+		l.Close()
+		t.Fatal("a log damaged before 12 MiB of records opened (and would have erased them)")
+	}
+	// The records after the damage are still on disk.
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(raw[11<<20:], big[:1024]) {
+		t.Fatal("records after the damage were erased")
+	}
+}
