@@ -8,6 +8,11 @@
 //	go run ./cmd/canopybench [-duration 5s] [-rounds 3] [-connections 64] [-db postgres://...]
 //	go run ./cmd/canopybench -scenario sts
 //	go run ./cmd/canopybench -scenario rd [-members 10000] [-folders 1000] [-rounds 5] [-per-round 200]
+//	    [-scenario identity|api|lookup|sts] [-events 100000] [-canopy-bin other-build]
+//
+// -canopy-bin runs the Canopy child from another build of canopybench (for
+// example one built from an older commit), so two builds are measured by
+// the same driver: run it once per build, interleaved.
 package main
 
 import (
@@ -32,8 +37,12 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "length of one measured round per endpoint")
 	rounds := flag.Int("rounds", 3, "interleaved rounds per endpoint")
 	conns := flag.Int("connections", 64, "concurrent keep-alive connections")
-	scenario := flag.String("scenario", "identity", "identity: root GetCallerIdentity vs a bare handler; sts: temporary credentials vs AccessKeys, and AssumeRole; "+
+	scenario := flag.String("scenario", "identity", "identity: root GetCallerIdentity vs a bare handler; api: GetCallerIdentity, a RAM user's GetUser and ListUsers (page of 100) vs a bare handler; "+
+		"lookup: LookupEvents filtered vs unfiltered over -events events; sts: temporary credentials vs AccessKeys, and AssumeRole; "+
 		"rd: Resource Directory calls at 1/10 and all of -members, beside fsync and raw reads")
+	events := flag.Int("events", 100000, "lookup: events in the account")
+	flag.StringVar(&canopyBin, "canopy-bin", "", "run the Canopy child from this canopybench binary instead of this one")
+	flag.StringVar(&canopyCLI, "canopy-cli", "", "create the benchmark account with this canopy binary (of the -canopy-bin build: an older build refuses a newer schema)")
 	members := flag.Int("members", 10000, "rd: members to create")
 	folders := flag.Int("folders", 1000, "rd: folders to create, depth up to 5")
 	perRound := flag.Int("per-round", 200, "rd: calls per figure in one round")
@@ -52,6 +61,10 @@ func main() {
 			err = driveSTS(*db, *duration, *rounds, *conns)
 		case "rd":
 			err = driveRD(*db, *rounds, *perRound, *members, *folders)
+		case "api":
+			err = driveAPI(*db, *duration, *rounds, *conns)
+		case "lookup":
+			err = driveLookup(*db, *duration, *rounds, *conns, *events)
 		default:
 			err = drive(*db, *duration, *rounds, *conns)
 		}
@@ -62,11 +75,18 @@ func main() {
 	}
 }
 
+// canopyBin, when set, is the binary that serves the canopy role;
+// canopyCLI, the canopy binary of the same build, creates the account.
+var canopyBin, canopyCLI string
+
 // child starts this binary in another role and waits until it answers.
 func child(role, addr string, extra ...string) (*exec.Cmd, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
+	}
+	if role == "canopy" && canopyBin != "" {
+		self = canopyBin
 	}
 	cmd := exec.Command(self, append([]string{"-role", role, "-addr", addr}, extra...)...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -90,6 +110,17 @@ func waitForSignal() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	<-ctx.Done()
+}
+
+// spread is "median (min–max)" of xs, scaled.
+func spread(xs []float64, scale float64, format string) string {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return "-"
+	}
+	f := func(x float64) string { return fmt.Sprintf(format, x*scale) }
+	return f(median(s)) + " (" + f(s[0]) + "–" + f(s[len(s)-1]) + ")"
 }
 
 func median(xs []float64) float64 {

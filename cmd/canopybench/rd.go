@@ -154,7 +154,7 @@ func driveRD(db string, rounds, perRound, members, folders int) error {
 		}
 	}
 	fmt.Printf("\nCreateResourceAccount through the API, batches of 1,000 while growing to %d members:\n", members)
-	fmt.Printf("  per call %s µs, fsync %s µs, ratio %s (aim <= 3x fsync)\n", spread(createAPI, "%.0f"), spread(createFsync, "%.0f"), spread(createRatios, "%.2fx"))
+	fmt.Printf("  per call %s µs, fsync %s µs, ratio %s (aim <= 3x fsync)\n", spread(createAPI, 1, "%.0f"), spread(createFsync, 1, "%.0f"), spread(createRatios, 1, "%.2fx"))
 	for _, l := range report {
 		fmt.Println(l)
 	}
@@ -221,7 +221,7 @@ func measureRD(api *rdAPI, local *rdLocal, raw *rawStore, floor *fsyncFloor, tre
 	}
 	lines := []string{fmt.Sprintf("\nat %d members (median of %d rounds x %d calls; min-max of the round medians):", size, rounds, perRound)}
 	for _, f := range figures {
-		lines = append(lines, fmt.Sprintf("  %-32s %s µs", f.name, spread(med[f.name], "%.0f")))
+		lines = append(lines, fmt.Sprintf("  %-32s %s µs", f.name, spread(med[f.name], 1, "%.0f")))
 	}
 	rows := []struct{ name, a, b, aim string }{
 		{"store ListAccounts page 1 / raw page", "store ListAccounts page 1", "raw keyset page of 100, first", "aim <= 2x"},
@@ -233,7 +233,7 @@ func measureRD(api *rdAPI, local *rdLocal, raw *rawStore, floor *fsyncFloor, tre
 		{"API MoveAccount / fsync", "API MoveAccount", "fsync", "for context"},
 	}
 	for _, r := range rows {
-		lines = append(lines, fmt.Sprintf("  %-40s %s (%s)", r.name, spread(ratio(r.a, r.b), "%.2fx"), r.aim))
+		lines = append(lines, fmt.Sprintf("  %-40s %s (%s)", r.name, spread(ratio(r.a, r.b), 1, "%.2fx"), r.aim))
 	}
 	return lines, nil
 }
@@ -264,7 +264,7 @@ func measureMoveInStore(local *rdLocal, floor *fsyncFloor, tree *rdTree, rounds,
 		r = append(r, float64(medianDur(ms))/float64(medianDur(fs)))
 	}
 	return fmt.Sprintf("  %-32s %s µs, fsync %s µs (server stopped)\n  %-40s %s (for context)",
-		"store MoveAccount", spread(m, "%.0f"), spread(f, "%.0f"), "store MoveAccount / fsync", spread(r, "%.2fx")), nil
+		"store MoveAccount", spread(m, 1, "%.0f"), spread(f, 1, "%.0f"), "store MoveAccount / fsync", spread(r, 1, "%.2fx")), nil
 }
 
 // measureCreateInStore times the directory's CreateResourceAccount alone:
@@ -292,16 +292,10 @@ func measureCreateInStore(local *rdLocal, floor *fsyncFloor, tree *rdTree, round
 		r = append(r, float64(medianDur(cs))/float64(medianDur(fs)))
 	}
 	return fmt.Sprintf("\nCreateResourceAccount in the store (no HTTP, no audit, server stopped), %d rounds x %d:\n  per call %s µs, fsync %s µs, ratio %s",
-		rounds, perRound, spread(c, "%.0f"), spread(f, "%.0f"), spread(r, "%.2fx")), nil
+		rounds, perRound, spread(c, 1, "%.0f"), spread(f, 1, "%.0f"), spread(r, 1, "%.2fx")), nil
 }
 
 // spread formats the median and the min-max of xs.
-func spread(xs []float64, format string) string {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	return fmt.Sprintf(format+" ("+format+"-"+format+")", median(s), s[0], s[len(s)-1])
-}
-
 func medianDur(d []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), d...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })

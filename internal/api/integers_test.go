@@ -21,7 +21,7 @@ import (
 func TestEveryIntegerParameterIsPlain(t *testing.T) {
 	r := api.NewRegistry()
 	stsapi.Register(r, sts.New(iam.New(nil), nil, nil))
-	trailapi.Register(r)
+	trailapi.Register(r, nil)
 	ramapi.Register(r, iam.New(nil))
 	imsapi.Register(r, iam.New(nil))
 	caller := &model.Principal{Kind: model.Root, AccountID: "1234567890123456"}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +36,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/keyring"
 	"github.com/canopy-iam/canopy/internal/model"
 	"github.com/canopy-iam/canopy/internal/notify"
+	"github.com/canopy-iam/canopy/internal/seglog"
 	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/store/sqlstore"
 	"github.com/canopy-iam/canopy/internal/sts"
@@ -143,13 +145,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	if a.appender, err = a.openAuditLog(ctx); err != nil {
+		a.jobs.Stop(ctx)
+		st.Close()
+		return nil, err
+	}
 	stsapi.Register(a.Registry, a.STS)
-	trailapi.Register(a.Registry)
+	trailapi.Register(a.Registry, a.appender)
 	iamapi.Register(a.Registry, a.IAM) // the actions RAM and IMS share, declared once for both
 	ramapi.Register(a.Registry, a.IAM)
 	imsapi.Register(a.Registry, a.IAM)
 	rdapi.Register(a.Registry, a.RD)
-	a.appender = audit.NewAppender(st)
 	a.Invoker = &api.Invoker{Registry: a.Registry, Authorizer: a.authz, Store: st, Events: a.appender,
 		DefaultHost: DefaultHost, Canonical: a.IAM.CanonicalResource, Unattributed: &a.unattributed,
 		Attempts: api.NewAttemptBudget(cfg.KeyAttemptBurst, cfg.KeyAttemptsPerHour),
@@ -187,6 +193,29 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}()
 	return a, nil
 }
+
+// openAuditLog opens this node's segment log under the data directory,
+// folds what a crash or a stop left in it, and refills the replay guard
+// with every nonce still within its window.
+func (a *App) openAuditLog(ctx context.Context) (*audit.Appender, error) {
+	log, err := seglog.Open(filepath.Join(a.Config.DataDir, "auditlog"), seglog.Options{SegmentSize: a.Config.SegmentSize})
+	if err != nil {
+		return nil, fmt.Errorf("open audit log: %w", err)
+	}
+	app, err := audit.OpenAppender(ctx, a.Store, log, audit.AppenderConfig{Log: a.Config.Log})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Store.RecentNonces(ctx, time.Now(), a.authn.Remember); err != nil {
+		app.Close()
+		return nil, fmt.Errorf("load recent nonces: %w", err)
+	}
+	return app, nil
+}
+
+// FlushAudit folds this node's audit log into the store now (tests: what
+// another node sees without waiting for the fold interval).
+func (a *App) FlushAudit() error { return a.appender.Flush() }
 
 // Handler is the HTTP handler of the node: /healthz, the console under
 // /console/ and the RPC endpoint, which answers every other path.

@@ -16,7 +16,10 @@ type Config struct {
 	DataDir string // SQLite file, key-encryption key file; default ./canopy-data
 	DB      string // "" = SQLite in DataDir; postgres://... = PostgreSQL
 	Outbox  string // file outbox for email/SMS (see NewSender); default <DataDir>/outbox
-	Log     *slog.Logger
+	// SegmentSize is the size of each preallocated segment of the node's
+	// audit log under <DataDir>/auditlog (0: seglog.DefaultSegmentSize).
+	SegmentSize int64
+	Log         *slog.Logger
 
 	// Email over SMTP (see NewSender); SMTPAddr "" = email goes to Outbox.
 	SMTPAddr     string // host:port

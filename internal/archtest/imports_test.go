@@ -31,6 +31,7 @@ var layers = map[string]int{
 	"internal/notify":              0,
 	"internal/notify/smtp":         1,
 	"internal/store":               1,
+	"internal/seglog":              0,
 	"internal/tlsca":               1,
 	"internal/credentials":         2,
 	"internal/audit":               2,

@@ -2,48 +2,143 @@ package audit
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/canopy-iam/canopy/internal/seglog"
 	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/store/sqlstore"
 )
 
-// A bad event must fail only its own call, not the calls that shared its
-// group commit.
-func TestOneBadEventDoesNotFailItsBatch(t *testing.T) {
-	st, err := sqlstore.OpenURL(context.Background(), t.TempDir(), "")
+func openLog(t *testing.T, dir string) *seglog.Log {
+	t.Helper()
+	l, err := seglog.Open(filepath.Join(dir, "auditlog"), seglog.Options{SegmentSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func lookupIDs(t *testing.T, st store.Store, recent Recent, acct string) []string {
+	t.Helper()
+	var ids []string
+	err := st.Read(context.Background(), func(tx store.Tx) error {
+		res, err := Lookup(tx, recent, LookupQuery{AccountID: acct, MaxResults: "50", Start: "2026-01-01T00:00:00Z"},
+			time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			return err
+		}
+		for _, raw := range res.Events {
+			ids = append(ids, string(raw))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func testEvent(i int, acct string) store.Event {
+	return store.Event{ID: fmt.Sprintf("ev-%03d", i), AccountID: acct, Time: time.Date(2026, 6, 1, 0, 0, i, 0, time.UTC),
+		EventName: "GetUser", EventRW: "Read", Data: []byte(fmt.Sprintf(`"ev-%03d"`, i))}
+}
+
+// An event is on this node's record once Submit returns: Recent shows it
+// before any fold, the store after one, and never both twice.
+func TestSubmitIsVisibleAtOnceAndAfterTheFold(t *testing.T) {
+	dir := t.TempDir()
+	st, err := sqlstore.OpenURL(context.Background(), dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	a := &Appender{st: st}
-	now := time.Now()
-	good := &item{nonce: &store.Nonce{AccessKeyID: "k", Value: "n1", Expires: now.Add(time.Hour)},
-		event: store.Event{ID: "good", Time: now, EventName: "GetUser"}, result: make(chan result, 1)}
-	bad := &item{event: store.Event{ID: "bad", Time: now, EventName: "Get\xffUser"}, result: make(chan result, 1)}
-	replay := &item{nonce: &store.Nonce{AccessKeyID: "k", Value: "n1", Expires: now.Add(time.Hour)},
-		event: store.Event{ID: "replay", Time: now, EventName: "GetUser"}, result: make(chan result, 1)}
-	a.commit([]*item{bad, good})
-	if r := <-good.result; r.err != nil || !r.fresh {
-		t.Fatalf("good call: %+v", r)
+	a, err := OpenAppender(context.Background(), st, openLog(t, dir), AppenderConfig{FoldInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if r := <-bad.result; r.err == nil {
-		t.Fatal("bad event was accepted")
-	}
-	a.commit([]*item{replay})
-	if r := <-replay.result; r.err != nil || r.fresh {
-		t.Fatalf("replayed nonce: %+v", r)
-	}
-	var ids []string
-	st.Read(context.Background(), func(tx store.Tx) error {
-		evs, err := tx.Events().Lookup(store.EventFilter{})
-		for _, e := range evs {
-			ids = append(ids, e.ID)
+	defer a.Close()
+	for i := range 3 {
+		if fresh, err := a.Submit(context.Background(), nil, testEvent(i, "1")); err != nil || !fresh {
+			t.Fatalf("Submit: %v %v", fresh, err)
 		}
-		return err
-	})
-	if len(ids) != 1 || ids[0] != "good" {
-		t.Fatalf("stored events %v; want only the good one (the replay's event is dropped)", ids)
+	}
+	if got := lookupIDs(t, st, nil, "1"); len(got) != 0 {
+		t.Fatalf("store has %v before any fold", got)
+	}
+	if got := lookupIDs(t, st, a, "1"); len(got) != 3 {
+		t.Fatalf("with this node's recent events: %v, want 3", got)
+	}
+	if err := a.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := lookupIDs(t, st, nil, "1"); len(got) != 3 {
+		t.Fatalf("store after the fold: %v, want 3", got)
+	}
+	if got := lookupIDs(t, st, a, "1"); len(got) != 3 {
+		t.Fatalf("store + recent after the fold: %v, want each of 3 once", got)
+	}
+}
+
+// A node that dies before folding leaves its events in its segment log;
+// the next node to open that log folds them, exactly once.
+func TestUnfoldedTailIsFoldedOnNextOpen(t *testing.T) {
+	dir := t.TempDir()
+	st, err := sqlstore.OpenURL(context.Background(), dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log1 := openLog(t, dir)
+	a, err := OpenAppender(context.Background(), st, log1, AppenderConfig{FoldInterval: time.Hour, FoldEvents: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := a.Submit(context.Background(), &store.Nonce{AccessKeyID: "k", Value: fmt.Sprint(i),
+				Expires: time.Now().Add(time.Hour)}, testEvent(i, "1")); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	// "Crash": the log is let go without a fold (its lock drops with it,
+	// as the kernel drops it when a process dies).
+	log1.Close()
+
+	for round := range 2 {
+		b, err := OpenAppender(context.Background(), st, openLog(t, dir), AppenderConfig{FoldInterval: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []string
+		err = st.Read(context.Background(), func(tx store.Tx) error {
+			evs, err := tx.Events().Lookup(store.EventFilter{AccountID: "1"})
+			for _, e := range evs {
+				all = append(all, e.ID)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 100 {
+			t.Fatalf("round %d: %d events folded, want 100 exactly", round, len(all))
+		}
+		nonces := 0
+		if err := st.RecentNonces(context.Background(), time.Now(), func(store.Nonce) { nonces++ }); err != nil {
+			t.Fatal(err)
+		}
+		if nonces != 100 {
+			t.Fatalf("round %d: %d nonces folded, want 100", round, nonces)
+		}
+		b.Close()
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +26,14 @@ const (
 var lookupAttributes = map[string]string{
 	"EventName": "EventName", "User": "User", "EventRW": "EventRW",
 	"EventAccessKeyId": "EventAccessKeyId", "ServiceName": "ServiceName", "EventId": "EventId",
+	"ResourceType": "ResourceType", "ResourceName": "ResourceName",
+}
+
+// Recent gives what this node recorded that the store's snapshot may not
+// show yet (the Appender's unfolded events), so a caller always finds its
+// own calls at once.
+type Recent interface {
+	Recent(f store.EventFilter) []store.Event
 }
 
 // LookupQuery is a LookupEvents request.
@@ -53,8 +62,9 @@ type cursor struct {
 	Filter string `json:"f"`
 }
 
-// Lookup answers LookupEvents for the caller's account only.
-func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
+// Lookup answers LookupEvents for the caller's account only, from the
+// store and from recent (nil: the store only).
+func Lookup(tx store.Tx, recent Recent, q LookupQuery, now time.Time) (*LookupResult, error) {
 	f := store.EventFilter{AccountID: q.AccountID, Newest: true, End: now, Start: now.Add(-DefaultLookback)}
 	var err error
 	if q.Start != "" {
@@ -82,7 +92,7 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 	if q.Attribute != "" || q.Value != "" {
 		attr, ok := lookupAttributes[q.Attribute]
 		if !ok {
-			return nil, CodeInvalidQuery.New("LookupAttribute key %q is not supported; use EventName, User, EventRW, EventAccessKeyId, ServiceName or EventId.", q.Attribute)
+			return nil, CodeInvalidQuery.New("LookupAttribute key %q is not supported; use EventName, User, EventRW, EventAccessKeyId, ServiceName, EventId, ResourceType or ResourceName.", q.Attribute)
 		}
 		f.Attribute, f.Value = attr, q.Value
 		if attr == "User" {
@@ -111,6 +121,9 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if recent != nil {
+		events = merge(events, recent.Recent(f), f)
+	}
 	res := &LookupResult{Start: f.Start, End: f.End, Events: make([]json.RawMessage, 0, want)}
 	if len(events) > want {
 		events = events[:want]
@@ -121,6 +134,17 @@ func Lookup(tx store.Tx, q LookupQuery, now time.Time) (*LookupResult, error) {
 		res.Events = append(res.Events, json.RawMessage(e.Data))
 	}
 	return res, nil
+}
+
+// merge merges two pages in f's order, once each (an event folded while
+// the lookup ran is in both), at most f.Limit.
+func merge(a, b []store.Event, f store.EventFilter) []store.Event {
+	if len(b) == 0 {
+		return a
+	}
+	out := slices.SortedFunc(slices.Values(append(slices.Clip(a), b...)), eventOrder(f.Newest))
+	out = slices.CompactFunc(out, func(x, y store.Event) bool { return x.ID == y.ID && x.AccountID == y.AccountID })
+	return out[:min(len(out), f.Limit)]
 }
 
 // parseTime reads exactly yyyy-MM-ddTHH:mm:ssZ. time.Parse alone also

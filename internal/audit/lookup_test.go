@@ -99,7 +99,7 @@ func TestUserFilterTellsRootFromARAMUserNamedRoot(t *testing.T) {
 	} {
 		var got []string
 		err := st.Read(context.Background(), func(tx store.Tx) error {
-			res, err := Lookup(tx, LookupQuery{AccountID: acct, Attribute: "User", Value: value}, now)
+			res, err := Lookup(tx, nil, LookupQuery{AccountID: acct, Attribute: "User", Value: value}, now)
 			if err != nil {
 				return err
 			}
@@ -136,7 +136,7 @@ func TestLookupTimesHaveTheExactShape(t *testing.T) {
 	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 	lookup := func(q LookupQuery) error {
 		return st.Read(context.Background(), func(tx store.Tx) error {
-			_, err := Lookup(tx, q, now)
+			_, err := Lookup(tx, nil, q, now)
 			return err
 		})
 	}
@@ -195,7 +195,7 @@ func FuzzLookupTimes(f *testing.F) {
 	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, start, end string) {
 		err := st.Read(context.Background(), func(tx store.Tx) error {
-			_, err := Lookup(tx, LookupQuery{AccountID: "1", Start: start, End: end}, now)
+			_, err := Lookup(tx, nil, LookupQuery{AccountID: "1", Start: start, End: end}, now)
 			return err
 		})
 		var e *apperr.Error

@@ -96,6 +96,15 @@ func New(longTerm, temporary CredentialSource) *Authenticator {
 // by the signed Action/Version parameters otherwise.
 func IsV3(authorization string) bool { return strings.HasPrefix(authorization, v3Prefix) }
 
+// Remember marks a nonce as used, so a request that reuses it is refused:
+// a starting node loads the nonces its store and segment log hold (the
+// replay guard after a restart or kill -9).
+func (a *Authenticator) Remember(n store.Nonce) {
+	if !n.Expires.Before(a.now()) {
+		a.recent.add(n.AccessKeyID+"\x00"+n.Value, n.Expires)
+	}
+}
+
 // Sweep forgets in-memory nonces past their retention.
 func (a *Authenticator) Sweep() { a.recent.sweep(a.now()) }
 

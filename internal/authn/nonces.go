@@ -6,10 +6,13 @@ import (
 	"time"
 )
 
-// recentNonces remembers the nonces this node accepted lately so a replay is
-// refused without a database round trip. The store stays authoritative (it
-// is what another node or a restarted process consults); this set only
-// answers "certainly seen" quickly.
+// recentNonces remembers every nonce this node accepted within the window:
+// it is what refuses a replay on this node, with no store round trip. Its
+// durable form is the node's segment log and the store (the nonces of
+// writes, and of folded calls), from which a restarted node refills it
+// (Authenticator.Remember); on a store shared by several nodes, each
+// accepted nonce is also claimed in the store (store.EventLog.GuardNonces),
+// so another node refuses its replay.
 type recentNonces struct {
 	seed   maphash.Seed
 	shards [64]nonceShard

@@ -14,6 +14,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -54,18 +55,37 @@ type Store interface {
 	Close() error
 }
 
-// EventLog is the durable record of calls that wrote nothing else: their
-// audit events and the signature nonces they used (internal/audit group-
-// commits through it).
+// EventLog is where the events of calls that wrote nothing else end up.
+// Each node first appends them to its own segment log (internal/seglog,
+// durable before the call is answered); a background indexer then folds
+// the log into the store in batches through this interface.
 type EventLog interface {
-	// AppendEvents durably records nonces and appends audit events in one
-	// transaction (group commit for calls that wrote nothing else). The
-	// result has one entry per nonce: true when the nonce was fresh, false
-	// when it had been used before. events[i] is paired with nonces[i] for
-	// i < len(nonces): the event of a call whose nonce was used before is
-	// NOT stored (the call is a replay; the caller records the refusal
-	// instead). Events past len(nonces) are always stored.
-	AppendEvents(ctx context.Context, nonces []Nonce, events []Event) ([]bool, error)
+	// FoldEvents stores events (one blob per batch, indexed by account and
+	// time and by every LookupEvents attribute) and the nonces of the same
+	// calls, and moves the cursor of log logID to next, in one
+	// transaction: a fold that failed or was interrupted is redone from
+	// the old cursor, and a redone fold stores nothing twice.
+	FoldEvents(ctx context.Context, logID string, next LogCursor, events []Event, nonces []Nonce) error
+	// FoldCursor is where the next fold of log logID starts (zero: the
+	// log has never been folded).
+	FoldCursor(ctx context.Context, logID string) (LogCursor, error)
+	// RecentNonces calls fn for every nonce the store holds that expires
+	// at or after now (folded ones and those of writes), so a restarted
+	// node refuses their replay.
+	RecentNonces(ctx context.Context, now time.Time, fn func(Nonce)) error
+	// GuardNonces claims nonces for this node among all nodes sharing the
+	// store: fresh[i] is false when another claim of nonces[i] came first.
+	// It returns (nil, nil) when the store is not shared between nodes
+	// (SQLite: one node, whose memory decides). A claim is not waited on
+	// for durability: the caller's segment log is the durable record.
+	GuardNonces(ctx context.Context, nonces []Nonce) ([]bool, error)
+}
+
+// LogCursor is a position in a node's segment log: the segment's sequence
+// number and a byte offset in it.
+type LogCursor struct {
+	Segment int64
+	Offset  int64
 }
 
 // ChangeFeed lets every node follow the writes of all nodes, to drop what
@@ -250,8 +270,8 @@ type EventFilter struct {
 	AccountID string
 	Start     time.Time // inclusive
 	End       time.Time // inclusive
-	// Attribute is one of "EventName", "User", "EventRW", "EventAccessKeyId",
-	// "ServiceName", "EventId" (or "" for none); Value is compared exactly.
+	// Attribute is one of EventAttributes (or "" for none); Value is
+	// compared exactly.
 	Attribute string
 	Value     string
 	Newest    bool // true: newest first (BACKWARD); false: oldest first
@@ -261,9 +281,17 @@ type EventFilter struct {
 	Limit      int
 }
 
+// EventAttributes are the attributes an EventFilter may select on; every
+// one is an index range in every backend.
+var EventAttributes = []string{"EventName", "User", "EventRW", "EventAccessKeyId", "ServiceName", "EventId",
+	"ResourceType", "ResourceName"}
+
 // EventRepo stores audit events.
 type EventRepo interface {
+	// Append stores e in the current Write (the event of that write).
 	Append(e Event) error
+	// Lookup returns the matching events, appended or folded, in the
+	// filter's order.
 	Lookup(f EventFilter) ([]Event, error)
 }
 
@@ -292,4 +320,50 @@ type Change struct {
 	AccountID string
 	Kind      string
 	Key       string
+}
+
+// Matches reports whether e passes f: account, time range, attribute and
+// cursor (what every backend's Lookup selects, before ordering and limit).
+func (f *EventFilter) Matches(e *Event) bool {
+	if e.AccountID != f.AccountID || !f.Start.IsZero() && e.Time.Before(f.Start) ||
+		!f.End.IsZero() && e.Time.After(f.End) {
+		return false
+	}
+	if f.Attribute != "" && e.Attribute(f.Attribute) != f.Value {
+		return false
+	}
+	if f.CursorTime.IsZero() {
+		return true
+	}
+	c := e.Time.Compare(f.CursorTime)
+	if c == 0 {
+		c = strings.Compare(e.ID, f.CursorID)
+	}
+	if f.Newest {
+		return c < 0
+	}
+	return c > 0
+}
+
+// Attribute is e's value of one of EventAttributes ("" for another name).
+func (e *Event) Attribute(name string) string {
+	switch name {
+	case "EventName":
+		return e.EventName
+	case "User":
+		return e.UserName
+	case "EventRW":
+		return e.EventRW
+	case "EventAccessKeyId":
+		return e.AccessKeyID
+	case "ServiceName":
+		return e.ServiceName
+	case "EventId":
+		return e.ID
+	case "ResourceType":
+		return e.ResourceType
+	case "ResourceName":
+		return e.ResourceName
+	}
+	return ""
 }

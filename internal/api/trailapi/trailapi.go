@@ -12,14 +12,17 @@ import (
 // Product is Actiontrail 2020-07-06.
 var Product = &api.Product{Code: "Actiontrail", Version: "2020-07-06", Host: "actiontrail.aliyuncs.com", Prefix: "actiontrail"}
 
-// Register adds the ActionTrail actions to the registry.
-func Register(r *api.Registry) {
+// Register adds the ActionTrail actions to the registry. recent is this
+// node's not yet folded events (nil: none), which LookupEvents also reads.
+func Register(r *api.Registry, recent audit.Recent) {
 	api.Register(r, api.Action[lookupEventsInput, lookupEventsOutput]{
 		Spec: api.Spec{Products: []*api.Product{Product}, Name: "LookupEvents"},
 		Resource: func(p *model.Principal, _ *lookupEventsInput) string {
 			return "acs:actiontrail:*:" + p.AccountID + ":*"
 		},
-		Handle: lookupEvents,
+		Handle: func(c *api.Call, in *lookupEventsInput) (*lookupEventsOutput, error) {
+			return lookupEvents(c, recent, in)
+		},
 	})
 }
 
@@ -44,7 +47,7 @@ type lookupEventsOutput struct {
 	Events    []json.RawMessage
 }
 
-func lookupEvents(c *api.Call, in *lookupEventsInput) (*lookupEventsOutput, error) {
+func lookupEvents(c *api.Call, recent audit.Recent, in *lookupEventsInput) (*lookupEventsOutput, error) {
 	q := audit.LookupQuery{AccountID: c.AccountID(), Start: in.StartTime, End: in.EndTime, NextToken: in.NextToken,
 		MaxResults: in.MaxResults, Direction: in.Direction}
 	switch len(in.LookupAttribute) {
@@ -54,7 +57,7 @@ func lookupEvents(c *api.Call, in *lookupEventsInput) (*lookupEventsOutput, erro
 	default:
 		return nil, lookupOneAttribute()
 	}
-	res, err := audit.Lookup(c.Tx, q, c.Now)
+	res, err := audit.Lookup(c.Tx, recent, q, c.Now)
 	if err != nil {
 		return nil, err
 	}

@@ -130,6 +130,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, keepChanges time.Durat
 		{st: s.stmt(sqlNonceSweep), args: []any{nowNs}},
 		{st: s.stmt(sqlChangesSweep), args: []any{cutNs}},
 	}
+	items = append(items, sweepFoldedItems(s, nowNs)...)
 	return s.withRetry(ctx, func() error {
 		return s.be.run(ctx, txAppend, func(ex executor) error { return ex.commit(ctx, items) })
 	})

@@ -16,6 +16,34 @@ const (
 // that differs (how a transaction starts, what an error means) lives in the
 // backend (sqlite.go, postgres.go).
 
+// indexHint marks, in portable text, the index a statement must use;
+// dialectText makes it SQLite's INDEXED BY and drops it for PostgreSQL,
+// whose planner has statistics.
+func indexHint(index string) string {
+	if index == "" || index == "PRIMARY KEY" {
+		return ""
+	}
+	return " /*index:" + index + "*/"
+}
+
+// dialectText is q in dialect's form: placeholders, and index hints.
+func dialectText(dialect, q string) string {
+	for {
+		i := strings.Index(q, " /*index:")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(q[i:], "*/")
+		name := q[i+len(" /*index:") : i+j]
+		hint := ""
+		if dialect == DialectSQLite {
+			hint = " INDEXED BY " + name
+		}
+		q = q[:i] + hint + q[i+j+2:]
+	}
+	return rebind(dialect, q)
+}
+
 // rebind rewrites ? placeholders to $1, $2, ... for PostgreSQL. The SQL in
 // this package never has a ? inside a string literal, so a plain scan is
 // enough.
@@ -51,7 +79,7 @@ func buildStatements(dialect string) map[string]*stmt {
 	m := make(map[string]*stmt)
 	add := func(q string) {
 		if _, ok := m[q]; !ok {
-			m[q] = &stmt{text: rebind(dialect, q)}
+			m[q] = &stmt{text: dialectText(dialect, q)}
 		}
 	}
 	for _, q := range staticSQL {
@@ -63,12 +91,16 @@ func buildStatements(dialect string) map[string]*stmt {
 	for _, q := range eventVariants() {
 		add(q)
 	}
+	for _, q := range foldSQL {
+		add(q)
+	}
 	for _, q := range jobStatements(dialect) {
 		add(q)
 	}
 	for _, size := range chunkSizes {
 		add(insertEventsSQL(size))
 		add(insertNoncesSQL(size))
+		add(insertPostingsSQL(size))
 		add(insertChangesSQL(size))
 	}
 	return m

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/canopy-iam/canopy/internal/store"
 )
@@ -41,58 +42,10 @@ func (t *tx) UseNonce(n store.Nonce) (bool, error) {
 	return inserted == 1, err
 }
 
-// AppendEvents implements store.EventLog: one short transaction. The nonces go
-// first (one multi-row insert per chunk, RETURNING the fresh ones); then the
-// events whose paired nonce was fresh, with the COMMIT, in one more round
-// trip on PostgreSQL. It does not take the Write lock and spends no change
-// version: events and nonces are never cached.
-func (s *Store) AppendEvents(ctx context.Context, nonces []store.Nonce, events []store.Event) ([]bool, error) {
-	if s.closed.Load() {
-		return nil, store.ErrClosed
-	}
-	fresh := make([]bool, len(nonces))
-	if len(nonces) == 0 && len(events) == 0 {
-		return fresh, nil
-	}
-	nonceItems, inserted, err := s.nonceInserts(nonces)
-	if err != nil {
-		return nil, err
-	}
-	for i := range events {
-		if _, err := eventArgs(nil, &events[i]); err != nil {
-			return nil, err
-		}
-	}
-	err = s.withRetry(ctx, func() error {
-		clear(inserted)
-		return s.be.run(ctx, txAppend, func(ex executor) error {
-			for _, it := range nonceItems {
-				rows, err := ex.query(ctx, it.st, it.args)
-				if err != nil {
-					return err
-				}
-				err = it.rows(rows)
-				if cerr := rows.Close(); err == nil {
-					err = cerr
-				}
-				if err != nil {
-					return err
-				}
-			}
-			markFresh(nonces, inserted, fresh)
-			return ex.commit(ctx, s.eventInserts(events, fresh))
-		})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return fresh, nil
-}
-
 type nonceKey struct{ key, value string }
 
-// nonceInserts builds the nonce statements; inserted collects the fresh
-// ones as they run.
+// nonceInserts builds the nonce statements (GuardNonces); inserted
+// collects the fresh ones as they run.
 func (s *Store) nonceInserts(nonces []store.Nonce) ([]batchItem, map[nonceKey]bool, error) {
 	// Insert in sorted order so two concurrent batches that share nonces
 	// lock them in the same order and cannot deadlock on PostgreSQL.
@@ -149,24 +102,95 @@ func markFresh(nonces []store.Nonce, inserted map[nonceKey]bool, fresh []bool) {
 	}
 }
 
-// eventInserts builds the event statements, leaving out every event whose
-// paired nonce (same index) was not fresh.
-func (s *Store) eventInserts(events []store.Event, fresh []bool) []batchItem {
-	keep := make([]store.Event, 0, len(events))
-	for i := range events {
-		if i >= len(fresh) || fresh[i] {
-			keep = append(keep, events[i])
-		}
+// RecentNonces implements store.EventLog.
+func (s *Store) RecentNonces(ctx context.Context, now time.Time, fn func(store.Nonce)) error {
+	cut, err := toNanos("now", now)
+	if err != nil {
+		return err
 	}
-	var items []batchItem
-	rest := keep
-	for _, n := range chunks(len(keep)) {
-		args := make([]any, 0, 10*n)
-		for i := range rest[:n] {
-			args, _ = eventArgs(args, &rest[i]) // validated by AppendEvents
+	return s.Read(ctx, func(stx store.Tx) error {
+		t := stx.(*tx)
+		err := t.queryAll(sqlNoncesLive, []any{cut}, func(r rowsIter) error {
+			var n store.Nonce
+			var exp int64
+			if err := r.Scan(&n.AccessKeyID, &n.Value, &exp); err != nil {
+				return err
+			}
+			n.Expires = fromNanos(exp)
+			fn(n)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		rest = rest[n:]
-		items = append(items, batchItem{st: s.stmt(insertEventsSQL(n)), args: args})
-	}
-	return items
+		return t.queryAll(sqlNonceBatches, []any{cut}, func(r rowsIter) error {
+			var blob []byte
+			if err := r.Scan(&blob); err != nil {
+				return err
+			}
+			for len(blob) > 0 {
+				n, rest, err := store.ReadNonce(blob)
+				if err != nil {
+					return err
+				}
+				if !n.Expires.Before(now) {
+					fn(n)
+				}
+				blob = rest
+			}
+			return nil
+		})
+	})
 }
+
+// GuardNonces implements store.EventLog. On PostgreSQL the nonces of reads
+// are claimed in the shared nonces table, in a transaction that does not
+// wait for the WAL flush (synchronous_commit off): the claim only has to
+// be atomic among nodes, and each node's segment log is the durable
+// record. SQLite serves one node, whose memory decides.
+func (s *Store) GuardNonces(ctx context.Context, nonces []store.Nonce) ([]bool, error) {
+	if s.dialect != DialectPostgres {
+		return nil, nil
+	}
+	if s.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	fresh := make([]bool, len(nonces))
+	if len(nonces) == 0 {
+		return fresh, nil
+	}
+	items, inserted, err := s.nonceInserts(nonces)
+	if err != nil {
+		return nil, err
+	}
+	err = s.withRetry(ctx, func() error {
+		clear(inserted)
+		return s.be.run(ctx, txAppend, func(ex executor) error {
+			if _, err := ex.exec(ctx, s.stmt(sqlAsyncCommit), nil); err != nil {
+				return err
+			}
+			for _, it := range items {
+				rows, err := ex.query(ctx, it.st, it.args)
+				if err != nil {
+					return err
+				}
+				err = it.rows(rows)
+				if cerr := rows.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return ex.commit(ctx, nil)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	markFresh(nonces, inserted, fresh)
+	return fresh, nil
+}
+
+// sqlAsyncCommit is PostgreSQL only (GuardNonces).
+const sqlAsyncCommit = `SET LOCAL synchronous_commit = off`

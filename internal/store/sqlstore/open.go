@@ -56,6 +56,8 @@ type Store struct {
 	be    backend
 	// jobWake signals runners on this node of jobs it enqueued.
 	jobWake jobSignal
+	// batches caches folded event batches LookupEvents read.
+	batches batchCache
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -146,5 +148,5 @@ func (s *Store) stmt(q string) *stmt {
 	}
 	// Every statement should be listed by buildStatements; one that is
 	// not still runs.
-	return &stmt{text: rebind(s.dialect, q)}
+	return &stmt{text: dialectText(s.dialect, q)}
 }

@@ -45,7 +45,14 @@ func TestSQLiteWALStaysBoundedUnderAWriteBurst(t *testing.T) {
 					batch[j] = store.Event{ID: fmt.Sprintf("w%d-%d-%d", w, i, j), AccountID: "1", Time: time.Now(),
 						EventName: "GetUser", EventRW: "Read", Data: payload}
 				}
-				if _, err := s.AppendEvents(ctx, nil, batch); err != nil {
+				if err := s.Write(ctx, func(tx store.Tx) error {
+					for _, e := range batch {
+						if err := tx.Events().Append(e); err != nil {
+							return err
+						}
+					}
+					return nil
+				}); err != nil {
 					t.Error(err)
 					return
 				}

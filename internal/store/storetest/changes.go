@@ -14,18 +14,6 @@ func testNonces(t *testing.T, open func(t *testing.T) store.Backend) {
 	soon := store.Nonce{AccessKeyID: "LTAIa", Value: "n1", Expires: t0.Add(time.Minute)}
 	late := store.Nonce{AccessKeyID: "LTAIa", Value: "n2", Expires: t0.Add(time.Hour)}
 	otherKey := store.Nonce{AccessKeyID: "LTAIb", Value: "n1", Expires: t0.Add(time.Minute)}
-
-	ev := store.Event{ID: "e1", AccountID: acctA, Time: t0, EventName: "GetUser"}
-	fresh, err := s.AppendEvents(ctx, []store.Nonce{soon, late, soon, otherKey}, []store.Event{ev})
-	wantNoErr(t, "AppendEvents", err)
-	if want := []bool{true, true, false, true}; !slices.Equal(fresh, want) {
-		t.Errorf("AppendEvents fresh = %v, want %v (a repeat within one batch is not fresh)", fresh, want)
-	}
-	fresh, err = s.AppendEvents(ctx, []store.Nonce{late}, nil)
-	wantNoErr(t, "AppendEvents", err)
-	if !slices.Equal(fresh, []bool{false}) {
-		t.Errorf("reused nonce: fresh = %v", fresh)
-	}
 	useNonce := func(n store.Nonce) bool {
 		t.Helper()
 		var ok bool
@@ -36,9 +24,6 @@ func testNonces(t *testing.T, open func(t *testing.T) store.Backend) {
 		})
 		return ok
 	}
-	if useNonce(soon) {
-		t.Errorf("UseNonce of a nonce AppendEvents recorded: fresh")
-	}
 	n3 := store.Nonce{AccessKeyID: "LTAIa", Value: "n3", Expires: t0.Add(time.Minute)}
 	if !useNonce(n3) {
 		t.Errorf("UseNonce of a new nonce: not fresh")
@@ -46,73 +31,72 @@ func testNonces(t *testing.T, open func(t *testing.T) store.Backend) {
 	if useNonce(n3) {
 		t.Errorf("UseNonce twice: fresh")
 	}
-	fresh, err = s.AppendEvents(ctx, []store.Nonce{n3}, nil)
-	wantNoErr(t, "AppendEvents", err)
-	if !slices.Equal(fresh, []bool{false}) {
-		t.Errorf("AppendEvents of a nonce UseNonce recorded: fresh = %v", fresh)
-	}
-	// The event paired with a reused nonce is a replay's: it is not
-	// stored; an unpaired event of the same batch is.
-	fresh, err = s.AppendEvents(ctx, []store.Nonce{soon}, []store.Event{
-		{ID: "e2", AccountID: acctA, Time: t0, EventName: "GetUser"},
-		{ID: "e3", AccountID: acctA, Time: t0, EventName: "ListUsers"}})
-	wantNoErr(t, "AppendEvents", err)
-	if fresh[0] {
-		t.Errorf("reused nonce reported fresh")
-	}
-	mustRead(t, s, func(tx store.Tx) error {
-		evs, err := tx.Events().Lookup(store.EventFilter{AccountID: acctA})
-		wantNoErr(t, "Lookup", err)
-		var ids []string
-		for _, e := range evs {
-			ids = append(ids, e.ID)
+
+	// Claims among nodes: only a store shared by several nodes has them.
+	fresh, err := s.GuardNonces(ctx, []store.Nonce{soon, late, soon, otherKey})
+	wantNoErr(t, "GuardNonces", err)
+	if s.Dialect() == "sqlite" {
+		if fresh != nil {
+			t.Errorf("GuardNonces on a one-node store = %v, want nil", fresh)
 		}
-		slices.Sort(ids)
-		if !slices.Equal(ids, []string{"e1", "e3"}) {
-			t.Errorf("stored events %v, want [e1 e3] (e2 was paired with a reused nonce)", ids)
+	} else {
+		if want := []bool{true, true, false, true}; !slices.Equal(fresh, want) {
+			t.Errorf("GuardNonces fresh = %v, want %v (a repeat within one batch is not fresh)", fresh, want)
 		}
-		return nil
-	})
+		fresh, err = s.GuardNonces(ctx, []store.Nonce{late, n3})
+		wantNoErr(t, "GuardNonces", err)
+		if !slices.Equal(fresh, []bool{false, false}) {
+			t.Errorf("claimed again, or claimed after UseNonce: fresh = %v", fresh)
+		}
+		if useNonce(late) {
+			t.Errorf("UseNonce of a claimed nonce: fresh")
+		}
+	}
+
+	// Folded nonces and those of writes come back to a starting node,
+	// expired ones do not.
+	folded := store.Nonce{AccessKeyID: "LTAIc", Value: "f1", Expires: t0.Add(2 * time.Hour)}
+	gone := store.Nonce{AccessKeyID: "LTAIc", Value: "f0", Expires: t0.Add(-time.Second)}
+	wantNoErr(t, "FoldEvents", s.FoldEvents(ctx, "log-n", store.LogCursor{Segment: 1, Offset: 10}, nil, []store.Nonce{folded, gone}))
+	recent := func(now time.Time) map[store.Nonce]bool {
+		got := map[store.Nonce]bool{}
+		wantNoErr(t, "RecentNonces", s.RecentNonces(ctx, now, func(n store.Nonce) {
+			n.Expires = n.Expires.UTC()
+			got[n] = true
+		}))
+		return got
+	}
+	got := recent(t0)
+	for _, n := range []store.Nonce{folded, n3} {
+		n.Expires = n.Expires.UTC()
+		if !got[n] {
+			t.Errorf("RecentNonces lacks %+v: %v", n, got)
+		}
+	}
+	gone.Expires = gone.Expires.UTC()
+	if got[gone] {
+		t.Errorf("RecentNonces returned an expired nonce")
+	}
 
 	// Sweep forgets what expired before now, and only that.
-	wantNoErr(t, "Sweep", s.Sweep(ctx, t0.Add(30*time.Minute), time.Hour))
-	if !useNonce(soon) {
+	wantNoErr(t, "Sweep", s.Sweep(ctx, t0.Add(90*time.Minute), time.Hour))
+	if !useNonce(n3) {
 		t.Errorf("swept nonce is not fresh again")
 	}
-	if !useNonce(otherKey) {
-		t.Errorf("swept nonce of another key is not fresh again")
+	if got := recent(t0); len(got) != 2 { // folded, and n3 used again
+		t.Errorf("after Sweep, RecentNonces = %v", got)
 	}
-	if useNonce(late) {
-		t.Errorf("unexpired nonce was swept")
+	wantNoErr(t, "Sweep", s.Sweep(ctx, t0.Add(3*time.Hour), time.Hour))
+	if got := recent(t0); len(got) != 0 {
+		t.Errorf("after the last expiry, RecentNonces = %v", got)
 	}
-	// Empty calls are fine.
-	fresh, err = s.AppendEvents(ctx, nil, nil)
-	wantNoErr(t, "empty AppendEvents", err)
-	if len(fresh) != 0 {
-		t.Errorf("empty AppendEvents: %v", fresh)
-	}
-	// A large batch crosses every statement-size boundary.
-	var many []store.Nonce
-	var evs []store.Event
-	for i := 0; i < 300; i++ {
-		many = append(many, store.Nonce{AccessKeyID: "LTAIbulk", Value: string(rune('a'+i%26)) + time.Duration(i).String(), Expires: t0.Add(time.Hour)})
-		evs = append(evs, store.Event{ID: time.Duration(i).String(), AccountID: acctB, Time: t0.Add(time.Duration(i)), EventName: "GetUser"})
-	}
-	fresh, err = s.AppendEvents(ctx, many, evs)
-	wantNoErr(t, "bulk AppendEvents", err)
-	for i, f := range fresh {
-		if !f {
-			t.Fatalf("bulk nonce %d not fresh", i)
+	if s.Dialect() != "sqlite" {
+		fresh, err = s.GuardNonces(ctx, nil)
+		wantNoErr(t, "empty GuardNonces", err)
+		if len(fresh) != 0 {
+			t.Errorf("empty GuardNonces: %v", fresh)
 		}
 	}
-	mustRead(t, s, func(tx store.Tx) error {
-		got, err := tx.Events().Lookup(store.EventFilter{AccountID: acctB})
-		wantNoErr(t, "Lookup", err)
-		if len(got) != 300 {
-			t.Errorf("bulk: %d events stored, want 300", len(got))
-		}
-		return nil
-	})
 }
 
 func testChangeLog(t *testing.T, open func(t *testing.T) store.Backend) {
@@ -182,17 +166,17 @@ func testChangeLog(t *testing.T, open func(t *testing.T) store.Backend) {
 		t.Errorf("%d changes, want 4: %+v", len(changes), changes)
 	}
 
-	// Deletes are changes too; AppendEvents is not.
+	// Deletes are changes too; folding events is not.
 	mustWrite(t, s, func(tx store.Tx) error { return tx.AccessKeys().Delete(acctA, "LTAIchg") })
 	v3, err := s.ChangeVersion(ctx)
 	wantNoErr(t, "ChangeVersion", err)
-	_, err = s.AppendEvents(ctx, []store.Nonce{{AccessKeyID: "k", Value: "v", Expires: t0}},
-		[]store.Event{{ID: "e", AccountID: acctA, Time: t0, EventName: "GetUser"}})
-	wantNoErr(t, "AppendEvents", err)
+	err = s.FoldEvents(ctx, "log-c", store.LogCursor{Segment: 1, Offset: 1}, []store.Event{{ID: "e", AccountID: acctA, Time: t0, EventName: "GetUser"}},
+		[]store.Nonce{{AccessKeyID: "k", Value: "v", Expires: t0}})
+	wantNoErr(t, "FoldEvents", err)
 	v4, err := s.ChangeVersion(ctx)
 	wantNoErr(t, "ChangeVersion", err)
 	if v4 != v3 {
-		t.Errorf("AppendEvents moved the change version %d -> %d", v3, v4)
+		t.Errorf("FoldEvents moved the change version %d -> %d", v3, v4)
 	}
 	changes, _, err = s.ChangesSince(ctx, v2)
 	wantNoErr(t, "ChangesSince", err)

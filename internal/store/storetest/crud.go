@@ -603,7 +603,9 @@ func testBadInput(t *testing.T, open func(t *testing.T) store.Backend) {
 	if err := s.Write(ctxFor(t), func(tx store.Tx) error { return tx.Records().Insert(r) }); err == nil {
 		t.Errorf("record created in year 1 was stored")
 	}
-	_, err = s.AppendEvents(ctxFor(t), nil, []store.Event{{ID: "e", AccountID: acctA, Time: t0, EventName: "\xff"}})
+	err = s.Write(ctxFor(t), func(tx store.Tx) error {
+		return tx.Events().Append(store.Event{ID: "e", AccountID: acctA, Time: t0, EventName: "\xff"})
+	})
 	if err == nil {
 		t.Errorf("event with invalid UTF-8 was stored")
 	}

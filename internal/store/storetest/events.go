@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,12 @@ func eventSet() []store.Event {
 		if e.EventName == "AssumeRole" {
 			e.ServiceName = "Sts"
 		}
+		if i%3 == 1 {
+			e.ResourceType, e.ResourceName = "ACS::RAM::User", "acs:ram::"+acctA+":user/"+users[i%len(users)]
+		}
+		if i == 4 { // a request id: EventId postings bucket these by time
+			e.ID = "019AD4C2-1F00-7ABC-8DEF-0123456789AB"
+		}
 		if i%7 == 0 {
 			e.ErrorCode = "EntityNotExist.User"
 		}
@@ -56,23 +63,7 @@ func expectEvents(evs []store.Event, f store.EventFilter) []store.Event {
 		if !f.Start.IsZero() && e.Time.Before(f.Start) || !f.End.IsZero() && e.Time.After(f.End) {
 			continue
 		}
-		var v string
-		switch f.Attribute {
-		case "":
-		case "EventName":
-			v = e.EventName
-		case "User":
-			v = e.UserName
-		case "EventRW":
-			v = e.EventRW
-		case "EventAccessKeyId":
-			v = e.AccessKeyID
-		case "ServiceName":
-			v = e.ServiceName
-		case "EventId":
-			v = e.ID
-		}
-		if f.Attribute != "" && v != f.Value {
+		if f.Attribute != "" && e.Attribute(f.Attribute) != f.Value {
 			continue
 		}
 		out = append(out, e)
@@ -143,9 +134,8 @@ func sameEvents(t *testing.T, what string, got, want []store.Event) {
 func testEvents(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	evs := eventSet()
-	// Half through AppendEvents, half through Append inside a Write.
-	_, err := s.AppendEvents(ctxFor(t), nil, evs[:20])
-	wantNoErr(t, "AppendEvents", err)
+	// Half folded from a segment log, half through Append inside a Write.
+	fold(t, s, evs[:20], nil)
 	mustWrite(t, s, func(tx store.Tx) error {
 		for _, e := range evs[20:] {
 			if err := tx.Events().Append(e); err != nil {
@@ -164,6 +154,10 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Backend) {
 		{Attribute: "EventAccessKeyId", Value: "LTAIkey3"},
 		{Attribute: "ServiceName", Value: "Sts"},
 		{Attribute: "EventId", Value: "req-07-a"},
+		{Attribute: "EventId", Value: "req-02-b"},
+		{Attribute: "EventId", Value: "019AD4C2-1F00-7ABC-8DEF-0123456789AB"},
+		{Attribute: "ResourceType", Value: "ACS::RAM::User"},
+		{Attribute: "ResourceName", Value: "acs:ram::" + acctA + ":user/alice"},
 		{Attribute: "EventName", Value: "NoSuchEvent"},
 		{Start: t0.Add(5 * time.Second), End: t0.Add(9 * time.Second)},
 		{Start: t0.Add(5 * time.Second)},
@@ -185,11 +179,25 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Backend) {
 	f = store.EventFilter{AccountID: "1999999999999999"}
 	sameEvents(t, "no such account", lookupAll(t, s, f), nil)
 
-	// Appending the same events again stores nothing twice.
-	_, err = s.AppendEvents(ctxFor(t), nil, evs[:5])
-	wantNoErr(t, "AppendEvents again", err)
-	f = store.EventFilter{AccountID: acctA}
-	sameEvents(t, "after re-append", lookupAll(t, s, f), expectEvents(evs, f))
+}
+
+// foldCursor numbers the folds of the conformance tests.
+var foldCursor atomic.Int64
+
+// fold stores events and nonces as a node's indexer does, and checks that
+// the log's cursor moved.
+func fold(t *testing.T, s store.Backend, evs []store.Event, nonces []store.Nonce) {
+	t.Helper()
+	next := store.LogCursor{Segment: 1, Offset: foldCursor.Add(1)}
+	wantNoErr(t, "FoldEvents", s.FoldEvents(ctxFor(t), "log-1", next, evs, nonces))
+	got, err := s.FoldCursor(ctxFor(t), "log-1")
+	wantNoErr(t, "FoldCursor", err)
+	if got != next {
+		t.Errorf("FoldCursor = %+v, want %+v", got, next)
+	}
+	if got, err := s.FoldCursor(ctxFor(t), "log-never"); err != nil || got != (store.LogCursor{}) {
+		t.Errorf("FoldCursor of an unknown log = %+v, %v", got, err)
+	}
 }
 
 // testEventPaging pages with every limit in both directions, with filters,
@@ -197,8 +205,7 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Backend) {
 func testEventPaging(t *testing.T, open func(t *testing.T) store.Backend) {
 	s := open(t)
 	evs := eventSet()
-	_, err := s.AppendEvents(ctxFor(t), nil, evs)
-	wantNoErr(t, "AppendEvents", err)
+	fold(t, s, evs, nil)
 	for _, limit := range []int{1, 2, 3, 5, 39, 40, 41} {
 		for _, newest := range []bool{false, true} {
 			for _, base := range []store.EventFilter{
@@ -224,8 +231,7 @@ func testEventExpiry(t *testing.T, open func(t *testing.T) store.Backend) {
 			store.Event{ID: fmt.Sprintf("old-%d", i), AccountID: acct, Time: t0.Add(-time.Hour), EventName: "GetUser"},
 			store.Event{ID: fmt.Sprintf("new-%d", i), AccountID: acct, Time: t0, EventName: "GetUser"})
 	}
-	_, err := s.AppendEvents(ctxFor(t), nil, evs)
-	wantNoErr(t, "AppendEvents", err)
+	fold(t, s, evs, nil)
 	wantNoErr(t, "ExpireEvents", s.ExpireEvents(ctxFor(t), t0.Add(-time.Minute)))
 	for i, acct := range []string{acctA, acctB, ""} {
 		mustRead(t, s, func(tx store.Tx) error {
@@ -236,5 +242,76 @@ func testEventExpiry(t *testing.T, open func(t *testing.T) store.Backend) {
 			}
 			return nil
 		})
+	}
+}
+
+// testEventBatches folds more events than one batch holds, over more time
+// than one batch spans, in several folds of interleaved times (as two
+// nodes would), with rows of writes among them, and checks that every
+// filter pages through exactly the expected events in both directions.
+func testEventBatches(t *testing.T, open func(t *testing.T) store.Backend) {
+	s := open(t)
+	names := []string{"GetCallerIdentity", "GetUser", "ListUsers", "GetAccountAlias"}
+	var all []store.Event
+	for i := 0; i < 2400; i++ {
+		e := store.Event{
+			ID:          fmt.Sprintf("01%06d-0000-7000-8000-000000000000", i),
+			AccountID:   acctA,
+			Time:        t0.Add(time.Duration(i%1200)*5*time.Millisecond + time.Duration(i/1200)*time.Millisecond),
+			EventName:   names[i%7%len(names)],
+			ServiceName: "Ram",
+			EventRW:     "Read",
+			UserName:    []string{":root", "bench"}[i%5/4],
+			AccessKeyID: "LTAIkey",
+			Data:        []byte(fmt.Sprintf(`{"i":%d}`, i)),
+		}
+		if i%9 == 0 {
+			e.AccountID = acctB
+		}
+		if i%100 == 99 {
+			e.EventRW, e.EventName = "Write", "CreateUser"
+			e.ResourceType, e.ResourceName = "ACS::RAM::User", fmt.Sprintf("acs:ram::%s:user/u%d", e.AccountID, i)
+		}
+		all = append(all, e)
+	}
+	var writes []store.Event
+	var reads [2][]store.Event // two "nodes", times interleaved
+	for i, e := range all {
+		if e.EventRW == "Write" {
+			writes = append(writes, e)
+		} else {
+			reads[i/1200] = append(reads[i/1200], e)
+		}
+	}
+	for _, r := range reads {
+		fold(t, s, r[:700], nil)
+		fold(t, s, r[700:], nil)
+	}
+	mustWrite(t, s, func(tx store.Tx) error {
+		for _, e := range writes {
+			if err := tx.Events().Append(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	filters := []store.EventFilter{
+		{},
+		{Attribute: "EventName", Value: "GetAccountAlias"},
+		{Attribute: "EventRW", Value: "Write"},
+		{Attribute: "User", Value: "bench"},
+		{Attribute: "EventId", Value: all[1234].ID},
+		{Attribute: "ResourceName", Value: all[199].ResourceName},
+		{Start: t0.Add(2 * time.Second), End: t0.Add(3500 * time.Millisecond)},
+		{Start: t0.Add(time.Second), Attribute: "EventName", Value: "GetUser"},
+	}
+	for _, f := range filters {
+		for _, newest := range []bool{false, true} {
+			for _, limit := range []int{0, 7, 50} {
+				f := f
+				f.AccountID, f.Newest, f.Limit = acctA, newest, limit
+				sameEvents(t, fmt.Sprintf("%+v", f), lookupAll(t, s, f), expectEvents(all, f))
+			}
+		}
 	}
 }

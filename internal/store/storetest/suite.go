@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 		{"Events", testEvents},
 		{"EventPaging", testEventPaging},
 		{"EventExpiry", testEventExpiry},
+		{"EventBatches", testEventBatches},
 		{"Nonces", testNonces},
 		{"NonceRace", testNonceRace},
 		{"ChangeLog", testChangeLog},

@@ -234,9 +234,8 @@ func testReopen(t *testing.T, open func(t *testing.T) store.Backend) {
 		}
 		return tx.AccessKeys().Insert(accessKey(acctA, "alice", "LTAIdurable", t0))
 	})
-	_, err := s1.AppendEvents(ctxFor(t), []store.Nonce{{AccessKeyID: "LTAIdurable", Value: "n1", Expires: t0.Add(time.Hour)}},
-		[]store.Event{{ID: "ev1", AccountID: acctA, Time: t0, EventName: "CreateUser"}})
-	wantNoErr(t, "AppendEvents", err)
+	fold(t, s1, []store.Event{{ID: "ev1", AccountID: acctA, Time: t0, EventName: "CreateUser"}},
+		[]store.Nonce{{AccessKeyID: "LTAIdurable", Value: "n1", Expires: t0.Add(time.Hour)}})
 	v1, err := s1.ChangeVersion(ctxFor(t))
 	wantNoErr(t, "ChangeVersion", err)
 
@@ -282,8 +281,12 @@ func testClosed(t *testing.T, open func(t *testing.T) store.Backend) {
 	ctx := ctxFor(t)
 	wantErr(t, "Read", s.Read(ctx, func(store.Tx) error { return nil }), store.ErrClosed)
 	wantErr(t, "Write", s.Write(ctx, func(store.Tx) error { return nil }), store.ErrClosed)
-	_, err := s.AppendEvents(ctx, nil, []store.Event{{ID: "e", AccountID: acctA, Time: t0}})
-	wantErr(t, "AppendEvents", err, store.ErrClosed)
+	err := s.FoldEvents(ctx, "log-1", store.LogCursor{Segment: 1}, []store.Event{{ID: "e", AccountID: acctA, Time: t0}}, nil)
+	wantErr(t, "FoldEvents", err, store.ErrClosed)
+	_, err = s.GuardNonces(ctx, []store.Nonce{{AccessKeyID: "k", Value: "v", Expires: t0}})
+	if s.Dialect() != "sqlite" {
+		wantErr(t, "GuardNonces", err, store.ErrClosed)
+	}
 	_, err = s.ChangeVersion(ctx)
 	wantErr(t, "ChangeVersion", err, store.ErrClosed)
 	_, _, err = s.ChangesSince(ctx, 0)

@@ -1,0 +1,20 @@
+//go:build unix
+
+package seglog
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// tryLock takes an exclusive advisory lock on f without waiting; false when
+// another process (or another Log of this one) holds it. The kernel drops
+// the lock when the process dies, even by kill -9.
+func tryLock(f *os.File) (bool, error) {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -1,0 +1,522 @@
+// Package seglog is a node's append-only segment log: the durable record
+// of what must survive a crash before a call is answered, written with one
+// write and one fdatasync per group of records.
+//
+// A log is a directory of segments (seg-<sequence>.log). Each segment is
+// preallocated and filled with zeros before it is used, so an append
+// changes no file metadata and fdatasync costs one device flush. A record
+// is a 4-byte little-endian length, a 4-byte CRC-32C of the length and the
+// payload, then the payload; a zero length ends the written part of a
+// segment. On open, the log is scanned, and a torn tail (a record whose
+// length or checksum is wrong: a write cut short by a crash) is zeroed, so
+// the log ends at the last whole group. A group never spans two segments.
+//
+// Several processes (nodes) may share one data directory: each log lives
+// in a sub-directory (node-0, node-1, ...) that its node holds locked, so a
+// node that is gone for good leaves its log to the next node that starts
+// there, which reads and folds its tail.
+package seglog
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// DefaultSegmentSize is the size of a preallocated segment.
+const DefaultSegmentSize = 64 << 20
+
+const headerSize = 8
+
+// MaxRecord bounds one record (the appender refuses larger ones).
+const MaxRecord = 8 << 20
+
+// maxWrite bounds one Append: a crash can tear at most this much after
+// the last whole record.
+const maxWrite = MaxRecord + headerSize
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Pos is a position in a log: a segment's sequence number and a byte
+// offset in it. Positions of one log grow with every append.
+type Pos struct {
+	Segment int64
+	Offset  int64
+}
+
+// Less orders positions.
+func (p Pos) Less(q Pos) bool {
+	return p.Segment < q.Segment || p.Segment == q.Segment && p.Offset < q.Offset
+}
+
+// ErrTooLarge is returned for a record over MaxRecord or a segment.
+var ErrTooLarge = errors.New("seglog: record too large")
+
+// Log is an open segment log. Append is called by one goroutine at a time
+// (the group committer); the other methods may run concurrently with it.
+type Log struct {
+	dir     string
+	id      string
+	size    int64
+	lock    *os.File
+	mu      sync.Mutex // guards cur, pos, spare
+	cur     *os.File
+	pos     Pos
+	spare   chan spareResult // the next segment, being zero-filled
+	scratch []byte
+}
+
+type spareResult struct {
+	f   *os.File
+	err error
+}
+
+// Options configure Open.
+type Options struct {
+	// SegmentSize is the size of each segment (DefaultSegmentSize if 0).
+	SegmentSize int64
+}
+
+// Open opens (creating it if needed) the first log under root that no
+// running node holds, recovers it and returns it ready to append.
+func Open(root string, opt Options) (*Log, error) {
+	if opt.SegmentSize <= 0 {
+		opt.SegmentSize = DefaultSegmentSize
+	}
+	if opt.SegmentSize < 2*headerSize {
+		return nil, fmt.Errorf("seglog: segment size %d is too small", opt.SegmentSize)
+	}
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return nil, err
+	}
+	for i := 0; i < 1024; i++ {
+		dir := filepath.Join(root, "node-"+strconv.Itoa(i))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		lf, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		ok, err := tryLock(lf)
+		if err != nil || !ok {
+			lf.Close()
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		l := &Log{dir: dir, size: opt.SegmentSize, lock: lf}
+		if err := l.open(); err != nil {
+			l.Close()
+			return nil, err
+		}
+		return l, nil
+	}
+	return nil, errors.New("seglog: every log directory under " + root + " is held by a running node")
+}
+
+// ID names the log for good (it is stored in the directory), so the store
+// can keep where its fold stands even if another node takes it over.
+func (l *Log) ID() string { return l.id }
+
+// SegmentSize is the size of each segment: no group of records may be
+// larger.
+func (l *Log) SegmentSize() int64 { return l.size }
+
+// Dir is the log's directory.
+func (l *Log) Dir() string { return l.dir }
+
+func (l *Log) open() error {
+	idPath := filepath.Join(l.dir, "ID")
+	raw, err := os.ReadFile(idPath)
+	switch {
+	case err == nil:
+		l.id = strings.TrimSpace(string(raw))
+	case errors.Is(err, os.ErrNotExist):
+		var b [12]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return err
+		}
+		l.id = hex.EncodeToString(b[:])
+		if err := writeFileSync(idPath, []byte(l.id+"\n")); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	if l.id == "" {
+		return errors.New("seglog: empty log id in " + idPath)
+	}
+	segs, err := l.segments()
+	if err != nil {
+		return err
+	}
+	if len(segs) == 0 {
+		f, err := l.create(1)
+		if err != nil {
+			return err
+		}
+		l.cur, l.pos = f, Pos{Segment: 1}
+	} else {
+		// The last segment may be a spare whose zero-filling a crash cut
+		// short (create completes it), and the one before it may end in a
+		// torn group: recover both.
+		last := segs[len(segs)-1]
+		f, err := l.create(last)
+		if err != nil {
+			return err
+		}
+		if len(segs) > 1 {
+			if _, err := l.recover(segs[len(segs)-2]); err != nil {
+				f.Close()
+				return err
+			}
+		}
+		end, err := l.recover(last)
+		if err != nil {
+			f.Close()
+			return err
+		}
+		l.cur, l.pos = f, Pos{Segment: last, Offset: end}
+	}
+	l.prepareSpare()
+	return nil
+}
+
+// recover scans segment seq and zeroes what follows its last whole
+// record; it returns where the next record goes.
+func (l *Log) recover(seq int64) (int64, error) {
+	f, err := os.OpenFile(l.path(seq), os.O_RDWR, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	end, err := scan(f, l.size, nil)
+	if err != nil {
+		return 0, err
+	}
+	// A crash can tear only the last write, which is at most maxWrite
+	// bytes from end: zero that part wherever anything is written, so a
+	// log read again later stops at the same place. Anything written
+	// further on is not a torn write but damage to records that were
+	// acknowledged: refuse to start rather than erase them.
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	buf := make([]byte, 1<<20)
+	dirty := false
+	for off := end; off < st.Size(); off += int64(len(buf)) {
+		n := min(int64(len(buf)), st.Size()-off)
+		if _, err := f.ReadAt(buf[:n], off); err != nil {
+			return 0, err
+		}
+		i := slices.IndexFunc(buf[:n], func(b byte) bool { return b != 0 })
+		if i < 0 {
+			continue
+		}
+		if off+int64(i) >= end+maxWrite {
+			return 0, fmt.Errorf("seglog: %s is damaged at byte %d: records follow an unreadable one, which no crash "+
+				"leaves behind; move the file aside to start without them, or restore it", l.path(seq), end)
+		}
+		clear(buf[:n])
+		if _, err := f.WriteAt(buf[:min(n, end+maxWrite-off)], off); err != nil {
+			return 0, err
+		}
+		dirty = true
+	}
+	if dirty {
+		if err := f.Sync(); err != nil {
+			return 0, err
+		}
+	}
+	return end, nil
+}
+
+// scan walks the whole records of one segment from its start, calling fn
+// (when not nil) with each payload and the offset after it, and returns
+// the offset where the valid part ends.
+func scan(f *os.File, size int64, fn func(payload []byte, next int64) error) (int64, error) {
+	var hdr [headerSize]byte
+	off := int64(0)
+	for off+headerSize <= size {
+		if _, err := f.ReadAt(hdr[:], off); err != nil {
+			return off, nil // a short segment ends here
+		}
+		n := int64(binary.LittleEndian.Uint32(hdr[:4]))
+		if n == 0 || n > MaxRecord || off+headerSize+n > size {
+			return off, nil
+		}
+		payload := make([]byte, n)
+		if _, err := f.ReadAt(payload, off+headerSize); err != nil {
+			return off, nil
+		}
+		if checksum(hdr[:4], payload) != binary.LittleEndian.Uint32(hdr[4:]) {
+			return off, nil
+		}
+		next := off + headerSize + n
+		if fn != nil {
+			if err := fn(payload, next); err != nil {
+				return off, err
+			}
+		}
+		off = next
+	}
+	return off, nil
+}
+
+// appendFrame appends record r with its header.
+func appendFrame(buf, r []byte) []byte {
+	var hdr [headerSize]byte
+	binary.LittleEndian.PutUint32(hdr[:4], uint32(len(r)))
+	binary.LittleEndian.PutUint32(hdr[4:], checksum(hdr[:4], r))
+	return append(append(buf, hdr[:]...), r...)
+}
+
+func checksum(length, payload []byte) uint32 {
+	c := crc32.Update(0, castagnoli, length)
+	return crc32.Update(c, castagnoli, payload)
+}
+
+// Append writes records as one group: one write, one fdatasync. It returns
+// the position after the group, which is durable when Append returns nil.
+func (l *Log) Append(records [][]byte) (Pos, error) {
+	total := int64(0)
+	for _, r := range records {
+		if len(r) == 0 || len(r) > MaxRecord || int64(len(r))+headerSize > l.size {
+			return Pos{}, ErrTooLarge
+		}
+		total += headerSize + int64(len(r))
+	}
+	if total > l.size || total > maxWrite {
+		return Pos{}, ErrTooLarge // the committer splits groups well below this
+	}
+	buf := l.scratch[:0]
+	for _, r := range records {
+		buf = appendFrame(buf, r)
+	}
+	l.scratch = buf
+	l.mu.Lock()
+	if l.pos.Offset+total > l.size {
+		if err := l.rotate(); err != nil {
+			l.mu.Unlock()
+			return Pos{}, err
+		}
+	}
+	f, at := l.cur, l.pos
+	l.mu.Unlock()
+	if _, err := f.WriteAt(buf, at.Offset); err != nil {
+		return Pos{}, err
+	}
+	if err := datasync(f); err != nil {
+		return Pos{}, err
+	}
+	end := Pos{Segment: at.Segment, Offset: at.Offset + total}
+	l.mu.Lock()
+	l.pos = end
+	l.mu.Unlock()
+	if cap(l.scratch) > 16<<20 {
+		l.scratch = nil // do not pin a burst's buffer
+	}
+	return end, nil
+}
+
+// rotate moves to the spare segment (l.mu held). The old segment is
+// complete: its remaining bytes are zeros, which end it.
+func (l *Log) rotate() error {
+	res := <-l.spare
+	if res.err != nil {
+		l.prepareSpare() // try again next time
+		return res.err
+	}
+	old := l.cur
+	l.cur, l.pos = res.f, Pos{Segment: l.pos.Segment + 1}
+	old.Close()
+	l.prepareSpare()
+	return nil
+}
+
+// prepareSpare zero-fills the next segment in the background.
+func (l *Log) prepareSpare() {
+	ch := make(chan spareResult, 1)
+	l.spare = ch
+	seq := l.pos.Segment + 1
+	go func() {
+		f, err := l.create(seq)
+		ch <- spareResult{f, err}
+	}()
+}
+
+// create makes segment seq: size bytes of zeros, synced, its directory
+// entry synced. An existing file (a spare made before a crash) is reused:
+// it holds nothing but zeros, or records that recovery would have read.
+func (l *Log) create(seq int64) (*os.File, error) {
+	f, err := os.OpenFile(l.path(seq), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err == nil && st.Size() < l.size {
+		zero := make([]byte, 1<<20)
+		for off := st.Size(); off < l.size && err == nil; off += int64(len(zero)) {
+			_, err = f.WriteAt(zero[:min(int64(len(zero)), l.size-off)], off)
+		}
+		if err == nil {
+			err = f.Sync()
+		}
+		if err == nil {
+			err = syncDir(l.dir)
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// End is the position after the last durable record.
+func (l *Log) End() Pos {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pos
+}
+
+// ReadFrom calls fn with every whole record from position from to the end
+// of the log, in order, with the position after each.
+func (l *Log) ReadFrom(from Pos, fn func(payload []byte, next Pos) error) error {
+	segs, err := l.segments()
+	if err != nil {
+		return err
+	}
+	for _, seq := range segs {
+		if seq < from.Segment {
+			continue
+		}
+		f, err := os.Open(l.path(seq))
+		if err != nil {
+			return err
+		}
+		skip := int64(0)
+		if seq == from.Segment {
+			skip = from.Offset
+		}
+		_, err = scan(f, l.size, func(payload []byte, next int64) error {
+			if next <= skip {
+				return nil
+			}
+			return fn(payload, Pos{Segment: seq, Offset: next})
+		})
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Release deletes the segments wholly before upto (their records are
+// folded into the store), never the one being written.
+func (l *Log) Release(upto Pos) error {
+	segs, err := l.segments()
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	cur := l.pos.Segment
+	l.mu.Unlock()
+	for _, seq := range segs {
+		if seq >= upto.Segment || seq >= cur {
+			break
+		}
+		if err := os.Remove(l.path(seq)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close closes the log and gives its directory up to the next node.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.spare != nil {
+		if res := <-l.spare; res.f != nil {
+			res.f.Close()
+		}
+		l.spare = nil
+	}
+	var err error
+	if l.cur != nil {
+		err = l.cur.Close()
+		l.cur = nil
+	}
+	if l.lock != nil {
+		l.lock.Close() // drops the lock
+		l.lock = nil
+	}
+	return err
+}
+
+func (l *Log) path(seq int64) string {
+	return filepath.Join(l.dir, fmt.Sprintf("seg-%016d.log", seq))
+}
+
+// segments lists the segment sequence numbers present, ascending.
+func (l *Log) segments() ([]int64, error) {
+	ents, err := os.ReadDir(l.dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, e := range ents {
+		name := e.Name()
+		if !strings.HasPrefix(name, "seg-") || !strings.HasSuffix(name, ".log") {
+			continue
+		}
+		seq, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(name, "seg-"), ".log"), 10, 64)
+		if err == nil && seq > 0 {
+			out = append(out, seq)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func writeFileSync(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

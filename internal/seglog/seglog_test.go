@@ -1,0 +1,192 @@
+package seglog
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"testing"
+)
+
+func readAll(t *testing.T, l *Log) [][]byte {
+	t.Helper()
+	var out [][]byte
+	if err := l.ReadFrom(Pos{}, func(p []byte, _ Pos) error {
+		out = append(out, bytes.Clone(p))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A crash mid-write leaves a torn group: reopening drops it (and only it)
+// and appends go on from the last whole group.
+func TestTornTailIsTruncatedOnOpen(t *testing.T) {
+	root := t.TempDir()
+	l, err := Open(root, Options{SegmentSize: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [][]byte
+	for g := range 5 {
+		var group [][]byte
+		for i := range 3 {
+			group = append(group, fmt.Appendf(nil, "group %d record %d", g, i))
+		}
+		if _, err := l.Append(group); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, group...)
+	}
+	end := l.End()
+	path := l.path(end.Segment)
+	l.Close()
+
+	// A torn group: a whole first record, then a length with half its
+	// payload (the checksum cannot match).
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var torn [][]byte
+	torn = append(torn, []byte("torn whole"), []byte("torn half"))
+	var buf []byte
+	for _, r := range torn {
+		buf = appendFrame(buf, r)
+	}
+	if _, err := f.WriteAt(buf[:len(buf)-4], end.Offset); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	l, err = Open(root, Options{SegmentSize: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	got := readAll(t, l)
+	// The whole first record of the torn group survives (its call was
+	// never answered, but it did run); the half one is gone.
+	if len(got) != len(want)+1 || !bytes.Equal(got[len(want)], torn[0]) {
+		t.Fatalf("after recovery: %d records (last %q), want %d + the torn group's whole record", len(got), got[len(got)-1], len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("record %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+	if _, err := l.Append([][]byte{[]byte("after")}); err != nil {
+		t.Fatal(err)
+	}
+	got = readAll(t, l)
+	if last := got[len(got)-1]; string(last) != "after" || len(got) != len(want)+2 {
+		t.Fatalf("append after recovery: %d records, last %q", len(got), last)
+	}
+}
+
+// Groups that do not fit move to the next segment; released segments go.
+func TestRotationAndRelease(t *testing.T) {
+	root := t.TempDir()
+	l, err := Open(root, Options{SegmentSize: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	rec := bytes.Repeat([]byte("x"), 1000)
+	var ends []Pos
+	for range 20 {
+		end, err := l.Append([][]byte{rec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ends = append(ends, end)
+	}
+	if ends[len(ends)-1].Segment < 5 {
+		t.Fatalf("20 records of 1 KB in 4 KB segments ended in segment %d", ends[len(ends)-1].Segment)
+	}
+	if n := len(readAll(t, l)); n != 20 {
+		t.Fatalf("%d records read back, want 20", n)
+	}
+	if err := l.Release(ends[10]); err != nil {
+		t.Fatal(err)
+	}
+	var rest int
+	l.ReadFrom(ends[10], func([]byte, Pos) error { rest++; return nil })
+	if rest != 9 {
+		t.Fatalf("%d records after position %v, want 9", rest, ends[10])
+	}
+	if _, err := os.Stat(l.path(1)); !os.IsNotExist(err) {
+		t.Fatalf("segment 1 was not released: %v", err)
+	}
+	if _, err := l.Append([][]byte{make([]byte, 5<<10)}); err != ErrTooLarge {
+		t.Fatalf("a record larger than a segment: %v", err)
+	}
+}
+
+// Two logs opened under one root (two nodes sharing --data) get two
+// directories; closing one hands its directory to the next.
+func TestNodesGetTheirOwnLog(t *testing.T) {
+	root := t.TempDir()
+	a, err := Open(root, Options{SegmentSize: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(root, Options{SegmentSize: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Dir() == b.Dir() || a.ID() == b.ID() {
+		t.Fatalf("two nodes share %s (%s)", a.Dir(), a.ID())
+	}
+	id := a.ID()
+	a.Close()
+	c, err := Open(root, Options{SegmentSize: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ID() != id {
+		t.Fatalf("the freed log %s was not taken over (got %s)", id, c.ID())
+	}
+	b.Close()
+	c.Close()
+}
+
+// Damage that no crash leaves (an unreadable record with whole records
+// after it, past what one write could tear) stops the open instead of
+// erasing acknowledged records.
+func TestDamageBeforeLaterRecordsIsRefused(t *testing.T) {
+	root := t.TempDir()
+	const size = 4 * maxWrite
+	l, err := Open(root, Options{SegmentSize: size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("r"), 1<<20)
+	for range 12 { // 12 MiB of records, more than one write could tear
+		if _, err := l.Append([][]byte{big}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := l.path(l.End().Segment)
+	l.Close()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte{'X'}, headerSize+10); err != nil { // the first record's payload
+		t.Fatal(err)
+	}
+	f.Close()
+	if l, err := Open(root, Options{SegmentSize: size}); err == nil {
+		l.Close()
+		t.Fatal("a log damaged before 12 MiB of records opened (and would have erased them)")
+	}
+	// The records after the damage are still on disk.
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(raw[11<<20:], big[:1024]) {
+		t.Fatal("records after the damage were erased")
+	}
+}
