@@ -1,0 +1,113 @@
+package e2e
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserRootCreatesTheAccountAdministrator is the seed "Create an
+// account administrator": the root opens RAM Overview > Get Started >
+// Account Administrator, reads the plan, clicks Perform, reads the
+// generated password from the page and signs out; administrator logs on
+// with the RAM-user logon URL, is forced to change the password and bind
+// an MFA device, lands in the console, and finds the root's three calls in
+// ActionTrail.
+func TestBrowserRootCreatesTheAccountAdministrator(t *testing.T) {
+	w := newRAMWorld(t)
+	ctx := chrome(t)
+	base := "http://" + w.srv.Endpoint
+	run(t, ctx, "root signs in", chromedp.Navigate(base+"/console/signin"),
+		chromedp.WaitVisible(tid("signin-form")),
+		chromedp.SendKeys(tid("signin-account"), w.acct.Email),
+		chromedp.SendKeys(tid("signin-password"), w.acct.Password),
+		chromedp.Click(tid("signin-submit")),
+		chromedp.WaitVisible(tid("identity")))
+	run(t, ctx, "open RAM Overview", chromedp.Click(tid("nav-ram-overview")), chromedp.WaitVisible(tid("ram-basic-info")))
+	if got := textOf(t, ctx, tid("ram-account-id")); got != w.acct.ID {
+		t.Fatalf("Overview shows account %q, want %s", got, w.acct.ID)
+	}
+	loginURL := textOf(t, ctx, tid("ram-login-url"))
+	if want := base + "/console/ram-signin/" + w.acct.ID + ".onaliyun.com"; loginURL != want {
+		t.Fatalf("login URL %q, want %s", loginURL, want)
+	}
+	screenshot(t, ctx, "ram-overview.png")
+	run(t, ctx, "Get Started > Account Administrator", chromedp.Click(tid("ram-admin-start")), chromedp.WaitVisible(tid("admin-plan")))
+	if got := textOf(t, ctx, tid("admin-plan-policy")); got != "AdministratorAccess" {
+		t.Fatalf("planned policy %q", got)
+	}
+	screenshot(t, ctx, "ram-admin-plan.png")
+	run(t, ctx, "Perform", chromedp.Click(tid("admin-perform")), chromedp.WaitVisible(tid("admin-result")))
+	statuses := value(t, ctx, "read the progress", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('[data-testid="admin-step-status"]')].map(e => e.textContent)`))
+	if strings.Join(statuses, ",") != "Done,Done,Done" {
+		t.Fatalf("progress %v, want three steps done", statuses)
+	}
+	password := textOf(t, ctx, tid("admin-password"))
+	logon := textOf(t, ctx, tid("admin-logon"))
+	if len(password) < 16 || logon != "administrator@"+w.acct.ID+".onaliyun.com" {
+		t.Fatalf("result: logon %q, password of %d characters", logon, len(password))
+	}
+	csvHref := value(t, ctx, "Download CSV link", chromedp.Evaluate[string](
+		`document.querySelector('[data-testid="admin-csv"]').getAttribute('href')`))
+	if !strings.HasPrefix(csvHref, "data:text/csv;base64,") {
+		t.Fatalf("Download CSV link %q", csvHref)
+	}
+	screenshot(t, ctx, "ram-admin-result.png")
+	run(t, ctx, "root signs out", chromedp.Click(tid("signout")), chromedp.WaitVisible(tid("signin-form")))
+
+	run(t, ctx, "administrator opens the logon URL", chromedp.Navigate(loginURL),
+		chromedp.WaitVisible(tid("ram-logon-name")),
+		chromedp.SendKeys(tid("ram-logon-name"), "administrator"),
+		chromedp.Click(tid("ram-next")),
+		chromedp.WaitVisible(tid("ram-password")),
+		chromedp.SendKeys(tid("ram-password"), password),
+		chromedp.Click(tid("ram-logon")),
+		chromedp.WaitVisible(tid("change-password-form")))
+	run(t, ctx, "forced password change",
+		chromedp.SendKeys(tid("old-password"), password),
+		chromedp.SendKeys(tid("new-password"), "Admin-Chosen-Passw0rd"),
+		chromedp.SendKeys(tid("confirm-password"), "Admin-Chosen-Passw0rd"),
+		chromedp.Click(tid("change-password-submit")),
+		chromedp.WaitVisible(tid("mfa-secret")))
+	secret := textOf(t, ctx, tid("mfa-secret"))
+	c1, c2 := consecutiveCodes(t, secret, w.srv.App.Now())
+	run(t, ctx, "bind MFA",
+		chromedp.SendKeys(tid("mfa-code1"), c1),
+		chromedp.SendKeys(tid("mfa-code2"), c2),
+		chromedp.Click(tid("bind-mfa-submit")),
+		chromedp.WaitVisible(tid("identity")))
+	if got := textOf(t, ctx, tid("identity-name")); got != "administrator" {
+		t.Fatalf("identity %q, want administrator", got)
+	}
+
+	// ActionTrail, read by administrator (AdministratorAccess): each of the
+	// quick creation's calls by the root, as a console operation.
+	for _, action := range []string{"CreateUser", "CreateLoginProfile", "AttachPolicyToUser"} {
+		q := url.Values{"key": {"EventName"}, "value": {action}}
+		run(t, ctx, "Event Query "+action, chromedp.Navigate(base+"/console/trail?"+q.Encode()), chromedp.WaitVisible(tid("trail-table")))
+		users := value(t, ctx, "read users", chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="trail-user"]')].map(e => e.textContent)`))
+		types := value(t, ctx, "read types", chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="trail-event-type"]')].map(e => e.textContent)`))
+		if len(users) != 1 || users[0] != "root" || types[0] != "ConsoleOperation" {
+			t.Fatalf("%s events: users %v types %v, want one ConsoleOperation by root", action, users, types)
+		}
+		if action == "CreateLoginProfile" {
+			js := textOf(t, ctx, tid("trail-json"))
+			if strings.Contains(js, password) {
+				t.Fatal("the generated password is in the trail")
+			}
+			screenshot(t, ctx, "ram-admin-trail.png")
+		}
+	}
+	// administrator's own logon steps name it.
+	q := url.Values{"key": {"User"}, "value": {"administrator"}}
+	run(t, ctx, "administrator's events", chromedp.Navigate(base+"/console/trail?"+q.Encode()), chromedp.WaitVisible(tid("trail-table")))
+	names := value(t, ctx, "read events", chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="trail-event-name"]')].map(e => e.textContent)`))
+	for _, want := range []string{"ConsoleSignin", "ChangePassword", "BindMFADevice"} {
+		if !contains(names, want) {
+			t.Fatalf("administrator's events %v lack %s", names, want)
+		}
+	}
+}
