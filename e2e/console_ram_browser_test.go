@@ -111,3 +111,69 @@ func TestBrowserRootCreatesTheAccountAdministrator(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserCreateUserAndGrantPermission: the root creates tom with
+// console and OpenAPI access from the Users page, reads the secrets shown
+// once, opens tom, grants a system policy through the Grant Permission
+// panel and sees it under Permissions; tom logs on with the password.
+func TestBrowserCreateUserAndGrantPermission(t *testing.T) {
+	w := newRAMWorld(t)
+	ctx := chrome(t)
+	base := "http://" + w.srv.Endpoint
+	run(t, ctx, "root signs in", chromedp.Navigate(base+"/console/signin"),
+		chromedp.WaitVisible(tid("signin-form")),
+		chromedp.SendKeys(tid("signin-account"), w.acct.Email),
+		chromedp.SendKeys(tid("signin-password"), w.acct.Password),
+		chromedp.Click(tid("signin-submit")),
+		chromedp.WaitVisible(tid("identity")))
+	run(t, ctx, "Users > Create User", chromedp.Click(tid("nav-users")), chromedp.WaitVisible(tid("users-create")),
+		chromedp.Click(tid("users-create")), chromedp.WaitVisible(tid("newuser-form")),
+		chromedp.SendKeys(tid("newuser-name"), "tom"),
+		chromedp.SendKeys(tid("newuser-display"), "Tom"),
+		chromedp.Click(tid("newuser-openapi")),
+		chromedp.Click(tid("newuser-reset"))) // not required: tom logs on straight away
+	screenshot(t, ctx, "ram-create-user.png")
+	run(t, ctx, "OK", chromedp.Click(tid("newuser-submit")), chromedp.WaitVisible(tid("newuser-result")))
+	password := textOf(t, ctx, tid("newuser-password"))
+	keyID, secret := textOf(t, ctx, tid("newuser-key-id")), textOf(t, ctx, tid("newuser-key-secret"))
+	if len(password) < 16 || keyID == "" || secret == "" {
+		t.Fatalf("result: password of %d characters, key %q, secret of %d", len(password), keyID, len(secret))
+	}
+	screenshot(t, ctx, "ram-create-user-result.png")
+	run(t, ctx, "open tom", chromedp.Click(tid("newuser-open")), chromedp.WaitVisible(tid("user-basic")))
+	if got := textOf(t, ctx, tid("key-id")); got != keyID {
+		t.Fatalf("detail lists key %q, want %s", got, keyID)
+	}
+	if body := value(t, ctx, "page text", chromedp.Evaluate[string](`document.body.innerText`)); strings.Contains(body, secret) || strings.Contains(body, password) {
+		t.Fatal("the detail page shows a secret")
+	}
+	run(t, ctx, "Grant Permission", chromedp.Click(tid("grant-open")), chromedp.WaitVisible(tid("grant-form")),
+		chromedp.SetValue(tid("grant-type"), "System"),
+		chromedp.SendKeys(tid("grant-search"), "STSAssumeRole"),
+		chromedp.Click(tid("grant-search-submit")),
+		chromedp.WaitVisible(tid("grant-pick-AliyunSTSAssumeRoleAccess")),
+		chromedp.Click(tid("grant-pick-AliyunSTSAssumeRoleAccess")))
+	if n := value(t, ctx, "rows", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="grant-row"]').length`)); n != 1 {
+		t.Fatalf("the search left %d policies, want 1", n)
+	}
+	screenshot(t, ctx, "ram-grant.png")
+	run(t, ctx, "OK", chromedp.Click(tid("grant-submit")), chromedp.WaitVisible(tid("grant-complete")),
+		chromedp.Click(tid("grant-complete")), chromedp.WaitVisible(tid("policies-table")))
+	if got := textOf(t, ctx, tid("policy-name")); got != "AliyunSTSAssumeRoleAccess" {
+		t.Fatalf("Permissions lists %q", got)
+	}
+	run(t, ctx, "scroll to the keys and permissions", script(`document.querySelector('[data-testid="user-keys"]').scrollIntoView()`))
+	screenshot(t, ctx, "ram-user-detail.png")
+	run(t, ctx, "root signs out", chromedp.Click(tid("signout")), chromedp.WaitVisible(tid("signin-form")))
+	run(t, ctx, "tom logs on", chromedp.Navigate(base+"/console/ram-signin/"+w.acct.ID+".onaliyun.com"),
+		chromedp.WaitVisible(tid("ram-logon-name")),
+		chromedp.SendKeys(tid("ram-logon-name"), "tom"),
+		chromedp.Click(tid("ram-next")),
+		chromedp.WaitVisible(tid("ram-password")),
+		chromedp.SendKeys(tid("ram-password"), password),
+		chromedp.Click(tid("ram-logon")),
+		chromedp.WaitVisible(tid("identity")))
+	if got := textOf(t, ctx, tid("identity-name")); got != "tom" {
+		t.Fatalf("identity %q, want tom", got)
+	}
+}

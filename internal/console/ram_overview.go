@@ -72,14 +72,34 @@ const (
 	adminPolicy   = "AdministratorAccess"
 )
 
-// adminStep is one call of the quick creation, as its progress list shows
-// it.
-type adminStep struct {
+// planStep is one call of a multi-call form (the quick creation, Create
+// User, Grant Permission), as its progress list shows it.
+type planStep struct {
 	Action  string // the API action
 	What    string // what it does, in words
 	Status  string // "Done", "Failed", "Not run"
 	Error   *shownError
 	Product string
+	version string
+	params  map[string]string
+	out     map[string]any // the answer, once Done
+}
+
+// runSteps runs the steps through the invoker in order and stops at the
+// first refusal: the HTTP status is the refusal's (200 when all ran).
+func (c *Console) runSteps(r *http.Request, a *active, steps []*planStep) int {
+	for _, s := range steps {
+		s.Status = "Not run"
+	}
+	for _, s := range steps {
+		out, err := c.call(r, a, s.version, s.Action, s.params)
+		if err != nil {
+			s.Status, s.Error = "Failed", shown(err)
+			return statusOf(err)
+		}
+		s.Status, s.out = "Done", out
+	}
+	return http.StatusOK
 }
 
 type adminData struct {
@@ -87,7 +107,7 @@ type adminData struct {
 	Logon     string // administrator@<default domain>
 	Policy    string
 	LoginURL  string
-	Steps     []*adminStep
+	Steps     []*planStep
 	Performed bool
 	Succeeded bool
 	Password  string       // the generated password: in this answer only
@@ -100,10 +120,14 @@ func (c *Console) adminPlan(r *http.Request, a *active) (*adminData, error) {
 		return nil, err
 	}
 	return &adminData{UserName: adminUserName, Logon: adminUserName + "@" + domain, Policy: adminPolicy, LoginURL: loginURL,
-		Steps: []*adminStep{
-			{Action: "CreateUser", Product: "RAM", What: "Create the RAM user " + adminUserName, Status: "Not run"},
-			{Action: "CreateLoginProfile", Product: "IMS", What: "Enable console logon with a generated password, reset required at next logon, MFA required", Status: "Not run"},
-			{Action: "AttachPolicyToUser", Product: "RAM", What: "Attach the system policy " + adminPolicy, Status: "Not run"},
+		Steps: []*planStep{
+			{Action: "CreateUser", Product: "RAM", What: "Create the RAM user " + adminUserName, Status: "Not run",
+				version: ramVersion, params: map[string]string{"UserName": adminUserName, "DisplayName": adminUserName}},
+			{Action: "CreateLoginProfile", Product: "IMS", What: "Enable console logon with a generated password, reset required at next logon, MFA required", Status: "Not run",
+				version: imsVersion, params: map[string]string{"UserPrincipalName": adminUserName + "@" + domain, "GenerateRandomPassword": "true",
+					"PasswordResetRequired": "true", "MFABindRequired": "true"}},
+			{Action: "AttachPolicyToUser", Product: "RAM", What: "Attach the system policy " + adminPolicy, Status: "Not run",
+				version: ramVersion, params: map[string]string{"UserName": adminUserName, "PolicyType": "System", "PolicyName": adminPolicy}},
 		}}, nil
 }
 
@@ -137,29 +161,8 @@ func (c *Console) performAdmin(w http.ResponseWriter, r *http.Request, a *active
 		return
 	}
 	d.Performed = true
-	calls := []struct {
-		version, action string
-		params          map[string]string
-	}{
-		{ramVersion, "CreateUser", map[string]string{"UserName": adminUserName, "DisplayName": adminUserName}},
-		{imsVersion, "CreateLoginProfile", map[string]string{"UserPrincipalName": d.Logon, "GenerateRandomPassword": "true",
-			"PasswordResetRequired": "true", "MFABindRequired": "true"}},
-		{ramVersion, "AttachPolicyToUser", map[string]string{"UserName": adminUserName, "PolicyType": "System", "PolicyName": adminPolicy}},
-	}
-	status := http.StatusOK
-	for i, call := range calls {
-		out, err := c.call(r, a, call.version, call.action, call.params)
-		if err != nil {
-			d.Steps[i].Status, d.Steps[i].Error = "Failed", shown(err)
-			status = statusOf(err)
-			break
-		}
-		d.Steps[i].Status = "Done"
-		if call.action == "CreateLoginProfile" {
-			lp, _ := out["LoginProfile"].(map[string]any)
-			d.Password = str(lp["Password"])
-		}
-	}
+	status := c.runSteps(r, a, d.Steps)
+	d.Password = generatedPassword(d.Steps[1].out)
 	d.Succeeded = d.Steps[len(d.Steps)-1].Status == "Done"
 	if d.Password != "" {
 		d.CSV = csvDataURL([][]string{{"User Logon Name", "Password", "Login URL"}, {d.Logon, d.Password, d.LoginURL}})
@@ -167,6 +170,13 @@ func (c *Console) performAdmin(w http.ResponseWriter, r *http.Request, a *active
 	v := adminCrumbs(a, "Create an account administrator")
 	v.Data = d
 	c.render(w, status, "ram_admin", v)
+}
+
+// generatedPassword is the password a CreateLoginProfile answer carries
+// when the engine generated it.
+func generatedPassword(out map[string]any) string {
+	lp, _ := out["LoginProfile"].(map[string]any)
+	return str(lp["Password"])
 }
 
 // statusOf is the HTTP status of a refused call, as the API answers it.
