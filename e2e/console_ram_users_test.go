@@ -235,3 +235,43 @@ func TestConsoleRAMUserPagesNeedPermissions(t *testing.T) {
 		t.Fatal("a refused Create AccessKey made a key")
 	}
 }
+
+// TestConsoleRAMLogonSettingsAndMFAUnbind: Modify Logon Settings sets the
+// flags and regenerates the password (shown once; the user's sessions
+// end); Unbind removes the user's MFA device after a confirmation.
+func TestConsoleRAMLogonSettingsAndMFAUnbind(t *testing.T) {
+	w := newRAMWorld(t)
+	w.consoleUser(t, "dora", "Dora-Passw0rd-1", false, true)
+	domain := w.acct.ID + ".onaliyun.com"
+	dora := newBrowser(t, w.srv)
+	wantRedirect(t, dora.ramLogon("dora@"+domain, "Dora-Passw0rd-1"), "/console/bind-mfa")
+	secret := secretShown.FindStringSubmatch(dora.get("/console/bind-mfa").body)[1]
+	c1, c2 := consecutiveCodes(t, secret, w.srv.App.Now())
+	wantRedirect(t, dora.post("/console/bind-mfa", url.Values{"code1": {c1}, "code2": {c2}}), "/console/")
+
+	b := newBrowser(t, w.srv)
+	b.signInRoot(w.acct.Email, w.acct.Password)
+	wantStatus(t, b.get("/console/ram/users/dora"), http.StatusOK, `data-testid="mfa-serial"`, `data-testid="mfa-unbind"`, `data-testid="login-mfa">Required<`)
+	wantStatus(t, b.post("/console/ram/users/dora/mfa/unbind", url.Values{}), http.StatusOK, `data-testid="confirm-question"`, `&#34;dora&#34;`)
+	wantRedirect(t, b.post("/console/ram/users/dora/mfa/unbind", url.Values{"confirm": {"yes"}}), "/console/ram/users/dora?")
+	wantStatus(t, b.get("/console/ram/users/dora"), http.StatusOK, `data-testid="mfa-none"`)
+	info := ram.CreateGetUserMFAInfoRequest()
+	info.UserName = "dora"
+	if _, err := w.root.GetUserMFAInfo(info); serverCode(err) == "" {
+		t.Fatal("the device is still bound")
+	}
+
+	wantStatus(t, b.post("/console/ram/users/dora/login/modify", url.Values{"password_mode": {"custom"}, "password": {"weak"}}), http.StatusBadRequest, "InvalidParameter")
+	wantRedirect(t, b.post("/console/ram/users/dora/login/modify", url.Values{"password_mode": {"keep"}}), "/console/ram/users/dora?")
+	wantStatus(t, b.get("/console/ram/users/dora"), http.StatusOK, `data-testid="login-mfa">Not required<`, `data-testid="login-reset">Not required<`)
+	regen := b.post("/console/ram/users/dora/login/modify", url.Values{"password_mode": {"generate"}, "reset": {"on"}})
+	wantStatus(t, regen, http.StatusOK, `data-testid="newpassword-result"`, `data-testid="login-reset">Required<`)
+	password := shownValue(t, regen, "newpassword")
+	if q := dora.get("/console/"); q.location != "/console/signin" {
+		t.Fatalf("dora's session outlived the new password: %d %s", q.status, q.location)
+	}
+	wantRedirect(t, newBrowser(t, w.srv).ramLogon("dora@"+domain, password), "/console/change-password")
+	if strings.Contains(b.get("/console/ram/users/dora").body, password) {
+		t.Fatal("the regenerated password is shown again")
+	}
+}

@@ -122,6 +122,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/ram/users/{name}/keys/{op}", c.readyPost(c.keyAction))
 	m.HandleFunc("POST /console/ram/users/{name}/login/{op}", c.readyPost(c.loginAction))
 	m.HandleFunc("POST /console/ram/users/{name}/revoke", c.readyPost(c.revokePolicy))
+	m.HandleFunc("POST /console/ram/users/{name}/mfa/unbind", c.readyPost(c.unbindMFA))
 	m.HandleFunc("GET /console/ram/users/{name}/grant", c.ready(c.grantPage))
 	m.HandleFunc("POST /console/ram/users/{name}/grant", c.readyPost(c.grant))
 	m.HandleFunc("POST /console/ram/users/delete", c.readyPost(c.deleteUser))

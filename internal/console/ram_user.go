@@ -133,6 +133,8 @@ var userNotices = map[string]string{
 	"login-on":      "Console logon of %s was enabled.",
 	"login-deleted": "The login profile of %s was deleted: it has no console access.",
 	"revoked":       "The policy %s was revoked.",
+	"login-changed": "The logon settings of %s were saved.",
+	"mfa-unbound":   "The MFA device of %s was unbound.",
 }
 
 func (c *Console) userPage(w http.ResponseWriter, r *http.Request, a *active) {
@@ -252,6 +254,9 @@ func (c *Console) loginAction(w http.ResponseWriter, r *http.Request, a *active)
 		status := map[string]string{"enable": "Active", "disable": "Inactive"}[op]
 		_, err = c.call(r, a, imsVersion, "UpdateLoginProfile", map[string]string{"UserPrincipalName": name + "@" + domain, "Status": status})
 		done = map[string]string{"enable": "login-on", "disable": "login-off"}[op]
+	case "modify":
+		c.modifyLogin(w, r, a, name)
+		return
 	case "delete":
 		if !c.confirmFirst(w, r, a, name, fmt.Sprintf("Delete the login profile of %q? It loses console access and its password.", name), "Delete login profile", nil) {
 			return
@@ -289,4 +294,63 @@ func (c *Console) revokePolicy(w http.ResponseWriter, r *http.Request, a *active
 		return
 	}
 	redirect(w, r, doneAt(name, "revoked", pol))
+}
+
+// modifyLogin is Modify Logon Settings: the reset and MFA flags, and the
+// password kept, generated (shown once, here) or typed (checked against
+// the policy), in one IMS UpdateLoginProfile.
+func (c *Console) modifyLogin(w http.ResponseWriter, r *http.Request, a *active, name string) {
+	domain, _, err := c.domainOf(r, a)
+	if err != nil {
+		c.fail(w, r, a, 0, err)
+		return
+	}
+	p := map[string]string{"UserPrincipalName": name + "@" + domain,
+		"PasswordResetRequired": boolParam(r.PostFormValue("reset") == "on"), "MFABindRequired": boolParam(r.PostFormValue("mfa") == "on")}
+	switch r.PostFormValue("password_mode") {
+	case "generate":
+		p["GenerateRandomPassword"] = "true"
+	case "custom":
+		p["Password"] = r.PostFormValue("password")
+		if p["Password"] == "" {
+			c.fail(w, r, a, http.StatusBadRequest, codeBadQuery.New("Type the new password, or keep the current one."))
+			return
+		}
+	}
+	out, err := c.call(r, a, imsVersion, "UpdateLoginProfile", p)
+	if err != nil {
+		c.fail(w, r, a, 0, err)
+		return
+	}
+	pw := generatedPassword(out)
+	if pw == "" {
+		redirect(w, r, doneAt(name, "login-changed", name))
+		return
+	}
+	d, ok := c.loadUser(w, r, a, name)
+	if !ok {
+		return
+	}
+	d.NewPassword = pw
+	d.CSV = csvDataURL([][]string{{"User Logon Name", "Password"}, {d.Logon, pw}})
+	v := usersCrumbs(a, d.Name, crumb{Label: d.Name})
+	v.Notice = fmt.Sprintf(userNotices["login-changed"], name)
+	v.Data = d
+	c.render(w, http.StatusOK, "ram_user", v)
+}
+
+// unbindMFA unbinds the user's device after a confirmation naming it.
+func (c *Console) unbindMFA(w http.ResponseWriter, r *http.Request, a *active) {
+	name, ok := c.userName(w, r, a)
+	if !ok {
+		return
+	}
+	if !c.confirmFirst(w, r, a, name, fmt.Sprintf("Unbind the MFA device of %q? A logon that requires MFA will ask it to bind a new one.", name), "Unbind", nil) {
+		return
+	}
+	if _, err := c.call(r, a, ramVersion, "UnbindMFADevice", map[string]string{"UserName": name}); err != nil {
+		c.fail(w, r, a, 0, err)
+		return
+	}
+	redirect(w, r, doneAt(name, "mfa-unbound", name))
 }
