@@ -126,6 +126,12 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/ram/users/{name}/grant", c.ready(c.grantPage))
 	m.HandleFunc("POST /console/ram/users/{name}/grant", c.readyPost(c.grant))
 	m.HandleFunc("POST /console/ram/users/delete", c.readyPost(c.deleteUser))
+	m.HandleFunc("GET /console/ram/policies", c.ready(c.policiesPage))
+	m.HandleFunc("GET /console/ram/create-policy", c.ready(c.newPolicyPage))
+	m.HandleFunc("POST /console/ram/create-policy", c.readyPost(c.createPolicy))
+	m.HandleFunc("GET /console/ram/policies/{type}/{name}", c.ready(c.policyPage))
+	m.HandleFunc("POST /console/ram/policies/Custom/{name}/versions", c.readyPost(c.savePolicyVersion))
+	m.HandleFunc("POST /console/ram/policies/Custom/{name}/delete", c.readyPost(c.deletePolicy))
 	m.HandleFunc("GET /console/outbox", c.ready(c.outboxPage))
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, nil, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
