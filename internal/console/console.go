@@ -132,6 +132,9 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/ram/policies/{type}/{name}", c.ready(c.policyPage))
 	m.HandleFunc("POST /console/ram/policies/Custom/{name}/versions", c.readyPost(c.savePolicyVersion))
 	m.HandleFunc("POST /console/ram/policies/Custom/{name}/delete", c.readyPost(c.deletePolicy))
+	m.HandleFunc("GET /console/ram/roles", c.ready(c.rolesPage))
+	m.HandleFunc("GET /console/ram/roles/{name}", c.ready(c.rolePage))
+	m.HandleFunc("POST /console/ram/roles/{name}/trust", c.readyPost(c.saveTrust))
 	m.HandleFunc("GET /console/outbox", c.ready(c.outboxPage))
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, nil, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
