@@ -136,6 +136,8 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/ram/groups", c.readyPost(c.createGroup))
 	m.HandleFunc("GET /console/ram/groups/{name}", c.ready(c.groupPage))
 	m.HandleFunc("POST /console/ram/groups/{name}/{op}", c.readyPost(c.groupAction))
+	m.HandleFunc("GET /console/ram/settings", c.ready(c.settingsPage))
+	m.HandleFunc("POST /console/ram/settings/{part}", c.readyPost(c.saveSettings))
 	m.HandleFunc("GET /console/ram/roles", c.ready(c.rolesPage))
 	m.HandleFunc("GET /console/ram/roles/{name}", c.ready(c.rolePage))
 	m.HandleFunc("POST /console/ram/roles/{name}/trust", c.readyPost(c.saveTrust))
