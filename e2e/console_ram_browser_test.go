@@ -177,3 +177,49 @@ func TestBrowserCreateUserAndGrantPermission(t *testing.T) {
 		t.Fatalf("identity %q, want tom", got)
 	}
 }
+
+// TestBrowserPolicyEditorRolesAndSettings: the JSON editor shows the
+// engine's refusal and keeps the text; a role's trust policy is shown; the
+// Settings page saves the alias, which changes the logon URL.
+func TestBrowserPolicyEditorRolesAndSettings(t *testing.T) {
+	w := newRAMWorld(t)
+	trust := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["acs:ram::` + w.acct.ID + `:root"]}}]}`
+	w.createRole(t, "ops", trust, 3600)
+	ctx := chrome(t)
+	base := "http://" + w.srv.Endpoint
+	run(t, ctx, "root signs in", chromedp.Navigate(base+"/console/signin"),
+		chromedp.WaitVisible(tid("signin-form")),
+		chromedp.SendKeys(tid("signin-account"), w.acct.Email),
+		chromedp.SendKeys(tid("signin-password"), w.acct.Password),
+		chromedp.Click(tid("signin-submit")),
+		chromedp.WaitVisible(tid("identity")))
+	bad := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*"}]}`
+	run(t, ctx, "Policies > Create Policy with a bad document", chromedp.Click(tid("nav-ram-policies")), chromedp.WaitVisible(tid("policies-create")),
+		chromedp.Click(tid("policies-create")), chromedp.WaitVisible(tid("policy-form")),
+		chromedp.SendKeys(tid("policy-name-input"), "ecs-all"),
+		chromedp.SetValue(tid("policy-document"), bad),
+		chromedp.Click(tid("policy-save")),
+		chromedp.WaitVisible(tid("error-code")))
+	if got := textOf(t, ctx, tid("error-code")); got != "MalformedPolicyDocument" {
+		t.Fatalf("editor refusal %q", got)
+	}
+	if got := value(t, ctx, "editor text", chromedp.Evaluate[string](`document.querySelector('[data-testid="policy-document"]').value`)); got != bad {
+		t.Fatalf("the editor lost the text: %q", got)
+	}
+	screenshot(t, ctx, "ram-policy-error.png")
+	run(t, ctx, "fix and save", chromedp.SetValue(tid("policy-document"), strings.Replace(bad, `"ecs:*"}`, `"ecs:*","Resource":"*"}`, 1)),
+		chromedp.Click(tid("policy-save")), chromedp.WaitVisible(tid("policy-version")))
+	run(t, ctx, "Roles > ops", chromedp.Click(tid("nav-ram-roles")), chromedp.WaitVisible(tid("roles-table")),
+		chromedp.Click(tid("role-open")), chromedp.WaitVisible(tid("trust-document")))
+	if got := value(t, ctx, "trust text", chromedp.Evaluate[string](`document.querySelector('[data-testid="trust-document"]').value`)); !strings.Contains(got, "acs:ram::"+w.acct.ID+":root") {
+		t.Fatalf("trust policy shown: %q", got)
+	}
+	screenshot(t, ctx, "ram-role.png")
+	run(t, ctx, "Settings: alias", chromedp.Click(tid("nav-ram-settings")), chromedp.WaitVisible(tid("settings-alias")),
+		chromedp.SetValue(tid("settings-alias-input"), "acme"),
+		chromedp.Click(tid("settings-alias-save")), chromedp.WaitVisible(tid("notice")))
+	if got := textOf(t, ctx, tid("settings-login-url")); got != base+"/console/ram-signin/acme.onaliyun.com" {
+		t.Fatalf("logon URL after the alias: %q", got)
+	}
+	screenshot(t, ctx, "ram-settings.png")
+}
