@@ -4,10 +4,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
@@ -166,5 +168,60 @@ func TestConsoleRAMOverviewNeedsPermissions(t *testing.T) {
 	get.UserName = "administrator"
 	if _, err := w.root.GetUser(get); serverCode(err) != "EntityNotExist.User" {
 		t.Fatalf("a refused Perform created the user: %v", err)
+	}
+}
+
+// TestConsoleAccountAdministratorRacing: twenty Perform posts at once make
+// one administrator: one answer shows a password, the rest the conflict.
+func TestConsoleAccountAdministratorRacing(t *testing.T) {
+	w := newRAMWorld(t)
+	b := newBrowser(t, w.srv)
+	b.signInRoot(w.acct.Email, w.acct.Password)
+	b.get("/console/ram/overview/administrator")
+	form := url.Values{"csrf": {b.csrf}}.Encode()
+	const n = 20
+	statuses := make(chan int, n)
+	bodies := make(chan string, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodPost, b.base+"/console/ram/overview/administrator", strings.NewReader(form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", b.base)
+			resp, err := b.client.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+			bodies <- string(body)
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	close(bodies)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	passwords := 0
+	for body := range bodies {
+		if strings.Contains(body, `data-testid="admin-password"`) {
+			passwords++
+		}
+	}
+	if count[http.StatusOK] != 1 || count[http.StatusConflict] != n-1 || passwords != 1 {
+		t.Fatalf("statuses %v, %d passwords shown: want one success and %d conflicts", count, passwords, n-1)
+	}
+	pols := ram.CreateListPoliciesForUserRequest()
+	pols.UserName = "administrator"
+	attached, err := w.root.ListPoliciesForUser(pols)
+	ok(t, "ListPoliciesForUser", err)
+	if len(attached.Policies.Policy) != 1 {
+		t.Fatalf("administrator has %d policies", len(attached.Policies.Policy))
 	}
 }
