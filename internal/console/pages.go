@@ -37,8 +37,8 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request, a *active) {
 }
 
 // trailFilters are the LookupEvents attributes the page offers (one at a
-// time, as ActionTrail allows).
-var trailFilters = []string{"EventName", "UserName", "ServiceName", "EventRW", "EventId", "ResourceName", "AccessKeyId"}
+// time, as ActionTrail allows): the keys audit.LookupEvents supports.
+var trailFilters = []string{"EventName", "User", "ServiceName", "EventRW", "EventId", "EventAccessKeyId"}
 
 // trailEvent is one row of the Event Query page.
 type trailEvent struct {
