@@ -114,6 +114,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/ram/users", c.ready(c.usersPage))
 	m.HandleFunc("POST /console/ram/users/delete", c.readyPost(c.deleteUser))
 	m.HandleFunc("GET /console/outbox", c.ready(c.outboxPage))
+	c.rdRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, nil, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
 	})
