@@ -1,0 +1,91 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// ramSignInBrowser runs the RAM-user logon's two steps in the browser.
+func ramSignInBrowser(t *testing.T, ctx context.Context, base, logon, password string) {
+	t.Helper()
+	run(t, ctx, "RAM logon of "+logon, chromedp.Navigate(base+"/console/ram-signin"),
+		chromedp.WaitVisible(tid("ram-logon-name")),
+		chromedp.SendKeys(tid("ram-logon-name"), logon),
+		chromedp.Click(tid("ram-next")),
+		chromedp.WaitVisible(tid("ram-password")),
+		chromedp.SendKeys(tid("ram-password"), password),
+		chromedp.Click(tid("ram-logon")),
+		chromedp.WaitVisible(tid("identity")))
+}
+
+// TestBrowserRDAdminBuildsTheDirectory: the seed's walk-through in
+// Chromium. A RAM administrator of the management account enables the
+// resource directory, builds two folders (one inside the other), creates
+// a resource member in the inner one from the folder's own Create Member
+// Account, and finds it in the Member List with its path.
+func TestBrowserRDAdminBuildsTheDirectory(t *testing.T) {
+	w := newRAMWorld(t)
+	logon := rdConsoleAdmin(t, w, "rd-admin", "Rd-Admin-Passw0rd")
+	ctx := chrome(t)
+	base := "http://" + w.srv.Endpoint
+	ramSignInBrowser(t, ctx, base, logon, "Rd-Admin-Passw0rd")
+	run(t, ctx, "open Resource Management", chromedp.Click(tid("nav-rd")), chromedp.WaitVisible(tid("rd-enable")))
+	screenshot(t, ctx, "rd-enable.png")
+	run(t, ctx, "enable", chromedp.Click(tid("rd-enable")), chromedp.WaitVisible(tid("rd-tree")))
+	if got := textOf(t, ctx, tid("rd-master")); got != w.acct.ID {
+		t.Fatalf("management account %q, want %s", got, w.acct.ID)
+	}
+	run(t, ctx, "create Production under Root",
+		chromedp.SendKeys(tid("rd-folder-new-name"), "Production"),
+		chromedp.Click(tid("rd-create-folder")),
+		chromedp.WaitVisible(tid("notice")))
+	if got := textOf(t, ctx, tid("rd-folder-name")); got != "Production" {
+		t.Fatalf("after creating Production the page shows %q", got)
+	}
+	run(t, ctx, "create Apps under Production",
+		chromedp.SendKeys(tid("rd-folder-new-name"), "Apps"),
+		chromedp.Click(tid("rd-create-folder")),
+		chromedp.WaitVisible(tid("notice")))
+	appsID := textOf(t, ctx, tid("rd-folder-id"))
+	if path := textOf(t, ctx, tid("rd-folder-path")); !strings.Contains(path, "Production") || !strings.HasSuffix(path, "Apps ("+appsID+")") {
+		t.Fatalf("Apps's path %q", path)
+	}
+	folders := value(t, ctx, "read the tree", chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="rd-tree-link"]')].map(e => e.textContent)`))
+	if strings.Join(folders, ",") != "Root,Production,Apps" {
+		t.Fatalf("the tree shows %v", folders)
+	}
+	screenshot(t, ctx, "rd-organization.png")
+	run(t, ctx, "Create Member Account from Apps", chromedp.Click(`[data-testid="rd-folder-empty"] a`),
+		chromedp.WaitVisible(tid("rd-create-member-form")))
+	if sel := value(t, ctx, "folder preselected", chromedp.Evaluate[string](`document.querySelector('[data-testid="rd-member-folder"]').value`)); sel != appsID {
+		t.Fatalf("the form preselects %q, want Apps %s", sel, appsID)
+	}
+	run(t, ctx, "fill the form",
+		chromedp.SendKeys(tid("rd-member-display-name"), "Shop"),
+		chromedp.SendKeys(tid("rd-member-prefix"), "shop"))
+	screenshot(t, ctx, "rd-create-member.png")
+	run(t, ctx, "create", chromedp.Click(tid("rd-member-create")), chromedp.WaitVisible(tid("rd-member-detail")))
+	memberID := textOf(t, ctx, tid("rd-member-id"))
+	if got := textOf(t, ctx, tid("rd-member-type")); got != "ResourceAccount" {
+		t.Fatalf("type %q", got)
+	}
+	if path := textOf(t, ctx, tid("rd-member-path")); !strings.Contains(path, "Production (") || !strings.HasSuffix(path, "Apps ("+appsID+") / "+memberID) {
+		t.Fatalf("path %q", path)
+	}
+	screenshot(t, ctx, "rd-member.png")
+	run(t, ctx, "Member List", chromedp.Navigate(base+"/console/rd/members"), chromedp.WaitVisible(tid("rd-members-table")))
+	if got := textOf(t, ctx, tid("rd-members-total")); got != "1" {
+		t.Fatalf("total %q", got)
+	}
+	if got := textOf(t, ctx, tid("rd-member-id")); got != memberID {
+		t.Fatalf("the list shows %q, want %s", got, memberID)
+	}
+	screenshot(t, ctx, "rd-members.png")
+	acct := getAccount(t, w.srv.RDClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret), memberID)
+	if acct.FolderId != appsID || acct.DisplayName != "Shop" {
+		t.Fatalf("the SDK sees %+v", acct)
+	}
+}
