@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -40,15 +41,15 @@ func TestBrowserRDAdminBuildsTheDirectory(t *testing.T) {
 	}
 	run(t, ctx, "create Production under Root",
 		chromedp.SendKeys(tid("rd-folder-new-name"), "Production"),
-		chromedp.Click(tid("rd-create-folder")),
-		chromedp.WaitVisible(tid("notice")))
+		chromedp.Click(tid("rd-create-folder")))
+	waitText(t, ctx, "notice", "The folder Production was created.")
 	if got := textOf(t, ctx, tid("rd-folder-name")); got != "Production" {
 		t.Fatalf("after creating Production the page shows %q", got)
 	}
 	run(t, ctx, "create Apps under Production",
 		chromedp.SendKeys(tid("rd-folder-new-name"), "Apps"),
-		chromedp.Click(tid("rd-create-folder")),
-		chromedp.WaitVisible(tid("notice")))
+		chromedp.Click(tid("rd-create-folder")))
+	waitText(t, ctx, "notice", "The folder Apps was created.")
 	appsID := textOf(t, ctx, tid("rd-folder-id"))
 	if path := textOf(t, ctx, tid("rd-folder-path")); !strings.Contains(path, "Production") || !strings.HasSuffix(path, "Apps ("+appsID+")") {
 		t.Fatalf("Apps's path %q", path)
@@ -88,4 +89,21 @@ func TestBrowserRDAdminBuildsTheDirectory(t *testing.T) {
 	if acct.FolderId != appsID || acct.DisplayName != "Shop" {
 		t.Fatalf("the SDK sees %+v", acct)
 	}
+}
+
+// waitText waits until the element with the test id shows want (the
+// previous page may show the same element with another text).
+func waitText(t *testing.T, ctx context.Context, testID, want string) {
+	t.Helper()
+	expr := `(document.querySelector('[data-testid="` + testID + `"]')||{}).textContent||""`
+	deadline := time.Now().Add(15 * time.Second)
+	got := ""
+	for time.Now().Before(deadline) {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if got = strings.TrimSpace(v); err == nil && got == want {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s shows %q, want %q", testID, got, want)
 }

@@ -13,4 +13,6 @@ var (
 	codeNoOutbox    = apperr.Code{Kind: apperr.KindNotFound, Name: "Forbidden.DevelopmentModeOff"}
 	codeBadQuery    = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter"}
 	codeNewPassword = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter.NewPassword.Mismatch"}
+	// codeAlreadySwitched: Log On while acting as a role (no chaining from the console).
+	codeAlreadySwitched = apperr.Code{Kind: apperr.KindConflict, Name: "OperationConflict.RoleSessionActive"}
 )
