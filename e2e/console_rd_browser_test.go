@@ -107,3 +107,40 @@ func waitText(t *testing.T, ctx context.Context, testID, want string) {
 	}
 	t.Fatalf("%s shows %q, want %q", testID, got, want)
 }
+
+// TestBrowserRDAdminLogsOnToAMember: from the Member List's Actions
+// column, the administrator logs on to a member, sees the banner with the
+// role, session and member and the member's account id, lists the
+// member's RAM users as the role, and switches back.
+func TestBrowserRDAdminLogsOnToAMember(t *testing.T) {
+	w := newRDWorld(t)
+	logon := w.giveConsolePassword(t, "rd-admin", "Rd-Admin-Passw0rd")
+	member := memberWithUser(t, w, "Prod", "prod")
+	ctx := chrome(t)
+	base := "http://" + w.srv.Endpoint
+	ramSignInBrowser(t, ctx, base, logon, "Rd-Admin-Passw0rd")
+	run(t, ctx, "Member List", chromedp.Navigate(base+"/console/rd/members"), chromedp.WaitVisible(tid("rd-members-table")))
+	run(t, ctx, "Log On", chromedp.Click(tid("rd-member-logon")), chromedp.WaitVisible(tid("role-banner")))
+	if got := textOf(t, ctx, tid("identity-account")); got != member.AccountId {
+		t.Fatalf("the top bar names account %q, want the member %s", got, member.AccountId)
+	}
+	for id, want := range map[string]string{"role-name": "ResourceDirectoryAccountAccessRole", "role-session": "rd-admin",
+		"role-member": "Prod", "role-account": member.AccountId} {
+		if got := textOf(t, ctx, tid(id)); got != want {
+			t.Fatalf("banner %s = %q, want %q", id, got, want)
+		}
+	}
+	run(t, ctx, "the member's users", chromedp.Click(tid("nav-users")), chromedp.WaitVisible(tid("users-table")))
+	if got := textOf(t, ctx, tid("user-name")); got != "alice@"+member.AccountId+".onaliyun.com" {
+		t.Fatalf("the member's Users page shows %q", got)
+	}
+	screenshot(t, ctx, "rd-logon-banner.png")
+	run(t, ctx, "Switch back", chromedp.Click(tid("switch-back")), chromedp.WaitVisible(tid("rd-member-detail")))
+	if got := textOf(t, ctx, tid("identity-account")); got != w.acct.ID {
+		t.Fatalf("after Switch back the top bar names %q, want %s", got, w.acct.ID)
+	}
+	if n := value(t, ctx, "banner gone", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="role-banner"]').length`)); n != 0 {
+		t.Fatal("the banner stays after Switch back")
+	}
+	screenshot(t, ctx, "rd-switched-back.png")
+}
