@@ -35,6 +35,7 @@ func (c *Console) rdRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /console/rd/members", c.readyPost(c.rdCreateMember))
 	m.HandleFunc("GET /console/rd/members/{id}", c.ready(c.rdMemberPage))
 	m.HandleFunc("POST /console/rd/members/{id}/move", c.readyPost(c.rdMoveMember))
+	c.invitationRoutes(m)
 }
 
 // rdFolder is a folder of the Organization tree.
