@@ -36,6 +36,7 @@ func (c *Console) rdRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /console/rd/members/{id}", c.ready(c.rdMemberPage))
 	m.HandleFunc("POST /console/rd/members/{id}/move", c.readyPost(c.rdMoveMember))
 	c.invitationRoutes(m)
+	c.switchTypeRoutes(m)
 }
 
 // rdFolder is a folder of the Organization tree.
@@ -121,12 +122,13 @@ func rdShell(a *active, title, nav string, crumbs ...crumb) *view {
 // rdNotices are the success messages the pages show after a redirect
 // (the name comes from the query; templates escape it).
 var rdNotices = map[string]string{
-	"enabled":        "The resource directory is enabled.",
-	"folder-created": "The folder %s was created.",
-	"folder-renamed": "The folder was renamed to %s.",
-	"folder-deleted": "The folder %s was deleted.",
-	"member-created": "The member %s was created.",
-	"member-moved":   "The member was moved to %s.",
+	"enabled":         "The resource directory is enabled.",
+	"folder-created":  "The folder %s was created.",
+	"folder-renamed":  "The folder was renamed to %s.",
+	"folder-deleted":  "The folder %s was deleted.",
+	"member-created":  "The member %s was created.",
+	"member-moved":    "The member was moved to %s.",
+	"member-switched": "The member %s is now a resource account: its root user can no longer sign in.",
 }
 
 func rdNotice(q url.Values) string {

@@ -59,6 +59,8 @@ type session struct {
 	// Role is the role session the person logged on to a member with
 	// (switchrole.go); nil: the signed-in identity itself.
 	Role *switchedRole `json:",omitempty"`
+	// SwitchCode is a sent Switch to Resource Account code (rd_switch.go).
+	SwitchCode *pendingCode `json:",omitempty"`
 }
 
 // maxMFAFailures wrong MFA codes end a logon (it starts again with the
