@@ -144,3 +144,89 @@ func TestBrowserRDAdminLogsOnToAMember(t *testing.T) {
 	}
 	screenshot(t, ctx, "rd-switched-back.png")
 }
+
+// signOutBrowser ends the browser's session.
+func signOutBrowser(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, "sign out", chromedp.Click(tid("signout")), chromedp.WaitVisible(tid("signin-form")))
+}
+
+// TestBrowserInviteeAcceptsAndIsSwitched: the seed "switch a cloud
+// account to a resource account" in Chromium. The administrator invites a
+// cloud account; its root accepts in its own console; the administrator
+// switches it through the dialog (the checkbox gates OK) with the code
+// from the outbox; the member's root can no longer sign in, and the
+// management root is refused the switch with the explanation.
+func TestBrowserInviteeAcceptsAndIsSwitched(t *testing.T) {
+	w := newRDWorld(t)
+	logon := w.giveConsolePassword(t, "rd-admin", "Rd-Admin-Passw0rd")
+	guest := w.srv.CreateAccount(t)
+	ctx := chrome(t)
+	base := "http://" + w.srv.Endpoint
+
+	ramSignInBrowser(t, ctx, base, logon, "Rd-Admin-Passw0rd")
+	run(t, ctx, "invite", chromedp.Navigate(base+"/console/rd/invitations"), chromedp.WaitVisible(tid("rd-invite-form")),
+		chromedp.SendKeys(tid("rd-invite-target"), guest.ID),
+		chromedp.SendKeys(tid("rd-invite-note"), "Join the group"),
+		chromedp.Click(tid("rd-invite")), chromedp.WaitVisible(tid("rd-sent-table")))
+	if got := textOf(t, ctx, tid("rd-sent-status")); got != "Pending" {
+		t.Fatalf("the invitation is %q", got)
+	}
+	screenshot(t, ctx, "rd-invitations.png")
+	signOutBrowser(t, ctx)
+
+	run(t, ctx, "the invitee signs in", chromedp.SendKeys(tid("signin-account"), guest.Email),
+		chromedp.SendKeys(tid("signin-password"), guest.Password), chromedp.Click(tid("signin-submit")),
+		chromedp.WaitVisible(tid("identity")), chromedp.Navigate(base+"/console/rd/invitations"),
+		chromedp.WaitVisible(tid("rd-received-table")), chromedp.Click(tid("rd-invite-accept")), chromedp.WaitVisible(tid("confirm-dialog")))
+	if q := textOf(t, ctx, tid("confirm-question")); !strings.Contains(q, w.acct.ID) {
+		t.Fatalf("the confirmation does not name the management account: %q", q)
+	}
+	screenshot(t, ctx, "rd-invitation-accept.png")
+	run(t, ctx, "accept", chromedp.Click(tid("confirm-ok")), chromedp.WaitVisible(tid("notice")))
+	if got := textOf(t, ctx, tid("rd-received-status")); got != "Accepted" {
+		t.Fatalf("after accepting: %q", got)
+	}
+	signOutBrowser(t, ctx)
+	// The switch needs the member's root AccessKey off (the directory's precondition).
+	ok(t, "disable the guest's root key", setRootKeyStatus(w.srv.RAMClient(t, guest.AccessKeyID, guest.AccessKeySecret), guest.AccessKeyID, "Inactive"))
+
+	ramSignInBrowser(t, ctx, base, logon, "Rd-Admin-Passw0rd")
+	run(t, ctx, "open the dialog", chromedp.Navigate(base+"/console/rd/members/"+guest.ID), chromedp.WaitVisible(tid("rd-member-detail")),
+		chromedp.Click(tid("rd-switch-type")), chromedp.WaitVisible(tid("switch-dialog")))
+	disabled := `document.querySelector('[data-testid="switch-ok"]').disabled`
+	if !value(t, ctx, "OK gated", chromedp.Evaluate[bool](disabled)) {
+		t.Fatal("OK is enabled before the risk box is ticked")
+	}
+	run(t, ctx, "tick", chromedp.Click(tid("switch-risk")))
+	if value(t, ctx, "OK enabled", chromedp.Evaluate[bool](disabled)) {
+		t.Fatal("OK stays disabled after the risk box is ticked")
+	}
+	screenshot(t, ctx, "rd-switch-dialog.png")
+	run(t, ctx, "OK", chromedp.Click(tid("switch-ok")), chromedp.WaitVisible(tid("switch-code")))
+	code := switchCodeInMail.FindStringSubmatch(mails(t, w.srv, w.acct.Email, 1)[0])[1]
+	run(t, ctx, "enter the code", chromedp.SendKeys(tid("switch-code"), code))
+	screenshot(t, ctx, "rd-switch-verify.png")
+	run(t, ctx, "verify", chromedp.Click(tid("switch-verify")), chromedp.WaitVisible(tid("rd-member-detail")))
+	if got := textOf(t, ctx, tid("rd-member-type")); got != "ResourceAccount" {
+		t.Fatalf("after the switch the member is %q", got)
+	}
+	signOutBrowser(t, ctx)
+
+	run(t, ctx, "the switched root", chromedp.SendKeys(tid("signin-account"), guest.Email),
+		chromedp.SendKeys(tid("signin-password"), guest.Password), chromedp.Click(tid("signin-submit")),
+		chromedp.WaitVisible(tid("error-message")))
+
+	run(t, ctx, "the management root", chromedp.Navigate(base+"/console/signin"), chromedp.WaitVisible(tid("signin-form")),
+		chromedp.SendKeys(tid("signin-account"), w.acct.Email),
+		chromedp.SendKeys(tid("signin-password"), w.acct.Password), chromedp.Click(tid("signin-submit")),
+		chromedp.WaitVisible(tid("identity")), chromedp.Navigate(base+"/console/rd/members/"+guest.ID+"/switch"),
+		chromedp.WaitVisible(tid("error-code")))
+	if got := textOf(t, ctx, tid("error-code")); got != "CallerIdentityError" {
+		t.Fatalf("the management root: %q", got)
+	}
+	if msg := textOf(t, ctx, tid("error-message")); !strings.Contains(msg, "RAM user") {
+		t.Fatalf("the refusal does not say what to use: %q", msg)
+	}
+	screenshot(t, ctx, "rd-switch-root-refused.png")
+}
