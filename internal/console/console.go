@@ -18,6 +18,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/api"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/store"
+	"github.com/canopy-iam/canopy/internal/sts"
 )
 
 // Prefix is where the console is served.
@@ -46,6 +47,8 @@ type Config struct {
 	Dev    bool
 	// IdleTimeout: DefaultIdleTimeout when zero.
 	IdleTimeout time.Duration
+	// Tokens opens the STS session a Log On to a member obtains.
+	Tokens *sts.Tokens
 }
 
 // Console serves the pages.
@@ -60,12 +63,13 @@ type Console struct {
 	idle   time.Duration
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
+	tokens *sts.Tokens
 }
 
 // New builds the console.
 func New(cfg Config) *Console {
 	c := &Console{store: cfg.Store, iam: cfg.IAM, invoke: cfg.Invoker, now: cfg.Now, log: cfg.Log,
-		outbox: cfg.Outbox, dev: cfg.Dev, idle: cfg.IdleTimeout}
+		outbox: cfg.Outbox, dev: cfg.Dev, idle: cfg.IdleTimeout, tokens: cfg.Tokens}
 	if c.idle <= 0 {
 		c.idle = DefaultIdleTimeout
 	}
@@ -142,6 +146,8 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/ram/roles/{name}", c.ready(c.rolePage))
 	m.HandleFunc("POST /console/ram/roles/{name}/trust", c.readyPost(c.saveTrust))
 	m.HandleFunc("GET /console/outbox", c.ready(c.outboxPage))
+	c.rdRoutes(m)
+	c.switchRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, nil, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
 	})

@@ -13,4 +13,10 @@ var (
 	codeNoOutbox    = apperr.Code{Kind: apperr.KindNotFound, Name: "Forbidden.DevelopmentModeOff"}
 	codeBadQuery    = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter"}
 	codeNewPassword = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter.NewPassword.Mismatch"}
+	// codeAlreadySwitched: Log On while acting as a role (no chaining from the console).
+	codeAlreadySwitched = apperr.Code{Kind: apperr.KindConflict, Name: "OperationConflict.RoleSessionActive"}
+	// The Switch to Resource Account dialog's own checks (rd_switch.go).
+	codeRiskNotAccepted = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter.RiskNotAccepted"}
+	codeSwitchCode      = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidVerificationCode"}
+	codeNoContact       = apperr.Code{Kind: apperr.KindConflict, Name: "MissingSecurityInfo"}
 )

@@ -185,7 +185,7 @@ func (c *Console) usersPage(w http.ResponseWriter, r *http.Request, a *active) {
 	}
 	if err := c.store.Read(r.Context(), func(tx store.Tx) error {
 		var err error
-		d.Domain, err = c.iam.DefaultDomain(tx, a.acct)
+		d.Domain, err = c.iam.DefaultDomain(tx, a.principal().AccountID) // a member's, after Log On
 		return err
 	}); err != nil {
 		c.fail(w, r, a, 0, err)

@@ -56,6 +56,11 @@ type session struct {
 	// MFAFailures counts wrong codes at this logon: at maxMFAFailures the
 	// session ends, so six digits cannot be guessed.
 	MFAFailures int `json:",omitempty"`
+	// Role is the role session the person logged on to a member with
+	// (switchrole.go); nil: the signed-in identity itself.
+	Role *switchedRole `json:",omitempty"`
+	// SwitchCode is a sent Switch to Resource Account code (rd_switch.go).
+	SwitchCode *pendingCode `json:",omitempty"`
 }
 
 // maxMFAFailures wrong MFA codes end a logon (it starts again with the
@@ -166,6 +171,10 @@ type active struct {
 
 // principal is the identity the session acts as.
 func (a *active) principal() *model.Principal {
+	if a.s.Role != nil {
+		p := a.s.Role.Principal
+		return &p
+	}
 	p := &model.Principal{Kind: a.s.Kind, AccountID: a.acct, UserName: a.s.UserName, UserID: a.s.UserID,
 		MFAPresent: a.s.MFA}
 	return p
@@ -236,6 +245,9 @@ func (c *Console) load(r *http.Request) (*active, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	if err := c.dropEndedRole(r.Context(), a, now); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

@@ -33,6 +33,7 @@ type identity struct {
 	Name    string // "root" or the RAM user's logon name
 	Kind    string // "Root user" / "RAM user"
 	Account string
+	Role    *roleView // acting as a role in a member (the banner)
 }
 
 // shownError is an error as the pages show it: the cloud's code, message
@@ -47,6 +48,9 @@ var funcs = template.FuncMap{
 
 func whoOf(a *active) *identity {
 	p := a.principal()
+	if p.Kind == model.AssumedRole {
+		return &identity{Name: p.Session.RoleName + "/" + p.Session.SessionName, Kind: "Assumed role", Account: p.AccountID, Role: roleBanner(a)}
+	}
 	if p.Kind == model.Root {
 		return &identity{Name: "root", Kind: "Root user", Account: a.acct}
 	}

@@ -397,8 +397,8 @@ func (s *Service) UpdateAccount(tx store.Tx, caller *model.Principal, accountID,
 		return nil, codeNameOrTypeMissing.New("Give NewDisplayName or NewAccountType.")
 	case newName != "" && newType != "":
 		return nil, invalid("NewAccountType", "Give NewDisplayName or NewAccountType, not both: rename and switch type in two calls.")
-	case newType != "" && caller.Kind == model.Root:
-		return nil, ramIdentityOnly(codeCallerIdentity, "switch a member's type")
+	case newType != "" && CheckTypeSwitchCaller(caller) != nil:
+		return nil, CheckTypeSwitchCaller(caller)
 	case newName != "":
 		return s.RenameAccount(tx, caller.AccountID, accountID, newName, now)
 	default:

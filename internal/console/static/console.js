@@ -21,3 +21,11 @@ document.addEventListener("change", function (ev) {
   var d = el.getAttribute("data-domain");
   if (d && el.value && el.value.indexOf("@") < 0) el.value = el.value + "@" + d;
 });
+// A checkbox with data-gates keeps the named button disabled until ticked.
+document.querySelectorAll("input[data-gates]").forEach(function (box) {
+  var b = document.getElementById(box.getAttribute("data-gates"));
+  if (!b) return;
+  var sync = function () { b.disabled = !box.checked; };
+  box.addEventListener("change", sync);
+  sync();
+});
