@@ -30,12 +30,13 @@ type overviewData struct {
 	Counts    []counter
 }
 
-// domainOf is the account's default domain and its RAM-user logon URL
-// (suffix pre-filled) as this browser reaches the server.
+// domainOf is the acting account's default domain (a member's, after Log
+// On) and its RAM-user logon URL (suffix pre-filled) as this browser
+// reaches the server.
 func (c *Console) domainOf(r *http.Request, a *active) (domain, loginURL string, err error) {
 	err = c.store.Read(r.Context(), func(tx store.Tx) error {
 		var err error
-		domain, err = c.iam.DefaultDomain(tx, a.acct)
+		domain, err = c.iam.DefaultDomain(tx, a.principal().AccountID)
 		return err
 	})
 	return domain, origin(r) + "/console/ram-signin/" + domain, err
@@ -51,7 +52,7 @@ func (c *Console) ramOverview(w http.ResponseWriter, r *http.Request, a *active)
 		c.fail(w, r, a, 0, err)
 		return
 	}
-	d := &overviewData{AccountID: a.acct}
+	d := &overviewData{AccountID: a.principal().AccountID} // a member's, after Log On
 	if d.Domain, d.LoginURL, err = c.domainOf(r, a); err != nil {
 		c.fail(w, r, a, 0, err)
 		return
