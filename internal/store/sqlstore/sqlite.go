@@ -52,6 +52,10 @@ type liteBackend struct {
 	// walPath is the WAL file; past walLimit bytes it is truncated.
 	walPath  string
 	walLimit int64
+	// walFull wakes the checkpointer at once when a commit leaves the WAL
+	// past its limit: under load the periodic check alone lagged, and the
+	// WAL overshot its limit several times over.
+	walFull chan struct{}
 	// maxPages caps the database's size in pages (0: SQLite's own cap);
 	// every writing connection applies it before its next transaction.
 	maxPages atomic.Int64
@@ -153,7 +157,7 @@ func openSQLite(ctx context.Context, path string, walLimit int64) (backend, erro
 	if walLimit <= 0 {
 		walLimit = DefaultWALLimit
 	}
-	b := &liteBackend{r: r, w: w, ckpt: ckpt, walPath: path + "-wal", walLimit: walLimit}
+	b := &liteBackend{r: r, w: w, ckpt: ckpt, walPath: path + "-wal", walLimit: walLimit, walFull: make(chan struct{}, 1)}
 	if err := b.migrate(ctx); err != nil {
 		b.close()
 		return nil, err
@@ -177,9 +181,12 @@ func (b *liteBackend) checkpointLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-b.walFull:
+			b.truncateOverLimit(ctx)
+			last = time.Now()
 		case now := <-t.C:
-			if info, err := os.Stat(b.walPath); err == nil && info.Size() > b.walLimit {
-				b.truncateWAL(ctx)
+			if b.walOverLimit() {
+				b.truncateOverLimit(ctx)
 				last = now
 				continue
 			}
@@ -187,6 +194,34 @@ func (b *liteBackend) checkpointLoop(ctx context.Context) {
 				b.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
 				last = now
 			}
+		}
+	}
+}
+
+func (b *liteBackend) walOverLimit() bool {
+	info, err := os.Stat(b.walPath)
+	return err == nil && info.Size() > b.walLimit
+}
+
+// noteCommit wakes the checkpointer when a write left the WAL past its
+// limit (one stat per write commit, next to its fsync).
+func (b *liteBackend) noteCommit() {
+	if b.walOverLimit() {
+		select {
+		case b.walFull <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// truncateOverLimit truncates the WAL, trying again at once while readers
+// keep a truncation from finishing, a few times, before leaving it to the
+// next check.
+func (b *liteBackend) truncateOverLimit(ctx context.Context) {
+	for try := 0; try < 5 && ctx.Err() == nil; try++ {
+		b.truncateWAL(ctx)
+		if !b.walOverLimit() {
+			return
 		}
 	}
 }
@@ -322,6 +357,9 @@ func (b *liteBackend) run(ctx context.Context, kind txKind, f func(executor) err
 		return nil
 	})
 	if ran {
+		if kind != txRead && ferr == nil {
+			b.noteCommit()
+		}
 		// f's outcome is the transaction's; a failed cleanup after it only
 		// cost database/sql the connection.
 		return ferr
