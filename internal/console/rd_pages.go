@@ -72,6 +72,22 @@ func (c *Console) rdDirectory(r *http.Request, a *active) (rd map[string]any, en
 	return rd, true, nil
 }
 
+// rdEnabled reads the caller's directory for a page that needs one: when
+// there is none it sends the browser to the Enable page, on an error it
+// shows the error, and either way reports false (the answer is written).
+func (c *Console) rdEnabled(w http.ResponseWriter, r *http.Request, a *active) (map[string]any, bool) {
+	rd, enabled, err := c.rdDirectory(r, a)
+	switch {
+	case err != nil:
+		c.fail(w, r, a, 0, err)
+		return nil, false
+	case !enabled:
+		redirect(w, r, "/console/rd")
+		return nil, false
+	}
+	return rd, true
+}
+
 // rdTree reads the folders under root, depth first, in the order the
 // directory lists them.
 func (c *Console) rdTree(r *http.Request, a *active, root string) ([]rdFolder, error) {
@@ -316,13 +332,8 @@ type rdMembersData struct {
 // (20 members, or ?size= 10, 50 or 100) with its TotalCount; a search reads the pages and keeps the members
 // whose display name, account name or id contains the text.
 func (c *Console) rdMembersPage(w http.ResponseWriter, r *http.Request, a *active) {
-	rd, enabled, err := c.rdDirectory(r, a)
-	if err != nil {
-		c.fail(w, r, a, 0, err)
-		return
-	}
-	if !enabled {
-		redirect(w, r, "/console/rd")
+	rd, ok := c.rdEnabled(w, r, a)
+	if !ok {
 		return
 	}
 	tree, err := c.rdTree(r, a, str(rd["RootFolderId"]))
@@ -402,17 +413,13 @@ type rdCreateData struct {
 // display name, the account name's prefix and the folder, preselected
 // when the page is opened from a folder.
 func (c *Console) rdCreateMemberPage(w http.ResponseWriter, r *http.Request, a *active) {
-	rd, enabled, err := c.rdDirectory(r, a)
-	if err != nil {
-		c.fail(w, r, a, 0, err)
-		return
-	}
-	if !enabled {
-		redirect(w, r, "/console/rd")
+	rd, ok := c.rdEnabled(w, r, a)
+	if !ok {
 		return
 	}
 	// Account names are spelt with the directory id in lower case.
 	d := &rdCreateData{Folder: r.URL.Query().Get("folder"), AccountSuffix: strings.ToLower(str(rd["ResourceDirectoryId"])) + ".aliyunid.com"}
+	var err error
 	if d.Tree, err = c.rdTree(r, a, str(rd["RootFolderId"])); err != nil {
 		c.fail(w, r, a, 0, err)
 		return
@@ -443,13 +450,8 @@ type rdMemberData struct {
 // rdMemberPage is a member's detail: GetAccount (its path, type, status),
 // with Move.
 func (c *Console) rdMemberPage(w http.ResponseWriter, r *http.Request, a *active) {
-	rd, enabled, err := c.rdDirectory(r, a)
-	if err != nil {
-		c.fail(w, r, a, 0, err)
-		return
-	}
-	if !enabled {
-		redirect(w, r, "/console/rd")
+	rd, ok := c.rdEnabled(w, r, a)
+	if !ok {
 		return
 	}
 	out, err := c.call(r, a, rdVersion, "GetAccount", map[string]string{"AccountId": r.PathValue("id")})
