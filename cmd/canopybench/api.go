@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 )
 
@@ -15,27 +14,18 @@ import (
 // policy, so it reads the user and decides) and its ListUsers returning a
 // page of 100 of the account's 150 users.
 func driveAPI(db string, duration time.Duration, rounds, conns int) error {
-	data, err := os.MkdirTemp("", "canopybench-")
+	data, err := newBenchData(db)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(data)
-	rootID, rootSecret, err := benchAccount(data, db)
-	if err != nil {
-		return err
-	}
-	root := credential{id: rootID, secret: rootSecret}
-	bareAddr, addr := freeAddr(), freeAddr()
-	bare, err := child("bare", bareAddr)
+	defer data.remove()
+	root := data.root
+	bareAddr, bare, err := bareChild()
 	if err != nil {
 		return err
 	}
 	defer stopChild(bare)
-	extra := []string{"-data", data}
-	if db != "" {
-		extra = append(extra, "-db", db)
-	}
-	canopy, err := child("canopy", addr, extra...)
+	addr, canopy, err := data.canopy()
 	if err != nil {
 		return err
 	}

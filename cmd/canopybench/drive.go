@@ -56,26 +56,18 @@ func cpuTime(pid int) time.Duration {
 }
 
 func drive(db string, duration time.Duration, rounds, conns int) error {
-	data, err := os.MkdirTemp("", "canopybench-")
+	data, err := newBenchData(db)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(data)
-	id, secret, err := benchAccount(data, db)
-	if err != nil {
-		return err
-	}
-	bareAddr, canopyAddr := freeAddr(), freeAddr()
-	bare, err := child("bare", bareAddr)
+	defer data.remove()
+	id, secret := data.root.id, data.root.secret
+	bareAddr, bare, err := bareChild()
 	if err != nil {
 		return err
 	}
 	defer stopChild(bare)
-	extra := []string{"-data", data}
-	if db != "" {
-		extra = append(extra, "-db", db)
-	}
-	canopy, err := child("canopy", canopyAddr, extra...)
+	canopyAddr, canopy, err := data.canopy()
 	if err != nil {
 		return err
 	}

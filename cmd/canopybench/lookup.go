@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/app"
@@ -20,32 +19,23 @@ import (
 // (folded batches for reads, rows for writes), as a flood of 5,000 calls a
 // second would leave them.
 func driveLookup(db string, duration time.Duration, rounds, conns, n int) error {
-	data, err := os.MkdirTemp("", "canopybench-")
+	data, err := newBenchData(db)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(data)
-	rootID, rootSecret, err := benchAccount(data, db)
-	if err != nil {
-		return err
-	}
+	defer data.remove()
+	root := data.root
 	seedStart := time.Now()
-	middleID, err := seedEvents(data, db, rootID, n)
+	middleID, err := seedEvents(data.dir, db, root.id, n)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("seeded %d events in %s\n", n, time.Since(seedStart).Round(time.Millisecond))
-	addr := freeAddr()
-	extra := []string{"-data", data}
-	if db != "" {
-		extra = append(extra, "-db", db)
-	}
-	canopy, err := child("canopy", addr, extra...)
+	addr, canopy, err := data.canopy()
 	if err != nil {
 		return err
 	}
 	defer stopChild(canopy)
-	root := credential{id: rootID, secret: rootSecret}
 	lookup := func(kv ...string) func() string {
 		v := url.Values{"Action": {"LookupEvents"}, "Version": {"2020-07-06"}}
 		if len(kv) == 2 {
@@ -61,12 +51,12 @@ func driveLookup(db string, duration time.Duration, rounds, conns, n int) error 
 		{"unfiltered", lookup()},
 		{"EventRW=Write", lookup("EventRW", "Write")}, // 0.1%, rows of writes
 		{"EventRW=Read", lookup("EventRW", "Read")},
-		{"EventName=GetUser", lookup("EventName", "GetUser")},                            // 9%
-		{"EventName=ListUsers", lookup("EventName", "ListUsers")},                        // 1%
-		{"EventName=GetAccountAlias", lookup("EventName", "GetAccountAlias")},            // 0.01%
-		{"User=bench", lookup("User", "bench")},                                          // 10%
-		{"EventId", lookup("EventId", middleID)},                                         // one
-		{"ResourceName=none", lookup("ResourceName", "acs:ram::"+rootID+":user/nobody")}, // none
+		{"EventName=GetUser", lookup("EventName", "GetUser")},                             // 9%
+		{"EventName=ListUsers", lookup("EventName", "ListUsers")},                         // 1%
+		{"EventName=GetAccountAlias", lookup("EventName", "GetAccountAlias")},             // 0.01%
+		{"User=bench", lookup("User", "bench")},                                           // 10%
+		{"EventId", lookup("EventId", middleID)},                                          // one
+		{"ResourceName=none", lookup("ResourceName", "acs:ram::"+root.id+":user/nobody")}, // none
 	}
 	fmt.Printf("canopybench lookup: %d events, %d connections, %d rounds x %s per call, store %s\n", n, conns, rounds, duration, storeName(db))
 	fmt.Printf("%-6s %-26s %10s %10s %10s %8s\n", "round", "call", "req/s", "p50", "p99", "errors")

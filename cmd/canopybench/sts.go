@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 )
 
@@ -15,26 +14,17 @@ import (
 // same calls with STS credentials of a role, and AssumeRole itself, in
 // interleaved rounds.
 func driveSTS(db string, duration time.Duration, rounds, conns int) error {
-	data, err := os.MkdirTemp("", "canopybench-")
+	data, err := newBenchData(db)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(data)
-	rootID, rootSecret, err := benchAccount(data, db)
-	if err != nil {
-		return err
-	}
-	addr := freeAddr()
-	extra := []string{"-data", data}
-	if db != "" {
-		extra = append(extra, "-db", db)
-	}
-	canopy, err := child("canopy", addr, extra...)
+	defer data.remove()
+	addr, canopy, err := data.canopy()
 	if err != nil {
 		return err
 	}
 	defer stopChild(canopy)
-	user, session, roleArn, err := stsSetup(addr, credential{id: rootID, secret: rootSecret})
+	user, session, roleArn, err := stsSetup(addr, data.root)
 	if err != nil {
 		return err
 	}
