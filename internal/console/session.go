@@ -59,6 +59,9 @@ type session struct {
 	// Role is the role session the person logged on to a member with
 	// (switchrole.go); nil: the signed-in identity itself.
 	Role *switchedRole `json:",omitempty"`
+	// Recent lists the roles this session switched to, newest first
+	// (switchrole_manual.go).
+	Recent []recentRole `json:",omitempty"`
 	// SwitchCode is a sent Switch to Resource Account code (rd_switch.go).
 	SwitchCode *pendingCode `json:",omitempty"`
 }

@@ -47,6 +47,8 @@ type roleView struct {
 
 func (c *Console) switchRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /console/rd/members/{id}/logon", c.readyPost(c.logOnToMember))
+	m.HandleFunc("GET /console/switch-role", c.ready(c.switchRolePage))
+	m.HandleFunc("POST /console/switch-role", c.readyPost(c.switchRole))
 	m.HandleFunc("POST /console/switch-back", c.readyPost(c.switchBack))
 }
 
@@ -54,9 +56,7 @@ func (c *Console) switchRoutes(m *http.ServeMux) {
 // as the signed-in identity (GetAccount: it must be a member of the
 // caller's directory), then AssumeRole runs as that identity.
 func (c *Console) logOnToMember(w http.ResponseWriter, r *http.Request, a *active) {
-	if a.s.Role != nil {
-		c.fail(w, r, a, http.StatusConflict, codeAlreadySwitched.New("You are acting as %s in account %s. Switch back to your own identity before logging on to another member.",
-			a.s.Role.Principal.Session.RoleName, a.s.Role.Principal.AccountID))
+	if c.refuseChaining(w, r, a) {
 		return
 	}
 	id := r.PathValue("id")
@@ -67,12 +67,32 @@ func (c *Console) logOnToMember(w http.ResponseWriter, r *http.Request, a *activ
 	}
 	acct, _ := out["Account"].(map[string]any)
 	member := memberOf(acct)
+	c.assumeInto(w, r, a, member.ID, accessRoleName, &switchedRole{MemberName: member.DisplayName,
+		Back: "/console/rd/members/" + url.PathEscape(member.ID)})
+}
+
+// refuseChaining answers a Log On or Switch Role made while already acting
+// as a role: the console does not chain role sessions.
+func (c *Console) refuseChaining(w http.ResponseWriter, r *http.Request, a *active) bool {
+	if a.s.Role == nil {
+		return false
+	}
+	c.fail(w, r, a, http.StatusConflict, codeAlreadySwitched.New("You are acting as %s in account %s. Switch back to your own identity before switching to another role.",
+		a.s.Role.Principal.Session.RoleName, a.s.Role.Principal.AccountID))
+	return true
+}
+
+// assumeInto runs STS AssumeRole as the signed-in identity for the role
+// roleName of account accountID, and makes the console session act as the
+// role session it returns. role carries the banner's member name and the
+// page Switch back returns to.
+func (c *Console) assumeInto(w http.ResponseWriter, r *http.Request, a *active, accountID, roleName string, role *switchedRole) {
 	session := a.s.UserName
 	if a.s.Kind == model.Root {
 		session = "root" // STS refuses a root caller, with its explanation
 	}
 	creds, err := c.call(r, a, stsVersion, "AssumeRole", map[string]string{
-		"RoleArn": model.RoleARN(member.ID, accessRoleName), "RoleSessionName": session})
+		"RoleArn": model.RoleARN(accountID, roleName), "RoleSessionName": session})
 	if err != nil {
 		c.fail(w, r, a, 0, err)
 		return
@@ -83,8 +103,7 @@ func (c *Console) logOnToMember(w http.ResponseWriter, r *http.Request, a *activ
 		c.fail(w, r, a, 0, err)
 		return
 	}
-	role := &switchedRole{Principal: opened.Principal, MemberName: member.DisplayName,
-		Back: "/console/rd/members/" + url.PathEscape(member.ID)}
+	role.Principal = opened.Principal
 	if err := c.setRole(r.Context(), a, role); err != nil {
 		c.fail(w, r, a, 0, err)
 		return
@@ -114,6 +133,9 @@ func (c *Console) setRole(ctx context.Context, a *active, role *switchedRole) er
 			return err
 		}
 		s.Role = role
+		if role != nil {
+			s.Recent = rememberRole(s.Recent, recentRole{Account: role.Principal.AccountID, Label: role.MemberName, Role: role.Principal.Session.RoleName})
+		}
 		a.s, a.rec = s, rec
 		return sessions.Update(tx, rec, s, now)
 	})
