@@ -170,22 +170,20 @@ func (p Page) after(prefix string) (string, error) {
 	return string(raw), nil
 }
 
-// page lists one page of c's records under prefix in key order, decoding
-// each with convert; keep (may be nil) drops records after decoding
-// (filters that are not key ranges).
-func page[T, Out any](tx store.Tx, c store.Collection[T], accountID, prefix string, p Page, max int,
+// page lists one page of the records of c that q selects, in key order,
+// decoding each with convert, which may also drop it (filters that are not
+// key ranges). NextToken must lie under q.Prefix.
+func page[T, Out any](tx store.Tx, c store.Collection[T], q store.Query, p Page, max int,
 	convert func(*T) (Out, bool, error)) (Listed[Out], error) {
 	size, err := p.size(max)
 	if err != nil {
 		return Listed[Out]{}, err
 	}
-	after, err := p.after(prefix)
+	after, err := p.after(q.Prefix)
 	if err != nil {
 		return Listed[Out]{}, err
 	}
 	out := Listed[Out]{Items: []Out{}, MaxResults: size}
-	q := store.Query{AccountID: accountID, Prefix: prefix}
-	total := 0
 	// Lists are bounded by the directory quotas (1000 users), so they are
 	// read in full: TotalCounts counts what the filter keeps.
 	recs, err := c.Records(tx, q)
@@ -198,6 +196,18 @@ func page[T, Out any](tx store.Tx, c store.Collection[T], accountID, prefix stri
 		if err := c.Decode(rec, &v); err != nil {
 			return out, err
 		}
+		if rec.Key <= after {
+			// Before the page: counted, not converted (a filter that
+			// reads more data is paid for the page only).
+			if _, keep, err := convert(&v); err != nil || !keep {
+				if err != nil {
+					return out, err
+				}
+				continue
+			}
+			out.TotalCounts++
+			continue
+		}
 		o, keep, err := convert(&v)
 		if err != nil {
 			return out, err
@@ -205,10 +215,7 @@ func page[T, Out any](tx store.Tx, c store.Collection[T], accountID, prefix stri
 		if !keep {
 			continue
 		}
-		total++
-		if rec.Key <= after {
-			continue
-		}
+		out.TotalCounts++
 		if len(out.Items) < size {
 			out.Items = append(out.Items, o)
 			last = rec.Key
@@ -219,6 +226,5 @@ func page[T, Out any](tx store.Tx, c store.Collection[T], accountID, prefix stri
 	if out.IsTruncated {
 		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(last))
 	}
-	out.TotalCounts = total
 	return out, nil
 }

@@ -32,6 +32,9 @@ var sso = api.Products{Product}
 // Register adds the CloudSSO actions to the registry.
 func Register(r *api.Registry, svc *cloudsso.Service) {
 	registerDirectories(r, svc)
+	registerUsers(r, svc)
+	registerGroups(r, svc)
+	registerSettings(r, svc)
 }
 
 // fmtTime is CloudSSO's time format: UTC to the second.
