@@ -55,7 +55,9 @@ func TestSSOPortalSettings(t *testing.T) {
 			t.Errorf("user MFA setting after update = %v", userSetting())
 		}
 
-		pref := func() map[string]any { return ssoObject(t, c.must(t, "GetLoginPreference", w.in(nil)), "LoginPreference") }
+		pref := func() map[string]any {
+			return ssoObject(t, c.must(t, "GetLoginPreference", w.in(nil)), "LoginPreference")
+		}
 		if p := pref(); p["LoginNetworkMasks"] != "" || p["AllowUserToGetCredentials"] != false {
 			t.Errorf("default LoginPreference = %v", p)
 		}
@@ -76,7 +78,9 @@ func TestSSOPortalSettings(t *testing.T) {
 			t.Errorf("LoginNetworkMasks after ; = %v", p)
 		}
 
-		policy := func() map[string]any { return ssoObject(t, c.must(t, "GetPasswordPolicy", w.in(nil)), "PasswordPolicy") }
+		policy := func() map[string]any {
+			return ssoObject(t, c.must(t, "GetPasswordPolicy", w.in(nil)), "PasswordPolicy")
+		}
 		p := policy()
 		if ssoNumber(t, p["MinPasswordLength"]) != 8 || ssoNumber(t, p["MaxPasswordLength"]) != 32 || p["RequireSymbols"] != true ||
 			p["HardExpire"] != false || ssoNumber(t, p["MaxLoginAttempts"]) != 5 {
