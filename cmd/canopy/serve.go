@@ -14,6 +14,7 @@ import (
 
 	"github.com/canopy-iam/canopy/internal/api"
 	"github.com/canopy-iam/canopy/internal/app"
+	"github.com/canopy-iam/canopy/internal/cloudsso"
 	"github.com/canopy-iam/canopy/internal/directory"
 	"github.com/canopy-iam/canopy/internal/notify"
 	"github.com/canopy-iam/canopy/internal/store/sqlstore"
@@ -128,5 +129,8 @@ certificate of your own instead.`,
 	f.IntVar(&flagCfg.Directory.MaxFolders, "rd-max-folders", d.MaxFolders, "Resource Directory quota: folders besides Root per directory")
 	f.IntVar(&flagCfg.Directory.MaxMembers, "rd-max-members", d.MaxMembers, "Resource Directory quota: member accounts per directory")
 	f.IntVar(&flagCfg.Directory.InvitationsPerDay, "rd-invitations-per-day", d.InvitationsPerDay, "Resource Directory quota: invitations a directory may send in 24 hours")
+	sso := cloudsso.DefaultLimits()
+	f.IntVar(&flagCfg.CloudSSO.MaxUsers, "sso-max-users", sso.MaxUsers, "CloudSSO quota: users per directory")
+	f.IntVar(&flagCfg.CloudSSO.MaxGroups, "sso-max-groups", sso.MaxGroups, "CloudSSO quota: groups per directory")
 	return cmd
 }

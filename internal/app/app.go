@@ -22,12 +22,14 @@ import (
 	"github.com/canopy-iam/canopy/internal/api/imsapi"
 	"github.com/canopy-iam/canopy/internal/api/ramapi"
 	"github.com/canopy-iam/canopy/internal/api/rdapi"
+	"github.com/canopy-iam/canopy/internal/api/ssoapi"
 	"github.com/canopy-iam/canopy/internal/api/stsapi"
 	"github.com/canopy-iam/canopy/internal/api/trailapi"
 	"github.com/canopy-iam/canopy/internal/audit"
 	"github.com/canopy-iam/canopy/internal/authn"
 	"github.com/canopy-iam/canopy/internal/authn/signature"
 	"github.com/canopy-iam/canopy/internal/authz"
+	"github.com/canopy-iam/canopy/internal/cloudsso"
 	"github.com/canopy-iam/canopy/internal/console"
 	"github.com/canopy-iam/canopy/internal/credentials"
 	"github.com/canopy-iam/canopy/internal/directory"
@@ -55,6 +57,7 @@ type App struct {
 	IAM      *iam.Service
 	STS      *sts.Service
 	RD       *directory.Service
+	SSO      *cloudsso.Service
 	Notify   notify.Sender
 	// CAFile is the local CA's certificate, which clients of the TLS
 	// listener trust; "" without TLS or with a certificate of one's own.
@@ -133,6 +136,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.RD = directory.New(a.IAM, cfg.Directory)
 	a.RD.SetConfirmationURL(cfg.PublicURL + ConfirmPath)
 	a.RD.HashCodesWith(ring.Derive("rd-verification-code/1"))
+	a.SSO = cloudsso.New(a.IAM, a.RD, ring, cfg.CloudSSO)
 	a.keys = authn.NewKeyCache(a.loadCredential)
 	a.sessions = newSessionCredentials(a.STS.Tokens(), a.Now, a.accountLive)
 	a.authn = authn.New(a.keys, a.sessions)
@@ -156,6 +160,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	ramapi.Register(a.Registry, a.IAM)
 	imsapi.Register(a.Registry, a.IAM)
 	rdapi.Register(a.Registry, a.RD)
+	ssoapi.Register(a.Registry, a.SSO)
 	a.Invoker = &api.Invoker{Registry: a.Registry, Authorizer: a.authz, Store: st, Events: a.appender,
 		DefaultHost: DefaultHost, Canonical: a.IAM.CanonicalResource, Unattributed: &a.unattributed,
 		Attempts: api.NewAttemptBudget(cfg.KeyAttemptBurst, cfg.KeyAttemptsPerHour),

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/cloudsso"
 	"github.com/canopy-iam/canopy/internal/directory"
 )
 
@@ -71,6 +72,10 @@ type Config struct {
 	// Resource Directory quotas; zero values take the cloud's defaults
 	// (100 folders, 20 members, 20 invitations a day).
 	Directory directory.Limits
+
+	// CloudSSO quotas; zero values take the cloud's example quotas (1000
+	// users, 500 groups per directory).
+	CloudSSO cloudsso.Limits
 }
 
 // Defaults fills unset fields.

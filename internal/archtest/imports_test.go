@@ -49,6 +49,8 @@ var layers = map[string]int{
 	"internal/api/stsapi":          5,
 	"internal/api/trailapi":        5,
 	"internal/api/rdapi":           5,
+	"internal/cloudsso":            5,
+	"internal/api/ssoapi":          6,
 	"internal/api/ramapi":          6,
 	"internal/api/imsapi":          6,
 	"internal/console":             6,
@@ -67,7 +69,7 @@ var layers = map[string]int{
 // and any store.
 var domain = []string{"internal/model", "internal/apperr", "internal/policy", "internal/cache",
 	"internal/keyring", "internal/store", "internal/credentials", "internal/audit", "internal/iam",
-	"internal/accounts", "internal/authz", "internal/notify", "internal/jobs", "internal/sts", "internal/directory", "internal/notify/queue"}
+	"internal/accounts", "internal/authz", "internal/notify", "internal/jobs", "internal/sts", "internal/directory", "internal/notify/queue", "internal/cloudsso"}
 
 // bannedInDomain are the packages (or module prefixes) domain code must not
 // reach.

@@ -85,6 +85,16 @@ var systemCatalogue = sortedCatalogue([]systemPolicy{
 			`"actiontrail:List*","actiontrail:LookupEvents"],"Resource":"*"}]}`,
 	},
 	{
+		Name:        "AliyunCloudSSOFullAccess",
+		Description: "Provides full access to CloudSSO.",
+		Document:    `{"Version":"1","Statement":[{"Effect":"Allow","Action":"cloudsso:*","Resource":"*"}]}`,
+	},
+	{
+		Name:        "AliyunCloudSSOReadOnlyAccess",
+		Description: "Provides read-only access to CloudSSO.",
+		Document:    `{"Version":"1","Statement":[{"Effect":"Allow","Action":["cloudsso:Get*","cloudsso:List*"],"Resource":"*"}]}`,
+	},
+	{
 		Name:        "AliyunServiceRolePolicyForResourceDirectory",
 		Description: "The policy of the service-linked role of Resource Directory.",
 		Document: `{"Version":"1","Statement":[{"Effect":"Allow","Action":"ram:CreateServiceLinkedRole","Resource":"*"},` +

@@ -326,3 +326,9 @@ func randIndex(n int) int {
 	}
 	return int(v.Int64())
 }
+
+// GeneratePassword draws a random password that pol accepts for userName
+// (CloudSSO's ResetUserPassword with GenerateRandomPassword).
+func GeneratePassword(pol *PasswordPolicy, userName string) string {
+	return randomPassword(pol, userName)
+}
