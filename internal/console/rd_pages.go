@@ -52,7 +52,7 @@ type rdFolder struct {
 // rdMember is a member as the lists and the detail page show it.
 type rdMember struct {
 	ID, Name, DisplayName, Type, Status, JoinMethod, JoinTime, FolderID, FolderName, Path string
-	Actions                                                                              rdActions
+	Actions                                                                               rdActions
 }
 
 func memberOf(m map[string]any) rdMember {
