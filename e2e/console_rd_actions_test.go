@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/resourcemanager"
+	"github.com/chromedp/chromedp"
 )
 
 // The Member List's and the member page's Actions: per type and state,
@@ -355,4 +357,193 @@ func TestConsoleRDActionRefusals(t *testing.T) {
 	if rd.ResourceDirectory.MemberDeletionStatus != "Enabled" {
 		t.Fatalf("deletion is %s after the refusals", rd.ResourceDirectory.MemberDeletionStatus)
 	}
+}
+
+// rdActRowSel selects a control in member id's Member List row.
+func rdActRowSel(id, testID string) chromedp.CSS {
+	return chromedp.CSS(`tr[data-member-id="` + id + `"] [data-testid="` + testID + `"]`)
+}
+
+// rdActPress follows a link from the keyboard: focus, then Enter (a click
+// at the link's position can land on the sticky bulk bar instead).
+func rdActPress(sel chromedp.CSS) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Focus(sel), chromedp.KeyEvent("\r"))
+}
+
+// rdActShownActions are the type-dependent actions the page shows, per
+// member row (or for the detail page, under "").
+func rdActShownActions(t *testing.T, ctx context.Context) map[string][]string {
+	t.Helper()
+	return value(t, ctx, "read the actions", chromedp.Evaluate[map[string][]string](`(() => {
+		const out = {};
+		document.querySelectorAll('[data-testid="rd-member-actions"]').forEach(cell => {
+			const row = cell.closest('tr');
+			out[row ? row.dataset.memberId : ""] = [...cell.querySelectorAll('a[data-testid]')].map(a => a.dataset.testid);
+		});
+		return out;
+	})()`))
+}
+
+// TestBrowserRDMemberActions: the Actions in Chromium. A RAM
+// administrator enables member deletion in Settings, creates a resource
+// member, deletes it through the dialog (abandoning the check on its RAM
+// user's key) to Success, and no longer finds it in the list or the tree;
+// binds a phone to another member with the code from the outbox and
+// switches it to a cloud account (the risk box gates OK, ticked from the
+// keyboard); renames and removes a cloud member; moves two members at
+// once. The management root is refused the deletion with the
+// explanation. The Member List stays readable on a phone's width.
+func TestBrowserRDMemberActions(t *testing.T) {
+	w := newRDWorld(t)
+	logon := w.giveConsolePassword(t, "rd-admin", "Rd-Admin-Passw0rd")
+	guest := joinedCloudAccount(t, w)
+	one := createResourceAccount(t, w.admin, "", "One", "one")
+	two := createResourceAccount(t, w.admin, "", "Two", "two")
+	target := createFolder(t, w.admin, w.directory.RootFolderId, "Target")
+	ctx := chrome(t)
+	base := "http://" + w.srv.Endpoint
+	ramSignInBrowser(t, ctx, base, logon, "Rd-Admin-Passw0rd")
+
+	run(t, ctx, "Settings > Member Deletion", chromedp.Navigate(base+"/console/rd/members"), chromedp.WaitVisible(tid("rd-settings-link")),
+		chromedp.Click(tid("rd-settings-link")), chromedp.WaitVisible(tid("rd-deletion-settings")))
+	if got := textOf(t, ctx, tid("rd-deletion-status")); got != "Disabled" {
+		t.Fatalf("member deletion starts %q", got)
+	}
+	run(t, ctx, "enable member deletion", chromedp.Click(tid("rd-deletion-enable")), chromedp.WaitVisible(tid("notice")))
+	if got := textOf(t, ctx, tid("rd-deletion-status")); got != "Enabled" {
+		t.Fatalf("after enabling, member deletion is %q", got)
+	}
+	screenshot(t, ctx, "rd-settings-deletion.png")
+
+	run(t, ctx, "create a resource member", chromedp.Navigate(base+"/console/rd/members/new"), chromedp.WaitVisible(tid("rd-create-member-form")),
+		chromedp.SendKeys(tid("rd-member-display-name"), "Doomed"),
+		chromedp.SendKeys(tid("rd-member-prefix"), "doomed"),
+		chromedp.Click(tid("rd-member-create")), chromedp.WaitVisible(tid("rd-member-detail")))
+	doomed := textOf(t, ctx, tid("rd-member-id"))
+	rdActMemberKeyHolder(t, w, doomed)
+
+	// The page-level check: each row's actions follow its type.
+	run(t, ctx, "Member List", chromedp.Navigate(base+"/console/rd/members"), chromedp.WaitVisible(tid("rd-members-table")))
+	resource := "rd-action-switch-cloud,rd-action-bind-phone,rd-action-delete"
+	shown := rdActShownActions(t, ctx)
+	for id, want := range map[string]string{doomed: resource, one.AccountId: resource, two.AccountId: resource,
+		guest.acct.ID: "rd-action-switch-resource,rd-action-remove"} {
+		if got := strings.Join(shown[id], ","); got != want {
+			t.Errorf("member %s shows actions %s, want %s", id, got, want)
+		}
+	}
+	screenshot(t, ctx, "rd-member-actions.png")
+
+	run(t, ctx, "Delete", rdActPress(rdActRowSel(doomed, "rd-action-delete")), chromedp.WaitVisible(tid("rd-delete-dialog")))
+	if got := textOf(t, ctx, tid("rd-delete-target")); got != "Doomed" {
+		t.Fatalf("the dialog names %q", got)
+	}
+	screenshot(t, ctx, "rd-delete-dialog.png")
+	run(t, ctx, "check the member", chromedp.Click(tid("rd-delete-start")), chromedp.WaitVisible(tid("rd-delete-checks")))
+	verdicts := value(t, ctx, "verdicts", chromedp.Evaluate[map[string]string](`Object.fromEntries([...document.querySelectorAll('[data-testid="rd-delete-check-item"]')].map(li => [li.dataset.checkId, li.dataset.passed]))`))
+	if verdicts["PAYER_FOR_MEMBERS"] != "true" || verdicts["RAM_ROLES"] != "true" || verdicts["RAM_USER_ACCESS_KEYS"] != "false" {
+		t.Fatalf("check verdicts %v", verdicts)
+	}
+	run(t, ctx, "abandon the key check", chromedp.Click(tid("rd-delete-abandon-RAM_USER_ACCESS_KEYS")))
+	screenshot(t, ctx, "rd-delete-check.png")
+	run(t, ctx, "confirm", chromedp.Click(tid("rd-delete-ok")), chromedp.WaitVisible(tid("rd-delete-status-view")))
+	waitText(t, ctx, "rd-delete-status", "Success")
+	if got := textOf(t, ctx, tid("rd-delete-target")); got != "Doomed" {
+		t.Fatalf("the status page names %q", got)
+	}
+	screenshot(t, ctx, "rd-delete-success.png")
+	run(t, ctx, "back to the list", chromedp.Click(tid("rd-delete-back")), chromedp.WaitVisible(tid("rd-members-table")))
+	ids := value(t, ctx, "listed ids", chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="rd-member-id"]')].map(e => e.textContent)`))
+	if strings.Contains(strings.Join(ids, ","), doomed) || len(ids) != 3 {
+		t.Fatalf("after the deletion the list shows %v", ids)
+	}
+	run(t, ctx, "Organization view", chromedp.Navigate(base+"/console/rd"), chromedp.WaitVisible(tid("rd-tree")))
+	if body := textOf(t, ctx, tid("rd-folder")); strings.Contains(body, doomed) || strings.Contains(body, "Doomed") {
+		t.Fatal("the deleted member is still in the tree's Root folder")
+	}
+
+	// Bind a phone to One, then switch it to a cloud account.
+	run(t, ctx, "Bind Mobile Phone Number", chromedp.Navigate(base+"/console/rd/members/"+one.AccountId), chromedp.WaitVisible(tid("rd-member-detail")),
+		chromedp.Click(tid("rd-action-bind-phone")), chromedp.WaitVisible(tid("rd-phone-dialog")),
+		chromedp.SendKeys(tid("rd-phone-number"), memberPhone),
+		chromedp.Click(tid("rd-phone-send")), chromedp.WaitVisible(tid("rd-phone-expires")))
+	run(t, ctx, "enter the code", chromedp.SendKeys(tid("rd-phone-code"), waitCode(t, w.srv, memberPhone, 1)))
+	screenshot(t, ctx, "rd-bind-phone.png")
+	run(t, ctx, "OK", chromedp.Click(tid("rd-phone-ok")), chromedp.WaitVisible(tid("rd-member-detail")))
+	waitText(t, ctx, "notice", "The security mobile phone "+memberPhone+" is bound to the member.")
+	run(t, ctx, "Switch to Cloud Account", chromedp.Click(tid("rd-action-switch-cloud")), chromedp.WaitVisible(tid("rd-upgrade-dialog")))
+	gated := `document.querySelector('[data-testid="rd-upgrade-ok"]').disabled`
+	if !value(t, ctx, "OK gated", chromedp.Evaluate[bool](gated)) {
+		t.Fatal("OK is enabled before the risk box is ticked")
+	}
+	run(t, ctx, "tick the box from the keyboard", chromedp.Focus(tid("rd-upgrade-risk")), chromedp.KeyEvent(" "))
+	if value(t, ctx, "OK enabled", chromedp.Evaluate[bool](gated)) {
+		t.Fatal("OK stays disabled after the risk box is ticked")
+	}
+	screenshot(t, ctx, "rd-upgrade-dialog.png")
+	run(t, ctx, "OK", chromedp.Click(tid("rd-upgrade-ok")), chromedp.WaitVisible(tid("notice")))
+	if got := textOf(t, ctx, tid("rd-member-type")); got != "CloudAccount" {
+		t.Fatalf("after the switch One is %q", got)
+	}
+	if got := rdActShownActions(t, ctx)[""]; strings.Join(got, ",") != "rd-switch-type,rd-action-remove" {
+		t.Fatalf("One, a cloud account now, offers %v", got)
+	}
+
+	// Rename the guest, then remove it.
+	run(t, ctx, "rename", chromedp.Navigate(base+"/console/rd/members/"+guest.acct.ID), chromedp.WaitVisible(tid("rd-rename-form")),
+		chromedp.Clear(tid("rd-rename-name")), chromedp.SendKeys(tid("rd-rename-name"), "Partner"),
+		chromedp.Click(tid("rd-rename")), chromedp.WaitVisible(tid("notice")))
+	if got := textOf(t, ctx, tid("rd-member-display")); got != "Partner" {
+		t.Fatalf("after the rename: %q", got)
+	}
+	run(t, ctx, "Remove", chromedp.Click(tid("rd-action-remove")), chromedp.WaitVisible(tid("confirm-dialog")))
+	if q := textOf(t, ctx, tid("confirm-question")); !strings.Contains(q, "Partner ("+guest.acct.ID+")") {
+		t.Fatalf("the confirmation does not name the member: %q", q)
+	}
+	screenshot(t, ctx, "rd-remove-confirm.png")
+	run(t, ctx, "confirm", chromedp.Click(tid("confirm-ok")), chromedp.WaitVisible(tid("notice")))
+	if err := getAccountErr(w.admin, guest.acct.ID); serverCode(err) != "EntityNotExists.Account" {
+		t.Fatalf("the removed member: %v", err)
+	}
+
+	// Move One and Two together.
+	run(t, ctx, "select two members", chromedp.WaitVisible(tid("rd-members-table")),
+		chromedp.Click(rdActRowSel(one.AccountId, "rd-member-select")), chromedp.Click(rdActRowSel(two.AccountId, "rd-member-select")),
+		chromedp.SetValue(tid("rd-bulk-move-folder"), target.FolderId))
+	screenshot(t, ctx, "rd-bulk-move.png")
+	run(t, ctx, "Move", chromedp.Click(tid("rd-bulk-move")), chromedp.WaitVisible(tid("rd-bulk-results")))
+	if moved, failed := textOf(t, ctx, tid("rd-bulk-moved")), textOf(t, ctx, tid("rd-bulk-failed")); moved != "2" || failed != "0" {
+		t.Fatalf("bulk Move: %s moved, %s failed", moved, failed)
+	}
+	for _, id := range []string{one.AccountId, two.AccountId} {
+		if a := getAccount(t, w.admin, id); a.FolderId != target.FolderId {
+			t.Fatalf("member %s is in %s", id, a.FolderId)
+		}
+	}
+
+	// On a phone's width the list scrolls inside its frame, not the page.
+	run(t, ctx, "narrow", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/console/rd/members"), chromedp.WaitVisible(tid("rd-members-table")))
+	if wide := value(t, ctx, "page width", chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
+		t.Error("the Member List is wider than a phone's screen")
+	}
+	run(t, ctx, "scroll to the table", chromedp.ScrollIntoView(tid("rd-members-table")))
+	screenshot(t, ctx, "rd-members-narrow.png")
+	run(t, ctx, "wide again", chromedp.EmulateViewport(1280, 860))
+	signOutBrowser(t, ctx)
+
+	run(t, ctx, "the management root", chromedp.Navigate(base+"/console/signin"), chromedp.WaitVisible(tid("signin-form")),
+		chromedp.SendKeys(tid("signin-account"), w.acct.Email),
+		chromedp.SendKeys(tid("signin-password"), w.acct.Password), chromedp.Click(tid("signin-submit")),
+		chromedp.WaitVisible(tid("identity")), chromedp.Navigate(base+"/console/rd/members"), chromedp.WaitVisible(tid("rd-members-table")),
+		rdActPress(rdActRowSel(two.AccountId, "rd-action-delete")), chromedp.WaitVisible(tid("error-code")))
+	if got := textOf(t, ctx, tid("error-code")); got != "CallerIdentityError.DeleteAccount" {
+		t.Fatalf("the management root: %q", got)
+	}
+	if msg := textOf(t, ctx, tid("error-message")); !strings.Contains(msg, "RAM user") {
+		t.Fatalf("the refusal does not say what to use: %q", msg)
+	}
+	if n := value(t, ctx, "no check button", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="rd-delete-start"]').length`)); n != 0 {
+		t.Fatal("the root is offered the check")
+	}
+	screenshot(t, ctx, "rd-delete-root-refused.png")
 }

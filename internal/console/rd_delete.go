@@ -151,7 +151,11 @@ func (c *Console) rdDeleteCheckPage(w http.ResponseWriter, r *http.Request, a *a
 	if d.CheckStatus == directory.CheckComplete {
 		d.Checks, d.Blocked = checkItems(listed(res["NotAllowReason"]), listed(res["AbandonableChecks"]))
 	}
-	c.render(w, http.StatusOK, "rd_delete", rdDeleteShell(a, m, d))
+	v := rdDeleteShell(a, m, d)
+	if err != nil { // gone: its page no longer exists
+		v.Crumbs[len(v.Crumbs)-2].Href = ""
+	}
+	c.render(w, http.StatusOK, "rd_delete", v)
 }
 
 // listed reads a plain JSON array of objects.
@@ -212,11 +216,12 @@ func (c *Console) rdDelete(w http.ResponseWriter, r *http.Request, a *active) {
 		c.fail(w, r, a, 0, err)
 		return
 	}
-	redirect(w, r, deletePage(id, "status"))
+	redirect(w, r, deletePage(id, "status")+"?"+url.Values{"name": {formValue(r, "name")}}.Encode())
 }
 
 // rdDeleteStatusPage follows the deletion. The member is named while it
-// exists; once deleted only its id is left.
+// exists; once deleted, by the name the confirmation passed along (shown
+// only, escaped) or its id.
 func (c *Console) rdDeleteStatusPage(w http.ResponseWriter, r *http.Request, a *active) {
 	id := r.PathValue("id")
 	out, err := c.call(r, a, rdVersion, "GetAccountDeletionStatus", map[string]string{"AccountId": id})
@@ -225,8 +230,12 @@ func (c *Console) rdDeleteStatusPage(w http.ResponseWriter, r *http.Request, a *
 		return
 	}
 	st, _ := out["RdAccountDeletionStatus"].(map[string]any)
-	m := &rdMember{ID: id, DisplayName: id}
-	if acct, err := c.call(r, a, rdVersion, "GetAccount", map[string]string{"AccountId": id}); err == nil {
+	m := &rdMember{ID: id, DisplayName: r.URL.Query().Get("name")}
+	if m.DisplayName == "" {
+		m.DisplayName = id
+	}
+	acct, err := c.call(r, a, rdVersion, "GetAccount", map[string]string{"AccountId": id})
+	if err == nil {
 		am, _ := acct["Account"].(map[string]any)
 		*m = memberOf(am)
 	}
