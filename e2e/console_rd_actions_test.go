@@ -12,6 +12,8 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/resourcemanager"
 	"github.com/chromedp/chromedp"
+
+	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
 )
 
 // The Member List's and the member page's Actions: per type and state,
@@ -99,154 +101,199 @@ func rdActStatusPage(t *testing.T, b *browser, id string) (page, string) {
 }
 
 // TestConsoleRDMemberActions walks every action at the HTTP level, on
-// the pages' own forms, and checks the result through the SDK.
+// the pages' own forms, and checks the result through the SDK, on SQLite
+// and PostgreSQL.
 func TestConsoleRDMemberActions(t *testing.T) {
-	w := newRDWorld(t)
-	doomed := createResourceAccount(t, w.admin, "", "Doomed", "doomed")
-	payer := createResourceAccount(t, w.admin, "", "Payer", "payer")
-	paid := resourcemanager.CreateCreateResourceAccountRequest()
-	paid.DisplayName, paid.AccountNamePrefix, paid.PayerAccountId = "Paid", "paid", payer.AccountId
-	_, err := w.admin.CreateResourceAccount(paid)
-	ok(t, "CreateResourceAccount paid by Payer", err)
-	guest := joinedCloudAccount(t, w)
-	rdActMemberKeyHolder(t, w, doomed.AccountId)
+	onEveryBackend(t, func(t *testing.T, opts ...canopytest.Option) {
+		w := newRDWorld(t, opts...)
+		doomed := createResourceAccount(t, w.admin, "", "Doomed", "doomed")
+		payer := createResourceAccount(t, w.admin, "", "Payer", "payer")
+		paid := resourcemanager.CreateCreateResourceAccountRequest()
+		paid.DisplayName, paid.AccountNamePrefix, paid.PayerAccountId = "Paid", "paid", payer.AccountId
+		_, err := w.admin.CreateResourceAccount(paid)
+		ok(t, "CreateResourceAccount paid by Payer", err)
+		guest := joinedCloudAccount(t, w)
+		rdActMemberKeyHolder(t, w, doomed.AccountId)
 
-	b := newBrowser(t, w.srv)
-	b.signedInRAM(w.giveConsolePassword(t, "rd-admin", "Rd-Admin-Passw0rd"), "Rd-Admin-Passw0rd")
+		b := newBrowser(t, w.srv)
+		b.signedInRAM(w.giveConsolePassword(t, "rd-admin", "Rd-Admin-Passw0rd"), "Rd-Admin-Passw0rd")
 
-	// The link set per type and state; Delete explains itself while
-	// deletion is off.
-	list := b.get("/console/rd/members")
-	wantStatus(t, list, http.StatusOK, `data-testid="rd-bulk-move-form"`)
-	rdActWantActions(t, "resource member", rdActRow(t, list, doomed.AccountId), "rd-action-switch-cloud", "rd-action-bind-phone", "rd-action-delete")
-	rdActWantActions(t, "cloud member", rdActRow(t, list, guest.acct.ID), "rd-action-switch-resource", "rd-action-remove")
-	if !strings.Contains(rdActRow(t, list, doomed.AccountId), `data-testid="rd-action-delete-off"`) {
-		t.Fatal("with deletion off, Delete does not say why")
-	}
-	detail := b.get("/console/rd/members/" + guest.acct.ID)
-	rdActWantActions(t, "cloud member's page", detail.body, "rd-action-remove")
-	wantStatus(t, detail, http.StatusOK, `data-testid="rd-switch-type"`, `data-testid="rd-rename-form"`)
-	wantStatus(t, b.get("/console/rd/members/"+doomed.AccountId+"/delete"), http.StatusOK, `data-testid="rd-delete-disabled"`, "Settings")
-
-	// Settings > Member Deletion.
-	wantStatus(t, b.get("/console/rd/settings"), http.StatusOK, `data-testid="rd-deletion-status">Disabled<`)
-	wantStatus(t, b.postRaw("/console/rd/settings/deletion", url.Values{"status": {"Enabled"}}, b.base), http.StatusForbidden, "Forbidden.CSRF")
-	wantStatus(t, b.post("/console/rd/settings/deletion", url.Values{"status": {"Maybe"}}), http.StatusBadRequest, "error-request-id")
-	wantStatus(t, b.follow(b.post("/console/rd/settings/deletion", url.Values{"status": {"Enabled"}})), http.StatusOK,
-		`data-testid="rd-deletion-status">Enabled<`, "Member deletion is now Enabled.")
-	if strings.Contains(rdActRow(t, b.get("/console/rd/members"), doomed.AccountId), `rd-action-delete-off`) {
-		t.Fatal("Delete still says deletion is off")
-	}
-
-	// Delete: the dialog names the member; the check finds bob's key.
-	wantStatus(t, b.get("/console/rd/members/"+doomed.AccountId+"/delete"), http.StatusOK,
-		`data-testid="rd-delete-target">Doomed<`, "cannot be undone", `data-testid="rd-delete-start"`)
-	if p := b.post("/console/rd/members/"+doomed.AccountId+"/delete/check", nil); p.status != http.StatusSeeOther {
-		t.Fatalf("start the check: %d\n%s", p.status, p.body)
-	}
-	check := rdActCheckPage(t, b, doomed.AccountId)
-	wantStatus(t, check, http.StatusOK, `data-check-id="PAYER_FOR_MEMBERS" data-passed="true"`, `data-check-id="RAM_USER_ACCESS_KEYS" data-passed="false"`,
-		`data-check-id="RAM_ROLES" data-passed="true"`, `data-testid="rd-delete-abandon-RAM_USER_ACCESS_KEYS"`, `&#34;bob&#34;`)
-	if strings.Contains(check.body, `data-testid="rd-delete-blocked"`) {
-		t.Fatal("an abandonable failure blocks the deletion")
-	}
-	// Confirmed without abandoning it, the deletion's own check fails.
-	b.post("/console/rd/members/"+doomed.AccountId+"/delete", url.Values{"confirm": {"yes"}})
-	failed, status := rdActStatusPage(t, b, doomed.AccountId)
-	if status != "CheckFailed" || !strings.Contains(failed.body, `data-testid="rd-delete-fail-reason"`) {
-		t.Fatalf("deletion without abandoning: %s\n%s", status, failed.body)
-	}
-	// Abandoning it, it succeeds and the member is gone.
-	b.post("/console/rd/members/"+doomed.AccountId+"/delete/check", nil)
-	rdActCheckPage(t, b, doomed.AccountId)
-	b.post("/console/rd/members/"+doomed.AccountId+"/delete", url.Values{"confirm": {"yes"}, "abandon": {"RAM_USER_ACCESS_KEYS"}})
-	done, status := rdActStatusPage(t, b, doomed.AccountId)
-	if status != "Success" || !strings.Contains(done.body, `data-testid="rd-delete-success"`) {
-		t.Fatalf("deletion abandoning the check: %s\n%s", status, done.body)
-	}
-	if strings.Contains(b.get("/console/rd/members").body, doomed.AccountId) || strings.Contains(b.get("/console/rd").body, doomed.AccountId) {
-		t.Fatal("the deleted member is still listed")
-	}
-	if err := getAccountErr(w.admin, doomed.AccountId); serverCode(err) != "EntityNotExists.Account" {
-		t.Fatalf("GetAccount of the deleted member: %v", err)
-	}
-
-	// A blocking failure: no checkbox, the button is disabled, and a
-	// forged confirmation gets the directory's refusal.
-	b.post("/console/rd/members/"+payer.AccountId+"/delete/check", nil)
-	blocked := rdActCheckPage(t, b, payer.AccountId)
-	wantStatus(t, blocked, http.StatusOK, `data-check-id="PAYER_FOR_MEMBERS" data-passed="false"`, `data-testid="rd-delete-blocked"`, `disabled data-testid="rd-delete-ok"`)
-	if strings.Contains(blocked.body, "rd-delete-abandon-PAYER_FOR_MEMBERS") {
-		t.Fatal("a blocking check is offered as abandonable")
-	}
-	wantStatus(t, b.post("/console/rd/members/"+payer.AccountId+"/delete", url.Values{"confirm": {"yes"}, "abandon": {"PAYER_FOR_MEMBERS"}}),
-		http.StatusBadRequest, "InvalidParameter.AbandonableCheckId")
-	wantStatus(t, b.post("/console/rd/members/"+payer.AccountId+"/delete", url.Values{"confirm": {"yes"}}), http.StatusConflict, "NotSupport.HasPayerAccount")
-
-	// Bind a phone: a wrong code shows the cloud's error above the form,
-	// which keeps the number; the code from the outbox binds it.
-	phonePath := "/console/rd/members/" + payer.AccountId + "/phone"
-	wantStatus(t, b.get(phonePath), http.StatusOK, `data-testid="rd-phone-target">Payer<`)
-	sent := b.post(phonePath, url.Values{"step": {"send"}, "phone": {memberPhone}})
-	wantStatus(t, sent, http.StatusOK, `data-testid="rd-phone-expires"`, "A verification code was sent to "+memberPhone)
-	code := waitCode(t, w.srv, memberPhone, 1)
-	wrong := "000000"
-	if code == wrong {
-		wrong = "111111"
-	}
-	wantStatus(t, b.post(phonePath, url.Values{"step": {"bind"}, "phone": {memberPhone}, "code": {wrong}}), http.StatusConflict,
-		"Invalid.VerificationCode", `data-testid="error-request-id"`, `value="`+memberPhone+`"`)
-	wantStatus(t, b.post(phonePath, url.Values{"step": {"send"}, "phone": {memberPhone}}), http.StatusConflict, "LimitExceeded.Frequency")
-	wantStatus(t, b.follow(b.post(phonePath, url.Values{"step": {"bind"}, "phone": {memberPhone}, "code": {code}})), http.StatusOK,
-		"The security mobile phone "+memberPhone+" is bound")
-	if got := storedAccount(t, w.srv, payer.AccountId).Mobile; got != memberPhone {
-		t.Fatalf("the member's phone is %q", got)
-	}
-
-	// Switch to a cloud account: the box must be ticked.
-	upPath := "/console/rd/members/" + payer.AccountId + "/upgrade"
-	wantStatus(t, b.get(upPath), http.StatusOK, `data-testid="rd-upgrade-risk"`, `data-testid="rd-upgrade-target">Payer<`)
-	wantStatus(t, b.post(upPath, url.Values{}), http.StatusBadRequest, "InvalidParameter.RiskNotAccepted")
-	wantStatus(t, b.follow(b.post(upPath, url.Values{"risk": {"yes"}})), http.StatusOK, `data-testid="rd-member-type">CloudAccount<`, "is now a cloud account")
-	if a := getAccount(t, w.admin, payer.AccountId); a.Type != "CloudAccount" {
-		t.Fatalf("the SDK sees type %s", a.Type)
-	}
-
-	// Rename.
-	renamed := b.follow(b.post("/console/rd/members/"+guest.acct.ID+"/rename", url.Values{"display_name": {"Guest Renamed"}}))
-	wantStatus(t, renamed, http.StatusOK, `data-testid="rd-member-display">Guest Renamed<`)
-	wantStatus(t, b.post("/console/rd/members/"+guest.acct.ID+"/rename", url.Values{"display_name": {strings.Repeat("x", 1<<16-100)}}), http.StatusBadRequest, "error-code")
-
-	// Remove: a confirmation naming the cloud account, then gone.
-	rmPath := "/console/rd/members/" + guest.acct.ID + "/remove"
-	wantStatus(t, b.get(rmPath), http.StatusOK, `data-testid="confirm-question"`, "Guest Renamed ("+guest.acct.ID+")")
-	wantStatus(t, b.post(rmPath, url.Values{}), http.StatusOK, `data-testid="confirm-ok"`)
-	if err := getAccountErr(w.admin, guest.acct.ID); err != nil {
-		t.Fatalf("the member is gone before the confirmation: %v", err)
-	}
-	wantStatus(t, b.follow(b.post(rmPath, url.Values{"confirm": {"yes"}})), http.StatusOK, "was removed from the resource directory")
-	if err := getAccountErr(w.admin, guest.acct.ID); serverCode(err) != "EntityNotExists.Account" {
-		t.Fatalf("GetAccount of the removed member: %v", err)
-	}
-
-	// Bulk Move: two members and another directory's, each reported.
-	other := newRDWorldOn(t, w.srv)
-	theirs := createResourceAccount(t, other.rootRD, "", "Theirs", "theirs")
-	one := createResourceAccount(t, w.admin, "", "One", "one")
-	two := createResourceAccount(t, w.admin, "", "Two", "two")
-	target := createFolder(t, w.admin, w.directory.RootFolderId, "Target")
-	b.get("/console/rd/members")
-	moved := b.post("/console/rd/members/move", url.Values{"member": {one.AccountId, two.AccountId, theirs.AccountId}, "folder": {target.FolderId}})
-	wantStatus(t, moved, http.StatusOK, `data-testid="rd-bulk-moved">2<`, `data-testid="rd-bulk-failed">1<`, "EntityNotExists.Account")
-	for _, id := range []string{one.AccountId, two.AccountId} {
-		if a := getAccount(t, w.admin, id); a.FolderId != target.FolderId {
-			t.Fatalf("member %s is in %s after the bulk Move", id, a.FolderId)
+		// The link set per type and state; Delete explains itself while
+		// deletion is off.
+		list := b.get("/console/rd/members")
+		wantStatus(t, list, http.StatusOK, `data-testid="rd-bulk-move-form"`)
+		rdActWantActions(t, "resource member", rdActRow(t, list, doomed.AccountId), "rd-action-switch-cloud", "rd-action-bind-phone", "rd-action-delete")
+		rdActWantActions(t, "cloud member", rdActRow(t, list, guest.acct.ID), "rd-action-switch-resource", "rd-action-remove")
+		if !strings.Contains(rdActRow(t, list, doomed.AccountId), `data-testid="rd-action-delete-off"`) {
+			t.Fatal("with deletion off, Delete does not say why")
 		}
-	}
-	if a := getAccount(t, other.rootRD, theirs.AccountId); a.FolderId != other.directory.RootFolderId {
-		t.Fatalf("another directory's member moved to %s", a.FolderId)
-	}
-	wantStatus(t, b.post("/console/rd/members/move", url.Values{"folder": {target.FolderId}}), http.StatusBadRequest, "Select at least one member")
+		detail := b.get("/console/rd/members/" + guest.acct.ID)
+		rdActWantActions(t, "cloud member's page", detail.body, "rd-action-remove")
+		wantStatus(t, detail, http.StatusOK, `data-testid="rd-switch-type"`, `data-testid="rd-rename-form"`)
+		wantStatus(t, b.get("/console/rd/members/"+doomed.AccountId+"/delete"), http.StatusOK, `data-testid="rd-delete-disabled"`, "Settings")
+
+		// Settings > Member Deletion.
+		wantStatus(t, b.get("/console/rd/settings"), http.StatusOK, `data-testid="rd-deletion-status">Disabled<`)
+		wantStatus(t, b.postRaw("/console/rd/settings/deletion", url.Values{"status": {"Enabled"}}, b.base), http.StatusForbidden, "Forbidden.CSRF")
+		wantStatus(t, b.post("/console/rd/settings/deletion", url.Values{"status": {"Maybe"}}), http.StatusBadRequest, "error-request-id")
+		wantStatus(t, b.follow(b.post("/console/rd/settings/deletion", url.Values{"status": {"Enabled"}})), http.StatusOK,
+			`data-testid="rd-deletion-status">Enabled<`, "Member deletion is now Enabled.")
+		if strings.Contains(rdActRow(t, b.get("/console/rd/members"), doomed.AccountId), `rd-action-delete-off`) {
+			t.Fatal("Delete still says deletion is off")
+		}
+
+		// Delete: the dialog names the member; the check finds bob's key.
+		wantStatus(t, b.get("/console/rd/members/"+doomed.AccountId+"/delete"), http.StatusOK,
+			`data-testid="rd-delete-target">Doomed<`, "cannot be undone", `data-testid="rd-delete-start"`)
+		if p := b.post("/console/rd/members/"+doomed.AccountId+"/delete/check", nil); p.status != http.StatusSeeOther {
+			t.Fatalf("start the check: %d\n%s", p.status, p.body)
+		}
+		check := rdActCheckPage(t, b, doomed.AccountId)
+		wantStatus(t, check, http.StatusOK, `data-check-id="PAYER_FOR_MEMBERS" data-passed="true"`, `data-check-id="RAM_USER_ACCESS_KEYS" data-passed="false"`,
+			`data-check-id="RAM_ROLES" data-passed="true"`, `data-testid="rd-delete-abandon-RAM_USER_ACCESS_KEYS"`, `&#34;bob&#34;`)
+		if strings.Contains(check.body, `data-testid="rd-delete-blocked"`) {
+			t.Fatal("an abandonable failure blocks the deletion")
+		}
+		// Confirmed without abandoning it, the deletion's own check fails.
+		b.post("/console/rd/members/"+doomed.AccountId+"/delete", url.Values{"confirm": {"yes"}})
+		failed, status := rdActStatusPage(t, b, doomed.AccountId)
+		if status != "CheckFailed" || !strings.Contains(failed.body, `data-testid="rd-delete-fail-reason"`) {
+			t.Fatalf("deletion without abandoning: %s\n%s", status, failed.body)
+		}
+		// Abandoning it, it succeeds and the member is gone.
+		b.post("/console/rd/members/"+doomed.AccountId+"/delete/check", nil)
+		rdActCheckPage(t, b, doomed.AccountId)
+		b.post("/console/rd/members/"+doomed.AccountId+"/delete", url.Values{"confirm": {"yes"}, "abandon": {"RAM_USER_ACCESS_KEYS"}})
+		done, status := rdActStatusPage(t, b, doomed.AccountId)
+		if status != "Success" || !strings.Contains(done.body, `data-testid="rd-delete-success"`) {
+			t.Fatalf("deletion abandoning the check: %s\n%s", status, done.body)
+		}
+		if strings.Contains(b.get("/console/rd/members").body, doomed.AccountId) || strings.Contains(b.get("/console/rd").body, doomed.AccountId) {
+			t.Fatal("the deleted member is still listed")
+		}
+		if err := getAccountErr(w.admin, doomed.AccountId); serverCode(err) != "EntityNotExists.Account" {
+			t.Fatalf("GetAccount of the deleted member: %v", err)
+		}
+
+		// A blocking failure: no checkbox, the button is disabled, and a
+		// forged confirmation gets the directory's refusal.
+		b.post("/console/rd/members/"+payer.AccountId+"/delete/check", nil)
+		blocked := rdActCheckPage(t, b, payer.AccountId)
+		wantStatus(t, blocked, http.StatusOK, `data-check-id="PAYER_FOR_MEMBERS" data-passed="false"`, `data-testid="rd-delete-blocked"`, `disabled data-testid="rd-delete-ok"`)
+		if strings.Contains(blocked.body, "rd-delete-abandon-PAYER_FOR_MEMBERS") {
+			t.Fatal("a blocking check is offered as abandonable")
+		}
+		wantStatus(t, b.post("/console/rd/members/"+payer.AccountId+"/delete", url.Values{"confirm": {"yes"}, "abandon": {"PAYER_FOR_MEMBERS"}}),
+			http.StatusBadRequest, "InvalidParameter.AbandonableCheckId")
+		wantStatus(t, b.post("/console/rd/members/"+payer.AccountId+"/delete", url.Values{"confirm": {"yes"}}), http.StatusConflict, "NotSupport.HasPayerAccount")
+
+		// Without a security phone the switch to a cloud account is refused
+		// with the directory's precondition.
+		wantStatus(t, b.post("/console/rd/members/"+payer.AccountId+"/upgrade", url.Values{"risk": {"yes"}}), http.StatusConflict, "MissingSecurityInfo", "bind one first")
+
+		// Bind a phone: a wrong code shows the cloud's error above the form,
+		// which keeps the number; the code from the outbox binds it.
+		phonePath := "/console/rd/members/" + payer.AccountId + "/phone"
+		wantStatus(t, b.get(phonePath), http.StatusOK, `data-testid="rd-phone-target">Payer<`)
+		sent := b.post(phonePath, url.Values{"step": {"send"}, "phone": {memberPhone}})
+		wantStatus(t, sent, http.StatusOK, `data-testid="rd-phone-expires"`, "A verification code was sent to "+memberPhone)
+		code := waitCode(t, w.srv, memberPhone, 1)
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		wantStatus(t, b.post(phonePath, url.Values{"step": {"bind"}, "phone": {memberPhone}, "code": {wrong}}), http.StatusConflict,
+			"Invalid.VerificationCode", `data-testid="error-request-id"`, `value="`+memberPhone+`"`)
+		wantStatus(t, b.post(phonePath, url.Values{"step": {"send"}, "phone": {memberPhone}}), http.StatusConflict, "LimitExceeded.Frequency")
+		wantStatus(t, b.follow(b.post(phonePath, url.Values{"step": {"bind"}, "phone": {memberPhone}, "code": {code}})), http.StatusOK,
+			"The security mobile phone "+memberPhone+" is bound")
+		if got := storedAccount(t, w.srv, payer.AccountId).Mobile; got != memberPhone {
+			t.Fatalf("the member's phone is %q", got)
+		}
+
+		// Switch to a cloud account: the box must be ticked.
+		upPath := "/console/rd/members/" + payer.AccountId + "/upgrade"
+		wantStatus(t, b.get(upPath), http.StatusOK, `data-testid="rd-upgrade-risk"`, `data-testid="rd-upgrade-target">Payer<`)
+		wantStatus(t, b.post(upPath, url.Values{}), http.StatusBadRequest, "InvalidParameter.RiskNotAccepted")
+		wantStatus(t, b.follow(b.post(upPath, url.Values{"risk": {"yes"}})), http.StatusOK, `data-testid="rd-member-type">CloudAccount<`, "is now a cloud account")
+		if a := getAccount(t, w.admin, payer.AccountId); a.Type != "CloudAccount" {
+			t.Fatalf("the SDK sees type %s", a.Type)
+		}
+
+		// Rename.
+		renamed := b.follow(b.post("/console/rd/members/"+guest.acct.ID+"/rename", url.Values{"display_name": {"Guest Renamed"}}))
+		wantStatus(t, renamed, http.StatusOK, `data-testid="rd-member-display">Guest Renamed<`)
+		wantStatus(t, b.post("/console/rd/members/"+guest.acct.ID+"/rename", url.Values{"display_name": {strings.Repeat("x", 1<<16-100)}}), http.StatusBadRequest, "error-code")
+
+		// Remove: a confirmation naming the cloud account, then gone.
+		rmPath := "/console/rd/members/" + guest.acct.ID + "/remove"
+		wantStatus(t, b.get(rmPath), http.StatusOK, `data-testid="confirm-question"`, "Guest Renamed ("+guest.acct.ID+")")
+		wantStatus(t, b.post(rmPath, url.Values{}), http.StatusOK, `data-testid="confirm-ok"`)
+		if err := getAccountErr(w.admin, guest.acct.ID); err != nil {
+			t.Fatalf("the member is gone before the confirmation: %v", err)
+		}
+		wantStatus(t, b.follow(b.post(rmPath, url.Values{"confirm": {"yes"}})), http.StatusOK, "was removed from the resource directory")
+		if err := getAccountErr(w.admin, guest.acct.ID); serverCode(err) != "EntityNotExists.Account" {
+			t.Fatalf("GetAccount of the removed member: %v", err)
+		}
+
+		// Bulk Move: two members and another directory's, each reported.
+		other := newRDWorldOn(t, w.srv)
+		theirs := createResourceAccount(t, other.rootRD, "", "Theirs", "theirs")
+		one := createResourceAccount(t, w.admin, "", "One", "one")
+		two := createResourceAccount(t, w.admin, "", "Two", "two")
+		target := createFolder(t, w.admin, w.directory.RootFolderId, "Target")
+		b.get("/console/rd/members")
+		moved := b.post("/console/rd/members/move", url.Values{"member": {one.AccountId, two.AccountId, theirs.AccountId}, "folder": {target.FolderId}})
+		wantStatus(t, moved, http.StatusOK, `data-testid="rd-bulk-moved">2<`, `data-testid="rd-bulk-failed">1<`, "EntityNotExists.Account")
+		for _, id := range []string{one.AccountId, two.AccountId} {
+			if a := getAccount(t, w.admin, id); a.FolderId != target.FolderId {
+				t.Fatalf("member %s is in %s after the bulk Move", id, a.FolderId)
+			}
+		}
+		if a := getAccount(t, other.rootRD, theirs.AccountId); a.FolderId != other.directory.RootFolderId {
+			t.Fatalf("another directory's member moved to %s", a.FolderId)
+		}
+		wantStatus(t, b.post("/console/rd/members/move", url.Values{"folder": {target.FolderId}}), http.StatusBadRequest, "Select at least one member")
+
+		// Twenty identical confirmations racing: one deletion is accepted,
+		// the others are refused with the directory's conflict, none fails.
+		racer := createResourceAccount(t, w.admin, "", "Racer", "racer")
+		b.post("/console/rd/members/"+racer.AccountId+"/delete/check", nil)
+		rdActCheckPage(t, b, racer.AccountId)
+		form := url.Values{"csrf": {b.csrf}, "confirm": {"yes"}}.Encode()
+		statuses := make(chan int, 20)
+		for range 20 {
+			go func() {
+				req, _ := http.NewRequest(http.MethodPost, b.base+"/console/rd/members/"+racer.AccountId+"/delete", strings.NewReader(form))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Origin", b.base)
+				resp, err := b.client.Do(req)
+				if err != nil {
+					statuses <- 0
+					return
+				}
+				resp.Body.Close()
+				statuses <- resp.StatusCode
+			}()
+		}
+		accepted := 0
+		for range 20 {
+			switch st := <-statuses; st {
+			case http.StatusSeeOther:
+				accepted++
+			case http.StatusConflict:
+			default:
+				t.Errorf("a racing confirmation answered %d", st)
+			}
+		}
+		if accepted != 1 {
+			t.Fatalf("%d racing confirmations were accepted, want 1", accepted)
+		}
+		if _, status := rdActStatusPage(t, b, racer.AccountId); status != "Success" {
+			t.Fatalf("the raced deletion ended %s", status)
+		}
+	})
 }
 
 // TestConsoleRDActionRefusals: the management root, a RAM user without
