@@ -66,38 +66,37 @@ func rdActMemberKeyHolder(t *testing.T, w *rdWorld, member string) {
 var rdActCheckStatus = regexp.MustCompile(`data-testid="rd-delete-check-status">([A-Za-z]+)<`)
 var rdActDeleteStatus = regexp.MustCompile(`data-testid="rd-delete-status" data-status="([A-Za-z]+)"`)
 
-// rdActCheckPage polls the check page until the check completes.
-func rdActCheckPage(t *testing.T, b *browser, id string) page {
+// rdActPoll gets path until the state re reads from it is final, and
+// returns the page and that state (the deletion's jobs run in the
+// background).
+func rdActPoll(t *testing.T, b *browser, path string, re *regexp.Regexp, final func(string) bool) (page, string) {
 	t.Helper()
 	var p page
-	within(t, 20*time.Second, "the deletion check completes", func() bool {
-		p = b.get("/console/rd/members/" + id + "/delete/check")
+	state := ""
+	within(t, 20*time.Second, path+" settles", func() bool {
+		p = b.get(path)
 		wantStatus(t, p, http.StatusOK)
-		m := rdActCheckStatus.FindStringSubmatch(p.body)
+		m := re.FindStringSubmatch(p.body)
 		if m == nil {
-			t.Fatalf("the check page shows no status:\n%s", p.body)
+			t.Fatalf("%s shows no state:\n%s", path, p.body)
 		}
-		return m[1] == "PreCheckComplete"
+		state = m[1]
+		return final(state)
 	})
+	return p, state
+}
+
+// rdActCheckPage waits for the member's deletion check to complete.
+func rdActCheckPage(t *testing.T, b *browser, id string) page {
+	t.Helper()
+	p, _ := rdActPoll(t, b, "/console/rd/members/"+id+"/delete/check", rdActCheckStatus, func(s string) bool { return s == "PreCheckComplete" })
 	return p
 }
 
-// rdActStatusPage polls the status page until the deletion ends.
+// rdActStatusPage waits for the member's deletion to end.
 func rdActStatusPage(t *testing.T, b *browser, id string) (page, string) {
 	t.Helper()
-	var p page
-	status := ""
-	within(t, 20*time.Second, "the deletion ends", func() bool {
-		p = b.get("/console/rd/members/" + id + "/delete/status")
-		wantStatus(t, p, http.StatusOK)
-		m := rdActDeleteStatus.FindStringSubmatch(p.body)
-		if m == nil {
-			t.Fatalf("the status page shows no status:\n%s", p.body)
-		}
-		status = m[1]
-		return status != "Checking" && status != "Deleting"
-	})
-	return p, status
+	return rdActPoll(t, b, "/console/rd/members/"+id+"/delete/status", rdActDeleteStatus, func(s string) bool { return s != "Checking" && s != "Deleting" })
 }
 
 // TestConsoleRDMemberActions walks every action at the HTTP level, on
