@@ -292,6 +292,22 @@ func TestConsoleRDMemberActions(t *testing.T) {
 		if _, status := rdActStatusPage(t, b, racer.AccountId); status != "Success" {
 			t.Fatalf("the raced deletion ended %s", status)
 		}
+
+		// Each write is in the trail as a console operation of rd-admin.
+		trail := w.srv.TrailClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret)
+		for _, action := range []string{"SetMemberDeletionPermission", "CheckAccountDelete", "DeleteAccount", "SendVerificationCodeForBindSecureMobilePhone",
+			"BindSecureMobilePhone", "UpdateAccount", "RemoveCloudAccount", "MoveAccount"} {
+			fromConsole := 0
+			for _, ev := range lookup(t, trail, "EventName", action, "50", "").Events {
+				id, _ := ev["userIdentity"].(map[string]interface{})
+				if code, _ := ev["errorCode"].(string); ev["eventType"] == "ConsoleOperation" && id["userName"] == "rd-admin" && code == "" {
+					fromConsole++
+				}
+			}
+			if fromConsole == 0 {
+				t.Errorf("no successful console %s by rd-admin in the trail", action)
+			}
+		}
 	})
 }
 
