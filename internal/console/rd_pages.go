@@ -37,6 +37,8 @@ func (c *Console) rdRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /console/rd/members/{id}/move", c.readyPost(c.rdMoveMember))
 	c.invitationRoutes(m)
 	c.switchTypeRoutes(m)
+	c.actionRoutes(m)
+	c.deletionRoutes(m)
 }
 
 // rdFolder is a folder of the Organization tree.
@@ -50,6 +52,7 @@ type rdFolder struct {
 // rdMember is a member as the lists and the detail page show it.
 type rdMember struct {
 	ID, Name, DisplayName, Type, Status, JoinMethod, JoinTime, FolderID, FolderName, Path string
+	Actions                                                                               rdActions
 }
 
 func memberOf(m map[string]any) rdMember {
@@ -145,6 +148,11 @@ var rdNotices = map[string]string{
 	"member-created":  "The member %s was created.",
 	"member-moved":    "The member was moved to %s.",
 	"member-switched": "The member %s is now a resource account: its root user can no longer sign in.",
+	"member-renamed":  "The member's display name is now %s.",
+	"member-removed":  "The cloud account %s was removed from the resource directory.",
+	"member-upgraded": "The member %s is now a cloud account: its root user is enabled again (without a password until its owner sets one).",
+	"phone-bound":     "The security mobile phone %s is bound to the member.",
+	"deletion-set":    "Member deletion is now %s.",
 }
 
 func rdNotice(q url.Values) string {
@@ -320,6 +328,7 @@ func (c *Console) rdDeleteFolder(w http.ResponseWriter, r *http.Request, a *acti
 type rdMembersData struct {
 	Search           string
 	Members          []rdMember
+	Tree             []rdFolder // the bulk Move's folder picker
 	Total            string
 	Page, Size       int
 	PrevQuery        string
@@ -366,6 +375,7 @@ func (c *Console) rdMembersPage(w http.ResponseWriter, r *http.Request, a *activ
 		for _, it := range items {
 			m := memberOf(it)
 			m.FolderName = names[m.FolderID]
+			m.Actions = actionsFor(m, rd)
 			if d.Search == "" || memberMatches(m, d.Search) {
 				d.Members = append(d.Members, m)
 			}
@@ -392,7 +402,9 @@ func (c *Console) rdMembersPage(w http.ResponseWriter, r *http.Request, a *activ
 	if d.Search != "" {
 		d.Total = strconv.Itoa(len(d.Members))
 	}
+	d.Tree = tree
 	v := rdShell(a, "Member List", "rd-members", crumb{Label: "Member List"})
+	v.Notice = rdNotice(q)
 	v.Data = d
 	c.render(w, http.StatusOK, "rd_members", v)
 }
@@ -468,6 +480,7 @@ func (c *Console) rdMemberPage(w http.ResponseWriter, r *http.Request, a *active
 	names := folderNames(d.Tree)
 	d.Member.FolderName = names[d.Member.FolderID]
 	d.Member.Path = namedPath(d.Member.Path, names)
+	d.Member.Actions = actionsFor(d.Member, rd)
 	v := rdShell(a, d.Member.DisplayName, "rd-members", crumb{Label: "Member List", Href: "/console/rd/members"},
 		crumb{Label: d.Member.DisplayName})
 	v.Notice = rdNotice(r.URL.Query())

@@ -81,8 +81,7 @@ func (c *Console) switchDialog(w http.ResponseWriter, r *http.Request, a *active
 	if !ok {
 		return
 	}
-	v := rdShell(a, "Switch to Resource Account", "rd-members", crumb{Label: "Member List", Href: "/console/rd/members"},
-		crumb{Label: m.DisplayName, Href: "/console/rd/members/" + url.PathEscape(m.ID)}, crumb{Label: "Switch to Resource Account"})
+	v := memberShell(a, m, "Switch to Resource Account")
 	v.Data = &switchData{Member: *m}
 	c.render(w, http.StatusOK, "rd_switch", v)
 }
@@ -94,8 +93,8 @@ func (c *Console) switchStep(w http.ResponseWriter, r *http.Request, a *active) 
 	if !ok {
 		return
 	}
-	v := rdShell(a, "Security Verification", "rd-members", crumb{Label: "Member List", Href: "/console/rd/members"},
-		crumb{Label: m.DisplayName, Href: "/console/rd/members/" + url.PathEscape(m.ID)}, crumb{Label: "Switch to Resource Account"})
+	v := memberShell(a, m, "Switch to Resource Account")
+	v.Title = "Security Verification"
 	if r.PostFormValue("step") != "verify" {
 		if r.PostFormValue("risk") != "yes" {
 			c.fail(w, r, a, http.StatusBadRequest, codeRiskNotAccepted.New("Tick the box to confirm you understand the risks of switching %s to a resource account.", m.DisplayName))

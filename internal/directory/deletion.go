@@ -153,10 +153,6 @@ func (s *Service) SetMemberDeletionPermission(tx store.Tx, accountID, status str
 // root user, deletion not allowed, not a member (DeleteAccount says when
 // it was deleted already), not a resource account the directory created.
 func (s *Service) deletable(tx store.Tx, caller *model.Principal, accountID string, forDelete bool) (*Directory, *Member, error) {
-	what := "check members for deletion"
-	if forDelete {
-		what = "delete members"
-	}
 	if err := checkAccountID(accountID); err != nil {
 		return nil, nil, err
 	}
@@ -164,8 +160,8 @@ func (s *Service) deletable(tx store.Tx, caller *model.Principal, accountID stri
 	if err != nil {
 		return nil, nil, err
 	}
-	if caller.Kind == model.Root {
-		return nil, nil, ramIdentityOnly(codeCallerIdentityDel, what)
+	if err := CheckDeletionCaller(caller, forDelete); err != nil {
+		return nil, nil, err
 	}
 	if d.MemberDeletion != Enabled {
 		return nil, nil, codeNoDeletionLicense.New("Deleting members is not enabled in the resource directory %s: enable it with SetMemberDeletionPermission (Status=Enabled) first.", d.ID)

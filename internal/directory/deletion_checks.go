@@ -66,7 +66,7 @@ func blockingFindings(tx store.Tx, d *Directory, m *Member) ([]CheckResult, erro
 	if err != nil || len(paid) == 0 {
 		return nil, err
 	}
-	return []CheckResult{{ID: CheckPayer, Name: "Payer of other members",
+	return []CheckResult{{ID: CheckPayer, Name: checkName(CheckPayer),
 		Description: fmt.Sprintf("The member pays for %s: delete those members first.", names(paid, "member"))}}, nil
 }
 
@@ -82,7 +82,7 @@ func (s *Service) runChecks(tx store.Tx, d *Directory, m *Member) (checkFindings
 		return f, err
 	}
 	if len(holders) > 0 {
-		f.abandonable = append(f.abandonable, CheckResult{ID: CheckAccessKeys, Name: "RAM users with AccessKeys",
+		f.abandonable = append(f.abandonable, CheckResult{ID: CheckAccessKeys, Name: checkName(CheckAccessKeys),
 			Description: fmt.Sprintf("%s of the member hold AccessKeys that stop working when it is deleted: delete the keys, or abandon this check.", names(holders, "RAM user"))})
 	}
 	roles, err := s.otherRoles(tx, m.AccountID)
@@ -90,7 +90,7 @@ func (s *Service) runChecks(tx store.Tx, d *Directory, m *Member) (checkFindings
 		return f, err
 	}
 	if len(roles) > 0 {
-		f.abandonable = append(f.abandonable, CheckResult{ID: CheckRoles, Name: "RAM roles",
+		f.abandonable = append(f.abandonable, CheckResult{ID: CheckRoles, Name: checkName(CheckRoles),
 			Description: fmt.Sprintf("The member has %s besides %s, which others may be assuming: delete them, or abandon this check.", names(roles, "RAM role"), AccessRoleName)})
 	}
 	return f, nil

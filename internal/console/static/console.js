@@ -29,3 +29,12 @@ document.querySelectorAll("input[data-gates]").forEach(function (box) {
   box.addEventListener("change", sync);
   sync();
 });
+// --- Resource Management (wt-rdact): a page whose state moves on by itself
+// (a deletion check or a deletion running) reloads after data-autorefresh ms.
+(function () {
+  var el = document.querySelector("[data-autorefresh]");
+  if (!el) return;
+  var ms = parseInt(el.getAttribute("data-autorefresh"), 10) || 2000;
+  setTimeout(function () { window.location.reload(); }, ms);
+})();
+// --- end wt-rdact
