@@ -1,8 +1,9 @@
 package console
 
 // RAM > Identities > Groups: the list with Create Group, and a group's
-// members (add, remove) and policies; removals and deletion are confirmed
-// on a page naming the target.
+// members (add, remove) and policies (the Grant Permission panel, Revoke);
+// removals, revocations and deletion are confirmed on a page naming the
+// target.
 
 import (
 	"fmt"
@@ -76,6 +77,7 @@ type groupDetail struct {
 var groupNotices = map[string]string{
 	"added":   "%s was added to the group.",
 	"removed": "%s was removed from the group.",
+	"revoked": "The policy %s was revoked.",
 }
 
 func (c *Console) groupPage(w http.ResponseWriter, r *http.Request, a *active) {
@@ -134,6 +136,14 @@ func (c *Console) groupAction(w http.ResponseWriter, r *http.Request, a *active)
 		}
 		_, err = c.call(r, a, ramVersion, "RemoveUserFromGroup", map[string]string{"GroupName": name, "UserName": user})
 		to = groupHome(name) + "?" + url.Values{"done": {"removed"}, "target": {user}}.Encode()
+	case "revoke":
+		typ, pol := r.PostFormValue("type"), r.PostFormValue("policy")
+		if !confirm(fmt.Sprintf("Revoke the %s policy %s from the group %q?", typ, pol, name), "Revoke "+pol,
+			map[string]string{"type": typ, "policy": pol}) {
+			return
+		}
+		_, err = c.call(r, a, ramVersion, "DetachPolicyFromGroup", map[string]string{"GroupName": name, "PolicyType": typ, "PolicyName": pol})
+		to = groupHome(name) + "?" + url.Values{"done": {"revoked"}, "target": {pol}}.Encode()
 	case "delete":
 		if !confirm(fmt.Sprintf("Delete the group %q? This cannot be undone.", name), "Delete "+name, nil) {
 			return

@@ -114,20 +114,25 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request, a *active
 			params[k] = boolParam(r.PostFormValue(k) == "on")
 		}
 		params["LoginSessionDuration"] = strings.TrimSpace(r.PostFormValue("LoginSessionDuration"))
-		// The console's calls omit empty parameters, so an emptied field
-		// keeps the masks (the page says so).
 		params["LoginNetworkMasks"] = strings.TrimSpace(r.PostFormValue("LoginNetworkMasks"))
 	case "alias":
 		action = "SetAccountAlias"
 		params["AccountAlias"] = strings.TrimSpace(r.PostFormValue("AccountAlias"))
 		if params["AccountAlias"] == "" {
-			action = "ClearAccountAlias"
+			action, params = "ClearAccountAlias", map[string]string{}
 		}
 	default:
 		c.fail(w, r, a, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
 		return
 	}
-	if _, err := c.call(r, a, ramVersion, action, params); err != nil {
+	// Every field of the form is sent, an emptied one as an empty value: an
+	// emptied LoginNetworkMasks clears the masks (logon from anywhere), an
+	// emptied number is the engine's InvalidParameter, never "unchanged".
+	keep := make([]string, 0, len(params))
+	for k := range params {
+		keep = append(keep, k)
+	}
+	if _, err := c.call(r, a, ramVersion, action, params, keep...); err != nil {
 		c.fail(w, r, a, 0, err)
 		return
 	}
