@@ -9,6 +9,7 @@ package console
 
 import (
 	"embed"
+	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -179,8 +180,21 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if r.Method == http.MethodPost {
+		// Read the form once here, so that a post over the cap gets the
+		// RPC endpoint's answer to such a body instead of looking like a
+		// post without its CSRF token; an oversized field under the cap
+		// reaches its action, which names the field and its limit.
+		var tooBig *http.MaxBytesError
+		if err := r.ParseForm(); errors.As(err, &tooBig) {
+			c.fail(w, r, nil, 0, codeTooLarge.New("The request body is larger than %d bytes.", maxFormBytes))
+			return
+		}
+	}
 	c.mux.ServeHTTP(w, r)
 }
 
-// maxFormBytes caps a form post: the largest field is a password.
-const maxFormBytes = 64 << 10
+// maxFormBytes caps a form post as the RPC endpoint caps a request body:
+// a field too long for its action (a 1 MB description) still reaches the
+// action, whose refusal names the field.
+const maxFormBytes = api.MaxBodyBytes

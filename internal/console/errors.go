@@ -27,6 +27,9 @@ var (
 	// an empty custom password (UpdateLoginProfile without one would keep
 	// the old password silently).
 	codeBadQuery = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter"}
+	// codeTooLarge: a form post over maxFormBytes, refused before any
+	// action runs, with the code the RPC endpoint gives such a body.
+	codeTooLarge = apperr.Code{Kind: apperr.KindTooLarge, Name: "RequestEntityTooLarge"}
 	// codeAlreadySwitched: Log On while acting as a role (no chaining from the console).
 	codeAlreadySwitched = apperr.Code{Kind: apperr.KindConflict, Name: "OperationConflict.RoleSessionActive"}
 	// The Switch to Resource Account dialog's own checks (rd_switch.go):

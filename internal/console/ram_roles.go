@@ -133,6 +133,7 @@ type newRoleForm struct {
 	Name, Description  string
 	MaxSessionDuration string // seconds
 	Trust              string // the trust policy the entity gives
+	TrustShown         string // Trust indented
 	Services           []string
 }
 
@@ -156,7 +157,7 @@ func (f *newRoleForm) trustPolicy() string {
 	}
 	doc := map[string]any{"Version": "1", "Statement": []map[string]any{{
 		"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal}}}
-	b, _ := json.MarshalIndent(doc, "", "  ") // maps of strings always encode
+	b, _ := json.Marshal(doc) // maps of strings always encode
 	return string(b)
 }
 
@@ -180,6 +181,7 @@ func (c *Console) createRole(w http.ResponseWriter, r *http.Request, a *active) 
 		f.Entity = "account"
 	}
 	f.Trust = f.trustPolicy()
+	f.TrustShown = prettyJSON(f.Trust)
 	_, err := c.call(r, a, ramVersion, "CreateRole", map[string]string{"RoleName": f.Name, "Description": f.Description,
 		"AssumeRolePolicyDocument": f.Trust, "MaxSessionDuration": f.MaxSessionDuration})
 	if err != nil {
