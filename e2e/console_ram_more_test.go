@@ -481,7 +481,8 @@ func TestBrowserRAMMore(t *testing.T) {
 
 	run(t, ctx, "a policy's versions", chromedp.Navigate(base+"/console/ram/policies/Custom/EcsRead"), chromedp.WaitVisible(tid("policy-document")),
 		chromedp.SetValue(tid("policy-document"), `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:Get*","Resource":"*"}]}`),
-		chromedp.Click(tid("policy-save")), chromedp.WaitVisible(tid("version-set-default-v1")))
+		chromedp.Click(tid("policy-save")), chromedp.WaitVisible(tid("version-set-default-v1")),
+		script(`document.querySelector('[data-testid="policy-versions"]').scrollIntoView()`))
 	screenshot(t, ctx, "ram-policy-versions.png")
 	run(t, ctx, "v1 as default", chromedp.Click(tid("version-set-default-v1")), chromedp.WaitVisible(tid("version-delete-v2")))
 	if v := textOf(t, ctx, tid("policy-version")); v != "v1" {
@@ -495,8 +496,9 @@ func TestBrowserRAMMore(t *testing.T) {
 
 	run(t, ctx, "Settings: set masks", chromedp.Click(tid("nav-ram-settings")), chromedp.WaitVisible(tid("settings-security")),
 		chromedp.SetValue(tid("sec-LoginNetworkMasks"), "10.0.0.0/8"), chromedp.Click(tid("settings-security-save")), chromedp.WaitVisible(tid("notice")))
-	run(t, ctx, "Settings: clear masks", chromedp.SetValue(tid("sec-LoginNetworkMasks"), ""), chromedp.Click(tid("settings-security-save")),
-		chromedp.WaitVisible(tid("notice")))
+	run(t, ctx, "Settings: clear masks", chromedp.Navigate(base+"/console/ram/settings"), chromedp.WaitVisible(tid("sec-LoginNetworkMasks")),
+		script(`document.querySelector('[data-testid="sec-LoginNetworkMasks"]').value = ""`),
+		chromedp.Click(tid("settings-security-save")), chromedp.WaitVisible(tid("notice")))
 	pref, err := w.root.GetSecurityPreference(ram.CreateGetSecurityPreferenceRequest())
 	ok(t, "GetSecurityPreference", err)
 	if m := pref.SecurityPreference.LoginProfilePreference.LoginNetworkMasks; m != "" {
