@@ -316,20 +316,26 @@ func TestConsoleRAMMoreSettingsRoundTrip(t *testing.T) {
 	b := ramConSignedIn(t, w)
 	b.get("/console/ram/settings")
 	sec := url.Values{"AllowUserToChangePassword": {"on"}, "AllowUserToManageAccessKeys": {"on"}, "AllowUserToManageMFADevices": {"on"},
-		"EnableSaveMFATicket": {"on"}, "LoginSessionDuration": {"5"}, "LoginNetworkMasks": {"10.9.0.0/16"}}
+		"EnableSaveMFATicket": {"on"}, "AllowUserLongTermLogin": {"on"}, "LoginSessionDuration": {"5"}, "LoginNetworkMasks": {"10.9.0.0/16"},
+		"MFAOperationForLogin": {"mandatory"}}
 	wantRedirect(t, b.post("/console/ram/settings/security", sec), "/console/ram/settings?saved=security")
 	page := b.get("/console/ram/settings")
-	for _, f := range []string{"AllowUserToChangePassword", "AllowUserToManageAccessKeys", "AllowUserToManageMFADevices", "EnableSaveMFATicket"} {
+	for _, f := range []string{"AllowUserToChangePassword", "AllowUserToManageAccessKeys", "AllowUserToManageMFADevices", "EnableSaveMFATicket", "AllowUserLongTermLogin"} {
 		wantStatus(t, page, http.StatusOK, `checked data-testid="sec-`+f+`"`)
 	}
-	wantStatus(t, page, http.StatusOK, `value="5" data-testid="sec-LoginSessionDuration"`, `value="10.9.0.0/16" data-testid="sec-LoginNetworkMasks"`)
+	wantStatus(t, page, http.StatusOK, `value="5" data-testid="sec-LoginSessionDuration"`, `value="10.9.0.0/16" data-testid="sec-LoginNetworkMasks"`,
+		`<option value="mandatory" selected>`)
 	// The masks keep this browser out (it is on 127.0.0.1): a RAM user's logon is refused.
 	w.consoleUser(t, "mia", "Ramcon-Passw0rd-1", false, false)
 	wantStatus(t, newBrowser(t, w.srv).ramLogon("mia@"+w.acct.ID, "Ramcon-Passw0rd-1"), http.StatusForbidden, "10.9.0.0/16")
 
-	// Clear the masks and every box: the empty values are sent and kept.
+	// Clear the masks and every box: the empty values are sent and kept;
+	// MFA for RAM user logons is still mandatory (the post lacks it).
 	wantRedirect(t, b.post("/console/ram/settings/security", url.Values{"LoginSessionDuration": {"5"}, "LoginNetworkMasks": {""}}),
 		"/console/ram/settings?saved=security")
+	wantRedirect(t, newBrowser(t, w.srv).ramLogon("mia@"+w.acct.ID, "Ramcon-Passw0rd-1"), "/console/bind-mfa")
+	wantRedirect(t, b.post("/console/ram/settings/security", url.Values{"LoginSessionDuration": {"5"}, "LoginNetworkMasks": {""},
+		"MFAOperationForLogin": {"independent"}}), "/console/ram/settings?saved=security")
 	pref, err := w.root.GetSecurityPreference(ram.CreateGetSecurityPreferenceRequest())
 	ok(t, "GetSecurityPreference", err)
 	sp := pref.SecurityPreference
@@ -342,8 +348,8 @@ func TestConsoleRAMMoreSettingsRoundTrip(t *testing.T) {
 	ramConRefused(t, b.post("/console/ram/settings/security", url.Values{"LoginSessionDuration": {""}}), http.StatusBadRequest, "InvalidParameter")
 
 	// The password policy: all fields, then each number emptied in turn.
-	pw := url.Values{"MinimumPasswordLength": {"14"}, "MaxPasswordAge": {"30"}, "PasswordReusePrevention": {"5"}, "MaxLoginAttemps": {"6"},
-		"RequireLowercaseCharacters": {"on"}, "RequireUppercaseCharacters": {"on"}, "RequireNumbers": {"on"}, "RequireSymbols": {"on"}, "HardExpiry": {"on"}}
+	pw := url.Values{"MinimumPasswordLength": {"14"}, "MinimumPasswordDifferentCharacter": {"3"}, "MaxPasswordAge": {"30"},
+		"PasswordReusePrevention": {"5"}, "MaxLoginAttemps": {"6"}, "PasswordNotContainUserName": {"on"}, "RequireLowercaseCharacters": {"on"}, "RequireUppercaseCharacters": {"on"}, "RequireNumbers": {"on"}, "RequireSymbols": {"on"}, "HardExpire": {"on"}}
 	wantRedirect(t, b.post("/console/ram/settings/password", pw), "/console/ram/settings?saved=password")
 	page = b.get("/console/ram/settings")
 	for k, v := range pw {
@@ -353,7 +359,7 @@ func TestConsoleRAMMoreSettingsRoundTrip(t *testing.T) {
 			wantStatus(t, page, http.StatusOK, `value="`+v[0]+`" data-testid="pw-`+k+`"`)
 		}
 	}
-	for _, k := range []string{"MinimumPasswordLength", "MaxPasswordAge", "PasswordReusePrevention", "MaxLoginAttemps"} {
+	for _, k := range []string{"MinimumPasswordLength", "MinimumPasswordDifferentCharacter", "MaxPasswordAge", "PasswordReusePrevention", "MaxLoginAttemps"} {
 		emptied := cloneForm(pw)
 		emptied.Set(k, "")
 		ramConRefused(t, b.post("/console/ram/settings/password", emptied), http.StatusBadRequest, "InvalidParameter")
@@ -364,8 +370,10 @@ func TestConsoleRAMMoreSettingsRoundTrip(t *testing.T) {
 		!p.RequireLowercaseCharacters || !p.RequireUppercaseCharacters || !p.RequireNumbers || !p.RequireSymbols || !p.HardExpiry {
 		t.Fatalf("a refused save changed the policy: %+v", p)
 	}
-	wantRedirect(t, b.post("/console/ram/settings/password", url.Values{"MinimumPasswordLength": {"8"}, "MaxPasswordAge": {"0"},
-		"PasswordReusePrevention": {"0"}, "MaxLoginAttemps": {"0"}}), "/console/ram/settings?saved=password")
+	wantRedirect(t, b.post("/console/ram/settings/password", url.Values{"MinimumPasswordLength": {"8"}, "MinimumPasswordDifferentCharacter": {"0"},
+		"MaxPasswordAge": {"0"}, "PasswordReusePrevention": {"0"}, "MaxLoginAttemps": {"0"}}), "/console/ram/settings?saved=password")
+	wantStatus(t, b.get("/console/ram/settings"), http.StatusOK, `value="0" data-testid="pw-MinimumPasswordDifferentCharacter"`,
+		`name="PasswordNotContainUserName"  data-testid`)
 	got, err = w.root.GetPasswordPolicy(ram.CreateGetPasswordPolicyRequest())
 	ok(t, "GetPasswordPolicy", err)
 	if p := got.PasswordPolicy; p.MinimumPasswordLength != 8 || p.MaxPasswordAge != 0 || p.MaxLoginAttemps != 0 || p.RequireSymbols || p.HardExpiry {
