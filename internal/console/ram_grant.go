@@ -56,15 +56,13 @@ func (g grantee) action() string {
 }
 
 type grantData struct {
-	Kind      string
-	Names     []string
-	Action    string // the panel's GET and POST address
-	Home      string
-	Search    string
-	Type      string
-	Policies  []grantRow
-	Steps     []*planStep
-	Performed bool
+	Kind     string
+	Names    []string
+	Action   string // the panel's GET and POST address
+	Home     string
+	Search   string
+	Type     string
+	Policies []grantRow
 }
 
 // maxGrantPolicies bounds one submit, as the real console did (five).
@@ -105,29 +103,14 @@ func granteeOf(r *http.Request, kind string) (grantee, error) {
 	return grantee{Kind: kind, Names: []string{r.PathValue("name")}}, nil
 }
 
-func (c *Console) userGrantPage(w http.ResponseWriter, r *http.Request, a *active) {
-	c.grantPanel(w, r, a, "User")
+// grantPanelOf is the panel's page for a kind of principal ("" for the
+// batch); grantTo its post.
+func (c *Console) grantPanelOf(kind string) handler {
+	return func(w http.ResponseWriter, r *http.Request, a *active) { c.grantPanel(w, r, a, kind) }
 }
-func (c *Console) groupGrantPage(w http.ResponseWriter, r *http.Request, a *active) {
-	c.grantPanel(w, r, a, "Group")
-}
-func (c *Console) roleGrantPage(w http.ResponseWriter, r *http.Request, a *active) {
-	c.grantPanel(w, r, a, "Role")
-}
-func (c *Console) batchGrantPage(w http.ResponseWriter, r *http.Request, a *active) {
-	c.grantPanel(w, r, a, "")
-}
-func (c *Console) userGrant(w http.ResponseWriter, r *http.Request, a *active) {
-	c.grant(w, r, a, "User")
-}
-func (c *Console) groupGrant(w http.ResponseWriter, r *http.Request, a *active) {
-	c.grant(w, r, a, "Group")
-}
-func (c *Console) roleGrant(w http.ResponseWriter, r *http.Request, a *active) {
-	c.grant(w, r, a, "Role")
-}
-func (c *Console) batchGrant(w http.ResponseWriter, r *http.Request, a *active) {
-	c.grant(w, r, a, "")
+
+func (c *Console) grantTo(kind string) handler {
+	return func(w http.ResponseWriter, r *http.Request, a *active) { c.grant(w, r, a, kind) }
 }
 
 // grantPanel lists the policies to pick from (ListPolicies); for one
@@ -196,7 +179,7 @@ func (c *Console) grant(w http.ResponseWriter, r *http.Request, a *active, kind 
 		c.fail(w, r, a, http.StatusBadRequest, codeBadQuery.New("Select between 1 and %d policies.", maxGrantPolicies))
 		return
 	}
-	d := &grantData{Kind: g.Kind, Names: g.Names, Action: g.action(), Home: g.home(), Performed: true}
+	var steps []*planStep
 	param := principalKinds[g.Kind].param
 	for _, name := range g.Names {
 		for _, p := range picked {
@@ -207,13 +190,13 @@ func (c *Console) grant(w http.ResponseWriter, r *http.Request, a *active, kind 
 				c.fail(w, r, a, http.StatusBadRequest, codeBadQuery.New("A selected policy is not <System|Custom>:<name>."))
 				return
 			}
-			d.Steps = append(d.Steps, &planStep{Action: "AttachPolicyTo" + g.Kind, Product: "RAM",
+			steps = append(steps, &planStep{Action: "AttachPolicyTo" + g.Kind, Product: "RAM",
 				What: fmt.Sprintf("Attach the %s policy %s to %s", typ, pol, name), version: ramVersion,
 				params: map[string]string{param: name, "PolicyType": typ, "PolicyName": pol}})
 		}
 	}
-	status := c.runSteps(r, a, d.Steps)
+	status := c.runSteps(r, a, steps)
 	v := grantCrumbs(a, g)
-	v.Data = d
-	c.render(w, status, "ram_grant", v)
+	v.Data = &stepsData{Steps: steps, Back: g.home(), ID: "grant", Kind: g.Kind, Names: g.Names}
+	c.render(w, status, "ram_steps", v)
 }

@@ -116,13 +116,8 @@ func (c *Console) groupAction(w http.ResponseWriter, r *http.Request, a *active)
 	name := r.PathValue("name")
 	user := strings.TrimSpace(r.PostFormValue("user"))
 	confirm := func(question, button string, fields map[string]string) bool {
-		if r.PostFormValue("confirm") == "yes" {
-			return true
-		}
-		v := groupsCrumbs(a, "Confirm", crumb{Label: name, Href: groupHome(name)}, crumb{Label: "Confirm"})
-		v.Data = &confirmation{Question: question, Action: r.URL.Path, Fields: fields, Cancel: groupHome(name), Button: button}
-		c.render(w, http.StatusOK, "confirm", v)
-		return false
+		return c.confirmed(w, r, groupsCrumbs(a, "Confirm", crumb{Label: name, Href: groupHome(name)}, crumb{Label: "Confirm"}),
+			&confirmation{Question: question, Fields: fields, Cancel: groupHome(name), Button: button})
 	}
 	var err error
 	var to string
@@ -151,12 +146,8 @@ func (c *Console) groupAction(w http.ResponseWriter, r *http.Request, a *active)
 		_, err = c.call(r, a, ramVersion, "DeleteGroup", map[string]string{"GroupName": name})
 		to = "/console/ram/groups?" + url.Values{"deleted": {name}}.Encode()
 	default:
-		c.fail(w, r, a, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
+		c.noPage(w, r, a)
 		return
 	}
-	if err != nil {
-		c.fail(w, r, a, 0, err)
-		return
-	}
-	redirect(w, r, to)
+	c.after(w, r, a, err, to)
 }

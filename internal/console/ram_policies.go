@@ -225,22 +225,16 @@ func (c *Console) policyVersionAction(w http.ResponseWriter, r *http.Request, a 
 		_, err = c.call(r, a, ramVersion, "SetDefaultPolicyVersion", map[string]string{"PolicyName": name, "VersionId": id})
 		done = url.Values{"default": {id}}
 	case "delete":
-		if r.PostFormValue("confirm") != "yes" {
-			v := policiesCrumbs(a, "Delete version", crumb{Label: name, Href: home}, crumb{Label: "Delete " + id})
-			v.Data = &confirmation{Question: fmt.Sprintf("Delete version %s of the custom policy %q? This cannot be undone.", id, name),
-				Action: r.URL.Path, Cancel: home, Button: "Delete " + id}
-			c.render(w, http.StatusOK, "confirm", v)
+		if !c.confirmed(w, r, policiesCrumbs(a, "Delete version", crumb{Label: name, Href: home}, crumb{Label: "Delete " + id}),
+			&confirmation{Question: fmt.Sprintf("Delete version %s of the custom policy %q? This cannot be undone.", id, name),
+				Cancel: home, Button: "Delete " + id}) {
 			return
 		}
 		_, err = c.call(r, a, ramVersion, "DeletePolicyVersion", map[string]string{"PolicyName": name, "VersionId": id})
 		done = url.Values{"deleted": {id}}
 	default:
-		c.fail(w, r, a, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
+		c.noPage(w, r, a)
 		return
 	}
-	if err != nil {
-		c.fail(w, r, a, 0, err)
-		return
-	}
-	redirect(w, r, home+"?"+done.Encode())
+	c.after(w, r, a, err, home+"?"+done.Encode())
 }

@@ -196,13 +196,8 @@ func (c *Console) createRole(w http.ResponseWriter, r *http.Request, a *active) 
 // confirmRole shows the confirmation naming a role's target unless the
 // post confirms; it reports whether the action may run.
 func (c *Console) confirmRole(w http.ResponseWriter, r *http.Request, a *active, name, question, button string, fields map[string]string) bool {
-	if r.PostFormValue("confirm") == "yes" {
-		return true
-	}
-	v := rolesCrumbs(a, "Confirm", crumb{Label: name, Href: roleHome(name)}, crumb{Label: "Confirm"})
-	v.Data = &confirmation{Question: question, Action: r.URL.Path, Fields: fields, Cancel: roleHome(name), Button: button}
-	c.render(w, http.StatusOK, "confirm", v)
-	return false
+	return c.confirmed(w, r, rolesCrumbs(a, "Confirm", crumb{Label: name, Href: roleHome(name)}, crumb{Label: "Confirm"}),
+		&confirmation{Question: question, Fields: fields, Cancel: roleHome(name), Button: button})
 }
 
 // revokeRolePolicy is a role's Revoke: DetachPolicyFromRole, confirmed.

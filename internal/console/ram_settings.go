@@ -136,7 +136,7 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request, a *active
 			action, params = "ClearAccountAlias", map[string]string{}
 		}
 	default:
-		c.fail(w, r, a, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
+		c.noPage(w, r, a)
 		return
 	}
 	// Every field the form holds is sent, an emptied one as an empty value:

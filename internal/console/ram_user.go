@@ -172,11 +172,18 @@ func doneAt(name, done, target string) string {
 // confirmFirst shows the confirmation page naming the target unless the
 // post confirms; it reports whether the action may run.
 func (c *Console) confirmFirst(w http.ResponseWriter, r *http.Request, a *active, name, question, button string, fields map[string]string) bool {
+	return c.confirmed(w, r, usersCrumbs(a, "Confirm", crumb{Label: name, Href: userHome(name)}, crumb{Label: "Confirm"}),
+		&confirmation{Question: question, Fields: fields, Cancel: userHome(name), Button: button})
+}
+
+// confirmed reports whether the post confirms; if not, it shows q (posting
+// back to this address) in v and the action must not run.
+func (c *Console) confirmed(w http.ResponseWriter, r *http.Request, v *view, q *confirmation) bool {
 	if r.PostFormValue("confirm") == "yes" {
 		return true
 	}
-	v := usersCrumbs(a, "Confirm", crumb{Label: name, Href: userHome(name)}, crumb{Label: "Confirm"})
-	v.Data = &confirmation{Question: question, Action: r.URL.Path, Fields: fields, Cancel: userHome(name), Button: button}
+	q.Action = r.URL.Path
+	v.Data = q
 	c.render(w, http.StatusOK, "confirm", v)
 	return false
 }
@@ -232,7 +239,7 @@ func (c *Console) keyAction(w http.ResponseWriter, r *http.Request, a *active) {
 		}
 		redirect(w, r, doneAt(name, "key-deleted", key))
 	default:
-		c.fail(w, r, a, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
+		c.noPage(w, r, a)
 	}
 }
 
@@ -268,14 +275,10 @@ func (c *Console) loginAction(w http.ResponseWriter, r *http.Request, a *active)
 		_, err = c.call(r, a, ramVersion, "DeleteLoginProfile", map[string]string{"UserName": name})
 		done = "login-deleted"
 	default:
-		c.fail(w, r, a, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
+		c.noPage(w, r, a)
 		return
 	}
-	if err != nil {
-		c.fail(w, r, a, 0, err)
-		return
-	}
-	redirect(w, r, doneAt(name, done, name))
+	c.after(w, r, a, err, doneAt(name, done, name))
 }
 
 // revokePolicy detaches a policy after a confirmation naming it.
@@ -377,12 +380,23 @@ func (c *Console) userGroupAction(w http.ResponseWriter, r *http.Request, a *act
 		_, err = c.call(r, a, ramVersion, "RemoveUserFromGroup", map[string]string{"UserName": name, "GroupName": group})
 		done = "group-removed"
 	default:
-		c.fail(w, r, a, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
+		c.noPage(w, r, a)
 		return
 	}
+	c.after(w, r, a, err, doneAt(name, done, group))
+}
+
+// noPage answers an operation a route does not know.
+func (c *Console) noPage(w http.ResponseWriter, r *http.Request, a *active) {
+	c.fail(w, r, a, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
+}
+
+// after ends an action's post: the page its success leads to, or its
+// refusal.
+func (c *Console) after(w http.ResponseWriter, r *http.Request, a *active, err error, to string) {
 	if err != nil {
 		c.fail(w, r, a, 0, err)
 		return
 	}
-	redirect(w, r, doneAt(name, done, group))
+	redirect(w, r, to)
 }

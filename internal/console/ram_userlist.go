@@ -126,16 +126,21 @@ func batchUsers(r *http.Request) ([]string, error) {
 	return g.Names, err
 }
 
-// stepsData is the result page of a batch action.
+// stepsData is the result page of a list of calls (a batch action, a
+// grant): ID prefixes its test ids; Kind and Names, when set, name the
+// principal.
 type stepsData struct {
 	Steps []*planStep
 	Back  string
+	ID    string
+	Kind  string
+	Names []string
 }
 
 func (c *Console) showSteps(w http.ResponseWriter, r *http.Request, a *active, title string, steps []*planStep) {
 	status := c.runSteps(r, a, steps)
 	v := usersCrumbs(a, title, crumb{Label: title})
-	v.Data = &stepsData{Steps: steps, Back: "/console/ram/users"}
+	v.Data = &stepsData{Steps: steps, Back: "/console/ram/users", ID: "batch"}
 	c.render(w, status, "ram_steps", v)
 }
 
