@@ -78,6 +78,9 @@ func TestConsoleRAMMoreRoles(t *testing.T) {
 		b.get("/console/ram/create-role")
 		return b.post("/console/ram/create-role", form)
 	}
+	preview := create(url.Values{"entity": {"other"}, "other_account": {other.ID}, "name": {"previewed"}, "max_session": {"3600"}, "step": {"preview"}})
+	wantStatus(t, preview, http.StatusOK, `data-testid="role-create-trust"`, html.EscapeString(`"acs:ram::`+other.ID+`:root"`),
+		`value="previewed" data-testid="role-create-name"`)
 	wantRedirect(t, create(url.Values{"entity": {"account"}, "name": {"ops"}, "description": {"operators"}, "max_session": {"7200"}}),
 		"/console/ram/roles/ops?created=1")
 	detail := b.get("/console/ram/roles/ops?created=1")
@@ -112,7 +115,7 @@ func TestConsoleRAMMoreRoles(t *testing.T) {
 	ramConRefused(t, b.postRaw("/console/ram/create-role", url.Values{"name": {"forged"}, "max_session": {"3600"}}, b.base), http.StatusForbidden, "Forbidden.CSRF")
 	ramConRefused(t, b.post("/console/ram/create-role", url.Values{"name": {"huge"}, "description": {strings.Repeat("d", 2<<20)}}),
 		http.StatusRequestEntityTooLarge, "RequestEntityTooLarge")
-	wantStatus(t, b.get("/console/ram/roles"), http.StatusOK, `data-testid="roles-total">3<`)
+	wantStatus(t, b.get("/console/ram/roles"), http.StatusOK, `data-testid="roles-total">3<`) // Preview created nothing
 
 	// Grant Permission to the role, through the shared panel.
 	panel := b.get("/console/ram/roles/ops/grant?type=System&search=ReadOnly")
@@ -437,7 +440,11 @@ func TestBrowserRAMMore(t *testing.T) {
 	run(t, ctx, "Roles > Create Role", chromedp.Click(tid("nav-ram-roles")), chromedp.WaitVisible(tid("roles-create")),
 		chromedp.Click(tid("roles-create")), chromedp.WaitVisible(tid("role-create-form")),
 		chromedp.Click(tid("role-entity-service")), chromedp.SendKeys(tid("role-service"), "ecs.aliyuncs.com"),
-		chromedp.SendKeys(tid("role-create-name"), "EcsInstanceRole"), chromedp.SendKeys(tid("role-create-description"), "for the web servers"))
+		chromedp.SendKeys(tid("role-create-name"), "EcsInstanceRole"), chromedp.SendKeys(tid("role-create-description"), "for the web servers"),
+		chromedp.Click(tid("role-create-preview")), chromedp.WaitVisible(tid("role-create-form")))
+	if trust := textOf(t, ctx, tid("role-create-trust")); !strings.Contains(trust, `"ecs.aliyuncs.com"`) {
+		t.Fatalf("the previewed trust policy: %s", trust)
+	}
 	screenshot(t, ctx, "ram-create-role.png")
 	run(t, ctx, "OK", chromedp.Click(tid("role-create-submit")), chromedp.WaitVisible(tid("trust-document")))
 	if trust := value(t, ctx, "trust", chromedp.Evaluate[string](`document.querySelector('[data-testid="trust-document"]').value`)); !strings.Contains(trust, `"ecs.aliyuncs.com"`) {

@@ -164,13 +164,14 @@ func (f *newRoleForm) trustPolicy() string {
 func (c *Console) newRolePage(w http.ResponseWriter, r *http.Request, a *active) {
 	f := &newRoleForm{Entity: "account", AccountID: a.principal().AccountID, MaxSessionDuration: "3600", Services: trustedServices}
 	f.Trust = f.trustPolicy()
+	f.TrustShown = prettyJSON(f.Trust)
 	v := rolesCrumbs(a, "Create Role", crumb{Label: "Create Role"})
 	v.Data = f
 	c.render(w, http.StatusOK, "ram_newrole", v)
 }
 
-// createRole is CreateRole with the trust policy of the picked entity; a
-// refusal (a duplicate name, a bad UID in the document, a duration out of
+// createRole is CreateRole with the trust policy of the picked entity
+// (Preview shows that policy first and creates nothing); a refusal (a duplicate name, a bad UID in the document, a duration out of
 // range) is shown above the form, which keeps what was typed.
 func (c *Console) createRole(w http.ResponseWriter, r *http.Request, a *active) {
 	f := &newRoleForm{Entity: r.PostFormValue("entity"), AccountID: a.principal().AccountID,
@@ -182,6 +183,12 @@ func (c *Console) createRole(w http.ResponseWriter, r *http.Request, a *active) 
 	}
 	f.Trust = f.trustPolicy()
 	f.TrustShown = prettyJSON(f.Trust)
+	if r.PostFormValue("step") == "preview" { // Preview: the trust policy OK would send, nothing created
+		v := rolesCrumbs(a, "Create Role", crumb{Label: "Create Role"})
+		v.Data = f
+		c.render(w, http.StatusOK, "ram_newrole", v)
+		return
+	}
 	_, err := c.call(r, a, ramVersion, "CreateRole", map[string]string{"RoleName": f.Name, "Description": f.Description,
 		"AssumeRolePolicyDocument": f.Trust, "MaxSessionDuration": f.MaxSessionDuration})
 	if err != nil {
