@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/canopy-iam/canopy/internal/accounts"
+	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
 )
 
 // ramConSignedIn is a console browser with the account's root signed in.
@@ -524,4 +526,36 @@ func TestBrowserRAMMore(t *testing.T) {
 	if wide := value(t, ctx, "overflow", chromedp.Evaluate[bool](`document.querySelector('[data-testid="users-batch"]').scrollWidth > document.querySelector('[data-testid="users-batch"]').clientWidth + 1`)); wide {
 		t.Fatal("the batch bar overflows a narrow screen")
 	}
+}
+
+// TestConsoleRootLockoutUnderRacingAttempts: wrong root passwords sent at
+// once are each a 403 (never a 5xx) and all counted, so the root is locked
+// however they interleave, on every backend.
+func TestConsoleRootLockoutUnderRacingAttempts(t *testing.T) {
+	onEveryBackend(t, func(t *testing.T, opts ...canopytest.Option) {
+		w := newRAMWorld(t, opts...)
+		const racers = 3 * accounts.MaxRootSignInFailures
+		statuses := make(chan int, racers)
+		var wg sync.WaitGroup
+		for i := 0; i < racers; i++ {
+			b := newBrowser(t, w.srv)
+			b.get("/console/signin")
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses <- b.post("/console/signin", url.Values{"account": {w.acct.Email}, "password": {"Wrong-Passw0rd-1"}}).status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		for s := range statuses {
+			if s != http.StatusForbidden {
+				t.Fatalf("a racing wrong root password: %d", s)
+			}
+		}
+		b := newBrowser(t, w.srv)
+		b.get("/console/signin")
+		ramConRefused(t, b.post("/console/signin", url.Values{"account": {w.acct.Email}, "password": {w.acct.Password}}),
+			http.StatusForbidden, "InvalidCredentials")
+	})
 }
