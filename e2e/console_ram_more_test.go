@@ -443,7 +443,7 @@ func TestBrowserRAMMore(t *testing.T) {
 		chromedp.Click(tid("roles-create")), chromedp.WaitVisible(tid("role-create-form")),
 		chromedp.Click(tid("role-entity-service")), chromedp.SendKeys(tid("role-service"), "ecs.aliyuncs.com"),
 		chromedp.SendKeys(tid("role-create-name"), "EcsInstanceRole"), chromedp.SendKeys(tid("role-create-description"), "for the web servers"),
-		chromedp.Click(tid("role-create-preview")), chromedp.WaitVisible(tid("role-create-form")))
+		chromedp.Click(tid("role-create-preview")), chromedp.WaitVisible(chromedp.CSS(`[data-testid="role-create-trust"][data-entity="service"]`)))
 	if trust := textOf(t, ctx, tid("role-create-trust")); !strings.Contains(trust, `"ecs.aliyuncs.com"`) {
 		t.Fatalf("the previewed trust policy: %s", trust)
 	}
