@@ -1,8 +1,13 @@
 package accounts
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"sync"
+	"time"
 
+	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/authn/password"
 	"github.com/canopy-iam/canopy/internal/store"
 )
@@ -31,10 +36,96 @@ func RootSignIn(a store.Account, pw string) error {
 		return err // a stored hash we cannot read: an internal failure
 	}
 	if !match || a.PasswordHash == "" || !RootEnabled(a) {
-		return codeSignInRefused.New("The account name or password is wrong, or the root user of this account cannot sign in with a password. " +
-			"A member of a resource directory is reached through its RAM users or the role the management account assumes.")
+		return rootSignInRefused()
 	}
 	return nil
+}
+
+// rootSignInRefused is the one refusal of a root sign-in, a lock included.
+func rootSignInRefused() error {
+	return codeSignInRefused.New("The account name or password is wrong, or the root user of this account cannot sign in with a password " +
+		"(too many failed sign-ins lock it for an hour). " +
+		"A member of a resource directory is reached through its RAM users or the role the management account assumes.")
+}
+
+// A root user's failed password sign-ins are limited as a RAM user's are
+// (iam.SignInUser: MaxLoginAttemps failures within an hour lock it for an
+// hour). The RAM password policy governs RAM users only, so the root's
+// limit is fixed.
+const (
+	MaxRootSignInFailures = 5
+	RootLockDuration      = time.Hour
+)
+
+// rootSignInState is the lockout's bookkeeping, kept in the account's Data
+// under rootSignInKey.
+type rootSignInState struct {
+	Failed      int       `json:"failed,omitempty"`
+	FailedSince time.Time `json:"failedSince,omitzero"`
+	LockedUntil time.Time `json:"lockedUntil,omitzero"`
+}
+
+const rootSignInKey = "rootSignIn"
+
+// RootSignInAt is RootSignIn with the lockout, at now: a wrong password of
+// a root that can sign in is counted, and MaxRootSignInFailures of them
+// within an hour lock it for RootLockDuration, during which even the right
+// password gets the same refusal. It changes a.Data and reports whether a
+// must be written back, also when it refuses: the count must commit with
+// the refusal.
+func RootSignInAt(a *store.Account, pw string, now time.Time) (write bool, err error) {
+	fields := map[string]json.RawMessage{}
+	if len(a.Data) > 0 {
+		if err := json.Unmarshal(a.Data, &fields); err != nil {
+			return false, fmt.Errorf("accounts: the data of account %s: %w", a.ID, err)
+		}
+	}
+	var st rootSignInState
+	if raw, ok := fields[rootSignInKey]; ok {
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return false, fmt.Errorf("accounts: the sign-in state of account %s: %w", a.ID, err)
+		}
+	}
+	refusal := RootSignIn(*a, pw)
+	var e *apperr.Error
+	if refusal != nil && (!errors.As(refusal, &e) || e.Kind == apperr.KindInternal) {
+		return false, refusal
+	}
+	if now.Before(st.LockedUntil) {
+		return false, rootSignInRefused()
+	}
+	switch {
+	case refusal == nil:
+		if st == (rootSignInState{}) {
+			return false, nil
+		}
+		st = rootSignInState{}
+	case a.PasswordHash == "" || !RootEnabled(*a):
+		return false, refusal // nothing to protect: it cannot sign in anyway
+	default:
+		if st.Failed == 0 || now.Sub(st.FailedSince) >= time.Hour {
+			st.Failed, st.FailedSince = 0, now
+		}
+		st.Failed++
+		if st.Failed >= MaxRootSignInFailures {
+			st = rootSignInState{LockedUntil: now.Add(RootLockDuration)}
+		}
+	}
+	if st == (rootSignInState{}) {
+		delete(fields, rootSignInKey)
+	} else {
+		raw, err := json.Marshal(st)
+		if err != nil {
+			return false, err
+		}
+		fields[rootSignInKey] = raw
+	}
+	data, err := json.Marshal(fields)
+	if err != nil {
+		return false, err
+	}
+	a.Data = data
+	return true, refusal
 }
 
 // dummyHash is verified against when an account has no password, so that

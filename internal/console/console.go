@@ -9,6 +9,7 @@ package console
 
 import (
 	"embed"
+	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -127,24 +128,38 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/ram/users/{name}/login/{op}", c.readyPost(c.loginAction))
 	m.HandleFunc("POST /console/ram/users/{name}/revoke", c.readyPost(c.revokePolicy))
 	m.HandleFunc("POST /console/ram/users/{name}/mfa/unbind", c.readyPost(c.unbindMFA))
-	m.HandleFunc("GET /console/ram/users/{name}/grant", c.ready(c.grantPage))
-	m.HandleFunc("POST /console/ram/users/{name}/grant", c.readyPost(c.grant))
-	m.HandleFunc("POST /console/ram/users/delete", c.readyPost(c.deleteUser))
+	m.HandleFunc("GET /console/ram/users/{name}/grant", c.ready(c.grantPanelOf("User")))
+	m.HandleFunc("POST /console/ram/users/{name}/grant", c.readyPost(c.grantTo("User")))
+	m.HandleFunc("POST /console/ram/users/{name}/groups/{op}", c.readyPost(c.userGroupAction))
+	m.HandleFunc("POST /console/ram/users/delete", c.readyPost(c.deleteUsers))
+	m.HandleFunc("POST /console/ram/users-batch/add-group", c.readyPost(c.batchAddToGroup))
+	m.HandleFunc("GET /console/ram/users-batch/grant", c.ready(c.grantPanelOf("")))
+	m.HandleFunc("POST /console/ram/users-batch/grant", c.readyPost(c.batchGrantPost))
 	m.HandleFunc("GET /console/ram/policies", c.ready(c.policiesPage))
 	m.HandleFunc("GET /console/ram/create-policy", c.ready(c.newPolicyPage))
 	m.HandleFunc("POST /console/ram/create-policy", c.readyPost(c.createPolicy))
 	m.HandleFunc("GET /console/ram/policies/{type}/{name}", c.ready(c.policyPage))
 	m.HandleFunc("POST /console/ram/policies/Custom/{name}/versions", c.readyPost(c.savePolicyVersion))
 	m.HandleFunc("POST /console/ram/policies/Custom/{name}/delete", c.readyPost(c.deletePolicy))
+	m.HandleFunc("GET /console/ram/policies/Custom/{name}/versions/{version}", c.ready(c.policyVersionPage))
+	m.HandleFunc("POST /console/ram/policies/Custom/{name}/versions/{version}/{op}", c.readyPost(c.policyVersionAction))
 	m.HandleFunc("GET /console/ram/groups", c.ready(c.groupsPage))
 	m.HandleFunc("POST /console/ram/groups", c.readyPost(c.createGroup))
 	m.HandleFunc("GET /console/ram/groups/{name}", c.ready(c.groupPage))
 	m.HandleFunc("POST /console/ram/groups/{name}/{op}", c.readyPost(c.groupAction))
+	m.HandleFunc("GET /console/ram/groups/{name}/grant", c.ready(c.grantPanelOf("Group")))
+	m.HandleFunc("POST /console/ram/groups/{name}/grant", c.readyPost(c.grantTo("Group")))
 	m.HandleFunc("GET /console/ram/settings", c.ready(c.settingsPage))
 	m.HandleFunc("POST /console/ram/settings/{part}", c.readyPost(c.saveSettings))
 	m.HandleFunc("GET /console/ram/roles", c.ready(c.rolesPage))
 	m.HandleFunc("GET /console/ram/roles/{name}", c.ready(c.rolePage))
 	m.HandleFunc("POST /console/ram/roles/{name}/trust", c.readyPost(c.saveTrust))
+	m.HandleFunc("GET /console/ram/create-role", c.ready(c.newRolePage))
+	m.HandleFunc("POST /console/ram/create-role", c.readyPost(c.createRole))
+	m.HandleFunc("GET /console/ram/roles/{name}/grant", c.ready(c.grantPanelOf("Role")))
+	m.HandleFunc("POST /console/ram/roles/{name}/grant", c.readyPost(c.grantTo("Role")))
+	m.HandleFunc("POST /console/ram/roles/{name}/revoke", c.readyPost(c.revokeRolePolicy))
+	m.HandleFunc("POST /console/ram/roles/{name}/delete", c.readyPost(c.deleteRole))
 	m.HandleFunc("GET /console/outbox", c.ready(c.outboxPage))
 	c.rdRoutes(m)
 	c.switchRoutes(m)
@@ -165,8 +180,21 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if r.Method == http.MethodPost {
+		// Read the form once here, so that a post over the cap gets the
+		// RPC endpoint's answer to such a body instead of looking like a
+		// post without its CSRF token; an oversized field under the cap
+		// reaches its action, which names the field and its limit.
+		var tooBig *http.MaxBytesError
+		if err := r.ParseForm(); errors.As(err, &tooBig) {
+			c.fail(w, r, nil, 0, codeTooLarge.New("The request body is larger than %d bytes.", maxFormBytes))
+			return
+		}
+	}
 	c.mux.ServeHTTP(w, r)
 }
 
-// maxFormBytes caps a form post: the largest field is a password.
-const maxFormBytes = 64 << 10
+// maxFormBytes caps a form post as the RPC endpoint caps a request body:
+// a field too long for its action (a 1 MB description) still reaches the
+// action, whose refusal names the field.
+const maxFormBytes = api.MaxBodyBytes

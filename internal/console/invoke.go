@@ -35,11 +35,13 @@ func (e *callError) Unwrap() error { return e.err }
 
 // call runs an action through the same invoker as the RPC endpoint, as the
 // session's principal, with no nonce (a session is not a signature), and
-// returns the answer as the SDKs see it (its JSON decoded).
-func (c *Console) call(r *http.Request, a *active, version, action string, params map[string]string) (map[string]any, error) {
+// returns the answer as the SDKs see it (its JSON decoded). Empty values
+// are not sent (an SDK leaves unset fields out), except the keepEmpty ones:
+// a field the user emptied to clear it (LoginNetworkMasks).
+func (c *Console) call(r *http.Request, a *active, version, action string, params map[string]string, keepEmpty ...string) (map[string]any, error) {
 	ps := make(signature.Params, 0, len(params))
 	for k, v := range params {
-		if v != "" {
+		if v != "" || contains(keepEmpty, k) {
 			ps = append(ps, signature.Param{Key: k, Value: v})
 		}
 	}

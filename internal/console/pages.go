@@ -7,15 +7,11 @@ import (
 	"image"
 	"image/png"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/canopy-iam/canopy/internal/store"
 )
 
 func encodePNG(img image.Image) ([]byte, error) {
@@ -125,85 +121,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// usersPage is RAM Identities > Users: ListUsers pages (Marker), a search
-// over logon and display names, the total from GetAccountSummary.
-type userRow struct{ Name, DisplayName, Comments, Created, ID string }
-
-type usersData struct {
-	Search     string
-	Users      []userRow
-	Total      string
-	Domain     string
-	LoginURL   string // the account's RAM-user logon page, suffix pre-filled
-	NextQuery  string
-	FirstQuery string
-}
-
 // searchPages bounds a search: it reads at most this many pages of 100.
 const searchPages = 50
-
-func (c *Console) usersPage(w http.ResponseWriter, r *http.Request, a *active) {
-	q := r.URL.Query()
-	d := &usersData{Search: strings.TrimSpace(q.Get("search"))}
-	marker := q.Get("marker")
-	size := 20
-	if d.Search != "" {
-		size = 100
-	}
-	for pages := 0; ; pages++ {
-		out, err := c.call(r, a, ramVersion, "ListUsers", map[string]string{"Marker": marker, "MaxItems": strconv.Itoa(size)})
-		if err != nil {
-			c.fail(w, r, a, 0, err)
-			return
-		}
-		for _, u := range listOf(out, "Users", "User") {
-			row := userRow{Name: str(u["UserName"]), DisplayName: str(u["DisplayName"]), Comments: str(u["Comments"]),
-				Created: str(u["CreateDate"]), ID: str(u["UserId"])}
-			if d.Search == "" || matches(row, d.Search) {
-				d.Users = append(d.Users, row)
-			}
-		}
-		marker = ""
-		if t, _ := out["IsTruncated"].(bool); t {
-			marker = str(out["Marker"])
-		}
-		if d.Search == "" || marker == "" || pages >= searchPages {
-			break
-		}
-	}
-	if marker != "" && d.Search == "" {
-		d.NextQuery = "/console/ram/users?" + url.Values{"marker": {marker}}.Encode()
-	}
-	if q.Get("marker") != "" {
-		d.FirstQuery = "/console/ram/users"
-	}
-	if sum, err := c.call(r, a, imsVersion, "GetAccountSummary", nil); err == nil {
-		m, _ := sum["SummaryMap"].(map[string]any)
-		if n, ok := m["Users"].(float64); ok {
-			d.Total = strconv.Itoa(int(n))
-		}
-	}
-	if err := c.store.Read(r.Context(), func(tx store.Tx) error {
-		var err error
-		d.Domain, err = c.iam.DefaultDomain(tx, a.principal().AccountID) // a member's, after Log On
-		return err
-	}); err != nil {
-		c.fail(w, r, a, 0, err)
-		return
-	}
-	d.LoginURL = origin(r) + "/console/ram-signin/" + d.Domain
-	v := shell(a, "Users", "users", crumb{Label: "RAM", Href: "/console/ram/users"}, crumb{Label: "Users"})
-	if del := q.Get("deleted"); del != "" {
-		v.Notice = fmt.Sprintf("The user %s was deleted.", del)
-	}
-	v.Data = d
-	c.render(w, http.StatusOK, "users", v)
-}
-
-func matches(u userRow, s string) bool {
-	s = strings.ToLower(s)
-	return strings.Contains(strings.ToLower(u.Name), s) || strings.Contains(strings.ToLower(u.DisplayName), s)
-}
 
 // listOf reads a list answer's items ({"Users":{"User":[...]}}).
 func listOf(out map[string]any, outer, inner string) []map[string]any {
@@ -273,31 +192,7 @@ type confirmation struct {
 	Question string
 	Action   string // the form's action
 	Fields   map[string]string
+	List     map[string][]string // fields sent several times (the users of a batch)
 	Cancel   string
 	Button   string
-}
-
-// deleteUser is the Users list's Delete: a confirmation naming the user,
-// then DeleteUser through the invoker (the API's rules: DeleteConflict
-// while the user has a login profile, keys, groups or policies).
-func (c *Console) deleteUser(w http.ResponseWriter, r *http.Request, a *active) {
-	name := strings.TrimSpace(r.PostFormValue("user"))
-	if name == "" || len(name) > 64 {
-		c.fail(w, r, a, http.StatusBadRequest, codeBadQuery.New("Name the user to delete."))
-		return
-	}
-	if r.PostFormValue("confirm") != "yes" {
-		v := shell(a, "Delete user", "users", crumb{Label: "RAM", Href: "/console/ram/users"},
-			crumb{Label: "Users", Href: "/console/ram/users"}, crumb{Label: name})
-		v.Data = &confirmation{Question: fmt.Sprintf("Delete the RAM user %q? This cannot be undone.", name),
-			Action: "/console/ram/users/delete", Fields: map[string]string{"user": name}, Cancel: "/console/ram/users",
-			Button: "Delete " + name}
-		c.render(w, http.StatusOK, "confirm", v)
-		return
-	}
-	if _, err := c.call(r, a, ramVersion, "DeleteUser", map[string]string{"UserName": name}); err != nil {
-		c.fail(w, r, a, 0, err)
-		return
-	}
-	redirect(w, r, "/console/ram/users?"+url.Values{"deleted": {name}}.Encode())
 }

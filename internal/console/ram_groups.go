@@ -1,8 +1,9 @@
 package console
 
 // RAM > Identities > Groups: the list with Create Group, and a group's
-// members (add, remove) and policies; removals and deletion are confirmed
-// on a page naming the target.
+// members (add, remove) and policies (the Grant Permission panel, Revoke);
+// removals, revocations and deletion are confirmed on a page naming the
+// target.
 
 import (
 	"fmt"
@@ -76,6 +77,7 @@ type groupDetail struct {
 var groupNotices = map[string]string{
 	"added":   "%s was added to the group.",
 	"removed": "%s was removed from the group.",
+	"revoked": "The policy %s was revoked.",
 }
 
 func (c *Console) groupPage(w http.ResponseWriter, r *http.Request, a *active) {
@@ -114,13 +116,8 @@ func (c *Console) groupAction(w http.ResponseWriter, r *http.Request, a *active)
 	name := r.PathValue("name")
 	user := strings.TrimSpace(r.PostFormValue("user"))
 	confirm := func(question, button string, fields map[string]string) bool {
-		if r.PostFormValue("confirm") == "yes" {
-			return true
-		}
-		v := groupsCrumbs(a, "Confirm", crumb{Label: name, Href: groupHome(name)}, crumb{Label: "Confirm"})
-		v.Data = &confirmation{Question: question, Action: r.URL.Path, Fields: fields, Cancel: groupHome(name), Button: button}
-		c.render(w, http.StatusOK, "confirm", v)
-		return false
+		return c.confirmed(w, r, groupsCrumbs(a, "Confirm", crumb{Label: name, Href: groupHome(name)}, crumb{Label: "Confirm"}),
+			&confirmation{Question: question, Fields: fields, Cancel: groupHome(name), Button: button})
 	}
 	var err error
 	var to string
@@ -134,6 +131,14 @@ func (c *Console) groupAction(w http.ResponseWriter, r *http.Request, a *active)
 		}
 		_, err = c.call(r, a, ramVersion, "RemoveUserFromGroup", map[string]string{"GroupName": name, "UserName": user})
 		to = groupHome(name) + "?" + url.Values{"done": {"removed"}, "target": {user}}.Encode()
+	case "revoke":
+		typ, pol := r.PostFormValue("type"), r.PostFormValue("policy")
+		if !confirm(fmt.Sprintf("Revoke the %s policy %s from the group %q?", typ, pol, name), "Revoke "+pol,
+			map[string]string{"type": typ, "policy": pol}) {
+			return
+		}
+		_, err = c.call(r, a, ramVersion, "DetachPolicyFromGroup", map[string]string{"GroupName": name, "PolicyType": typ, "PolicyName": pol})
+		to = groupHome(name) + "?" + url.Values{"done": {"revoked"}, "target": {pol}}.Encode()
 	case "delete":
 		if !confirm(fmt.Sprintf("Delete the group %q? This cannot be undone.", name), "Delete "+name, nil) {
 			return
@@ -141,12 +146,8 @@ func (c *Console) groupAction(w http.ResponseWriter, r *http.Request, a *active)
 		_, err = c.call(r, a, ramVersion, "DeleteGroup", map[string]string{"GroupName": name})
 		to = "/console/ram/groups?" + url.Values{"deleted": {name}}.Encode()
 	default:
-		c.fail(w, r, a, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
+		c.noPage(w, r, a)
 		return
 	}
-	if err != nil {
-		c.fail(w, r, a, 0, err)
-		return
-	}
-	redirect(w, r, to)
+	c.after(w, r, a, err, to)
 }

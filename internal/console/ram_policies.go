@@ -2,7 +2,9 @@ package console
 
 // RAM > Permissions > Policies: the list (system and custom, search), a
 // policy's document, and custom policies created or given a new version in
-// a JSON editor whose errors are the engine's (the page keeps the text).
+// a JSON editor whose errors are the engine's (the page keeps the text);
+// a custom policy's versions: view any, set a non-default one as default,
+// delete a non-default one (confirmed).
 
 import (
 	"bytes"
@@ -63,6 +65,13 @@ type policyEditor struct {
 	Document                string
 	Create                  bool // a new policy (else: a new version of Name)
 	Version                 string
+	Versions                []versionRow // a custom policy's (ListPolicyVersions)
+	VersionList             section
+}
+
+type versionRow struct {
+	ID, Created string
+	Default     bool
 }
 
 // starterDocument is the editor's first text for a new policy.
@@ -126,9 +135,23 @@ func (c *Console) policyPage(w http.ResponseWriter, r *http.Request, a *active) 
 	ver, _ := out["DefaultPolicyVersion"].(map[string]any)
 	e := &policyEditor{Name: str(p["PolicyName"]), Type: str(p["PolicyType"]), Description: str(p["Description"]),
 		Document: prettyJSON(str(ver["PolicyDocument"])), Version: str(ver["VersionId"])}
+	if e.Type == "Custom" {
+		if vs := c.readSection(r, a, &e.VersionList, ramVersion, "ListPolicyVersions", map[string]string{"PolicyType": "Custom", "PolicyName": name}); vs != nil {
+			for _, pv := range listOf(vs, "PolicyVersions", "PolicyVersion") {
+				def, _ := pv["IsDefaultVersion"].(bool)
+				e.Versions = append(e.Versions, versionRow{ID: str(pv["VersionId"]), Created: str(pv["CreateDate"]), Default: def})
+			}
+		}
+	}
 	v := policiesCrumbs(a, e.Name, crumb{Label: e.Name})
-	if r.URL.Query().Get("saved") != "" {
+	q := r.URL.Query()
+	switch {
+	case q.Get("saved") != "":
 		v.Notice = fmt.Sprintf("The policy %s was saved (default version %s).", e.Name, e.Version)
+	case q.Get("default") != "":
+		v.Notice = fmt.Sprintf("Version %s is now the default version of %s.", q.Get("default"), e.Name)
+	case q.Get("deleted") != "":
+		v.Notice = fmt.Sprintf("Version %s of %s was deleted.", q.Get("deleted"), e.Name)
 	}
 	v.Data = e
 	c.render(w, http.StatusOK, "ram_policy", v)
@@ -165,4 +188,53 @@ func (c *Console) deletePolicy(w http.ResponseWriter, r *http.Request, a *active
 		return
 	}
 	redirect(w, r, "/console/ram/policies?"+url.Values{"deleted": {name}}.Encode())
+}
+
+// versionView is one version's document, read only.
+type versionView struct {
+	Name, Version, Created, Document string
+	Default                          bool
+}
+
+// policyVersionPage shows any version of a custom policy (GetPolicyVersion).
+func (c *Console) policyVersionPage(w http.ResponseWriter, r *http.Request, a *active) {
+	name, id := r.PathValue("name"), r.PathValue("version")
+	out, err := c.call(r, a, ramVersion, "GetPolicyVersion", map[string]string{"PolicyType": "Custom", "PolicyName": name, "VersionId": id})
+	if err != nil {
+		c.fail(w, r, a, 0, err)
+		return
+	}
+	pv, _ := out["PolicyVersion"].(map[string]any)
+	d := &versionView{Name: name, Version: str(pv["VersionId"]), Created: str(pv["CreateDate"]), Document: prettyJSON(str(pv["PolicyDocument"]))}
+	d.Default, _ = pv["IsDefaultVersion"].(bool)
+	v := policiesCrumbs(a, name+" "+d.Version, crumb{Label: name, Href: policyHome("Custom", name)}, crumb{Label: d.Version})
+	v.Data = d
+	c.render(w, http.StatusOK, "ram_policyversion", v)
+}
+
+// policyVersionAction sets a version as the default (SetDefaultPolicyVersion)
+// or deletes it (DeletePolicyVersion, confirmed naming it; the API refuses
+// the default version).
+func (c *Console) policyVersionAction(w http.ResponseWriter, r *http.Request, a *active) {
+	name, id := r.PathValue("name"), r.PathValue("version")
+	home := policyHome("Custom", name)
+	var err error
+	var done url.Values
+	switch r.PathValue("op") {
+	case "default":
+		_, err = c.call(r, a, ramVersion, "SetDefaultPolicyVersion", map[string]string{"PolicyName": name, "VersionId": id})
+		done = url.Values{"default": {id}}
+	case "delete":
+		if !c.confirmed(w, r, policiesCrumbs(a, "Delete version", crumb{Label: name, Href: home}, crumb{Label: "Delete " + id}),
+			&confirmation{Question: fmt.Sprintf("Delete version %s of the custom policy %q? This cannot be undone.", id, name),
+				Cancel: home, Button: "Delete " + id}) {
+			return
+		}
+		_, err = c.call(r, a, ramVersion, "DeletePolicyVersion", map[string]string{"PolicyName": name, "VersionId": id})
+		done = url.Values{"deleted": {id}}
+	default:
+		c.noPage(w, r, a)
+		return
+	}
+	c.after(w, r, a, err, home+"?"+done.Encode())
 }

@@ -41,6 +41,10 @@ type userDetail struct {
 
 	Groups    section
 	GroupRows []string
+	// GroupChoices are Add to Group's groups (ListGroups) the user is not
+	// in; GroupList holds ListGroups' refusal.
+	GroupChoices []string
+	GroupList    section
 
 	Policies    section
 	PolicyRows  []policyRow
@@ -54,13 +58,10 @@ type userDetail struct {
 // at it (the API refuses the third anyway).
 const maxKeysPerUser = 2
 
+// userName is the path's user; the actions check it (an over-long name is
+// their InvalidParameter, an unknown one their EntityNotExist.User).
 func (c *Console) userName(w http.ResponseWriter, r *http.Request, a *active) (string, bool) {
-	name := r.PathValue("name")
-	if name == "" || len(name) > 64 {
-		c.fail(w, r, a, http.StatusBadRequest, codeBadQuery.New("Name a user of up to 64 characters."))
-		return "", false
-	}
-	return name, true
+	return r.PathValue("name"), true
 }
 
 // readSection calls one read; a missing entity is None, a refusal is shown.
@@ -113,6 +114,11 @@ func (c *Console) loadUser(w http.ResponseWriter, r *http.Request, a *active, na
 		for _, grp := range listOf(g, "Groups", "Group") {
 			d.GroupRows = append(d.GroupRows, str(grp["GroupName"]))
 		}
+		for _, n := range c.groupNames(r, a, &d.GroupList) {
+			if !contains(d.GroupRows, n) {
+				d.GroupChoices = append(d.GroupChoices, n)
+			}
+		}
 	}
 	if p := c.readSection(r, a, &d.Policies, ramVersion, "ListPoliciesForUser", by); p != nil {
 		for _, pol := range listOf(p, "Policies", "Policy") {
@@ -135,6 +141,8 @@ var userNotices = map[string]string{
 	"revoked":       "The policy %s was revoked.",
 	"login-changed": "The logon settings of %s were saved.",
 	"mfa-unbound":   "The MFA device of %s was unbound.",
+	"group-added":   "The user was added to the group %s.",
+	"group-removed": "The user was removed from the group %s.",
 }
 
 func (c *Console) userPage(w http.ResponseWriter, r *http.Request, a *active) {
@@ -164,11 +172,18 @@ func doneAt(name, done, target string) string {
 // confirmFirst shows the confirmation page naming the target unless the
 // post confirms; it reports whether the action may run.
 func (c *Console) confirmFirst(w http.ResponseWriter, r *http.Request, a *active, name, question, button string, fields map[string]string) bool {
+	return c.confirmed(w, r, usersCrumbs(a, "Confirm", crumb{Label: name, Href: userHome(name)}, crumb{Label: "Confirm"}),
+		&confirmation{Question: question, Fields: fields, Cancel: userHome(name), Button: button})
+}
+
+// confirmed reports whether the post confirms; if not, it shows q (posting
+// back to this address) in v and the action must not run.
+func (c *Console) confirmed(w http.ResponseWriter, r *http.Request, v *view, q *confirmation) bool {
 	if r.PostFormValue("confirm") == "yes" {
 		return true
 	}
-	v := usersCrumbs(a, "Confirm", crumb{Label: name, Href: userHome(name)}, crumb{Label: "Confirm"})
-	v.Data = &confirmation{Question: question, Action: r.URL.Path, Fields: fields, Cancel: userHome(name), Button: button}
+	q.Action = r.URL.Path
+	v.Data = q
 	c.render(w, http.StatusOK, "confirm", v)
 	return false
 }
@@ -202,10 +217,6 @@ func (c *Console) keyAction(w http.ResponseWriter, r *http.Request, a *active) {
 		return
 	}
 	key := strings.TrimSpace(r.PostFormValue("key"))
-	if key == "" || len(key) > 128 {
-		c.fail(w, r, a, http.StatusBadRequest, codeBadQuery.New("Name the AccessKey."))
-		return
-	}
 	fields := map[string]string{"key": key}
 	switch op := r.PathValue("op"); op {
 	case "enable", "disable":
@@ -228,7 +239,7 @@ func (c *Console) keyAction(w http.ResponseWriter, r *http.Request, a *active) {
 		}
 		redirect(w, r, doneAt(name, "key-deleted", key))
 	default:
-		c.fail(w, r, a, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
+		c.noPage(w, r, a)
 	}
 }
 
@@ -264,14 +275,10 @@ func (c *Console) loginAction(w http.ResponseWriter, r *http.Request, a *active)
 		_, err = c.call(r, a, ramVersion, "DeleteLoginProfile", map[string]string{"UserName": name})
 		done = "login-deleted"
 	default:
-		c.fail(w, r, a, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
+		c.noPage(w, r, a)
 		return
 	}
-	if err != nil {
-		c.fail(w, r, a, 0, err)
-		return
-	}
-	redirect(w, r, doneAt(name, done, name))
+	c.after(w, r, a, err, doneAt(name, done, name))
 }
 
 // revokePolicy detaches a policy after a confirmation naming it.
@@ -281,10 +288,6 @@ func (c *Console) revokePolicy(w http.ResponseWriter, r *http.Request, a *active
 		return
 	}
 	typ, pol := r.PostFormValue("type"), strings.TrimSpace(r.PostFormValue("policy"))
-	if (typ != "System" && typ != "Custom") || pol == "" || len(pol) > 128 {
-		c.fail(w, r, a, http.StatusBadRequest, codeBadQuery.New("Name the policy (type System or Custom) to revoke."))
-		return
-	}
 	if !c.confirmFirst(w, r, a, name, fmt.Sprintf("Revoke the %s policy %s from %q?", typ, pol, name), "Revoke "+pol,
 		map[string]string{"type": typ, "policy": pol}) {
 		return
@@ -312,6 +315,9 @@ func (c *Console) modifyLogin(w http.ResponseWriter, r *http.Request, a *active,
 		p["GenerateRandomPassword"] = "true"
 	case "custom":
 		p["Password"] = r.PostFormValue("password")
+		// UpdateLoginProfile without a password keeps the current one: an
+		// empty custom password would silently change nothing, so the form
+		// refuses it itself.
 		if p["Password"] == "" {
 			c.fail(w, r, a, http.StatusBadRequest, codeBadQuery.New("Type the new password, or keep the current one."))
 			return
@@ -353,4 +359,44 @@ func (c *Console) unbindMFA(w http.ResponseWriter, r *http.Request, a *active) {
 		return
 	}
 	redirect(w, r, doneAt(name, "mfa-unbound", name))
+}
+
+// userGroupAction is the Groups tab's Add to Group (AddUserToGroup) and
+// Remove (RemoveUserFromGroup, confirmed naming user and group).
+func (c *Console) userGroupAction(w http.ResponseWriter, r *http.Request, a *active) {
+	name, _ := c.userName(w, r, a)
+	group := r.PostFormValue("group")
+	var err error
+	var done string
+	switch r.PathValue("op") {
+	case "add":
+		_, err = c.call(r, a, ramVersion, "AddUserToGroup", map[string]string{"UserName": name, "GroupName": group})
+		done = "group-added"
+	case "remove":
+		if !c.confirmFirst(w, r, a, name, fmt.Sprintf("Remove %q from the group %q?", name, group), "Remove from "+group,
+			map[string]string{"group": group}) {
+			return
+		}
+		_, err = c.call(r, a, ramVersion, "RemoveUserFromGroup", map[string]string{"UserName": name, "GroupName": group})
+		done = "group-removed"
+	default:
+		c.noPage(w, r, a)
+		return
+	}
+	c.after(w, r, a, err, doneAt(name, done, group))
+}
+
+// noPage answers an operation a route does not know.
+func (c *Console) noPage(w http.ResponseWriter, r *http.Request, a *active) {
+	c.fail(w, r, a, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
+}
+
+// after ends an action's post: the page its success leads to, or its
+// refusal.
+func (c *Console) after(w http.ResponseWriter, r *http.Request, a *active, err error, to string) {
+	if err != nil {
+		c.fail(w, r, a, 0, err)
+		return
+	}
+	redirect(w, r, to)
 }

@@ -45,8 +45,9 @@ func (c *Console) rootSignInPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // rootSignIn signs a root user in by email (or account id) and password.
-// accounts.RootSignIn gives one refusal for everything, including the
-// root of a resource account, and says how such an account is reached.
+// accounts.RootSignInAt gives one refusal for everything, including the
+// root of a resource account and a root locked after too many failures,
+// and says how such an account is reached.
 func (c *Console) rootSignIn(w http.ResponseWriter, r *http.Request) {
 	login := strings.TrimSpace(r.PostFormValue("account"))
 	pw := r.PostFormValue("password")
@@ -70,7 +71,19 @@ func (c *Console) rootSignIn(w http.ResponseWriter, r *http.Request) {
 		if !found {
 			acct = store.Account{}
 		}
-		refusal = accounts.RootSignIn(acct, pw)
+		if !found {
+			refusal = accounts.RootSignIn(acct, pw) // the same time and answer as a wrong password
+		} else {
+			var write bool
+			write, refusal = accounts.RootSignInAt(&acct, pw, now)
+			if refusal == nil || apperr.As(refusal).Kind != apperr.KindInternal {
+				if write { // the failure count (or its reset) commits with the event
+					if err := tx.Accounts().Update(acct); err != nil {
+						return err
+					}
+				}
+			}
+		}
 		if refusal != nil && apperr.As(refusal).Kind == apperr.KindInternal {
 			return refusal
 		}

@@ -38,3 +38,12 @@ document.querySelectorAll("input[data-gates]").forEach(function (box) {
   setTimeout(function () { window.location.reload(); }, ms);
 })();
 // --- end wt-rdact
+// --- RAM pages (ram_*.html): a header checkbox with data-select-all ticks
+// the rows' checkboxes of that name (the Users list's batch bar).
+document.addEventListener("change", function (ev) {
+  var all = ev.target;
+  if (!all.matches || !all.matches("input[data-select-all]")) return;
+  var name = all.getAttribute("data-select-all");
+  document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (b) { b.checked = all.checked; });
+});
+// --- end RAM pages
