@@ -128,6 +128,8 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/ram/users/{name}/login/{op}", c.readyPost(c.loginAction))
 	m.HandleFunc("POST /console/ram/users/{name}/revoke", c.readyPost(c.revokePolicy))
 	m.HandleFunc("POST /console/ram/users/{name}/mfa/unbind", c.readyPost(c.unbindMFA))
+	m.HandleFunc("POST /console/ram/users/{name}/mfa/create", c.readyPost(c.createUserMFA))
+	m.HandleFunc("POST /console/ram/users/{name}/mfa/bind", c.readyPost(c.bindUserMFA))
 	m.HandleFunc("GET /console/ram/users/{name}/grant", c.ready(c.grantPanelOf("User")))
 	m.HandleFunc("POST /console/ram/users/{name}/grant", c.readyPost(c.grantTo("User")))
 	m.HandleFunc("POST /console/ram/users/{name}/groups/{op}", c.readyPost(c.userGroupAction))

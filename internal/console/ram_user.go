@@ -141,6 +141,7 @@ var userNotices = map[string]string{
 	"revoked":       "The policy %s was revoked.",
 	"login-changed": "The logon settings of %s were saved.",
 	"mfa-unbound":   "The MFA device of %s was unbound.",
+	"mfa-bound":     "A virtual MFA device is now bound to %s.",
 	"group-added":   "The user was added to the group %s.",
 	"group-removed": "The user was removed from the group %s.",
 }
