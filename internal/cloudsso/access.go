@@ -159,22 +159,9 @@ func accessConfigurationKey(d *Directory, name string) string {
 // accessConfigurationByID finds a configuration of the directory by id:
 // EntityNotExists.AccessConfiguration when none.
 func accessConfigurationByID(tx store.Tx, d *Directory, id string) (*AccessConfiguration, store.Record, error) {
-	if id == "" {
-		return nil, store.Record{}, missingParameter.Of("AccessConfigurationId").New("The parameter AccessConfigurationId is required.")
-	}
-	missing := codeNoAccessConfiguration.New("The access configuration %q does not exist in the directory %s.", clip(id), d.ID)
-	if !isID(id, "ac-") {
-		return nil, store.Record{}, missing
-	}
-	recs, err := accessConfigs.Records(tx, store.Query{AccountID: d.AccountID, Ref: id, Prefix: scoped(d.ID, ""), Limit: 1})
-	if err != nil {
-		return nil, store.Record{}, err
-	}
-	if len(recs) == 0 {
-		return nil, store.Record{}, missing
-	}
-	ac := new(AccessConfiguration)
-	return ac, recs[0], accessConfigs.Decode(recs[0], ac)
+	return byID(tx, accessConfigs, d, "AccessConfigurationId", "ac-", id, func() error {
+		return codeNoAccessConfiguration.New("The access configuration %q does not exist in the directory %s.", clip(id), d.ID)
+	})
 }
 
 // AccessConfiguration returns one configuration of a directory of the

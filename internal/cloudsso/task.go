@@ -127,21 +127,10 @@ func finishTask(tx store.Tx, d *Directory, t *Task, rec store.Record, status, re
 
 // taskByID finds a task of the directory: EntityNotExists.Task when none.
 func taskByID(tx store.Tx, d *Directory, id string) (*Task, error) {
-	if id == "" {
-		return nil, missingParameter.Of("TaskId").New("The parameter TaskId is required.")
-	}
-	missing := codeNoTask.New("The task %q does not exist in the directory %s.", clip(id), d.ID)
-	if !isID(id, "t-") {
-		return nil, missing
-	}
-	all, err := tasks.List(tx, store.Query{AccountID: d.AccountID, Ref: id, Prefix: scoped(d.ID, ""), Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if len(all) == 0 {
-		return nil, missing
-	}
-	return &all[0], nil
+	t, _, err := byID(tx, tasks, d, "TaskId", "t-", id, func() error {
+		return codeNoTask.New("The task %q does not exist in the directory %s.", clip(id), d.ID)
+	})
+	return t, err
 }
 
 // GetTask returns one task (GetTask and GetTaskStatus).
