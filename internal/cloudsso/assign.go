@@ -80,7 +80,11 @@ func (s *Service) assignmentTask(tx store.Tx, d *Directory, r AssignmentRequest,
 	if err != nil {
 		return nil, err
 	}
-	tg, err := s.target(tx, d, r.TargetType, r.TargetID)
+	find := s.target
+	if taskType == TaskDeleteAssignment {
+		find = s.formerTarget
+	}
+	tg, err := find(tx, d, r.TargetType, r.TargetID)
 	if err != nil {
 		return nil, err
 	}

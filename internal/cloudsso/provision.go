@@ -292,6 +292,19 @@ func (s *Service) target(tx store.Tx, d *Directory, targetType, targetID string)
 	return &Target{ID: v.AccountID, Name: v.DisplayName, Path: v.Path(), PathName: pathName}, nil
 }
 
+// formerTarget is target for removals: an account that has left the
+// directory (or was deleted) since it was assigned or provisioned is
+// still named by its id, so that what CloudSSO wrote for it can be
+// removed. The callers then require a record of the (configuration,
+// account): an account that never was a target is still refused.
+func (s *Service) formerTarget(tx store.Tx, d *Directory, targetType, targetID string) (*Target, error) {
+	tg, err := s.target(tx, d, targetType, targetID)
+	if codeNoTarget.Is(err) && len(targetID) <= maxIDLength {
+		return &Target{ID: targetID}, nil
+	}
+	return tg, err
+}
+
 // ProvisioningView is a provisioning with its configuration's name and
 // its target.
 type ProvisioningView struct {
@@ -390,7 +403,7 @@ func (s *Service) DeprovisionAccessConfiguration(tx store.Tx, accountID, directo
 	if err != nil {
 		return nil, err
 	}
-	tg, err := s.target(tx, d, targetType, targetID)
+	tg, err := s.formerTarget(tx, d, targetType, targetID)
 	if err != nil {
 		return nil, err
 	}

@@ -98,7 +98,37 @@ func (s *Service) startTask(tx store.Tx, d *Directory, t *Task, now time.Time) (
 	if err := enqueueTask(tx, d.AccountID, key); err != nil {
 		return nil, err
 	}
-	return t, nil
+	return t, pruneTasks(tx, d, now)
+}
+
+// pruneBatch bounds how many old tasks one new task forgets.
+const pruneBatch = 5
+
+// pruneTasks forgets up to pruneBatch ended tasks that started more than
+// MaxTaskWindow ago (ListTasks can no longer show them), oldest first, so
+// the history of a busy directory stays bounded without a sweeper.
+func pruneTasks(tx store.Tx, d *Directory, now time.Time) error {
+	cutoff := taskKey(d, now.Add(-MaxTaskWindow), "")
+	recs, err := tasks.Records(tx, store.Query{AccountID: d.AccountID, Prefix: scoped(d.ID, ""), Limit: pruneBatch})
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		if rec.Key >= cutoff {
+			break
+		}
+		var old Task
+		if err := tasks.Decode(rec, &old); err != nil {
+			return err
+		}
+		if old.Status == TaskInProgress {
+			continue
+		}
+		if err := tasks.Delete(tx, d.AccountID, rec.Key); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func upperFirst(s string) string {
