@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 	"github.com/alibabacloud-go/tea/tea"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 
 	"github.com/canopy-iam/canopy/internal/app"
 	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
