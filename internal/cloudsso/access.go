@@ -106,17 +106,22 @@ type AccessConfigurationFilter struct {
 func newAccessConfigurationID() string { return "ac-" + lowerAlnum(accessConfigurationIDAlphabet) }
 
 func checkAccessConfigurationName(name string) error {
-	const param = "AccessConfigurationName"
+	return checkPlainName("AccessConfigurationName", name, MaxAccessConfigurationName, "-", "letters, digits and hyphens")
+}
+
+// checkPlainName requires a name of 1..max ASCII letters, digits and the
+// punctuation given; what describes them in the refusal.
+func checkPlainName(param, name string, max int, punctuation, what string) error {
 	if name == "" {
 		return missingParameter.Of(param).New("The parameter %s is required.", param)
 	}
-	if len(name) > MaxAccessConfigurationName {
-		return invalidParameter.Of(param).New("The parameter %s must be at most %d characters long.", param, MaxAccessConfigurationName)
+	if len(name) > max {
+		return invalidParameter.Of(param).New("The parameter %s must be at most %d characters long.", param, max)
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			return invalidParameter.Of(param).New("The parameter %s may contain only letters, digits and hyphens.", param)
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(punctuation, c) >= 0) {
+			return invalidParameter.Of(param).New("The parameter %s may contain only %s.", param, what)
 		}
 	}
 	return nil

@@ -350,73 +350,102 @@ func (s *Service) ListAccessConfigurationProvisionings(tx store.Tx, accountID, d
 	if f.TargetID != "" {
 		q.Ref = f.TargetID
 	}
-	names := map[string]string{}
+	n := s.namer(tx, d)
 	return page(tx, provisionings, q, p, MaxTaskResults, func(pr *Provisioning) (ProvisioningView, bool, error) {
 		if f.Status != "" && pr.Status != f.Status {
 			return ProvisioningView{}, false, nil
 		}
-		v := ProvisioningView{Provisioning: *pr, Target: Target{ID: pr.TargetID}}
-		name, ok := names[pr.AccessConfigurationID]
-		if !ok {
-			if ac, _, err := accessConfigurationByID(tx, d, pr.AccessConfigurationID); err == nil {
-				name = ac.Name
-			}
-			names[pr.AccessConfigurationID] = name
-		}
-		v.AccessConfigurationName = name
-		if t, err := s.target(tx, d, TargetTypeAccount, pr.TargetID); err == nil {
-			v.Target = *t
-		} else if !codeNoTarget.Is(err) {
-			return v, false, err
-		}
-		return v, true, nil
+		tg, err := n.target(pr.TargetID)
+		return ProvisioningView{Provisioning: *pr, AccessConfigurationName: n.configuration(pr.AccessConfigurationID), Target: tg}, err == nil, err
 	})
+}
+
+// rowNamer gives list rows the names of their configurations (each read
+// once per list) and their targets.
+type rowNamer struct {
+	s     *Service
+	tx    store.Tx
+	d     *Directory
+	names map[string]string
+}
+
+func (s *Service) namer(tx store.Tx, d *Directory) *rowNamer {
+	return &rowNamer{s: s, tx: tx, d: d, names: map[string]string{}}
+}
+
+// configuration is the name of a configuration ("" once deleted).
+func (n *rowNamer) configuration(id string) string {
+	name, ok := n.names[id]
+	if !ok {
+		if ac, _, err := accessConfigurationByID(n.tx, n.d, id); err == nil {
+			name = ac.Name
+		}
+		n.names[id] = name
+	}
+	return name
+}
+
+// target is the member as it is now, or only its id once it has left.
+func (n *rowNamer) target(id string) (Target, error) {
+	t, err := n.s.target(n.tx, n.d, TargetTypeAccount, id)
+	if codeNoTarget.Is(err) {
+		return Target{ID: id}, nil
+	}
+	if err != nil {
+		return Target{}, err
+	}
+	return *t, nil
+}
+
+// provisioningTask checks a provisioning request and returns the task
+// that would carry it out (not yet started).
+func (s *Service) provisioningTask(tx store.Tx, accountID, directoryID, acID, targetType, targetID, taskType string) (*Directory, *Task, error) {
+	d, _, err := directoryOf(tx, accountID, directoryID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ac, _, err := accessConfigurationByID(tx, d, acID)
+	if err != nil {
+		return nil, nil, err
+	}
+	find := s.target
+	if taskType == TaskDeprovision {
+		find = s.formerTarget
+	}
+	tg, err := find(tx, d, targetType, targetID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, &Task{Type: taskType, AccessConfigurationID: ac.ID, AccessConfigurationName: ac.Name,
+		TargetType: TargetTypeAccount, Target: *tg}, nil
 }
 
 // ProvisionAccessConfiguration starts a task that provisions the
 // configuration's current revision in a member.
 func (s *Service) ProvisionAccessConfiguration(tx store.Tx, accountID, directoryID, acID, targetType, targetID string, now time.Time) (*Task, error) {
-	d, _, err := directoryOf(tx, accountID, directoryID)
+	d, t, err := s.provisioningTask(tx, accountID, directoryID, acID, targetType, targetID, TaskProvision)
 	if err != nil {
 		return nil, err
 	}
-	ac, _, err := accessConfigurationByID(tx, d, acID)
-	if err != nil {
-		return nil, err
-	}
-	tg, err := s.target(tx, d, targetType, targetID)
-	if err != nil {
-		return nil, err
-	}
-	return s.startTask(tx, d, &Task{Type: TaskProvision, AccessConfigurationID: ac.ID, AccessConfigurationName: ac.Name,
-		TargetType: TargetTypeAccount, Target: *tg}, now)
+	return s.startTask(tx, d, t, now)
 }
 
 // DeprovisionAccessConfiguration starts a task that removes the
 // configuration from a member; refused while assignments use it there.
 func (s *Service) DeprovisionAccessConfiguration(tx store.Tx, accountID, directoryID, acID, targetType, targetID string, now time.Time) (*Task, error) {
-	d, _, err := directoryOf(tx, accountID, directoryID)
+	d, t, err := s.provisioningTask(tx, accountID, directoryID, acID, targetType, targetID, TaskDeprovision)
 	if err != nil {
 		return nil, err
 	}
-	ac, _, err := accessConfigurationByID(tx, d, acID)
-	if err != nil {
-		return nil, err
-	}
-	tg, err := s.formerTarget(tx, d, targetType, targetID)
-	if err != nil {
-		return nil, err
-	}
-	if ok, err := provisionings.Exists(tx, accountID, provisioningKey(d, ac.ID, tg.ID)); err != nil {
+	if ok, err := provisionings.Exists(tx, accountID, provisioningKey(d, t.AccessConfigurationID, t.Target.ID)); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, codeNoProvisioning.New("The access configuration %s is not provisioned in the account %s.", ac.ID, tg.ID)
+		return nil, codeNoProvisioning.New("The access configuration %s is not provisioned in the account %s.", t.AccessConfigurationID, t.Target.ID)
 	}
-	if err := refuseWhileAssigned(tx, d, ac.ID, tg.ID); err != nil {
+	if err := refuseWhileAssigned(tx, d, t.AccessConfigurationID, t.Target.ID); err != nil {
 		return nil, err
 	}
-	return s.startTask(tx, d, &Task{Type: TaskDeprovision, AccessConfigurationID: ac.ID, AccessConfigurationName: ac.Name,
-		TargetType: TargetTypeAccount, Target: *tg}, now)
+	return s.startTask(tx, d, t, now)
 }
 
 // refuseWhileAssigned is DeletionConflict.AccessConfigurationProvisioning.
