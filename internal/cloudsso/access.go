@@ -169,14 +169,21 @@ func accessConfigurationByID(tx store.Tx, d *Directory, id string) (*AccessConfi
 	})
 }
 
+// configurationOf finds a configuration of a directory of the caller's
+// account, with its record.
+func configurationOf(tx store.Tx, accountID, directoryID, id string) (*Directory, *AccessConfiguration, store.Record, error) {
+	d, _, err := directoryOf(tx, accountID, directoryID)
+	if err != nil {
+		return nil, nil, store.Record{}, err
+	}
+	ac, rec, err := accessConfigurationByID(tx, d, id)
+	return d, ac, rec, err
+}
+
 // AccessConfiguration returns one configuration of a directory of the
 // caller's account.
 func (s *Service) AccessConfiguration(tx store.Tx, accountID, directoryID, id string) (*Directory, *AccessConfiguration, error) {
-	d, _, err := directoryOf(tx, accountID, directoryID)
-	if err != nil {
-		return nil, nil, err
-	}
-	ac, _, err := accessConfigurationByID(tx, d, id)
+	d, ac, _, err := configurationOf(tx, accountID, directoryID, id)
 	return d, ac, err
 }
 
@@ -261,11 +268,7 @@ func (s *Service) ListAccessConfigurations(tx store.Tx, accountID, directoryID s
 // relay state; the name never changes. A change members see marks the
 // configuration's provisionings ReprovisionRequired.
 func (s *Service) UpdateAccessConfiguration(tx store.Tx, accountID, directoryID, id string, up AccessConfigurationUpdate, now time.Time) (*AccessConfiguration, error) {
-	d, _, err := directoryOf(tx, accountID, directoryID)
-	if err != nil {
-		return nil, err
-	}
-	ac, rec, err := accessConfigurationByID(tx, d, id)
+	d, ac, rec, err := configurationOf(tx, accountID, directoryID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -332,11 +335,7 @@ func (s *Service) revise(tx store.Tx, d *Directory, ac *AccessConfiguration, rec
 // provisioned nor assigned and has no running task. Its policies must be
 // removed first unless forceRemovePolicies.
 func (s *Service) DeleteAccessConfiguration(tx store.Tx, accountID, directoryID, id string, forceRemovePolicies bool) error {
-	d, _, err := directoryOf(tx, accountID, directoryID)
-	if err != nil {
-		return err
-	}
-	ac, rec, err := accessConfigurationByID(tx, d, id)
+	d, ac, rec, err := configurationOf(tx, accountID, directoryID, id)
 	if err != nil {
 		return err
 	}

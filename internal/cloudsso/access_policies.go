@@ -65,11 +65,7 @@ func (s *Service) systemPolicyName(tx store.Tx, accountID, name string) (string,
 // change as a new revision.
 func (s *Service) editPolicies(tx store.Tx, accountID, directoryID, id string, now time.Time,
 	change func(d *Directory, ac *AccessConfiguration) error) error {
-	d, _, err := directoryOf(tx, accountID, directoryID)
-	if err != nil {
-		return err
-	}
-	ac, rec, err := accessConfigurationByID(tx, d, id)
+	d, ac, rec, err := configurationOf(tx, accountID, directoryID, id)
 	if err != nil {
 		return err
 	}
