@@ -12,6 +12,7 @@ import (
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/keyring"
 	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/policy"
 	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/store/sqlstore"
 )
@@ -188,6 +189,24 @@ func TestPortalAccessForUserThroughGroups(t *testing.T) {
 			}
 			if r.MaxSessionDuration != 7200 {
 				t.Errorf("the role in %s lasts %d s; want 7200", m, r.MaxSessionDuration)
+			}
+			// Its trust admits the directory's SAML provider with the
+			// role-SSO recipient, and nobody of the member itself.
+			trust, err := policy.Parse(r.TrustPolicy, policy.Trust)
+			if err != nil {
+				return err
+			}
+			req := &policy.Request{Action: "sts:AssumeRole", Context: &policy.Context{Extra: []policy.KeyValues{
+				{Key: policy.NormalizeConditionKey("saml:recipient"), Values: []string{SAMLRecipient}}}}}
+			if d := trust.TrustsPrincipal(req, policy.Principal{Federated: SAMLProviderARN(m, e.dir.ID)}); d != policy.Allow {
+				t.Errorf("the directory's provider is %v by the role in %s", d, m)
+			}
+			if d := trust.TrustsPrincipal(&policy.Request{Action: "sts:AssumeRole", Context: &policy.Context{}},
+				policy.Principal{Federated: SAMLProviderARN(m, e.dir.ID)}); d == policy.Allow {
+				t.Errorf("the provider without saml:recipient is allowed by the role in %s", m)
+			}
+			if d := trust.TrustsPrincipal(req, policy.Principal{ARN: "acs:ram::" + m + ":root"}); d == policy.Allow {
+				t.Errorf("the member's root is trusted by the role in %s", m)
 			}
 			ps, err := e.iam.ListPoliciesFor(tx, m, iam.PrincipalRole, r.Name)
 			if err != nil {
