@@ -332,9 +332,6 @@ func (s *Service) ListAccessConfigurationProvisionings(tx store.Tx, accountID, d
 			return Listed[ProvisioningView]{}, err
 		}
 	}
-	if (f.TargetType == "") != (f.TargetID == "") {
-		return Listed[ProvisioningView]{}, missingParameter.Of("TargetType").New("The parameters TargetType and TargetId must be given together.")
-	}
 	if f.TargetType != "" {
 		if err := checkEnum("TargetType", f.TargetType, TargetTypeAccount); err != nil {
 			return Listed[ProvisioningView]{}, err
@@ -347,7 +344,7 @@ func (s *Service) ListAccessConfigurationProvisionings(tx store.Tx, accountID, d
 		}
 		q.Prefix = scoped(d.ID, f.AccessConfigurationID, "")
 	}
-	if f.TargetID != "" {
+	if f.TargetType != "" && f.TargetID != "" { // the pair filters only whole
 		q.Ref = f.TargetID
 	}
 	n := s.namer(tx, d)
