@@ -232,6 +232,11 @@ func TestSSOACRefusals(t *testing.T) {
 		if who["type"] != "ram-user" || who["userName"] != "sso-admin" || who["accountId"] != w.acct.ID || ev["errorCode"] != "" {
 			t.Errorf("CreateAccessAssignment event: %v", ev)
 		}
+		// Only the directory's SAML provider is trusted: the RD
+		// administrator, who may assume roles, cannot AssumeRole into it.
+		_, err = assumeRole(w.adminSTS, roleARN(w.member, "aliyunreservedsso-base"), "sneak")
+		wantDenial(t, err, denial{action: "sts:AssumeRole", policyType: "AssumeRolePolicy", principalType: "SubUser",
+			owner: w.acct.ID, display: "rd-admin"})
 		// The member's RAM administrator cannot create a reserved name.
 		create := ram.CreateCreateRoleRequest()
 		create.RoleName, create.AssumeRolePolicyDocument = "AliyunReservedSSO-Squat", trustDoc(rootARN(w.member))
