@@ -26,7 +26,9 @@ func TestRecordEncodingEqualsEncodingJSON(t *testing.T) {
 		{RequestID: "r2", Action: "GetUser", Caller: user, Params: map[string]string{"UserName": weird, weird: "v"},
 			Resource: "acs:ram::1:user/tom", Scheme: "https", Region: "cn-shanghai", AcsHost: weird},
 		{RequestID: "r3", Action: "CreateUser", Write: true, Sensitive: true, Caller: session, Resource: "acs:ram::3:user/*",
-			Response: struct{ User struct{ UserName, Password string } }{}, IsSecret: func(k string) bool { return k == "Password" },
+			Response: struct {
+				User struct{ UserName, Password string }
+			}{}, IsSecret: func(k string) bool { return k == "Password" },
 			Recipient: "9", EventType: "ConsoleOperation", UserAgent: weird},
 		{RequestID: "r4", Action: "GetUser", Claimed: user, AccessKeyID: weird, ErrorCode: "SignatureDoesNotMatch", ErrorMsg: weird,
 			Params: map[string]string{"Big": strings.Repeat("x", MaxUnverifiedValueBytes+1)}},

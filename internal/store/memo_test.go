@@ -40,7 +40,7 @@ func TestMemoDecodesByBytesAndHandsOutCopies(t *testing.T) {
 func TestMemoStaysBounded(t *testing.T) {
 	m := &Memo[memoDoc]{}
 	for i := range memoMax + 10 {
-		rec := Record{AccountID: "a", Key: string(rune('a' + i%26)) + string(rune(i)), Data: []byte(`{"Name":"n"}`)}
+		rec := Record{AccountID: "a", Key: string(rune('a'+i%26)) + string(rune(i)), Data: []byte(`{"Name":"n"}`)}
 		if err := m.decode("doc", rec, new(memoDoc)); err != nil {
 			t.Fatal(err)
 		}
