@@ -169,7 +169,7 @@ func (iv *Invoker) read(ctx context.Context, e *entry, inv *Invocation, in any) 
 		since := iv.Authorizer.Snapshot()
 		err = iv.Store.Read(ctx, func(tx store.Tx) error {
 			var err error
-			c = iv.call(ctx, inv, tx)
+			c = iv.call(ctx, inv, newReadTx(tx))
 			out, err = iv.run(c, since, e, inv, in)
 			return err
 		})
