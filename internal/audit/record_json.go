@@ -10,20 +10,11 @@ import "encoding/json"
 // eventAttributes, a session's context) still go through encoding/json.
 func (r *record) appendJSON(b []byte) []byte {
 	b = append(b, '{')
-	b = field(b, "eventId", r.EventID, true)
-	b = field(b, "eventVersion", r.EventVersion, false)
-	b = field(b, "eventType", r.EventType, false)
-	b = field(b, "eventCategory", r.EventCategory, false)
-	b = field(b, "eventName", r.EventName, false)
-	b = field(b, "eventRW", r.EventRW, false)
-	b = field(b, "eventSource", r.EventSource, false)
-	b = field(b, "eventTime", r.EventTime, false)
-	b = field(b, "acsRegion", r.AcsRegion, false)
-	b = field(b, "serviceName", r.ServiceName, false)
-	b = field(b, "apiVersion", r.APIVersion, false)
-	b = field(b, "requestId", r.RequestID, false)
-	b = field(b, "sourceIpAddress", r.SourceIPAddress, false)
-	b = field(b, "userAgent", r.UserAgent, false)
+	b = fields(b, []nameValue{{"eventId", r.EventID}, {"eventVersion", r.EventVersion}, {"eventType", r.EventType},
+		{"eventCategory", r.EventCategory}, {"eventName", r.EventName}, {"eventRW", r.EventRW},
+		{"eventSource", r.EventSource}, {"eventTime", r.EventTime}, {"acsRegion", r.AcsRegion},
+		{"serviceName", r.ServiceName}, {"apiVersion", r.APIVersion}, {"requestId", r.RequestID},
+		{"sourceIpAddress", r.SourceIPAddress}, {"userAgent", r.UserAgent}})
 	b = append(b, `,"userIdentity":`...)
 	b = r.UserIdentity.appendJSON(b)
 	b = append(b, `,"requestParameters":`...)
@@ -72,10 +63,8 @@ func (r *record) appendJSON(b []byte) []byte {
 
 func (id *identity) appendJSON(b []byte) []byte {
 	b = append(b, '{')
-	b = field(b, "type", id.Type, true)
-	b = field(b, "accountId", id.AccountID, false)
-	b = field(b, "principalId", id.PrincipalID, false)
-	b = field(b, "userName", id.UserName, false)
+	b = fields(b, []nameValue{{"type", id.Type}, {"accountId", id.AccountID}, {"principalId", id.PrincipalID},
+		{"userName", id.UserName}})
 	if id.AccessKeyID != "" {
 		b = field(b, "accessKeyId", id.AccessKeyID, false)
 	}
@@ -83,6 +72,16 @@ func (id *identity) appendJSON(b []byte) []byte {
 		b = anyField(b, "sessionContext", id.SessionContext)
 	}
 	return append(b, '}')
+}
+
+type nameValue struct{ name, value string }
+
+// fields appends the string fields in order, the first without a comma.
+func fields(b []byte, fs []nameValue) []byte {
+	for i, f := range fs {
+		b = field(b, f.name, f.value, i == 0)
+	}
+	return b
 }
 
 // field appends "name":"value", after a comma unless first. Names are
