@@ -1,6 +1,9 @@
 package store
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 type memoDoc struct {
 	Name string
@@ -47,5 +50,32 @@ func TestMemoStaysBounded(t *testing.T) {
 	}
 	if n := len(m.entries); n > memoMax {
 		t.Fatalf("%d entries, bound %d", n, memoMax)
+	}
+}
+
+// Fifty readers racing over the same documents while they change: each
+// gets the document of the bytes it read (run with -race).
+func TestMemoUnderRacingReaders(t *testing.T) {
+	m := &Memo[memoDoc]{Clone: func(d *memoDoc) { d.Tags = append([]string(nil), d.Tags...) }}
+	done := make(chan error, 50)
+	for g := range 50 {
+		go func() {
+			for i := range 200 {
+				name := string(rune('a' + (g+i)%3))
+				rec := Record{AccountID: "a", Key: "k", Data: []byte(`{"Name":"` + name + `","Tags":["t"]}`)}
+				var d memoDoc
+				if err := m.decode("doc", rec, &d); err != nil || d.Name != name {
+					done <- fmt.Errorf("decoded %+v (%v) from %s", d, err, rec.Data)
+					return
+				}
+				d.Tags[0] = "mine"
+			}
+			done <- nil
+		}()
+	}
+	for range 50 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
