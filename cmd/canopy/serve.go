@@ -59,6 +59,7 @@ certificate of your own instead.`,
 			if cmd.Flags().Changed("console-dev") {
 				cfg.ConsoleDev = &consoleDev
 			}
+			app.TuneGC()
 			a, err := app.New(ctx, cfg)
 			if err != nil {
 				return err

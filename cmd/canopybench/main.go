@@ -40,6 +40,7 @@ func main() {
 	scenario := flag.String("scenario", "identity", "identity: root GetCallerIdentity vs a bare handler; api: GetCallerIdentity, a RAM user's GetUser and ListUsers (page of 100) vs a bare handler; "+
 		"lookup: LookupEvents filtered vs unfiltered over -events events; sts: temporary credentials vs AccessKeys, and AssumeRole; "+
 		"rd: Resource Directory calls at 1/10 and all of -members, beside fsync and raw reads")
+	calls := flag.String("calls", "", "api: the calls to measure beside the bare handler, comma-separated (Identity,GetUser,ListUsers; default all), e.g. to profile one")
 	events := flag.Int("events", 100000, "lookup: events in the account")
 	flag.StringVar(&canopyBin, "canopy-bin", "", "run the Canopy child from this canopybench binary instead of this one")
 	flag.StringVar(&canopyCLI, "canopy-cli", "", "create the benchmark account with this canopy binary (of the -canopy-bin build: an older build refuses a newer schema)")
@@ -62,7 +63,7 @@ func main() {
 		case "rd":
 			err = driveRD(*db, *rounds, *perRound, *members, *folders)
 		case "api":
-			err = driveAPI(*db, *duration, *rounds, *conns)
+			err = driveAPI(*db, *duration, *rounds, *conns, *calls)
 		case "lookup":
 			err = driveLookup(*db, *duration, *rounds, *conns, *events)
 		default:

@@ -35,6 +35,7 @@ func serveBare(addr string) error {
 
 // serveCanopy is the real server, built exactly as `canopy serve` builds it.
 func serveCanopy(addr, data, db string, limits directory.Limits) error {
+	app.TuneGC() // as canopy serve does
 	a, err := app.New(context.Background(), app.Config{Addr: addr, DataDir: data, DB: db, Directory: limits,
 		Log: slog.New(slog.DiscardHandler)})
 	if err != nil {

@@ -18,6 +18,22 @@ const (
 // successBody encodes a handler's output with RequestId first. Outputs are
 // structs whose exported fields carry the wire names.
 func successBody(requestID string, out any) ([]byte, error) {
+	if a, ok := out.(jsonAppender); ok {
+		// Object and List answers write themselves after the RequestId:
+		// no second validating pass over what encoding/json just wrote.
+		head := append(make([]byte, 0, 1024), `{"RequestId":`...)
+		head = strconv.AppendQuote(head, requestID)
+		body, err := a.appendJSON(append(head, ','))
+		if err != nil {
+			return nil, err
+		}
+		// body is head + ",{...}": drop the answer's own opening brace.
+		at := len(head) + 1
+		if body[at+1] == '}' { // an empty object
+			return append(body[:len(head)], '}'), nil
+		}
+		return append(body[:at], body[at+1:]...), nil
+	}
 	body, err := json.Marshal(out)
 	if err != nil {
 		return nil, err
@@ -33,6 +49,11 @@ func successBody(requestID string, out any) ([]byte, error) {
 		buf.WriteByte('}')
 	}
 	return buf.Bytes(), nil
+}
+
+// jsonAppender is an answer that encodes itself (Object, List).
+type jsonAppender interface {
+	appendJSON(dst []byte) ([]byte, error)
 }
 
 // errorEnvelope is the cloud's error body: every field a string except

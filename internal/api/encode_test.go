@@ -49,3 +49,46 @@ func TestJSONToXMLRepeatsArrayElementsAndEscapes(t *testing.T) {
 		t.Fatalf("got %s (%v)\nwant %s", buf.String(), err, want)
 	}
 }
+
+// The answers' own encoder must write what encoding/json wrote through
+// them before successBody took the shortcut.
+func TestSuccessBodyOfAnswersEqualsEncodingJSON(t *testing.T) {
+	type rec struct {
+		Name string
+		Tags []string `json:",omitempty"`
+	}
+	type page struct {
+		IsTruncated bool
+		Marker      string `json:",omitempty"`
+	}
+	items := []rec{{"a", nil}, {"<&>\u2028é", []string{"x"}}}
+	for _, out := range []any{
+		&Object[rec]{name: "User", Value: rec{"tom", nil}},
+		&Object[struct{}]{name: "Empty"},
+		new(NoOutput),
+		ptr(ListOf("Users", "User", items, page{true, "m"})),
+		ptr(ListOf("Users", "User", []rec{}, page{})),
+		ptr(ListOf("Users", "User", []rec(nil), nil)),
+		ptr(ListOf("Keys", "Key", items, struct{}{})),
+	} {
+		got, err := successBody("RID", out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := json.Marshal(out)
+		var want []byte
+		if len(plain) > 2 {
+			want = append([]byte(`{"RequestId":"RID",`), plain[1:]...)
+		} else {
+			want = []byte(`{"RequestId":"RID"}`)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	}
+	if _, err := successBody("RID", (*List[rec])(nil)); err == nil {
+		t.Error("a nil answer encoded without an error")
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -39,6 +39,11 @@ type Spec struct {
 	Write bool
 	// Secrets are parameters whose values never reach the audit trail.
 	Secrets []string
+	// Stateless marks a public read that reads nothing stored (it answers
+	// from the caller alone, as GetCallerIdentity does): the Invoker opens
+	// no transaction for it, and its handler's Call.Tx is nil. Its event
+	// and nonce are recorded as any read's.
+	Stateless bool
 	// SensitiveAction marks actions that create or remove credentials or
 	// change who may do what (keys, passwords, MFA, policies and their
 	// attachments, roles' trust, group membership, account security
@@ -132,6 +137,9 @@ func key(version, name string) string { return version + "/" + name }
 func Register[In, Out any](r *Registry, a Action[In, Out]) {
 	if len(a.Products) == 0 || a.Name == "" || a.Handle == nil {
 		panic(fmt.Sprintf("api: incomplete registry entry %+v", a.Spec))
+	}
+	if a.Stateless && (!a.Public || a.Write || a.Resource != nil || a.ResolveResource != nil || a.SelfService != nil) {
+		panic("api: " + a.Name + ": a stateless action is a public read that names no resource")
 	}
 	b, err := newBinder(reflect.TypeFor[In]())
 	if err != nil {

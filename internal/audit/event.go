@@ -178,6 +178,13 @@ func RW(write bool) string {
 
 // Event builds the stored event of a call.
 func Event(c *Call) store.Event {
+	rec, ev := build(c)
+	ev.Data = rec.appendJSON(make([]byte, 0, 1024))
+	return ev
+}
+
+// build returns the call's record and its stored event without its data.
+func build(c *Call) (*record, store.Event) {
 	maxValue, maxParams := MaxValueBytes, MaxParamsBytes
 	if c.Caller == nil && c.Claimed != nil {
 		maxValue, maxParams = MaxUnverifiedValueBytes, MaxUnverifiedParamsBytes
@@ -239,14 +246,7 @@ func Event(c *Call) store.Event {
 		ev.AccountID = c.Recipient
 	}
 	rec.RecipientAccountID = ev.AccountID
-	data, err := json.Marshal(&rec)
-	if err != nil {
-		// Every field is a string, a map of strings or a decoded JSON
-		// value: Marshal cannot fail.
-		panic("audit: encode event: " + err.Error())
-	}
-	ev.Data = data
-	return ev
+	return &rec, ev
 }
 
 // addGatewayFields adds to params the fields ActionTrail's gateway records

@@ -12,9 +12,12 @@ type stringMap map[string]string
 
 // MarshalJSON writes the object with its keys sorted, as encoding/json
 // does.
-func (m stringMap) MarshalJSON() ([]byte, error) {
+func (m stringMap) MarshalJSON() ([]byte, error) { return m.appendJSON(nil), nil }
+
+// appendJSON is MarshalJSON appending to b.
+func (m stringMap) appendJSON(b []byte) []byte {
 	if m == nil {
-		return []byte("null"), nil
+		return append(b, "null"...)
 	}
 	var stack [16]string
 	keys := stack[:0]
@@ -24,7 +27,7 @@ func (m stringMap) MarshalJSON() ([]byte, error) {
 		size += len(k) + len(v) + 6
 	}
 	slices.Sort(keys)
-	b := make([]byte, 0, size+size/8)
+	b = slices.Grow(b, size+size/8)
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -34,7 +37,7 @@ func (m stringMap) MarshalJSON() ([]byte, error) {
 		b = append(b, ':')
 		b = appendString(b, m[k])
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // resources is referencedResources: {type: [name]} for the one resource a
@@ -42,26 +45,30 @@ func (m stringMap) MarshalJSON() ([]byte, error) {
 type resources struct{ typ, name string }
 
 func (r *resources) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, len(r.typ)+len(r.name)+10)
+	return r.appendJSON(make([]byte, 0, len(r.typ)+len(r.name)+10)), nil
+}
+
+func (r *resources) appendJSON(b []byte) []byte {
 	b = append(b, '{')
 	b = appendString(b, r.typ)
 	b = append(b, ':', '[')
 	b = appendString(b, r.name)
-	return append(b, ']', '}'), nil
+	return append(b, ']', '}')
 }
 
 const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string: quotes, backslashes and control
 // characters escaped, invalid UTF-8 replaced by U+FFFD, and U+2028/U+2029
-// escaped (as encoding/json does, for JavaScript).
+// and the HTML characters <, > and & escaped (as encoding/json does, for
+// JavaScript and HTML).
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
 				i++
 				continue
 			}

@@ -122,7 +122,7 @@ func listPage[T any](s *Service, tx store.Tx, c store.Collection[T], q store.Que
 		for i := range batch {
 			var zero T
 			out = append(out, zero)
-			if err := c.Decode(batch[i], &out[len(out)-1]); err != nil {
+			if err := c.DecodeNew(batch[i], &out[len(out)-1]); err != nil {
 				return nil, end, err
 			}
 			if keep != nil && !keep(&out[len(out)-1]) {

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/store"
@@ -16,9 +17,12 @@ import (
 // (migration 0002); TestRecordKindsMatchTheMigrations keeps the two equal,
 // so a new kind needs a migration row too.
 var (
-	users  = store.Collection[User]{Kind: "user", Key: "lower(name)", Ref: "user id"}
-	groups = store.Collection[Group]{Kind: "group", Key: "lower(name)", Ref: "group id"}
-	roles  = store.Collection[Role]{Kind: "role", Key: "lower(name)", Ref: "role id"}
+	// Users, groups and roles are read on most calls (a resource's stored
+	// spelling, GetUser, lists): their decoded documents are memoized.
+	users = store.Collection[User]{Kind: "user", Key: "lower(name)", Ref: "user id",
+		Memo: &store.Memo[User]{Clone: func(u *User) { u.Tags = slices.Clone(u.Tags) }}}
+	groups = store.Collection[Group]{Kind: "group", Key: "lower(name)", Ref: "group id", Memo: &store.Memo[Group]{}}
+	roles  = store.Collection[Role]{Kind: "role", Key: "lower(name)", Ref: "role id", Memo: &store.Memo[Role]{}}
 	// Custom policies only: system policies live in the catalogue.
 	customPolicies = store.Collection[policyRecord]{Kind: "policy", Key: "lower(name)"}
 	// Zero-padded numbers keep a policy's versions in numeric order.

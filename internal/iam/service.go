@@ -25,7 +25,34 @@ func FormatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(TimeLayout)
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.Format(TimeLayout)
+	}
+	// TimeLayout by hand: Format parses its layout on every call, a tenth
+	// of a ListUsers page's CPU (three times per user).
+	hour, minute, second := t.Clock()
+	var b [20]byte
+	put := func(at, v, digits int) {
+		for i := at + digits - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, year, 4)
+	b[4] = '-'
+	put(5, int(month), 2)
+	b[7] = '-'
+	put(8, day, 2)
+	b[10] = 'T'
+	put(11, hour, 2)
+	b[13] = ':'
+	put(14, minute, 2)
+	b[16] = ':'
+	put(17, second, 2)
+	b[19] = 'Z'
+	return string(b[:])
 }
 
 // Service holds what the use cases need besides a transaction.

@@ -23,14 +23,20 @@ type Collection[T any] struct {
 	Kind string // record kind, unique in the store
 	Key  string // what a key is made of, e.g. "lower(name)"
 	Ref  string // what Ref holds; "" when the kind sets none
+	// Memo, when set, keeps this node's decoded documents by their bytes
+	// (hot kinds read on every call: users, groups, roles).
+	Memo *Memo[T]
 }
 
 // Get reads and decodes the document under key. The record comes back
 // too, for Update (its Data is the encoded document).
 func (c Collection[T]) Get(tx Tx, accountID, key string) (*T, Record, error) {
-	v := new(T)
-	rec, err := c.GetInto(tx, accountID, key, v)
+	rec, err := tx.Records().Get(accountID, c.Kind, key)
 	if err != nil {
+		return nil, rec, err
+	}
+	v := new(T)
+	if err := c.DecodeNew(rec, v); err != nil {
 		return nil, rec, err
 	}
 	return v, rec, nil
@@ -122,11 +128,20 @@ func (c Collection[T]) Decode(rec Record, v *T) error {
 	return nil
 }
 
+// DecodeNew is Decode into a zero v, through the collection's Memo when
+// it has one.
+func (c Collection[T]) DecodeNew(rec Record, v *T) error {
+	if c.Memo != nil {
+		return c.Memo.decode(c.Kind, rec, v)
+	}
+	return c.Decode(rec, v)
+}
+
 // DecodeAll decodes the documents of recs, in order, into one slice.
 func (c Collection[T]) DecodeAll(recs []Record) ([]T, error) {
 	out := make([]T, len(recs))
 	for i := range recs {
-		if err := c.Decode(recs[i], &out[i]); err != nil {
+		if err := c.DecodeNew(recs[i], &out[i]); err != nil {
 			return nil, err
 		}
 	}

@@ -14,8 +14,8 @@ var Product = &api.Product{Code: "Sts", Version: "2015-04-01", Host: "sts.aliyun
 func Register(r *api.Registry, svc *sts.Service) {
 	api.Register(r, api.Action[struct{}, callerIdentity]{
 		// GetCallerIdentity needs no permission: any valid credential may
-		// ask who it is.
-		Spec:   api.Spec{Products: []*api.Product{Product}, Name: "GetCallerIdentity", Public: true},
+		// ask who it is. It reads nothing stored: the caller is the answer.
+		Spec:   api.Spec{Products: []*api.Product{Product}, Name: "GetCallerIdentity", Public: true, Stateless: true},
 		Handle: getCallerIdentity,
 	})
 	// AssumeRole writes nothing but its audit event: the credentials are

@@ -1,0 +1,53 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/canopy-iam/canopy/internal/apperr"
+	"github.com/canopy-iam/canopy/internal/model"
+)
+
+// The hand-written encoder writes, byte for byte, what encoding/json
+// writes for the same record, whatever the call.
+func TestRecordEncodingEqualsEncodingJSON(t *testing.T) {
+	root := &model.Principal{Kind: model.Root, AccountID: "1", AccessKeyID: "LTAIroot"}
+	user := &model.Principal{Kind: model.RAMUser, AccountID: "1", UserName: "tom<&>", UserID: "2", AccessKeyID: "LTAIuser"}
+	session := &model.Principal{Kind: model.AssumedRole, AccountID: "3", AccessKeyID: "STS.x", MFAPresent: true,
+		Session: &model.Session{RoleName: "admin", RoleID: "4", SessionName: "s", Issued: time.Unix(1e9, 0),
+			Source: model.SourceIdentity{Type: "ram-user", AccountID: "1", PrincipalID: "2", ARN: "acs:ram::1:user/tom"}}}
+	weird := "quote\" back\\slash \x00\x1f\n\t\r é€😀 \xff\xfe \u2028\u2029 <a&b>"
+	calls := []*Call{
+		{RequestID: "r1", Time: time.Unix(1e9, 5), Action: "GetCallerIdentity", Caller: root, Product: "Sts",
+			Version: "2015-04-01", Host: "sts.aliyuncs.com", Scheme: "http", SourceIP: "127.0.0.1", UserAgent: "sdk"},
+		{RequestID: "r2", Action: "GetUser", Caller: user, Params: map[string]string{"UserName": weird, weird: "v"},
+			Resource: "acs:ram::1:user/tom", Scheme: "https", Region: "cn-shanghai", AcsHost: weird},
+		{RequestID: "r3", Action: "CreateUser", Write: true, Sensitive: true, Caller: session, Resource: "acs:ram::3:user/*",
+			Response: struct {
+				User struct{ UserName, Password string }
+			}{}, IsSecret: func(k string) bool { return k == "Password" },
+			Recipient: "9", EventType: "ConsoleOperation", UserAgent: weird},
+		{RequestID: "r4", Action: "GetUser", Claimed: user, AccessKeyID: weird, ErrorCode: "SignatureDoesNotMatch", ErrorMsg: weird,
+			Params: map[string]string{"Big": strings.Repeat("x", MaxUnverifiedValueBytes+1)}},
+		{RequestID: "r5", Action: "DeleteUser", Caller: user, ErrorCode: "NoPermission", ErrorMsg: "denied",
+			Denied: &apperr.AccessDenied{AuthAction: "ram:DeleteUser", NoPermissionType: "ImplicitDeny"}},
+		{RequestID: "r6", Action: "X", Denied: (*apperr.AccessDenied)(nil)},
+		{},
+	}
+	for _, c := range calls {
+		rec, ev := build(c)
+		want, err := json.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.appendJSON(nil); !bytes.Equal(got, want) {
+			t.Errorf("request %q:\ngot  %s\nwant %s", c.RequestID, got, want)
+		}
+		if full := Event(c); !bytes.Equal(full.Data, want) || full.AccountID != ev.AccountID {
+			t.Errorf("request %q: Event wrote %s", c.RequestID, full.Data)
+		}
+	}
+}

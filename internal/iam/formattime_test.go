@@ -1,0 +1,25 @@
+package iam
+
+import (
+	"testing"
+	"time"
+)
+
+func TestFormatTimeIsTheLayout(t *testing.T) {
+	zone := time.FixedZone("east", 5*3600+1800)
+	for _, tm := range []time.Time{
+		time.Date(2026, 11, 30, 16, 4, 5, 999999999, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, zone),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Unix(1e9, 0).In(zone),
+	} {
+		if got, want := FormatTime(tm), tm.UTC().Format(TimeLayout); got != want {
+			t.Errorf("FormatTime(%v) = %q; want %q", tm, got, want)
+		}
+	}
+	if FormatTime(time.Time{}) != "" {
+		t.Error("the zero time is not empty")
+	}
+}
