@@ -73,6 +73,9 @@ func (s *Service) AttachPolicy(tx store.Tx, accountID string, t PrincipalType, p
 	if err := checkPolicyType(policyType); err != nil {
 		return err
 	}
+	if err := s.guardReservedAttachment(t, principalName, policyType, policyName); err != nil {
+		return err
+	}
 	id, err := resolvePrincipal(tx, accountID, t, principalName)
 	if err != nil {
 		return err
@@ -117,6 +120,9 @@ func lowerType(t PrincipalType) string {
 // DetachPolicy revokes a policy from a user, group or role.
 func (s *Service) DetachPolicy(tx store.Tx, accountID string, t PrincipalType, principalName, policyType, policyName string) error {
 	if err := checkPolicyType(policyType); err != nil {
+		return err
+	}
+	if err := s.guardReservedAttachment(t, principalName, policyType, policyName); err != nil {
 		return err
 	}
 	id, err := resolvePrincipal(tx, accountID, t, principalName)

@@ -21,6 +21,9 @@ var (
 	// (unverified; 403 as RAM's other authentication refusals).
 	codeMFACodeFailed  = apperr.Code{Kind: apperr.KindDenied, Name: "CheckAuthenticationCodeFail"}
 	codeNotSupportRoot = apperr.Code{Kind: apperr.KindInvalid, Name: "NotSupport.Account"}
+	// codeReservedEntity refuses writes to the roles and policies CloudSSO
+	// provisions (reserved.go; the cloud's code is unverified).
+	codeReservedEntity = apperr.Code{Kind: apperr.KindDenied, Name: "NoPermission.ReservedEntity"}
 
 	// Console logon refusals (signin.go): no API answers them, the
 	// console shows them. codeSignInFailed is the same for every failed

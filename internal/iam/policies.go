@@ -58,6 +58,9 @@ func (s *Service) CreatePolicy(tx store.Tx, accountID string, n NewPolicy, now t
 	if err := checkName("PolicyName", n.Name, policyNameRule); err != nil {
 		return nil, err
 	}
+	if err := s.guardReserved("policy", n.Name); err != nil {
+		return nil, err
+	}
 	if err := checkLength("Description", n.Description, maxDescription); err != nil {
 		return nil, err
 	}
@@ -161,6 +164,9 @@ func (s *Service) GetPolicy(tx store.Tx, accountID, policyType, name string) (*P
 
 // UpdatePolicyDescription changes a custom policy's description.
 func (s *Service) UpdatePolicyDescription(tx store.Tx, accountID, name, description string, now time.Time) (*Policy, error) {
+	if err := s.guardReserved("policy", name); err != nil {
+		return nil, err
+	}
 	if err := checkLength("NewDescription", description, maxDescription); err != nil {
 		return nil, err
 	}
@@ -175,6 +181,9 @@ func (s *Service) UpdatePolicyDescription(tx store.Tx, accountID, name, descript
 // DeletePolicy deletes a custom policy that is attached nowhere and has
 // only its default version left.
 func (s *Service) DeletePolicy(tx store.Tx, accountID, name string) error {
+	if err := s.guardReserved("policy", name); err != nil {
+		return err
+	}
 	p, rec, err := lookupCustomPolicy(tx, accountID, name)
 	if err != nil {
 		return err

@@ -50,6 +50,9 @@ func (s *Service) CreateRole(tx store.Tx, accountID string, n NewRole, now time.
 	if err := checkName("RoleName", n.Name, roleNameRule); err != nil {
 		return nil, err
 	}
+	if err := s.guardReserved("role", n.Name); err != nil {
+		return nil, err
+	}
 	if err := checkLength("Description", n.Description, maxDescription); err != nil {
 		return nil, err
 	}
@@ -120,6 +123,9 @@ type RoleUpdate struct {
 
 // UpdateRole changes the trust policy, description or session length.
 func (s *Service) UpdateRole(tx store.Tx, accountID, name string, up RoleUpdate, now time.Time) (*Role, error) {
+	if err := s.guardReserved("role", name); err != nil {
+		return nil, err
+	}
 	if up.NewTrustPolicy != "" {
 		if err := checkDocument("NewAssumeRolePolicyDocument", up.NewTrustPolicy, policy.Trust, maxTrustPolicy); err != nil {
 			return nil, err
@@ -148,6 +154,9 @@ func (s *Service) UpdateRole(tx store.Tx, accountID, name string, up RoleUpdate,
 
 // DeleteRole deletes a role without attached policies.
 func (s *Service) DeleteRole(tx store.Tx, accountID, name string) error {
+	if err := s.guardReserved("role", name); err != nil {
+		return err
+	}
 	r, rec, err := lookupRole(tx, accountID, name)
 	if err != nil {
 		return err

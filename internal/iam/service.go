@@ -33,6 +33,9 @@ type Service struct {
 	// ring seals the secrets the server must recover: TOTP seeds here,
 	// AccessKey secrets through internal/credentials.
 	ring *keyring.Keyring
+	// reservedWriter may write CloudSSO's reserved roles and policies
+	// (ReservedWriter).
+	reservedWriter bool
 }
 
 // New builds the service.

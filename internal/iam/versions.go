@@ -129,6 +129,9 @@ func (s *Service) ListPolicyVersions(tx store.Tx, accountID, policyType, name st
 // fails with LimitExceeded.Policy.Version, unless rotate asks to drop the
 // oldest version that is not the default.
 func (s *Service) CreatePolicyVersion(tx store.Tx, accountID, name, doc string, setDefault bool, rotate string, now time.Time) (*PolicyVersion, error) {
+	if err := s.guardReserved("policy", name); err != nil {
+		return nil, err
+	}
 	if rotate != "" {
 		if err := checkEnum("RotateStrategy", rotate, RotateNone, RotateDeleteOldest); err != nil {
 			return nil, err
@@ -185,6 +188,9 @@ func deleteOldestNonDefault(tx store.Tx, accountID string, p *policyRecord, vers
 
 // DeletePolicyVersion deletes a version that is not the default.
 func (s *Service) DeletePolicyVersion(tx store.Tx, accountID, name, versionID string) error {
+	if err := s.guardReserved("policy", name); err != nil {
+		return err
+	}
 	n, err := parseVersionID(versionID)
 	if err != nil {
 		return err
@@ -205,6 +211,9 @@ func (s *Service) DeletePolicyVersion(tx store.Tx, accountID, name, versionID st
 
 // SetDefaultPolicyVersion makes a version the effective one.
 func (s *Service) SetDefaultPolicyVersion(tx store.Tx, accountID, name, versionID string, now time.Time) error {
+	if err := s.guardReserved("policy", name); err != nil {
+		return err
+	}
 	n, err := parseVersionID(versionID)
 	if err != nil {
 		return err
