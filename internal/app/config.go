@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/canopy-iam/canopy/internal/api"
 	"github.com/canopy-iam/canopy/internal/cloudsso"
@@ -76,6 +77,10 @@ type Config struct {
 	// CloudSSO quotas; zero values take the cloud's example quotas (1000
 	// users, 500 groups per directory).
 	CloudSSO cloudsso.Limits
+
+	// SSOTaskPause is waited before each CloudSSO task's work: zero in
+	// service; tests set it to observe tasks InProgress.
+	SSOTaskPause time.Duration
 }
 
 // Defaults fills unset fields.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/audit"
+	"github.com/canopy-iam/canopy/internal/cloudsso"
 	"github.com/canopy-iam/canopy/internal/directory"
 	"github.com/canopy-iam/canopy/internal/jobs"
 	"github.com/canopy-iam/canopy/internal/notify/queue"
@@ -58,6 +59,10 @@ func (a *App) startJobs() error {
 	a.jobs.Handle(directory.CheckJobKind, deletion.Check)
 	a.jobs.Handle(directory.DeletionJobKind, deletion.Delete)
 	a.jobs.Handle(directory.LegacyExpiryJob, a.runLegacyExpiry)
+	// CloudSSO tasks: access assignments and provisioning in members.
+	ssoTasks := a.SSO.TaskJobs(a.Store, a.Now)
+	ssoTasks.Pause, ssoTasks.Committed = a.Config.SSOTaskPause, deletion.Committed
+	a.jobs.Handle(cloudsso.TaskJobKind, ssoTasks.Run)
 	a.jobs.Start()
 	return nil
 }

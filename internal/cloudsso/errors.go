@@ -54,3 +54,37 @@ var (
 	// ResetUserPassword while SSO logon through an external IdP is on.
 	codeSSOEnabled = apperr.Code{Kind: apperr.KindConflict, Name: "OperationConflict.SSOEnabled"}
 )
+
+// ---- Access configurations, assignments, provisioning and tasks
+// (access*.go, assign*.go, provision*.go, task*.go). ----
+var (
+	// observed
+	codeNoAccessConfiguration = entityNotExists.Of("AccessConfiguration")
+	codeNoAccessAssignment    = entityNotExists.Of("AccessAssignment")
+	codeNoProvisioning        = entityNotExists.Of("AccessConfigurationProvisioning")
+	codeNoTask                = entityNotExists.Of("Task")
+	codeACProvisioned         = deletionConflict.Of("AccessConfiguration.Provisioning")
+	codeACAssigned            = deletionConflict.Of("AccessConfiguration.AccessAssignment")
+	codeACTaskRunning         = deletionConflict.Of("AccessConfiguration.Task")
+	codeProvisioningAssigned  = deletionConflict.Of("AccessConfigurationProvisioning.AccessAssignment")
+	codeUserAssigned          = deletionConflict.Of("User.AccessAssigment")  // sic
+	codeGroupAssigned         = deletionConflict.Of("Group.AccessAssigment") // sic
+	codeTaskConflict          = apperr.Code{Kind: apperr.KindConflict, Name: "OperationConflict.Task"}
+
+	// proposed by the reference, or ours
+	codeNoSystemPolicy     = entityNotExists.Of("SystemPolicy")
+	codeNoPermissionPolicy = entityNotExists.Of("PermissionPolicy")
+	// A TargetId that is no member of the caller's resource directory.
+	codeNoTarget           = entityNotExists.Of("Target")
+	codeACExists           = entityAlreadyExists.Of("AccessConfiguration")
+	codePolicyInACExists   = entityAlreadyExists.Of("PermissionPolicy")
+	codeAssignmentExists   = entityAlreadyExists.Of("AccessAssignment")
+	codeACHasPolicies      = deletionConflict.Of("AccessConfiguration.PermissionPolicy")
+	codeACQuota            = quotaExceeded.Of("AccessConfiguration")
+	codeSystemPolicyQuota  = quotaExceeded.Of("SystemPolicyPerAccessConfiguration")
+	codeInlinePolicyQuota  = quotaExceeded.Of("InlinePolicyPerAccessConfiguration")
+	codeBadInlinePolicy    = invalidParameter.Of("InlinePolicyDocument")
+	codeInlinePolicyLength = invalidParameter.Of("InlinePolicyDocument.Length")
+)
+
+// ---- end of access configurations, assignments, provisioning and tasks ----

@@ -13,5 +13,7 @@ func TestRecordKindsMatchTheMigrations(t *testing.T) {
 		storetest.LayoutOf(services), storetest.LayoutOf(directories), storetest.LayoutOf(directoryNames),
 		storetest.LayoutOf(users), storetest.LayoutOf(userEmails), storetest.LayoutOf(credentials),
 		storetest.LayoutOf(groups), storetest.LayoutOf(groupMembers), storetest.LayoutOf(mfaDevices),
+		storetest.LayoutOf(accessConfigs), storetest.LayoutOf(assignments), storetest.LayoutOf(provisionings),
+		storetest.LayoutOf(tasks), storetest.LayoutOf(taskLocks),
 	})
 }

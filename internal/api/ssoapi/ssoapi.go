@@ -35,6 +35,7 @@ func Register(r *api.Registry, svc *cloudsso.Service) {
 	registerUsers(r, svc)
 	registerGroups(r, svc)
 	registerSettings(r, svc)
+	registerAccess(r, svc)
 }
 
 // fmtTime is CloudSSO's time format: UTC to the second.
