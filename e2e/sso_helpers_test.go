@@ -7,6 +7,7 @@ import (
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
 	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 	"github.com/alibabacloud-go/tea/dara"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
 
 	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
 )
@@ -26,8 +27,19 @@ type ssoClient struct {
 // classic way).
 func ssoClientFor(t *testing.T, srv *canopytest.Server, id, secret string, v1 bool) *ssoClient {
 	t.Helper()
-	cfg := &openapi.Config{AccessKeyId: ptr(id), AccessKeySecret: ptr(secret), Endpoint: ptr(srv.Endpoint),
-		Protocol: ptr("HTTP"), RegionId: ptr("cn-shanghai")}
+	return ssoClientWith(t, srv, &openapi.Config{AccessKeyId: ptr(id), AccessKeySecret: ptr(secret)}, v1)
+}
+
+// ssoSessionClient returns a CloudSSO client for STS credentials.
+func ssoSessionClient(t *testing.T, srv *canopytest.Server, c sts.Credentials) *ssoClient {
+	t.Helper()
+	return ssoClientWith(t, srv, &openapi.Config{AccessKeyId: ptr(c.AccessKeyId), AccessKeySecret: ptr(c.AccessKeySecret),
+		SecurityToken: ptr(c.SecurityToken)}, false)
+}
+
+func ssoClientWith(t *testing.T, srv *canopytest.Server, cfg *openapi.Config, v1 bool) *ssoClient {
+	t.Helper()
+	cfg.Endpoint, cfg.Protocol, cfg.RegionId = ptr(srv.Endpoint), ptr("HTTP"), ptr("cn-shanghai")
 	if v1 {
 		cfg.SignatureAlgorithm = ptr("v2")
 	}
@@ -112,14 +124,14 @@ func ssoNumber(t *testing.T, v any) int {
 type ssoWorld struct {
 	*rdWorld
 	rootSSO  *ssoClient
-	admin    *ssoClient
+	ssoAdmin *ssoClient
 	dirID    string
 	dirName  string
 	adminARN string
 }
 
-// newSSOWorld sets up an ssoWorld on srv; name "" creates a directory
-// named after the account.
+// newSSOWorld sets up an ssoWorld on srv; the directory is named after the
+// account.
 func newSSOWorld(t *testing.T, srv *canopytest.Server) *ssoWorld {
 	t.Helper()
 	w := &ssoWorld{rdWorld: newRDWorldOn(t, srv)}
@@ -127,11 +139,11 @@ func newSSOWorld(t *testing.T, srv *canopytest.Server) *ssoWorld {
 	w.createUser(t, "sso-admin")
 	w.attachToUser(t, "sso-admin", "System", "AliyunCloudSSOFullAccess")
 	id, secret := w.userKey(t, "sso-admin")
-	w.admin = ssoClientFor(t, srv, id, secret, false)
+	w.ssoAdmin = ssoClientFor(t, srv, id, secret, false)
 	w.adminARN = userARN(w.acct.ID, "sso-admin")
-	w.admin.must(t, "EnableService", nil)
+	w.ssoAdmin.must(t, "EnableService", nil)
 	w.dirName = "sso-" + w.acct.ID
-	d := ssoObject(t, w.admin.must(t, "CreateDirectory", map[string]any{"DirectoryName": w.dirName}), "Directory")
+	d := ssoObject(t, w.ssoAdmin.must(t, "CreateDirectory", map[string]any{"DirectoryName": w.dirName}), "Directory")
 	w.dirID, _ = d["DirectoryId"].(string)
 	return w
 }
@@ -143,4 +155,32 @@ func (w *ssoWorld) in(params map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// ssoCreateUser creates a user through the world's administrator and
+// returns its id.
+func (w *ssoWorld) ssoCreateUser(t *testing.T, name string, extra map[string]any) string {
+	t.Helper()
+	params := w.in(extra)
+	params["UserName"] = name
+	u := ssoObject(t, w.ssoAdmin.must(t, "CreateUser", params), "User")
+	id, _ := u["UserId"].(string)
+	return id
+}
+
+// ssoCreateGroup creates a group and returns its id.
+func (w *ssoWorld) ssoCreateGroup(t *testing.T, name string) string {
+	t.Helper()
+	g := ssoObject(t, w.ssoAdmin.must(t, "CreateGroup", w.in(map[string]any{"GroupName": name})), "Group")
+	id, _ := g["GroupId"].(string)
+	return id
+}
+
+// ssoMemberSession is a session in a new member of the world's resource
+// directory (its access role assumed by the RD administrator).
+func (w *ssoWorld) ssoMemberSession(t *testing.T) *ssoClient {
+	t.Helper()
+	m := createResourceAccount(t, w.rootRD, w.directory.RootFolderId, "sso member", "sso-member")
+	creds := mustAssume(t, w.adminSTS, accessRoleARN(m.AccountId), "sso-probe").Credentials
+	return ssoSessionClient(t, w.srv, creds)
 }

@@ -24,7 +24,13 @@ const MaxDirectories = 1
 
 // DirectoryStatistics is GetDirectoryStatistics' answer.
 type DirectoryStatistics struct {
-	Directory                               *Directory
+	Directory *Directory
+	StatisticsCounts
+}
+
+// StatisticsCounts are the numbers of GetDirectoryStatistics (their names
+// are the wire's).
+type StatisticsCounts struct {
 	UserCount, UserQuota                    int
 	GroupCount, GroupQuota                  int
 	AccessConfigurationCount                int
@@ -226,8 +232,8 @@ func (s *Service) GetDirectoryStatistics(tx store.Tx, accountID, id string) (*Di
 	if err != nil {
 		return nil, err
 	}
-	st := &DirectoryStatistics{Directory: d, UserCount: d.Users, UserQuota: s.limits.MaxUsers,
-		GroupCount: d.Groups, GroupQuota: s.limits.MaxGroups}
+	st := &DirectoryStatistics{Directory: d, StatisticsCounts: StatisticsCounts{UserCount: d.Users,
+		UserQuota: s.limits.MaxUsers, GroupCount: d.Groups, GroupQuota: s.limits.MaxGroups}}
 	for _, p := range directoryParts {
 		if err := p.statistics(tx, d, st); err != nil {
 			return nil, err

@@ -52,22 +52,9 @@ func groupKey(d *Directory, name string) string { return scoped(d.ID, strings.To
 // groupByID finds a group of the directory by id: EntityNotExists.Group
 // when none.
 func groupByID(tx store.Tx, d *Directory, groupID string) (*Group, store.Record, error) {
-	if groupID == "" {
-		return nil, store.Record{}, missingParameter.Of("GroupId").New("The parameter GroupId is required.")
-	}
-	missing := codeNoGroup.New("The group %q does not exist in the directory %s.", clip(groupID), d.ID)
-	if !isID(groupID, "g-") {
-		return nil, store.Record{}, missing
-	}
-	recs, err := groups.Records(tx, store.Query{AccountID: d.AccountID, Ref: groupID, Prefix: scoped(d.ID, ""), Limit: 1})
-	if err != nil {
-		return nil, store.Record{}, err
-	}
-	if len(recs) == 0 {
-		return nil, store.Record{}, missing
-	}
-	g := new(Group)
-	return g, recs[0], groups.Decode(recs[0], g)
+	return byID(tx, groups, d, "GroupId", "g-", groupID, func() error {
+		return codeNoGroup.New("The group %q does not exist in the directory %s.", clip(groupID), d.ID)
+	})
 }
 
 // Group returns one group of a directory of the caller's account.
@@ -210,22 +197,29 @@ func (s *Service) DeleteGroup(tx store.Tx, accountID, directoryID, groupID strin
 	return directories.Update(tx, drec, d, now)
 }
 
-// AddUserToGroup makes a user a member of a group.
-func (s *Service) AddUserToGroup(tx store.Tx, accountID, directoryID, groupID, userID string, now time.Time) error {
+// membershipOf finds the directory, group and user a membership call
+// names.
+func membershipOf(tx store.Tx, accountID, directoryID, groupID, userID string) (*Group, store.Record, *User, error) {
 	d, _, err := directoryOf(tx, accountID, directoryID)
 	if err != nil {
-		return err
+		return nil, store.Record{}, nil, err
 	}
 	g, grec, err := groupByID(tx, d, groupID)
 	if err != nil {
-		return err
+		return nil, grec, nil, err
 	}
 	u, _, err := userByID(tx, d, userID)
+	return g, grec, u, err
+}
+
+// AddUserToGroup makes a user a member of a group.
+func (s *Service) AddUserToGroup(tx store.Tx, accountID, directoryID, groupID, userID string, now time.Time) error {
+	g, grec, u, err := membershipOf(tx, accountID, directoryID, groupID, userID)
 	if err != nil {
 		return err
 	}
-	m := &GroupMember{DirectoryID: d.ID, GroupID: g.ID, UserID: u.ID, Joined: now}
-	err = groupMembers.Insert(tx, accountID, scoped(d.ID, g.ID, u.ID), u.ID, m, now)
+	m := &GroupMember{DirectoryID: g.DirectoryID, GroupID: g.ID, UserID: u.ID, Joined: now}
+	err = groupMembers.Insert(tx, accountID, scoped(g.DirectoryID, g.ID, u.ID), u.ID, m, now)
 	if errors.Is(err, store.ErrConflict) {
 		return codeGroupMemberExists.New("The user %s is already a member of the group %s.", u.ID, g.ID)
 	}
@@ -238,19 +232,11 @@ func (s *Service) AddUserToGroup(tx store.Tx, accountID, directoryID, groupID, u
 
 // RemoveUserFromGroup ends a membership.
 func (s *Service) RemoveUserFromGroup(tx store.Tx, accountID, directoryID, groupID, userID string, now time.Time) error {
-	d, _, err := directoryOf(tx, accountID, directoryID)
+	g, grec, u, err := membershipOf(tx, accountID, directoryID, groupID, userID)
 	if err != nil {
 		return err
 	}
-	g, grec, err := groupByID(tx, d, groupID)
-	if err != nil {
-		return err
-	}
-	u, _, err := userByID(tx, d, userID)
-	if err != nil {
-		return err
-	}
-	err = groupMembers.Delete(tx, accountID, scoped(d.ID, g.ID, u.ID))
+	err = groupMembers.Delete(tx, accountID, scoped(g.DirectoryID, g.ID, u.ID))
 	if errors.Is(err, store.ErrNotFound) {
 		return codeNoGroupMember.New("The user %s is not a member of the group %s.", u.ID, g.ID)
 	}

@@ -92,22 +92,30 @@ func checkProfile(prefix string, display, first, last, description *string) erro
 // userByID finds a user of the directory by id: EntityNotExists.User
 // when none.
 func userByID(tx store.Tx, d *Directory, userID string) (*User, store.Record, error) {
-	if userID == "" {
-		return nil, store.Record{}, missingParameter.Of("UserId").New("The parameter UserId is required.")
+	return byID(tx, users, d, "UserId", "u-", userID, func() error {
+		return codeNoUser.New("The user %q does not exist in the directory %s.", clip(userID), d.ID)
+	})
+}
+
+// byID finds an object of the directory kept under its name with its id
+// (prefix + lower-case alphanumerics, parameter param) as ref; missing is
+// the error when there is none.
+func byID[T any](tx store.Tx, c store.Collection[T], d *Directory, param, prefix, id string, missing func() error) (*T, store.Record, error) {
+	if id == "" {
+		return nil, store.Record{}, missingParameter.Of(param).New("The parameter %s is required.", param)
 	}
-	missing := codeNoUser.New("The user %q does not exist in the directory %s.", clip(userID), d.ID)
-	if !isID(userID, "u-") {
-		return nil, store.Record{}, missing
+	if !isID(id, prefix) {
+		return nil, store.Record{}, missing()
 	}
-	recs, err := users.Records(tx, store.Query{AccountID: d.AccountID, Ref: userID, Prefix: scoped(d.ID, ""), Limit: 1})
+	recs, err := c.Records(tx, store.Query{AccountID: d.AccountID, Ref: id, Prefix: scoped(d.ID, ""), Limit: 1})
 	if err != nil {
 		return nil, store.Record{}, err
 	}
 	if len(recs) == 0 {
-		return nil, store.Record{}, missing
+		return nil, store.Record{}, missing()
 	}
-	u := new(User)
-	return u, recs[0], users.Decode(recs[0], u)
+	v := new(T)
+	return v, recs[0], c.Decode(recs[0], v)
 }
 
 // User returns one user of a directory of the caller's account (for the

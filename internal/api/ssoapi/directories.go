@@ -45,33 +45,17 @@ type directoriesOut struct {
 }
 
 type statisticsOut struct {
-	DirectoryId                             string
-	DirectoryName                           string
-	Region                                  string
-	UserCount                               int
-	UserQuota                               int
-	GroupCount                              int
-	GroupQuota                              int
-	AccessConfigurationCount                int
-	AccessConfigurationQuota                int
-	AccessAssignmentCount                   int
-	SystemPolicyPerAccessConfigurationQuota int
-	InlinePolicyPerAccessConfigurationQuota int
-	SCIMServerCredentialCount               int
-	InProgressTaskCount                     int
-	SSOEnabled                              bool
-	SCIMSyncEnabled                         bool
+	DirectoryId   string
+	DirectoryName string
+	Region        string
+	cloudsso.StatisticsCounts
+	SSOEnabled      bool
+	SCIMSyncEnabled bool
 }
 
 func toStatistics(st *cloudsso.DirectoryStatistics) statisticsOut {
 	d := st.Directory
-	return statisticsOut{DirectoryId: d.ID, DirectoryName: d.Name, Region: d.Region,
-		UserCount: st.UserCount, UserQuota: st.UserQuota, GroupCount: st.GroupCount, GroupQuota: st.GroupQuota,
-		AccessConfigurationCount: st.AccessConfigurationCount, AccessConfigurationQuota: st.AccessConfigurationQuota,
-		AccessAssignmentCount:                   st.AccessAssignmentCount,
-		SystemPolicyPerAccessConfigurationQuota: st.SystemPolicyPerAccessConfigurationQuota,
-		InlinePolicyPerAccessConfigurationQuota: st.InlinePolicyPerAccessConfigurationQuota,
-		SCIMServerCredentialCount:               st.SCIMServerCredentialCount, InProgressTaskCount: st.InProgressTaskCount,
+	return statisticsOut{DirectoryId: d.ID, DirectoryName: d.Name, Region: d.Region, StatisticsCounts: st.StatisticsCounts,
 		SSOEnabled: d.SSOEnabled, SCIMSyncEnabled: d.SCIMSyncEnabled}
 }
 
