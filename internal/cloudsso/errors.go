@@ -100,4 +100,7 @@ var (
 	codeNetworkRefused = apperr.Code{Kind: apperr.KindDenied, Name: "Forbidden.LoginNetworkMask"}
 	codeWrongMFACode   = invalidParameter.Of("AuthenticationCode")
 	codeOldPassword    = invalidParameter.Of("OldPassword")
+	// The portal hands out no CLI/SDK credentials unless
+	// AllowUserToGetCredentials is on.
+	codeCredentialsNotAllowed = apperr.Code{Kind: apperr.KindDenied, Name: "Forbidden.GetCredentials"}
 )

@@ -2,6 +2,7 @@ package cloudsso
 
 import (
 	"crypto/subtle"
+	"net/url"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -30,12 +31,21 @@ type PendingMFA struct {
 
 // NewPendingMFA draws a TOTP secret for user u of d.
 func NewPendingMFA(d *Directory, u *User) (*PendingMFA, error) {
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Canopy CloudSSO " + d.Name, AccountName: u.Name,
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: mfaIssuer(d), AccountName: u.Name,
 		Period: totpPeriod, Digits: totpDigits, SecretSize: 20, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
 		return nil, err
 	}
 	return &PendingMFA{Secret: key.Secret(), URL: key.URL()}, nil
+}
+
+func mfaIssuer(d *Directory) string { return "Canopy CloudSSO " + d.Name }
+
+// PendingMFAURL is the otpauth URL of a pending secret (shown again).
+func PendingMFAURL(d *Directory, userName, secret string) string {
+	v := url.Values{"secret": {secret}, "issuer": {mfaIssuer(d)}, "period": {"30"}, "digits": {"6"}, "algorithm": {"SHA1"}}
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + mfaIssuer(d) + ":" + userName, RawQuery: v.Encode()}
+	return u.String()
 }
 
 func pendingAAD(d *Directory, userID string) []byte {

@@ -180,16 +180,30 @@ func (s *Service) PortalUser(tx store.Tx, accountID, directoryID, userID string)
 
 // PortalAccessTo is the one assignment a portal request uses: the pair
 // (account, configuration) as PortalAccessFor lists it for the user, or
-// EntityNotExists.AccessAssignment when it is no longer assigned.
+// EntityNotExists.AccessAssignment when it is no longer assigned (and
+// EntityNotExists.AccessConfigurationProvisioning while not provisioned).
 func (s *Service) PortalAccessTo(tx store.Tx, d *Directory, userID, accountID, acID string) (*PortalAccess, error) {
 	all, err := s.PortalAccessFor(tx, d, userID)
 	if err != nil {
 		return nil, err
 	}
 	for i := range all {
-		if all[i].AccountID == accountID && all[i].AccessConfigurationID == acID {
-			return &all[i], nil
+		if all[i].AccountID != accountID || all[i].AccessConfigurationID != acID {
+			continue
 		}
+		if !all[i].Provisioned {
+			return nil, codeNoProvisioning.New("The access configuration %s is not provisioned in the account %s yet: ask an administrator to provision it.", acID, accountID)
+		}
+		return &all[i], nil
 	}
 	return nil, codeNoAccessAssignment.New("The access configuration %q is not (or no longer) assigned to you on the account %q.", clip(acID), clip(accountID))
+}
+
+// CheckCredentialsAllowed refuses CLI/SDK credentials unless the login
+// preference allows them.
+func (d *Directory) CheckCredentialsAllowed() error {
+	if !d.Login.AllowUserToGetCredentials {
+		return codeCredentialsNotAllowed.New("The directory does not let its users get STS credentials for the CLI or SDKs (AllowUserToGetCredentials is off).")
+	}
+	return nil
 }

@@ -61,6 +61,8 @@ type session struct {
 	Role *switchedRole `json:",omitempty"`
 	// SwitchCode is a sent Switch to Resource Account code (rd_switch.go).
 	SwitchCode *pendingCode `json:",omitempty"`
+	// SSO marks a CloudSSO user portal session (sso_session.go).
+	SSO *ssoLogon `json:",omitempty"`
 }
 
 // maxMFAFailures wrong MFA codes end a logon (it starts again with the
@@ -269,6 +271,9 @@ func (c *Console) stillValid(tx store.Tx, acct string, s *session, now time.Time
 	}
 	if !accounts.Live(account) {
 		return false, nil
+	}
+	if s.SSO != nil {
+		return c.ssoStillValid(tx, acct, s)
 	}
 	switch s.Kind {
 	case model.Root:

@@ -164,6 +164,10 @@ func (c *Console) atStage(stage string, h handler) http.HandlerFunc {
 			c.fail(w, r, nil, 0, err)
 			return
 		}
+		if a.s.SSO != nil && a.s.Role == nil {
+			redirect(w, r, ssoReturn(a)) // a portal session has no console identity of its own
+			return
+		}
 		if a.s.Stage != stage {
 			redirect(w, r, stageHome(a.s.Stage))
 			return

@@ -33,7 +33,7 @@ type FederatedInput struct {
 	// SessionName the session (the user's name).
 	Subject     string
 	SessionName string
-	Duration    int // seconds; 900 to the role's MaxSessionDuration
+	Duration    int // seconds, at least 900; more than the role's MaxSessionDuration is cut to it
 	MFA         bool
 	SourceIP    netip.Addr
 	Secure      bool
@@ -56,9 +56,13 @@ func (s *Service) AssumeRoleAsFederated(tx store.Tx, in FederatedInput, now time
 		}
 		return nil, err
 	}
-	if in.Duration < MinDuration || in.Duration > role.MaxSessionDuration {
-		return nil, invalidParameter.Of("DurationSeconds").New("The DurationSeconds must be from %d to %d for this role; got %d.", MinDuration, role.MaxSessionDuration, in.Duration)
+	if in.Duration < MinDuration {
+		return nil, invalidParameter.Of("DurationSeconds").New("The DurationSeconds must be at least %d; got %d.", MinDuration, in.Duration)
 	}
+	// The role's maximum bounds the session: a provider that asks for more
+	// (a CloudSSO configuration edited but not yet re-provisioned) gets
+	// what the role allows.
+	in.Duration = min(in.Duration, role.MaxSessionDuration)
 	// The source of the session, as the trust policy and the trail see it.
 	caller := &model.Principal{Kind: model.AssumedRole, AccountID: account, MFAPresent: in.MFA,
 		Session: &model.Session{RoleName: role.Name, RoleID: role.ID, SessionName: in.SessionName}}

@@ -15,8 +15,9 @@ import (
 // TestAssumeRoleAsFederated: the role's trust policy decides, through the
 // policy engine: the provider it names with the recipient its condition
 // requires is admitted; another provider, another recipient, a role that
-// trusts only RAM identities and a duration past the role's maximum are
-// refused, and the session names its role, session and federated source.
+// trusts only RAM identities and a short duration are refused; a duration
+// past the role's maximum is cut to it; the session names its role,
+// session and federated source.
 func TestAssumeRoleAsFederated(t *testing.T) {
 	ring := testRing(t, 7)
 	st, err := sqlstore.Open(context.Background(), sqlstore.Options{Dialect: sqlstore.DialectSQLite,
@@ -68,6 +69,10 @@ func TestAssumeRoleAsFederated(t *testing.T) {
 	if want := model.AssumedRoleARN(acct, "portal-role", "alice"); c.ARN != want || !c.Expires.Equal(now.Add(2*time.Hour)) {
 		t.Fatalf("session %s until %s; want %s until %s", c.ARN, c.Expires, want, now.Add(2*time.Hour))
 	}
+	if long, err := assume(FederatedInput{RoleArn: good.RoleArn, ProviderArn: provider, Recipient: recipient,
+		Subject: "u-alice", SessionName: "alice", Duration: 43200}); err != nil || !long.Expires.Equal(now.Add(2*time.Hour)) {
+		t.Fatalf("a duration past the role's maximum was not cut to it: %v, %v", long, err)
+	}
 	opened, err := svc.Tokens().Open(c.AccessKeyID, c.Token, now)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +96,7 @@ func TestAssumeRoleAsFederated(t *testing.T) {
 			return in
 		}, "NoPermission"},
 		"no such role":       {func(in FederatedInput) FederatedInput { in.RoleArn = model.RoleARN(acct, "gone"); return in }, "EntityNotExist.Role"},
-		"past the maximum":   {func(in FederatedInput) FederatedInput { in.Duration = 7201; return in }, "InvalidParameter.DurationSeconds"},
+		"too short":          {func(in FederatedInput) FederatedInput { in.Duration = 899; return in }, "InvalidParameter.DurationSeconds"},
 		"bad session name":   {func(in FederatedInput) FederatedInput { in.SessionName = "a b"; return in }, "InvalidParameter.RoleSessionName"},
 		"malformed role arn": {func(in FederatedInput) FederatedInput { in.RoleArn = "role/portal-role"; return in }, "InvalidParameter.RoleArn"},
 	} {

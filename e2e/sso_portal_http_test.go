@@ -1,0 +1,192 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
+
+	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
+)
+
+var portalCred = regexp.MustCompile(`data-testid="sso-cred-(akid|secret|token|expiration)">([^<]+)<`)
+
+// TestPortalHTTPFlow walks the portal over HTTP: the forced change and MFA
+// binding, exactly the assigned account, Access into the member's console
+// as the reserved role (banner, relay state), CLI credentials that can do
+// what the configuration allows and nothing more, the reserved role safe
+// from the member's RAM admin, re-provisioning, and unassigning and
+// disabling taking effect on the open session at once.
+func TestPortalHTTPFlow(t *testing.T) {
+	w := newPortalWorld(t, canopytest.Start(t))
+	w.ssoAdmin.must(t, "SetLoginPreference", w.in(map[string]any{"AllowUserToGetCredentials": true}))
+	b := newBrowser(t, w.srv)
+
+	home := w.portalReady(t, b, "Chosen-Passw0rd-2")
+	if n := strings.Count(home.body, `data-testid="sso-account"`); n != 1 || !strings.Contains(home.body, w.member.AccountId) ||
+		!strings.Contains(home.body, `data-ac="`+portalAC+`"`) {
+		t.Fatalf("the portal does not list exactly the assigned account (%d accounts):\n%s", n, home.body)
+	}
+	// A portal session has no console identity of its own.
+	if p := b.get("/console/ram/users"); p.status != http.StatusSeeOther || p.location != w.portalBase() {
+		t.Fatalf("a portal session reached a console page: %d %s", p.status, p.location)
+	}
+
+	// Access: the member's console as the reserved role, on the relay state.
+	p := w.portalAccess(b, "access")
+	if p.status != http.StatusSeeOther || p.location != "/console/ram/users" {
+		t.Fatalf("Access: %d %s\n%s", p.status, p.location, p.body)
+	}
+	users := b.follow(p)
+	wantStatus(t, users, http.StatusOK, `data-testid="role-banner"`, "AliyunReservedSSO-"+portalAC, portalUser, w.member.AccountId)
+
+	// CLI/SDK credentials: shown once; they read RAM and the alias (the
+	// inline policy) and may not create a user.
+	b.get(w.portalBase())
+	cp := w.portalAccess(b, "credentials")
+	wantStatus(t, cp, http.StatusOK, `data-testid="sso-creds"`)
+	got := map[string]string{}
+	for _, m := range portalCred.FindAllStringSubmatch(cp.body, -1) {
+		got[m[1]] = m[2]
+	}
+	creds := sts.Credentials{AccessKeyId: got["akid"], AccessKeySecret: got["secret"], SecurityToken: got["token"], Expiration: got["expiration"]}
+	if creds.AccessKeyId == "" || creds.SecurityToken == "" || creds.Expiration == "" {
+		t.Fatalf("credentials page: %v\n%s", got, cp.body)
+	}
+	asRole := sessionRAM(t, w.srv, creds)
+	_, err := asRole.ListUsers(ram.CreateListUsersRequest())
+	ok(t, "ListUsers as the reserved role", err)
+	_, err = asRole.GetAccountAlias(ram.CreateGetAccountAliasRequest())
+	ok(t, "GetAccountAlias (the inline policy)", err)
+	cu := ram.CreateCreateUserRequest()
+	cu.UserName = "intruder"
+	if _, err := asRole.CreateUser(cu); err == nil || !strings.Contains(err.Error(), "NoPermission") {
+		t.Fatalf("CreateUser as the read-only role: %v", err)
+	}
+
+	// The member's RAM admin cannot edit the reserved role.
+	admin := sessionRAM(t, w.srv, mustAssume(t, w.adminSTS, accessRoleARN(w.member.AccountId), "ram-admin").Credentials)
+	ur := ram.CreateUpdateRoleRequest()
+	ur.RoleName, ur.NewMaxSessionDuration = "AliyunReservedSSO-"+portalAC, "7200"
+	if _, err := admin.UpdateRole(ur); err == nil || !strings.Contains(err.Error(), "NoPermission.ReservedEntity") {
+		t.Fatalf("the member's admin edited the reserved role: %v", err)
+	}
+
+	// Editing the configuration marks it ReprovisionRequired; provisioning
+	// applies the change in the member.
+	w.ssoAdmin.must(t, "UpdateAccessConfiguration", w.in(map[string]any{"AccessConfigurationId": w.acID, "NewSessionDuration": 7200}))
+	ac := ssoObject(t, w.ssoAdmin.must(t, "GetAccessConfiguration", w.in(map[string]any{"AccessConfigurationId": w.acID})), "AccessConfiguration")
+	if notes, _ := json.Marshal(ac["StatusNotifications"]); !strings.Contains(string(notes), "ReprovisionRequired") {
+		t.Fatalf("an edited configuration is not ReprovisionRequired: %v", ac)
+	}
+	tasks := ssoArray(t, w.ssoAdmin.must(t, "ProvisionAccessConfiguration", w.in(map[string]any{"AccessConfigurationId": w.acID,
+		"TargetType": "RD-Account", "TargetId": w.member.AccountId})), "Tasks")
+	w.portalWaitTask(t, tasks[0]["TaskId"].(string))
+	gr := ram.CreateGetRoleRequest()
+	gr.RoleName = "AliyunReservedSSO-" + portalAC
+	role, err := admin.GetRole(gr)
+	ok(t, "GetRole", err)
+	if role.Role.MaxSessionDuration != 7200 {
+		t.Fatalf("re-provisioning did not apply the session duration: %d", role.Role.MaxSessionDuration)
+	}
+
+	// Unassigning ends the open console session at once.
+	b.get(w.portalBase())
+	wantStatus(t, b.follow(w.portalAccess(b, "access")), http.StatusOK, `data-testid="role-banner"`)
+	w.portalAssign(t, "DeleteAccessAssignment", map[string]any{"DeprovisionStrategy": "DeprovisionForLastAccessAssignmentOnAccount"})
+	p = b.get("/console/ram/users")
+	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, w.portalBase()+"?ended") {
+		t.Fatalf("the console session outlived its assignment: %d %s", p.status, p.location)
+	}
+	wantStatus(t, b.follow(p), http.StatusOK, `data-testid="sso-ended"`, `data-testid="sso-no-access"`)
+	if p := w.portalAccess(b, "access"); p.status != http.StatusNotFound || !strings.Contains(p.body, "EntityNotExists.AccessAssignment") {
+		t.Fatalf("Access after unassigning: %d\n%s", p.status, p.body)
+	}
+
+	// Disabling the user signs it out at once, and it cannot sign in.
+	w.ssoAdmin.must(t, "UpdateUserStatus", w.in(map[string]any{"UserId": w.userID, "NewStatus": "Disabled"}))
+	if p := b.get(w.portalBase()); p.status != http.StatusSeeOther || p.location != w.portalBase()+"login" {
+		t.Fatalf("a disabled user's session lived on: %d %s", p.status, p.location)
+	}
+	wantStatus(t, w.portalSignIn(b, portalUser, w.password), http.StatusForbidden, "Forbidden.UserDisabled")
+
+	// The trail of the management account names the CloudSSO user.
+	w.srv.App.FlushAudit()
+	trail := w.srv.TrailClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret)
+	names := map[string]int{}
+	for _, e := range lookup(t, trail, "User", portalUser, "50", "").Events {
+		names[e["eventName"].(string)]++
+		if id, _ := e["userIdentity"].(map[string]any); id["type"] != "cloudsso-user" || id["userName"] != portalUser {
+			t.Fatalf("an event does not name the CloudSSO user: %v", e)
+		}
+	}
+	for _, n := range []string{"ConsoleSignin", "ChangePassword", "BindMFADevice", "AssumeRoleWithSAML"} {
+		if names[n] == 0 {
+			t.Fatalf("no %s event names %s: %v", n, portalUser, names)
+		}
+	}
+	// The member's trail names the role session (the user) for each call.
+	memberTrail := sessionTrail(t, w.srv, mustAssume(t, w.adminSTS, accessRoleARN(w.member.AccountId), "auditor").Credentials)
+	if evs := lookup(t, memberTrail, "User", "AliyunReservedSSO-"+portalAC+":"+portalUser, "50", "").Events; len(evs) == 0 {
+		t.Fatal("the member's trail has no event of the portal user's role session")
+	}
+}
+
+// TestPortalHTTPRefusals: one refusal for an unknown user and a wrong
+// password; lockout after MaxLoginAttempts; CSRF and Origin; no Access
+// for another assignment, no credentials while AllowUserToGetCredentials
+// is off, no portal for another network; an admin reset ends the session.
+func TestPortalHTTPRefusals(t *testing.T) {
+	w := newPortalWorld(t, canopytest.Start(t))
+	w.ssoAdmin.must(t, "SetPasswordPolicy", w.in(map[string]any{"MaxLoginAttempts": 3}))
+	b := newBrowser(t, w.srv)
+
+	unknown := w.portalSignIn(b, "nobody", "Whatever-1")
+	wrong := w.portalSignIn(b, portalUser, "Wrong-Passw0rd")
+	for _, p := range []page{unknown, wrong} {
+		wantStatus(t, p, http.StatusForbidden, "InvalidCredentials", "The user name or password is wrong")
+	}
+	// Two more wrong passwords lock the user: the right one is refused.
+	w.portalSignIn(b, portalUser, "Wrong-Passw0rd")
+	w.portalSignIn(b, portalUser, "Wrong-Passw0rd")
+	wantStatus(t, w.portalSignIn(b, portalUser, w.password), http.StatusForbidden, "InvalidCredentials")
+	w.srv.Advance(61 * 60e9)
+	if p := w.portalSignIn(b, portalUser, w.password); p.status != http.StatusSeeOther {
+		t.Fatalf("the lock outlived its hour: %d\n%s", p.status, p.body)
+	}
+
+	// A form from elsewhere, or without the token, is refused.
+	b2 := newBrowser(t, w.srv)
+	b2.get(w.portalBase() + "login")
+	form := url.Values{"username": {portalUser}, "password": {w.password}, "csrf": {b2.csrf}}
+	wantStatus(t, b2.postRaw(w.portalBase()+"login", form, "http://evil.example"), http.StatusForbidden, "Forbidden.CSRF")
+	form.Del("csrf")
+	wantStatus(t, b2.postRaw(w.portalBase()+"login", form, b2.base), http.StatusForbidden, "Forbidden.CSRF")
+
+	home := newBrowser(t, w.srv)
+	w.portalReady(t, home, "Chosen-Passw0rd-3")
+	if p := home.post(w.portalBase()+"access", url.Values{"account": {w.member.AccountId}, "ac": {"ac-doesnotexist"}}); p.status != http.StatusNotFound {
+		t.Fatalf("Access to an unassigned configuration: %d\n%s", p.status, p.body)
+	}
+	wantStatus(t, w.portalAccess(home, "credentials"), http.StatusForbidden, "Forbidden.GetCredentials")
+	if p := home.postRaw(w.portalBase()+"access", url.Values{"account": {w.member.AccountId}, "ac": {w.acID}, "csrf": {home.csrf}}, "http://evil.example"); p.status != http.StatusForbidden {
+		t.Fatalf("a cross-origin Access: %d", p.status)
+	}
+	// An admin's password reset ends the session.
+	w.ssoAdmin.must(t, "ResetUserPassword", w.in(map[string]any{"UserId": w.userID, "Password": "Another-Passw0rd-4"}))
+	if p := home.get(w.portalBase()); p.status != http.StatusSeeOther || p.location != w.portalBase()+"login" {
+		t.Fatalf("the session outlived a password reset: %d %s", p.status, p.location)
+	}
+	// Sign-ins from outside LoginNetworkMasks are refused.
+	w.ssoAdmin.must(t, "SetLoginPreference", w.in(map[string]any{"LoginNetworkMasks": "10.9.8.0/24"}))
+	wantStatus(t, w.portalSignIn(newBrowser(t, w.srv), portalUser, "Another-Passw0rd-4"), http.StatusForbidden, "Forbidden.LoginNetworkMask")
+	// No such directory.
+	if p := b.get("/sso/no-such-directory-x/login"); p.status != http.StatusNotFound {
+		t.Fatalf("an unknown directory's portal: %d", p.status)
+	}
+}
