@@ -23,7 +23,9 @@ type portalWorld struct {
 	userID   string
 	groupID  string
 	acID     string
-	password string // the admin's reset
+	password string // the admin's reset, then the user's own
+	// portalSecret is the MFA secret portalReady bound.
+	portalSecret string
 }
 
 const (
@@ -115,6 +117,7 @@ func (w *portalWorld) portalReady(t *testing.T, b *browser, newPassword string) 
 	if m == nil {
 		t.Fatalf("no MFA secret shown:\n%s", bind.body)
 	}
+	w.portalSecret = m[1]
 	c1, c2 := consecutiveCodes(t, m[1], w.srv.App.Now())
 	p = b.post(w.portalBase()+"bind-mfa", url.Values{"code1": {c1}, "code2": {c2}})
 	if p.status != http.StatusSeeOther || p.location != w.portalBase() {

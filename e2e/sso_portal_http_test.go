@@ -190,3 +190,80 @@ func TestPortalHTTPRefusals(t *testing.T) {
 		t.Fatalf("an unknown directory's portal: %d", p.status)
 	}
 }
+
+// TestPortalHTTPDevicesRacesAndAudit: a second MFA device is bound from the
+// portal and a third is not offered nor accepted; fifty racing wrong
+// passwords lock the user without a server error; a 1 MB user name is
+// refused; signing out of the member console returns to the portal's
+// sign-in; the administrator's API calls name the administrator.
+func TestPortalHTTPDevicesRacesAndAudit(t *testing.T) {
+	w := newPortalWorld(t, canopytest.Start(t))
+	b := newBrowser(t, w.srv)
+	home := w.portalReady(t, b, "Chosen-Passw0rd-2")
+	wantStatus(t, home, http.StatusOK, `data-testid="sso-bind-another"`, "1 of 2 devices")
+	second := b.get(w.portalBase() + "mfa-devices/new")
+	m := secretShown.FindStringSubmatch(second.body)
+	if m == nil || m[1] == w.portalSecret {
+		t.Fatalf("no new secret for a second device:\n%s", second.body)
+	}
+	w.srv.Advance(61e9) // past the first binding's codes
+	c1, c2 := consecutiveCodes(t, m[1], w.srv.App.Now())
+	p := b.post(w.portalBase()+"mfa-devices/new", url.Values{"code1": {c1}, "code2": {c2}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("binding a second device: %d\n%s", p.status, p.body)
+	}
+	home = b.follow(p)
+	wantStatus(t, home, http.StatusOK, `data-testid="sso-bound"`, "2 of 2 devices")
+	if strings.Contains(home.body, `data-testid="sso-bind-another"`) {
+		t.Fatal("a third device is offered")
+	}
+	if p := b.get(w.portalBase() + "mfa-devices/new"); p.status != http.StatusSeeOther {
+		t.Fatalf("the third device's page: %d", p.status)
+	}
+	devices := ssoArray(t, w.ssoAdmin.must(t, "ListMFADevicesForUser", w.in(map[string]any{"UserId": w.userID})), "MFADevices")
+	if len(devices) != 2 {
+		t.Fatalf("ListMFADevicesForUser: %v", devices)
+	}
+
+	// Signing out of the member console returns to the portal.
+	b.follow(w.portalAccess(b, "access"))
+	if p := b.post("/console/signout", url.Values{}); p.status != http.StatusSeeOther || p.location != w.portalBase()+"login" {
+		t.Fatalf("sign-out from the member console: %d %s", p.status, p.location)
+	}
+
+	// Fifty racing wrong passwords: refusals only, and the user is locked.
+	done := make(chan int, 50)
+	for i := 0; i < 50; i++ {
+		go func() {
+			rb := newBrowser(t, w.srv)
+			rb.get(w.portalBase() + "login")
+			req := url.Values{"username": {portalUser}, "password": {"Wrong-Passw0rd"}, "csrf": {rb.csrf}}
+			done <- rb.postRaw(w.portalBase()+"login", req, rb.base).status
+		}()
+	}
+	for i := 0; i < 50; i++ {
+		if s := <-done; s >= 500 {
+			t.Fatalf("a racing sign-in answered %d", s)
+		}
+	}
+	wantStatus(t, w.portalSignIn(newBrowser(t, w.srv), portalUser, w.password), http.StatusForbidden, "InvalidCredentials")
+	// A 1 MB user name is refused before it is read.
+	big := newBrowser(t, w.srv)
+	big.get(w.portalBase() + "login")
+	if p := big.post(w.portalBase()+"login", url.Values{"username": {strings.Repeat("a", 1<<20)}, "password": {"x"}}); p.status < 400 || p.status >= 500 {
+		t.Fatalf("a 1 MB user name: %d", p.status)
+	}
+
+	// The administrator's calls name it in the trail.
+	w.srv.App.FlushAudit()
+	trail := w.srv.TrailClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret)
+	names := map[string]bool{}
+	for _, e := range lookup(t, trail, "User", "sso-admin", "50", "").Events {
+		names[e["eventName"].(string)] = true
+	}
+	for _, n := range []string{"CreateAccessConfiguration", "AddPermissionPolicyToAccessConfiguration", "CreateAccessAssignment", "ResetUserPassword"} {
+		if !names[n] {
+			t.Fatalf("no %s event names the administrator: %v", n, names)
+		}
+	}
+}

@@ -24,6 +24,9 @@ type portalHome struct {
 	Accounts                  []portalAccount
 	Credentials               bool // AllowUserToGetCredentials
 	Ended                     bool // an entered console session ended
+	Devices                   int  // the user's MFA devices
+	MayBind                   bool // Bind another MFA device is offered
+	Bound                     bool // a device was just bound
 }
 
 type portalAccount struct {
@@ -33,9 +36,13 @@ type portalAccount struct {
 
 func (c *Console) ssoHomePage(w http.ResponseWriter, r *http.Request, p *portalPage) {
 	var access []cloudsso.PortalAccess
+	var devices []cloudsso.MFADevice
 	err := c.store.Read(r.Context(), func(tx store.Tx) error {
 		var err error
-		access, err = c.sso.PortalAccessFor(tx, p.d, p.a.s.SSO.UserID)
+		if access, err = c.sso.PortalAccessFor(tx, p.d, p.a.s.SSO.UserID); err != nil {
+			return err
+		}
+		devices, err = c.sso.MFADevicesOf(tx, p.d, p.a.s.SSO.UserID)
 		return err
 	})
 	if err != nil {
@@ -43,7 +50,8 @@ func (c *Console) ssoHomePage(w http.ResponseWriter, r *http.Request, p *portalP
 		return
 	}
 	h := &portalHome{Directory: p.d.Name, Base: ssoBase(p.d.Name), UserName: p.a.s.SSO.UserName,
-		Credentials: p.d.Login.AllowUserToGetCredentials, Ended: r.URL.Query().Has("ended")}
+		Credentials: p.d.Login.AllowUserToGetCredentials, Ended: r.URL.Query().Has("ended"),
+		Devices: len(devices), MayBind: mayBindAnother(p.a, len(devices)), Bound: r.URL.Query().Has("bound")}
 	for _, pa := range access {
 		if n := len(h.Accounts); n == 0 || h.Accounts[n-1].ID != pa.AccountID {
 			h.Accounts = append(h.Accounts, portalAccount{ID: pa.AccountID, Name: pa.AccountName})
@@ -147,4 +155,67 @@ func (c *Console) ssoCredentials(w http.ResponseWriter, r *http.Request, p *port
 		Data: &portalCredentials{Base: ssoBase(p.d.Name), Account: pa.AccountID, AccountName: pa.AccountName,
 			AccessConfiguration: pa.AccessConfigurationName, AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.Secret,
 			SecurityToken: creds.Token, Expiration: creds.Expires.UTC().Format(time.RFC3339)}})
+}
+
+// anotherDevicePath is the page that binds a further MFA device.
+const anotherDevicePath = "mfa-devices/new"
+
+// mayBindAnother says whether the session may bind a further device: the
+// user has fewer than the most, and a device's code was checked at this
+// logon unless the user has none (a password alone adds no second factor
+// to an account that has one).
+func mayBindAnother(a *active, devices int) bool {
+	return devices < cloudsso.MaxDevicesPerUser && (a.s.MFA || devices == 0)
+}
+
+// ssoDevices counts the user's MFA devices.
+func (c *Console) ssoDevices(r *http.Request, p *portalPage) (int, error) {
+	n := 0
+	err := c.store.Read(r.Context(), func(tx store.Tx) error {
+		ds, err := c.sso.MFADevicesOf(tx, p.d, p.a.s.SSO.UserID)
+		n = len(ds)
+		return err
+	})
+	return n, err
+}
+
+func (c *Console) ssoAnotherDevicePage(w http.ResponseWriter, r *http.Request, p *portalPage) {
+	n, err := c.ssoDevices(r, p)
+	if err != nil {
+		c.fail(w, r, nil, 0, err)
+		return
+	}
+	if !mayBindAnother(p.a, n) {
+		redirect(w, r, ssoBase(p.d.Name))
+		return
+	}
+	setup, err := c.ssoPendingSetup(r, p)
+	if err != nil {
+		c.fail(w, r, nil, 0, err)
+		return
+	}
+	c.render(w, http.StatusOK, "sso_bindmfa", c.ssoView("Bind another MFA device", p.d, p.a.s.CSRF, nil,
+		&ssoForm{UserName: p.a.s.SSO.UserName, Setup: setup, Action: anotherDevicePath}))
+}
+
+// ssoAnotherDevice binds a further device (at most MaxDevicesPerUser:
+// cloudsso refuses the third).
+func (c *Console) ssoAnotherDevice(w http.ResponseWriter, r *http.Request, p *portalPage) {
+	n, err := c.ssoDevices(r, p)
+	if err != nil {
+		c.fail(w, r, nil, 0, err)
+		return
+	}
+	if !mayBindAnother(p.a, n) {
+		redirect(w, r, ssoBase(p.d.Name))
+		return
+	}
+	if !c.ssoBindPending(w, r, p, anotherDevicePath) {
+		return
+	}
+	if err := c.ssoUpdate(r, p.a, func(s *session) { s.SSO.PendingMFA = nil }); err != nil {
+		c.fail(w, r, nil, 0, err)
+		return
+	}
+	redirect(w, r, ssoBase(p.d.Name)+"?bound=1")
 }

@@ -37,6 +37,8 @@ func (c *Console) ssoRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /sso/{dir}/{$}", c.atPortalStage(stageReady, false, c.ssoHomePage))
 	m.HandleFunc("POST /sso/{dir}/access", c.atPortalStage(stageReady, true, c.ssoAccess))
 	m.HandleFunc("POST /sso/{dir}/credentials", c.atPortalStage(stageReady, true, c.ssoCredentials))
+	m.HandleFunc("GET /sso/{dir}/mfa-devices/new", c.atPortalStage(stageReady, false, c.ssoAnotherDevicePage))
+	m.HandleFunc("POST /sso/{dir}/mfa-devices/new", c.atPortalStage(stageReady, true, c.ssoAnotherDevice))
 	m.HandleFunc("/sso/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, nil, http.StatusNotFound, pageNotFound.New("There is no portal page at %s.", r.URL.Path))
 	})
@@ -48,6 +50,7 @@ type ssoForm struct {
 	Base      string
 	UserName  string
 	Setup     *mfaSetup // bind-mfa
+	Action    string    // bind-mfa: the form's path under Base
 }
 
 func (c *Console) ssoView(title string, d *cloudsso.Directory, csrf string, err error, f *ssoForm) *view {
@@ -289,15 +292,26 @@ func (c *Console) ssoBindMFAPage(w http.ResponseWriter, r *http.Request, p *port
 		c.fail(w, r, nil, 0, err)
 		return
 	}
-	c.render(w, http.StatusOK, "sso_bindmfa", c.ssoView("Bind an MFA device", p.d, p.a.s.CSRF, nil, &ssoForm{UserName: p.a.s.SSO.UserName, Setup: setup}))
+	c.render(w, http.StatusOK, "sso_bindmfa", c.ssoView("Bind an MFA device", p.d, p.a.s.CSRF, nil,
+		&ssoForm{UserName: p.a.s.SSO.UserName, Setup: setup, Action: "bind-mfa"}))
 }
 
 // ssoBindMFA binds the pending device with two consecutive codes.
 func (c *Console) ssoBindMFA(w http.ResponseWriter, r *http.Request, p *portalPage) {
+	if !c.ssoBindPending(w, r, p, "bind-mfa") {
+		return
+	}
+	p.a.s.MFA = true
+	c.ssoAdvance(w, r, p, stageReady)
+}
+
+// ssoBindPending binds the session's pending device (path: the form's
+// page); on a refusal it shows the page again and reports false.
+func (c *Console) ssoBindPending(w http.ResponseWriter, r *http.Request, p *portalPage, path string) bool {
 	a := p.a
 	if a.s.SSO.PendingMFA == nil {
-		redirect(w, r, ssoBase(p.d.Name)+stageBindMFA)
-		return
+		redirect(w, r, ssoBase(p.d.Name)+path)
+		return false
 	}
 	now := c.now()
 	err := c.store.Write(r.Context(), func(tx store.Tx) error {
@@ -312,28 +326,27 @@ func (c *Console) ssoBindMFA(w http.ResponseWriter, r *http.Request, p *portalPa
 	if err != nil {
 		if apperr.As(err).Kind == apperr.KindInternal {
 			c.fail(w, r, nil, 0, err)
-			return
+			return false
 		}
-		ev, rerr := c.ssoStep(r, p, "BindMFADevice", false, err)
+		ev, rerr := c.ssoStep(r, p, "BindMFADevice", a.s.MFA, err)
 		if rerr != nil {
 			c.fail(w, r, nil, 0, rerr)
-			return
+			return false
 		}
 		setup, serr := c.ssoPendingSetup(r, p)
 		if serr != nil {
 			c.fail(w, r, nil, 0, serr)
-			return
+			return false
 		}
 		c.render(w, http.StatusBadRequest, "sso_bindmfa", c.ssoView("Bind an MFA device", p.d, a.s.CSRF, withRequestID(err, ev.ID),
-			&ssoForm{UserName: a.s.SSO.UserName, Setup: setup}))
-		return
+			&ssoForm{UserName: a.s.SSO.UserName, Setup: setup, Action: path}))
+		return false
 	}
 	if _, err := c.ssoStep(r, p, "BindMFADevice", true, nil); err != nil {
 		c.fail(w, r, nil, 0, err)
-		return
+		return false
 	}
-	a.s.MFA = true
-	c.ssoAdvance(w, r, p, stageReady)
+	return true
 }
 
 func (c *Console) ssoVerifyMFAPage(w http.ResponseWriter, r *http.Request, p *portalPage) {
