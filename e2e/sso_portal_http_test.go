@@ -267,3 +267,21 @@ func TestPortalHTTPDevicesRacesAndAudit(t *testing.T) {
 		}
 	}
 }
+
+// TestPortalHTTPRename: renaming the directory moves the portal (the old
+// URL is gone) and keeps open sessions.
+func TestPortalHTTPRename(t *testing.T) {
+	w := newPortalWorld(t, canopytest.Start(t))
+	b := newBrowser(t, w.srv)
+	w.portalReady(t, b, "Chosen-Passw0rd-2")
+	old := w.portalBase()
+	w.dirName = "renamed-" + w.acct.ID
+	w.ssoAdmin.must(t, "UpdateDirectory", w.in(map[string]any{"NewDirectoryName": w.dirName}))
+	if p := b.get(old); p.status != http.StatusNotFound {
+		t.Fatalf("the old portal URL: %d", p.status)
+	}
+	wantStatus(t, b.get(w.portalBase()), http.StatusOK, `data-testid="sso-access"`)
+	if p := b.get("/console/"); p.status != http.StatusSeeOther || p.location != w.portalBase() {
+		t.Fatalf("a console page sends the portal session to %d %s", p.status, p.location)
+	}
+}

@@ -168,27 +168,29 @@ func mayBindAnother(a *active, devices int) bool {
 	return devices < cloudsso.MaxDevicesPerUser && (a.s.MFA || devices == 0)
 }
 
-// ssoDevices counts the user's MFA devices.
-func (c *Console) ssoDevices(r *http.Request, p *portalPage) (int, error) {
-	n := 0
-	err := c.store.Read(r.Context(), func(tx store.Tx) error {
-		ds, err := c.sso.MFADevicesOf(tx, p.d, p.a.s.SSO.UserID)
-		n = len(ds)
-		return err
-	})
-	return n, err
+// anotherDevice runs h when the session may bind a further device, and
+// sends it home otherwise.
+func (c *Console) anotherDevice(h portalHandler) portalHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *portalPage) {
+		n := 0
+		err := c.store.Read(r.Context(), func(tx store.Tx) error {
+			ds, err := c.sso.MFADevicesOf(tx, p.d, p.a.s.SSO.UserID)
+			n = len(ds)
+			return err
+		})
+		if err != nil {
+			c.fail(w, r, nil, 0, err)
+			return
+		}
+		if !mayBindAnother(p.a, n) {
+			redirect(w, r, ssoBase(p.d.Name))
+			return
+		}
+		h(w, r, p)
+	}
 }
 
 func (c *Console) ssoAnotherDevicePage(w http.ResponseWriter, r *http.Request, p *portalPage) {
-	n, err := c.ssoDevices(r, p)
-	if err != nil {
-		c.fail(w, r, nil, 0, err)
-		return
-	}
-	if !mayBindAnother(p.a, n) {
-		redirect(w, r, ssoBase(p.d.Name))
-		return
-	}
 	setup, err := c.ssoPendingSetup(r, p)
 	if err != nil {
 		c.fail(w, r, nil, 0, err)
@@ -201,15 +203,6 @@ func (c *Console) ssoAnotherDevicePage(w http.ResponseWriter, r *http.Request, p
 // ssoAnotherDevice binds a further device (at most MaxDevicesPerUser:
 // cloudsso refuses the third).
 func (c *Console) ssoAnotherDevice(w http.ResponseWriter, r *http.Request, p *portalPage) {
-	n, err := c.ssoDevices(r, p)
-	if err != nil {
-		c.fail(w, r, nil, 0, err)
-		return
-	}
-	if !mayBindAnother(p.a, n) {
-		redirect(w, r, ssoBase(p.d.Name))
-		return
-	}
 	if !c.ssoBindPending(w, r, p, anotherDevicePath) {
 		return
 	}

@@ -26,7 +26,7 @@ const SSOPrefix = "/sso/"
 // ssoLogon is what a portal session knows of its user.
 type ssoLogon struct {
 	DirectoryID   string
-	DirectoryName string // at sign-in (the URL: a rename keeps the session)
+	DirectoryName string // the URL's name (each request reads the current one: a rename keeps the session)
 	UserID        string
 	UserName      string
 	// MFARequired and MFABound are the sign-in's MFA state, for the stages
@@ -71,13 +71,14 @@ func ssoReturn(a *active) string {
 // user exist, the user is Enabled, and its password is the one it signed
 // in with (an admin reset ends it).
 func (c *Console) ssoStillValid(tx store.Tx, acct string, s *session) (bool, error) {
-	_, u, fingerprint, err := c.sso.PortalUser(tx, acct, s.SSO.DirectoryID, s.SSO.UserID)
+	d, u, fingerprint, err := c.sso.PortalUser(tx, acct, s.SSO.DirectoryID, s.SSO.UserID)
 	if apperr.Is(err, apperr.KindNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
+	s.SSO.DirectoryName = d.Name // renamed meanwhile: this request's redirects use the new URL
 	return u.Status == cloudsso.Enabled && fingerprint == s.Fingerprint, nil
 }
 

@@ -1,13 +1,9 @@
 package console
 
 import (
-	"encoding/base64"
-	"html/template"
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/pquerna/otp"
 
 	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/audit"
@@ -37,8 +33,8 @@ func (c *Console) ssoRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /sso/{dir}/{$}", c.atPortalStage(stageReady, false, c.ssoHomePage))
 	m.HandleFunc("POST /sso/{dir}/access", c.atPortalStage(stageReady, true, c.ssoAccess))
 	m.HandleFunc("POST /sso/{dir}/credentials", c.atPortalStage(stageReady, true, c.ssoCredentials))
-	m.HandleFunc("GET /sso/{dir}/mfa-devices/new", c.atPortalStage(stageReady, false, c.ssoAnotherDevicePage))
-	m.HandleFunc("POST /sso/{dir}/mfa-devices/new", c.atPortalStage(stageReady, true, c.ssoAnotherDevice))
+	m.HandleFunc("GET /sso/{dir}/mfa-devices/new", c.atPortalStage(stageReady, false, c.anotherDevice(c.ssoAnotherDevicePage)))
+	m.HandleFunc("POST /sso/{dir}/mfa-devices/new", c.atPortalStage(stageReady, true, c.anotherDevice(c.ssoAnotherDevice)))
 	m.HandleFunc("/sso/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, nil, http.StatusNotFound, pageNotFound.New("There is no portal page at %s.", r.URL.Path))
 	})
@@ -104,25 +100,11 @@ func (c *Console) ssoSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	now := c.now()
 	var res *cloudsso.PortalSignIn
-	var refusal error
-	err := c.store.Write(r.Context(), func(tx store.Tx) error {
-		var err error
+	refusal, err := c.signInAttempt(r, func(tx store.Tx) (err error) {
 		res, err = c.sso.PortalSignIn(tx, d, name, r.PostFormValue("password"), clientIP(r), now)
-		kept, keep := apperr.KeptWrites(err)
-		switch {
-		case keep:
-			refusal = kept // the failure count commits with the event
-		case err != nil && apperr.As(err).Kind == apperr.KindInternal:
-			return err
-		default:
-			refusal = err
-		}
-		if refusal == nil {
-			return nil // the event is recorded when the logon completes
-		}
-		ev := c.ssoEvent(r, d.AccountID, d, clipName(name), "", audit.ConsoleSigninType, nil, false, refusal, now)
-		refusal = withRequestID(refusal, ev.ID)
-		return tx.Events().Append(ev)
+		return err
+	}, func(refusal error) store.Event {
+		return c.ssoEvent(r, d.AccountID, d, clipName(name), "", audit.ConsoleSigninType, nil, false, refusal, now)
 	})
 	if err != nil {
 		c.fail(w, r, nil, 0, err)
@@ -270,20 +252,11 @@ func (c *Console) ssoPendingSetup(r *http.Request, p *portalPage) (*mfaSetup, er
 		}
 		secret, otpURL = pending.Secret, pending.URL
 	}
-	key, err := otp.NewKeyFromURL(otpURL)
+	qr, err := qrDataURL(otpURL)
 	if err != nil {
 		return nil, err
 	}
-	img, err := key.Image(200, 200)
-	if err != nil {
-		return nil, err
-	}
-	png, err := encodePNG(img)
-	if err != nil {
-		return nil, err
-	}
-	return &mfaSetup{UserName: a.s.SSO.UserName, Secret: secret,
-		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}, nil
+	return &mfaSetup{UserName: a.s.SSO.UserName, Secret: secret, QR: qr}, nil
 }
 
 func (c *Console) ssoBindMFAPage(w http.ResponseWriter, r *http.Request, p *portalPage) {
@@ -397,4 +370,32 @@ func (c *Console) ssoSignOut(w http.ResponseWriter, r *http.Request) {
 		setCookie(w, r, cookieName(r.TLS != nil), "", -1)
 	}
 	redirect(w, r, base+"login")
+}
+
+// signInAttempt runs a sign-in's password check in one write; a refusal
+// is recorded in the trail (its event built by refused) together with the
+// writes it kept (a failure count), and returned tied to its event.
+func (c *Console) signInAttempt(r *http.Request, check func(tx store.Tx) error, refused func(error) store.Event) (refusal, err error) {
+	err = c.store.Write(r.Context(), func(tx store.Tx) error {
+		var err error
+		if refusal, err = splitRefusal(check(tx)); err != nil || refusal == nil {
+			return err // on success the event is recorded when the logon completes
+		}
+		ev := refused(refusal)
+		refusal = withRequestID(refusal, ev.ID)
+		return tx.Events().Append(ev)
+	})
+	return refusal, err
+}
+
+// splitRefusal sorts a sign-in's error: a refusal to show (whose writes,
+// if apperr.KeepWrites kept them, commit with its event), or a failure.
+func splitRefusal(err error) (refusal, failure error) {
+	if kept, keep := apperr.KeptWrites(err); keep {
+		return kept, nil // the failure count commits with the event
+	}
+	if err != nil && apperr.As(err).Kind == apperr.KindInternal {
+		return nil, err
+	}
+	return err, nil
 }
