@@ -268,12 +268,20 @@ func TestPortalHTTPDevicesRacesAndAudit(t *testing.T) {
 	}
 }
 
-// TestPortalHTTPRename: renaming the directory moves the portal (the old
-// URL is gone) and keeps open sessions.
+// TestPortalHTTPRename: Switch back returns to the portal; renaming the
+// directory moves the portal (the old URL is gone) and keeps open sessions.
 func TestPortalHTTPRename(t *testing.T) {
 	w := newPortalWorld(t, canopytest.Start(t))
 	b := newBrowser(t, w.srv)
 	w.portalReady(t, b, "Chosen-Passw0rd-2")
+	// Switch back returns to the portal, which says nothing ended.
+	b.follow(w.portalAccess(b, "access"))
+	if p := b.post("/console/switch-back", url.Values{}); p.status != http.StatusSeeOther || p.location != w.portalBase() {
+		t.Fatalf("Switch back: %d %s", p.status, p.location)
+	}
+	if p := b.get("/console/"); p.status != http.StatusSeeOther || p.location != w.portalBase() {
+		t.Fatalf("after Switch back a console page sends to %d %s", p.status, p.location)
+	}
 	old := w.portalBase()
 	w.dirName = "renamed-" + w.acct.ID
 	w.ssoAdmin.must(t, "UpdateDirectory", w.in(map[string]any{"NewDirectoryName": w.dirName}))

@@ -169,6 +169,8 @@ type active struct {
 	acct   string
 	s      *session
 	rec    store.Record
+	// roleEnded: this request's load ended the session's role session.
+	roleEnded bool
 }
 
 // principal is the identity the session acts as.

@@ -61,7 +61,7 @@ func ssoHome(a *active) string {
 // page: the portal, saying so when the member's console session it had
 // entered has ended.
 func ssoReturn(a *active) string {
-	if a.s.Stage == stageReady && a.s.SSO.Entered != nil {
+	if a.roleEnded {
 		return ssoBase(a.s.SSO.DirectoryName) + "?ended=1"
 	}
 	return ssoHome(a)

@@ -158,6 +158,7 @@ func (c *Console) dropEndedRole(ctx context.Context, a *active, now time.Time) e
 	if err != nil || alive {
 		return err
 	}
+	a.roleEnded = true
 	return c.setRole(ctx, a, nil)
 }
 
