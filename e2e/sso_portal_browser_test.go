@@ -16,7 +16,8 @@ import (
 // to the portal, changes the password, binds MFA, sees exactly the
 // assigned account, enters it (banner, relay state), lists the member's
 // RAM users and is refused creating one with NoPermission, gets CLI
-// credentials, and loses the open console session when unassigned.
+// credentials, and loses the open console session when unassigned; the
+// reserved role resists the member's RAM admin and follows re-provisioning.
 func TestBrowserSSOPortal(t *testing.T) {
 	w := newPortalWorld(t, canopytest.Start(t))
 	w.ssoAdmin.must(t, "UpdateMFAAuthenticationSettings", w.in(map[string]any{"MFAAuthenticationSettings": "Enabled"}))
@@ -94,6 +95,11 @@ func TestBrowserSSOPortal(t *testing.T) {
 		t.Fatalf("the credentials page shows AccessKeyId %q", id)
 	}
 	screenshot(t, ctx, "sso-credentials.png")
+
+	// The reserved role is the configuration's: its member's RAM admin
+	// cannot edit it, and an edit of the configuration reaches it only
+	// through re-provisioning.
+	w.portalReservedAndReprovision(t)
 
 	// Unassigning ends the open console session at once.
 	run(t, ctx, "enter again", chromedp.Click(tid("sso-back")), chromedp.WaitVisible(tid("sso-access")),

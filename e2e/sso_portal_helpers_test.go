@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/resourcemanager"
 
 	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
@@ -132,4 +135,38 @@ func (w *portalWorld) portalReady(t *testing.T, b *browser, newPassword string) 
 // portalAccess posts Access for the world's assignment.
 func (w *portalWorld) portalAccess(b *browser, path string) page {
 	return b.post(w.portalBase()+path, url.Values{"account": {w.member.AccountId}, "ac": {w.acID}})
+}
+
+// portalReservedAndReprovision checks that the member's RAM administrator
+// cannot edit the reserved role, and that editing the configuration marks
+// it ReprovisionRequired until re-provisioning applies the change in the
+// member.
+func (w *portalWorld) portalReservedAndReprovision(t *testing.T) {
+	t.Helper()
+	// The member's RAM admin cannot edit the reserved role.
+	admin := sessionRAM(t, w.srv, mustAssume(t, w.adminSTS, accessRoleARN(w.member.AccountId), "ram-admin").Credentials)
+	ur := ram.CreateUpdateRoleRequest()
+	ur.RoleName, ur.NewMaxSessionDuration = "AliyunReservedSSO-"+portalAC, "7200"
+	if _, err := admin.UpdateRole(ur); err == nil || !strings.Contains(err.Error(), "NoPermission.ReservedEntity") {
+		t.Fatalf("the member's admin edited the reserved role: %v", err)
+	}
+
+	// Editing the configuration marks it ReprovisionRequired; provisioning
+	// applies the change in the member.
+	w.ssoAdmin.must(t, "UpdateAccessConfiguration", w.in(map[string]any{"AccessConfigurationId": w.acID, "NewSessionDuration": 7200}))
+	ac := ssoObject(t, w.ssoAdmin.must(t, "GetAccessConfiguration", w.in(map[string]any{"AccessConfigurationId": w.acID})), "AccessConfiguration")
+	if notes, _ := json.Marshal(ac["StatusNotifications"]); !strings.Contains(string(notes), "ReprovisionRequired") {
+		t.Fatalf("an edited configuration is not ReprovisionRequired: %v", ac)
+	}
+	tasks := ssoArray(t, w.ssoAdmin.must(t, "ProvisionAccessConfiguration", w.in(map[string]any{"AccessConfigurationId": w.acID,
+		"TargetType": "RD-Account", "TargetId": w.member.AccountId})), "Tasks")
+	w.portalWaitTask(t, tasks[0]["TaskId"].(string))
+	gr := ram.CreateGetRoleRequest()
+	gr.RoleName = "AliyunReservedSSO-" + portalAC
+	role, err := admin.GetRole(gr)
+	ok(t, "GetRole", err)
+	if role.Role.MaxSessionDuration != 7200 {
+		t.Fatalf("re-provisioning did not apply the session duration: %d", role.Role.MaxSessionDuration)
+	}
+
 }

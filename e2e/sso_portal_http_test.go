@@ -1,12 +1,12 @@
 package e2e
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
@@ -69,32 +69,7 @@ func TestPortalHTTPFlow(t *testing.T) {
 		t.Fatalf("CreateUser as the read-only role: %v", err)
 	}
 
-	// The member's RAM admin cannot edit the reserved role.
-	admin := sessionRAM(t, w.srv, mustAssume(t, w.adminSTS, accessRoleARN(w.member.AccountId), "ram-admin").Credentials)
-	ur := ram.CreateUpdateRoleRequest()
-	ur.RoleName, ur.NewMaxSessionDuration = "AliyunReservedSSO-"+portalAC, "7200"
-	if _, err := admin.UpdateRole(ur); err == nil || !strings.Contains(err.Error(), "NoPermission.ReservedEntity") {
-		t.Fatalf("the member's admin edited the reserved role: %v", err)
-	}
-
-	// Editing the configuration marks it ReprovisionRequired; provisioning
-	// applies the change in the member.
-	w.ssoAdmin.must(t, "UpdateAccessConfiguration", w.in(map[string]any{"AccessConfigurationId": w.acID, "NewSessionDuration": 7200}))
-	ac := ssoObject(t, w.ssoAdmin.must(t, "GetAccessConfiguration", w.in(map[string]any{"AccessConfigurationId": w.acID})), "AccessConfiguration")
-	if notes, _ := json.Marshal(ac["StatusNotifications"]); !strings.Contains(string(notes), "ReprovisionRequired") {
-		t.Fatalf("an edited configuration is not ReprovisionRequired: %v", ac)
-	}
-	tasks := ssoArray(t, w.ssoAdmin.must(t, "ProvisionAccessConfiguration", w.in(map[string]any{"AccessConfigurationId": w.acID,
-		"TargetType": "RD-Account", "TargetId": w.member.AccountId})), "Tasks")
-	w.portalWaitTask(t, tasks[0]["TaskId"].(string))
-	gr := ram.CreateGetRoleRequest()
-	gr.RoleName = "AliyunReservedSSO-" + portalAC
-	role, err := admin.GetRole(gr)
-	ok(t, "GetRole", err)
-	if role.Role.MaxSessionDuration != 7200 {
-		t.Fatalf("re-provisioning did not apply the session duration: %d", role.Role.MaxSessionDuration)
-	}
-
+	w.portalReservedAndReprovision(t)
 	// Unassigning ends the open console session at once.
 	b.get(w.portalBase())
 	wantStatus(t, b.follow(w.portalAccess(b, "access")), http.StatusOK, `data-testid="role-banner"`)
@@ -291,5 +266,60 @@ func TestPortalHTTPRename(t *testing.T) {
 	wantStatus(t, b.get(w.portalBase()), http.StatusOK, `data-testid="sso-access"`)
 	if p := b.get("/console/"); p.status != http.StatusSeeOther || p.location != w.portalBase() {
 		t.Fatalf("a console page sends the portal session to %d %s", p.status, p.location)
+	}
+}
+
+// TestPortalHTTPMFASettings: Disabled asks for no device; Byuser follows
+// the user's own switch; the credentials button is offered only while
+// AllowUserToGetCredentials is on; CLI credentials last the configuration's
+// session duration.
+func TestPortalHTTPMFASettings(t *testing.T) {
+	w := newPortalWorld(t, canopytest.Start(t))
+	signIn := func(b *browser, pw string) page {
+		t.Helper()
+		p := w.portalSignIn(b, portalUser, pw)
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("sign-in: %d\n%s", p.status, p.body)
+		}
+		return p
+	}
+	w.ssoAdmin.must(t, "UpdateMFAAuthenticationSettings", w.in(map[string]any{"MFAAuthenticationSettings": "Disabled"}))
+	b := newBrowser(t, w.srv)
+	b.follow(signIn(b, w.password))
+	p := b.post(w.portalBase()+"change-password", url.Values{"old": {w.password}, "new": {"Chosen-Passw0rd-2"}, "confirm": {"Chosen-Passw0rd-2"}})
+	if p.status != http.StatusSeeOther || p.location != w.portalBase() {
+		t.Fatalf("with MFA Disabled the change leads to %d %s", p.status, p.location)
+	}
+	w.password = "Chosen-Passw0rd-2"
+	home := b.follow(p)
+	wantStatus(t, home, http.StatusOK, `data-testid="sso-access"`)
+	if strings.Contains(home.body, `data-testid="sso-credentials"`) {
+		t.Fatal("CLI credentials are offered while AllowUserToGetCredentials is off")
+	}
+
+	w.ssoAdmin.must(t, "UpdateMFAAuthenticationSettings", w.in(map[string]any{"MFAAuthenticationSettings": "Byuser"}))
+	w.ssoAdmin.must(t, "UpdateUserMFAAuthenticationSettings", w.in(map[string]any{"UserId": w.userID, "UserMFAAuthenticationSettings": "Disabled"}))
+	if p := signIn(newBrowser(t, w.srv), w.password); p.location != w.portalBase() {
+		t.Fatalf("Byuser with the user's MFA off leads to %s", p.location)
+	}
+	w.ssoAdmin.must(t, "UpdateUserMFAAuthenticationSettings", w.in(map[string]any{"UserId": w.userID, "UserMFAAuthenticationSettings": "Enabled"}))
+	if p := signIn(newBrowser(t, w.srv), w.password); p.location != w.portalBase()+"bind-mfa" {
+		t.Fatalf("Byuser with the user's MFA on leads to %s", p.location)
+	}
+
+	w.ssoAdmin.must(t, "SetLoginPreference", w.in(map[string]any{"AllowUserToGetCredentials": true}))
+	home = b.get(w.portalBase())
+	wantStatus(t, home, http.StatusOK, `data-testid="sso-credentials"`)
+	cp := w.portalAccess(b, "credentials")
+	wantStatus(t, cp, http.StatusOK, `data-testid="sso-creds"`)
+	var expiration string
+	for _, m := range portalCred.FindAllStringSubmatch(cp.body, -1) {
+		if m[1] == "expiration" {
+			expiration = m[2]
+		}
+	}
+	at, err := time.Parse(time.RFC3339, expiration)
+	if want := w.srv.App.Now().Add(1800 * time.Second); err != nil || at.Sub(want) > 5*time.Second || want.Sub(at) > 5*time.Second {
+		t.Fatalf("credentials expire at %q, want about %s (the configuration's 1800 s)", expiration, want)
 	}
 }
