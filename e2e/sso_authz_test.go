@@ -86,11 +86,16 @@ func TestSSOAuthorizationAndAudit(t *testing.T) {
 		created := w.ssoAdmin.must(t, "CreateUser", w.in(map[string]any{"UserName": "audited"}))
 		userID, _ := ssoObject(t, created, "User")["UserId"].(string)
 		reset := w.ssoAdmin.must(t, "ResetUserPassword", w.in(map[string]any{"UserId": userID, "Password": "Secret-Pass-42"}))
+		generated := w.ssoAdmin.must(t, "ResetUserPassword", w.in(map[string]any{"UserId": userID, "GenerateRandomPassword": true}))
+		secret, _ = generated["NewPassword"].(string)
+		if secret == "" {
+			t.Fatalf("no generated password: %v", generated)
+		}
 		trail := srv.TrailClient(t, w.acct.AccessKeyID, w.acct.AccessKeySecret)
 		for _, call := range []struct {
 			name string
 			body map[string]any
-		}{{"CreateUser", created}, {"ResetUserPassword", reset}} {
+		}{{"CreateUser", created}, {"ResetUserPassword", reset}, {"ResetUserPassword", generated}} {
 			requestID, _ := call.body["RequestId"].(string)
 			ev := findEvent(t, trail, "EventName", call.name, requestID)
 			if ev == nil {
@@ -102,7 +107,7 @@ func TestSSOAuthorizationAndAudit(t *testing.T) {
 				t.Errorf("%s event: %v", call.name, ev)
 			}
 			raw, _ := json.Marshal(ev)
-			if strings.Contains(string(raw), "Secret-Pass-42") {
+			if strings.Contains(string(raw), "Secret-Pass-42") || strings.Contains(string(raw), secret) {
 				t.Errorf("the %s event holds the password: %s", call.name, raw)
 			}
 		}

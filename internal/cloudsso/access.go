@@ -106,17 +106,22 @@ type AccessConfigurationFilter struct {
 func newAccessConfigurationID() string { return "ac-" + lowerAlnum(accessConfigurationIDAlphabet) }
 
 func checkAccessConfigurationName(name string) error {
-	const param = "AccessConfigurationName"
+	return checkPlainName("AccessConfigurationName", name, MaxAccessConfigurationName, "-", "letters, digits and hyphens")
+}
+
+// checkPlainName requires a name of 1..max ASCII letters, digits and the
+// punctuation given; what describes them in the refusal.
+func checkPlainName(param, name string, max int, punctuation, what string) error {
 	if name == "" {
 		return missingParameter.Of(param).New("The parameter %s is required.", param)
 	}
-	if len(name) > MaxAccessConfigurationName {
-		return invalidParameter.Of(param).New("The parameter %s must be at most %d characters long.", param, MaxAccessConfigurationName)
+	if len(name) > max {
+		return invalidParameter.Of(param).New("The parameter %s must be at most %d characters long.", param, max)
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			return invalidParameter.Of(param).New("The parameter %s may contain only letters, digits and hyphens.", param)
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(punctuation, c) >= 0) {
+			return invalidParameter.Of(param).New("The parameter %s may contain only %s.", param, what)
 		}
 	}
 	return nil
@@ -159,32 +164,26 @@ func accessConfigurationKey(d *Directory, name string) string {
 // accessConfigurationByID finds a configuration of the directory by id:
 // EntityNotExists.AccessConfiguration when none.
 func accessConfigurationByID(tx store.Tx, d *Directory, id string) (*AccessConfiguration, store.Record, error) {
-	if id == "" {
-		return nil, store.Record{}, missingParameter.Of("AccessConfigurationId").New("The parameter AccessConfigurationId is required.")
-	}
-	missing := codeNoAccessConfiguration.New("The access configuration %q does not exist in the directory %s.", clip(id), d.ID)
-	if !isID(id, "ac-") {
-		return nil, store.Record{}, missing
-	}
-	recs, err := accessConfigs.Records(tx, store.Query{AccountID: d.AccountID, Ref: id, Prefix: scoped(d.ID, ""), Limit: 1})
+	return byID(tx, accessConfigs, d, "AccessConfigurationId", "ac-", id, func() error {
+		return codeNoAccessConfiguration.New("The access configuration %q does not exist in the directory %s.", clip(id), d.ID)
+	})
+}
+
+// configurationOf finds a configuration of a directory of the caller's
+// account, with its record.
+func configurationOf(tx store.Tx, accountID, directoryID, id string) (*Directory, *AccessConfiguration, store.Record, error) {
+	d, _, err := directoryOf(tx, accountID, directoryID)
 	if err != nil {
-		return nil, store.Record{}, err
+		return nil, nil, store.Record{}, err
 	}
-	if len(recs) == 0 {
-		return nil, store.Record{}, missing
-	}
-	ac := new(AccessConfiguration)
-	return ac, recs[0], accessConfigs.Decode(recs[0], ac)
+	ac, rec, err := accessConfigurationByID(tx, d, id)
+	return d, ac, rec, err
 }
 
 // AccessConfiguration returns one configuration of a directory of the
 // caller's account.
 func (s *Service) AccessConfiguration(tx store.Tx, accountID, directoryID, id string) (*Directory, *AccessConfiguration, error) {
-	d, _, err := directoryOf(tx, accountID, directoryID)
-	if err != nil {
-		return nil, nil, err
-	}
-	ac, _, err := accessConfigurationByID(tx, d, id)
+	d, ac, _, err := configurationOf(tx, accountID, directoryID, id)
 	return d, ac, err
 }
 
@@ -269,11 +268,7 @@ func (s *Service) ListAccessConfigurations(tx store.Tx, accountID, directoryID s
 // relay state; the name never changes. A change members see marks the
 // configuration's provisionings ReprovisionRequired.
 func (s *Service) UpdateAccessConfiguration(tx store.Tx, accountID, directoryID, id string, up AccessConfigurationUpdate, now time.Time) (*AccessConfiguration, error) {
-	d, _, err := directoryOf(tx, accountID, directoryID)
-	if err != nil {
-		return nil, err
-	}
-	ac, rec, err := accessConfigurationByID(tx, d, id)
+	d, ac, rec, err := configurationOf(tx, accountID, directoryID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -340,11 +335,7 @@ func (s *Service) revise(tx store.Tx, d *Directory, ac *AccessConfiguration, rec
 // provisioned nor assigned and has no running task. Its policies must be
 // removed first unless forceRemovePolicies.
 func (s *Service) DeleteAccessConfiguration(tx store.Tx, accountID, directoryID, id string, forceRemovePolicies bool) error {
-	d, _, err := directoryOf(tx, accountID, directoryID)
-	if err != nil {
-		return err
-	}
-	ac, rec, err := accessConfigurationByID(tx, d, id)
+	d, ac, rec, err := configurationOf(tx, accountID, directoryID, id)
 	if err != nil {
 		return err
 	}

@@ -31,19 +31,7 @@ func checkPolicyType(param, t string) error {
 }
 
 func checkPolicyName(param, name string) error {
-	if name == "" {
-		return missingParameter.Of(param).New("The parameter %s is required.", param)
-	}
-	if len(name) > MaxPermissionPolicyName {
-		return invalidParameter.Of(param).New("The parameter %s must be at most %d characters long.", param, MaxPermissionPolicyName)
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return invalidParameter.Of(param).New("The parameter %s may contain only letters, digits and - _ . characters.", param)
-		}
-	}
-	return nil
+	return checkPlainName(param, name, MaxPermissionPolicyName, "-_.", "letters, digits and - _ . characters")
 }
 
 // checkInlineDocument validates an inline policy with the policy engine.
@@ -77,11 +65,7 @@ func (s *Service) systemPolicyName(tx store.Tx, accountID, name string) (string,
 // change as a new revision.
 func (s *Service) editPolicies(tx store.Tx, accountID, directoryID, id string, now time.Time,
 	change func(d *Directory, ac *AccessConfiguration) error) error {
-	d, _, err := directoryOf(tx, accountID, directoryID)
-	if err != nil {
-		return err
-	}
-	ac, rec, err := accessConfigurationByID(tx, d, id)
+	d, ac, rec, err := configurationOf(tx, accountID, directoryID, id)
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,11 @@ func (s *Service) assignmentTask(tx store.Tx, d *Directory, r AssignmentRequest,
 	if err != nil {
 		return nil, err
 	}
-	tg, err := s.target(tx, d, r.TargetType, r.TargetID)
+	find := s.target
+	if taskType == TaskDeleteAssignment {
+		find = s.formerTarget
+	}
+	tg, err := find(tx, d, r.TargetType, r.TargetID)
 	if err != nil {
 		return nil, err
 	}
@@ -192,29 +196,17 @@ func (s *Service) ListAccessAssignments(tx store.Tx, accountID, directoryID stri
 	if byPrincipal {
 		q.Ref = f.PrincipalID
 	}
-	acNames := map[string]string{}
+	n := s.namer(tx, d)
 	return page(tx, assignments, q, p, MaxTaskResults, func(a *Assignment) (AssignmentView, bool, error) {
 		if byTarget && a.TargetID != f.TargetID || byPrincipal && a.PrincipalType != f.PrincipalType {
 			return AssignmentView{}, false, nil
 		}
-		v := AssignmentView{Assignment: *a, Target: Target{ID: a.TargetID}}
-		name, ok := acNames[a.AccessConfigurationID]
-		if !ok {
-			if ac, _, err := accessConfigurationByID(tx, d, a.AccessConfigurationID); err == nil {
-				name = ac.Name
-			}
-			acNames[a.AccessConfigurationID] = name
+		tg, err := n.target(a.TargetID)
+		v := AssignmentView{Assignment: *a, AccessConfigurationName: n.configuration(a.AccessConfigurationID), Target: tg}
+		if name, err := principal(tx, d, a.PrincipalType, a.PrincipalID); err == nil {
+			v.PrincipalName = name
 		}
-		v.AccessConfigurationName = name
-		if n, err := principal(tx, d, a.PrincipalType, a.PrincipalID); err == nil {
-			v.PrincipalName = n
-		}
-		if t, err := s.target(tx, d, TargetTypeAccount, a.TargetID); err == nil {
-			v.Target = *t
-		} else if !codeNoTarget.Is(err) {
-			return v, false, err
-		}
-		return v, true, nil
+		return v, err == nil, err
 	})
 }
 

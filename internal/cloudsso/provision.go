@@ -292,6 +292,19 @@ func (s *Service) target(tx store.Tx, d *Directory, targetType, targetID string)
 	return &Target{ID: v.AccountID, Name: v.DisplayName, Path: v.Path(), PathName: pathName}, nil
 }
 
+// formerTarget is target for removals: an account that has left the
+// directory (or was deleted) since it was assigned or provisioned is
+// still named by its id, so that what CloudSSO wrote for it can be
+// removed. The callers then require a record of the (configuration,
+// account): an account that never was a target is still refused.
+func (s *Service) formerTarget(tx store.Tx, d *Directory, targetType, targetID string) (*Target, error) {
+	tg, err := s.target(tx, d, targetType, targetID)
+	if codeNoTarget.Is(err) && len(targetID) <= maxIDLength {
+		return &Target{ID: targetID}, nil
+	}
+	return tg, err
+}
+
 // ProvisioningView is a provisioning with its configuration's name and
 // its target.
 type ProvisioningView struct {
@@ -319,9 +332,6 @@ func (s *Service) ListAccessConfigurationProvisionings(tx store.Tx, accountID, d
 			return Listed[ProvisioningView]{}, err
 		}
 	}
-	if (f.TargetType == "") != (f.TargetID == "") {
-		return Listed[ProvisioningView]{}, missingParameter.Of("TargetType").New("The parameters TargetType and TargetId must be given together.")
-	}
 	if f.TargetType != "" {
 		if err := checkEnum("TargetType", f.TargetType, TargetTypeAccount); err != nil {
 			return Listed[ProvisioningView]{}, err
@@ -334,76 +344,105 @@ func (s *Service) ListAccessConfigurationProvisionings(tx store.Tx, accountID, d
 		}
 		q.Prefix = scoped(d.ID, f.AccessConfigurationID, "")
 	}
-	if f.TargetID != "" {
+	if f.TargetType != "" && f.TargetID != "" { // the pair filters only whole
 		q.Ref = f.TargetID
 	}
-	names := map[string]string{}
+	n := s.namer(tx, d)
 	return page(tx, provisionings, q, p, MaxTaskResults, func(pr *Provisioning) (ProvisioningView, bool, error) {
 		if f.Status != "" && pr.Status != f.Status {
 			return ProvisioningView{}, false, nil
 		}
-		v := ProvisioningView{Provisioning: *pr, Target: Target{ID: pr.TargetID}}
-		name, ok := names[pr.AccessConfigurationID]
-		if !ok {
-			if ac, _, err := accessConfigurationByID(tx, d, pr.AccessConfigurationID); err == nil {
-				name = ac.Name
-			}
-			names[pr.AccessConfigurationID] = name
-		}
-		v.AccessConfigurationName = name
-		if t, err := s.target(tx, d, TargetTypeAccount, pr.TargetID); err == nil {
-			v.Target = *t
-		} else if !codeNoTarget.Is(err) {
-			return v, false, err
-		}
-		return v, true, nil
+		tg, err := n.target(pr.TargetID)
+		return ProvisioningView{Provisioning: *pr, AccessConfigurationName: n.configuration(pr.AccessConfigurationID), Target: tg}, err == nil, err
 	})
+}
+
+// rowNamer gives list rows the names of their configurations (each read
+// once per list) and their targets.
+type rowNamer struct {
+	s     *Service
+	tx    store.Tx
+	d     *Directory
+	names map[string]string
+}
+
+func (s *Service) namer(tx store.Tx, d *Directory) *rowNamer {
+	return &rowNamer{s: s, tx: tx, d: d, names: map[string]string{}}
+}
+
+// configuration is the name of a configuration ("" once deleted).
+func (n *rowNamer) configuration(id string) string {
+	name, ok := n.names[id]
+	if !ok {
+		if ac, _, err := accessConfigurationByID(n.tx, n.d, id); err == nil {
+			name = ac.Name
+		}
+		n.names[id] = name
+	}
+	return name
+}
+
+// target is the member as it is now, or only its id once it has left.
+func (n *rowNamer) target(id string) (Target, error) {
+	t, err := n.s.target(n.tx, n.d, TargetTypeAccount, id)
+	if codeNoTarget.Is(err) {
+		return Target{ID: id}, nil
+	}
+	if err != nil {
+		return Target{}, err
+	}
+	return *t, nil
+}
+
+// provisioningTask checks a provisioning request and returns the task
+// that would carry it out (not yet started).
+func (s *Service) provisioningTask(tx store.Tx, accountID, directoryID, acID, targetType, targetID, taskType string) (*Directory, *Task, error) {
+	d, _, err := directoryOf(tx, accountID, directoryID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ac, _, err := accessConfigurationByID(tx, d, acID)
+	if err != nil {
+		return nil, nil, err
+	}
+	find := s.target
+	if taskType == TaskDeprovision {
+		find = s.formerTarget
+	}
+	tg, err := find(tx, d, targetType, targetID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, &Task{Type: taskType, AccessConfigurationID: ac.ID, AccessConfigurationName: ac.Name,
+		TargetType: TargetTypeAccount, Target: *tg}, nil
 }
 
 // ProvisionAccessConfiguration starts a task that provisions the
 // configuration's current revision in a member.
 func (s *Service) ProvisionAccessConfiguration(tx store.Tx, accountID, directoryID, acID, targetType, targetID string, now time.Time) (*Task, error) {
-	d, _, err := directoryOf(tx, accountID, directoryID)
+	d, t, err := s.provisioningTask(tx, accountID, directoryID, acID, targetType, targetID, TaskProvision)
 	if err != nil {
 		return nil, err
 	}
-	ac, _, err := accessConfigurationByID(tx, d, acID)
-	if err != nil {
-		return nil, err
-	}
-	tg, err := s.target(tx, d, targetType, targetID)
-	if err != nil {
-		return nil, err
-	}
-	return s.startTask(tx, d, &Task{Type: TaskProvision, AccessConfigurationID: ac.ID, AccessConfigurationName: ac.Name,
-		TargetType: TargetTypeAccount, Target: *tg}, now)
+	return s.startTask(tx, d, t, now)
 }
 
 // DeprovisionAccessConfiguration starts a task that removes the
 // configuration from a member; refused while assignments use it there.
 func (s *Service) DeprovisionAccessConfiguration(tx store.Tx, accountID, directoryID, acID, targetType, targetID string, now time.Time) (*Task, error) {
-	d, _, err := directoryOf(tx, accountID, directoryID)
+	d, t, err := s.provisioningTask(tx, accountID, directoryID, acID, targetType, targetID, TaskDeprovision)
 	if err != nil {
 		return nil, err
 	}
-	ac, _, err := accessConfigurationByID(tx, d, acID)
-	if err != nil {
-		return nil, err
-	}
-	tg, err := s.target(tx, d, targetType, targetID)
-	if err != nil {
-		return nil, err
-	}
-	if ok, err := provisionings.Exists(tx, accountID, provisioningKey(d, ac.ID, tg.ID)); err != nil {
+	if ok, err := provisionings.Exists(tx, accountID, provisioningKey(d, t.AccessConfigurationID, t.Target.ID)); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, codeNoProvisioning.New("The access configuration %s is not provisioned in the account %s.", ac.ID, tg.ID)
+		return nil, codeNoProvisioning.New("The access configuration %s is not provisioned in the account %s.", t.AccessConfigurationID, t.Target.ID)
 	}
-	if err := refuseWhileAssigned(tx, d, ac.ID, tg.ID); err != nil {
+	if err := refuseWhileAssigned(tx, d, t.AccessConfigurationID, t.Target.ID); err != nil {
 		return nil, err
 	}
-	return s.startTask(tx, d, &Task{Type: TaskDeprovision, AccessConfigurationID: ac.ID, AccessConfigurationName: ac.Name,
-		TargetType: TargetTypeAccount, Target: *tg}, now)
+	return s.startTask(tx, d, t, now)
 }
 
 // refuseWhileAssigned is DeletionConflict.AccessConfigurationProvisioning.

@@ -98,7 +98,37 @@ func (s *Service) startTask(tx store.Tx, d *Directory, t *Task, now time.Time) (
 	if err := enqueueTask(tx, d.AccountID, key); err != nil {
 		return nil, err
 	}
-	return t, nil
+	return t, pruneTasks(tx, d, now)
+}
+
+// pruneBatch bounds how many old tasks one new task forgets.
+const pruneBatch = 5
+
+// pruneTasks forgets up to pruneBatch ended tasks that started more than
+// MaxTaskWindow ago (ListTasks can no longer show them), oldest first, so
+// the history of a busy directory stays bounded without a sweeper.
+func pruneTasks(tx store.Tx, d *Directory, now time.Time) error {
+	cutoff := taskKey(d, now.Add(-MaxTaskWindow), "")
+	recs, err := tasks.Records(tx, store.Query{AccountID: d.AccountID, Prefix: scoped(d.ID, ""), Limit: pruneBatch})
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		if rec.Key >= cutoff {
+			break
+		}
+		var old Task
+		if err := tasks.Decode(rec, &old); err != nil {
+			return err
+		}
+		if old.Status == TaskInProgress {
+			continue
+		}
+		if err := tasks.Delete(tx, d.AccountID, rec.Key); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func upperFirst(s string) string {
@@ -127,21 +157,10 @@ func finishTask(tx store.Tx, d *Directory, t *Task, rec store.Record, status, re
 
 // taskByID finds a task of the directory: EntityNotExists.Task when none.
 func taskByID(tx store.Tx, d *Directory, id string) (*Task, error) {
-	if id == "" {
-		return nil, missingParameter.Of("TaskId").New("The parameter TaskId is required.")
-	}
-	missing := codeNoTask.New("The task %q does not exist in the directory %s.", clip(id), d.ID)
-	if !isID(id, "t-") {
-		return nil, missing
-	}
-	all, err := tasks.List(tx, store.Query{AccountID: d.AccountID, Ref: id, Prefix: scoped(d.ID, ""), Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if len(all) == 0 {
-		return nil, missing
-	}
-	return &all[0], nil
+	t, _, err := byID(tx, tasks, d, "TaskId", "t-", id, func() error {
+		return codeNoTask.New("The task %q does not exist in the directory %s.", clip(id), d.ID)
+	})
+	return t, err
 }
 
 // GetTask returns one task (GetTask and GetTaskStatus).

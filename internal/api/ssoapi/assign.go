@@ -42,12 +42,8 @@ type assignmentOut struct {
 	PrincipalType           string
 	PrincipalId             string
 	PrincipalName           string
-	TargetType              string
-	TargetId                string
-	TargetName              string
-	TargetPath              string
-	TargetPathName          string
-	CreateTime              string
+	targetOut
+	CreateTime string
 }
 
 type assignmentsOut struct {
@@ -75,8 +71,7 @@ func registerAssignments(r *api.Registry, svc *cloudsso.Service) {
 			return &assignmentsOut{paging: pagingOf(l), AccessAssignments: api.MapAll(l.Items, func(a *cloudsso.AssignmentView) assignmentOut {
 				return assignmentOut{AccessConfigurationId: a.AccessConfigurationID, AccessConfigurationName: a.AccessConfigurationName,
 					PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalID, PrincipalName: a.PrincipalName,
-					TargetType: a.TargetType, TargetId: a.TargetID, TargetName: a.Target.Name, TargetPath: a.Target.Path,
-					TargetPathName: a.Target.PathName, CreateTime: fmtTime(a.Created)}
+					targetOut: toTarget(a.Target), CreateTime: fmtTime(a.Created)}
 			})}, nil
 		})
 }

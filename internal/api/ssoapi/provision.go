@@ -27,17 +27,13 @@ type listProvisioningsIn struct {
 type provisioningOut struct {
 	AccessConfigurationId   string
 	AccessConfigurationName string
-	TargetType              string
-	TargetId                string
-	TargetName              string
-	TargetPath              string
-	TargetPathName          string
-	Status                  string
-	RAMRoleName             string
-	RAMPolicyNames          []string
-	SAMLProviderName        string
-	CreateTime              string
-	UpdateTime              string
+	targetOut
+	Status           string
+	RAMRoleName      string
+	RAMPolicyNames   []string
+	SAMLProviderName string
+	CreateTime       string
+	UpdateTime       string
 }
 
 type provisioningsOut struct {
@@ -64,8 +60,7 @@ func registerProvisioning(r *api.Registry, svc *cloudsso.Service) {
 			}
 			return &provisioningsOut{paging: pagingOf(l), AccessConfigurationProvisionings: api.MapAll(l.Items, func(p *cloudsso.ProvisioningView) provisioningOut {
 				return provisioningOut{AccessConfigurationId: p.AccessConfigurationID, AccessConfigurationName: p.AccessConfigurationName,
-					TargetType: cloudsso.TargetTypeAccount, TargetId: p.TargetID, TargetName: p.Target.Name, TargetPath: p.Target.Path,
-					TargetPathName: p.Target.PathName, Status: p.Status, RAMRoleName: p.RoleName, RAMPolicyNames: p.PolicyNames,
+					targetOut: toTarget(p.Target), Status: p.Status, RAMRoleName: p.RoleName, RAMPolicyNames: p.PolicyNames,
 					SAMLProviderName: p.SAMLProviderName, CreateTime: fmtTime(p.Created), UpdateTime: fmtTime(p.Updated)}
 			})}, nil
 		})

@@ -7,31 +7,40 @@ import (
 
 // Tasks (reference 3, 5.7): the asynchronous writes' progress.
 
-// taskOut is the Task object.
+// targetOut is the target fields of tasks, assignments and
+// provisionings.
+type targetOut struct {
+	TargetType     string
+	TargetId       string
+	TargetName     string
+	TargetPath     string
+	TargetPathName string
+}
+
+func toTarget(t cloudsso.Target) targetOut {
+	return targetOut{TargetType: cloudsso.TargetTypeAccount, TargetId: t.ID, TargetName: t.Name, TargetPath: t.Path, TargetPathName: t.PathName}
+}
+
+// taskOut is the Task object: the TaskStatus fields and the context.
 type taskOut struct {
-	TaskId                  string
-	TaskType                string
-	Status                  string
-	StartTime               string
-	EndTime                 string `json:",omitempty"`
-	FailureReason           string `json:",omitempty"`
+	taskStatusOut
 	AccessConfigurationId   string
 	AccessConfigurationName string
-	TargetType              string
-	TargetId                string
-	TargetName              string
-	TargetPath              string
-	TargetPathName          string
-	PrincipalType           string `json:",omitempty"`
-	PrincipalId             string `json:",omitempty"`
-	PrincipalName           string `json:",omitempty"`
+	targetOut
+	PrincipalType string `json:",omitempty"`
+	PrincipalId   string `json:",omitempty"`
+	PrincipalName string `json:",omitempty"`
 }
 
 func toTask(t *cloudsso.Task) taskOut {
-	return taskOut{TaskId: t.ID, TaskType: t.Type, Status: t.Status, StartTime: fmtTime(t.Started), EndTime: fmtTime(t.Ended),
-		FailureReason: t.FailureReason, AccessConfigurationId: t.AccessConfigurationID, AccessConfigurationName: t.AccessConfigurationName,
-		TargetType: t.TargetType, TargetId: t.Target.ID, TargetName: t.Target.Name, TargetPath: t.Target.Path,
-		TargetPathName: t.Target.PathName, PrincipalType: t.PrincipalType, PrincipalId: t.PrincipalID, PrincipalName: t.PrincipalName}
+	return taskOut{taskStatusOut: toTaskStatus(t), AccessConfigurationId: t.AccessConfigurationID,
+		AccessConfigurationName: t.AccessConfigurationName, targetOut: toTarget(t.Target),
+		PrincipalType: t.PrincipalType, PrincipalId: t.PrincipalID, PrincipalName: t.PrincipalName}
+}
+
+func toTaskStatus(t *cloudsso.Task) taskStatusOut {
+	return taskStatusOut{TaskId: t.ID, TaskType: t.Type, Status: t.Status, StartTime: fmtTime(t.Started),
+		EndTime: fmtTime(t.Ended), FailureReason: t.FailureReason}
 }
 
 var asTask = api.As("Task", toTask)
@@ -88,10 +97,7 @@ func registerTasks(r *api.Registry, svc *cloudsso.Service) {
 		})
 	api.Declare(r, sso.Read("GetTaskStatus"), onDirectory[taskIn],
 		func(c *api.Call, in *taskIn) (*api.Object[taskStatusOut], error) {
-			return api.Reply(api.As("TaskStatus", func(t *cloudsso.Task) taskStatusOut {
-				return taskStatusOut{TaskId: t.ID, TaskType: t.Type, Status: t.Status, StartTime: fmtTime(t.Started),
-					EndTime: fmtTime(t.Ended), FailureReason: t.FailureReason}
-			}))(svc.GetTask(c.Tx, c.AccountID(), in.DirectoryID, in.TaskID))
+			return api.Reply(api.As("TaskStatus", toTaskStatus))(svc.GetTask(c.Tx, c.AccountID(), in.DirectoryID, in.TaskID))
 		})
 	api.Declare(r, sso.Read("ListTasks"), onDirectory[listTasksIn],
 		func(c *api.Call, in *listTasksIn) (*listedTasksOut, error) {
