@@ -173,7 +173,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: a.Now, Log: cfg.Log,
 		Limiter: api.NewFailureLimiter(cfg.AuthFailBurst, cfg.AuthFailPerMinute)}
 	a.console = console.New(console.Config{Store: st, IAM: a.IAM, Invoker: a.Invoker, Now: a.Now, Log: cfg.Log,
-		Outbox: cfg.Outbox, Dev: *cfg.ConsoleDev, Tokens: a.STS.Tokens()})
+		Outbox: cfg.Outbox, Dev: *cfg.ConsoleDev, Tokens: a.STS.Tokens(), SSO: a.SSO, STS: a.STS})
 	// Built here, not in Serve: Shutdown may run before Serve starts (in
 	// another goroutine), and Serve must then return at once.
 	h := a.Handler()
@@ -232,6 +232,7 @@ func (a *App) Handler() http.Handler {
 	})
 	a.handleConfirmations(mux) // the legacy Resource Directory e-mail links
 	mux.Handle(console.Prefix, a.console)
+	mux.Handle(console.SSOPrefix, a.console) // the CloudSSO user portal
 	mux.Handle("/", a.rootOrRPC())
 	return mux
 }

@@ -88,3 +88,19 @@ var (
 )
 
 // ---- end of access configurations, assignments, provisioning and tasks ----
+
+// ---- The user portal's sign-in (portal_signin.go, portal_mfa.go). ----
+var (
+	// One refusal for an unknown user, a wrong password and a locked
+	// user, so the sign-in page enumerates nobody (RAM's code).
+	codeSignInFailed = apperr.Code{Kind: apperr.KindDenied, Name: "InvalidCredentials"}
+	// After a correct password only: the user is disabled.
+	codeUserDisabled = apperr.Code{Kind: apperr.KindDenied, Name: "Forbidden.UserDisabled"}
+	// The source address is outside LoginNetworkMasks (RAM's code).
+	codeNetworkRefused = apperr.Code{Kind: apperr.KindDenied, Name: "Forbidden.LoginNetworkMask"}
+	codeWrongMFACode   = invalidParameter.Of("AuthenticationCode")
+	codeOldPassword    = invalidParameter.Of("OldPassword")
+	// The portal hands out no CLI/SDK credentials unless
+	// AllowUserToGetCredentials is on.
+	codeCredentialsNotAllowed = apperr.Code{Kind: apperr.KindDenied, Name: "Forbidden.GetCredentials"}
+)

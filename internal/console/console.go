@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/api"
+	"github.com/canopy-iam/canopy/internal/cloudsso"
 	"github.com/canopy-iam/canopy/internal/iam"
 	"github.com/canopy-iam/canopy/internal/store"
 	"github.com/canopy-iam/canopy/internal/sts"
@@ -50,6 +51,9 @@ type Config struct {
 	IdleTimeout time.Duration
 	// Tokens opens the STS session a Log On to a member obtains.
 	Tokens *sts.Tokens
+	// SSO and STS serve the CloudSSO user portal (sso_*.go).
+	SSO *cloudsso.Service
+	STS *sts.Service
 }
 
 // Console serves the pages.
@@ -65,12 +69,14 @@ type Console struct {
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
 	tokens *sts.Tokens
+	sso    *cloudsso.Service
+	sts    *sts.Service
 }
 
 // New builds the console.
 func New(cfg Config) *Console {
 	c := &Console{store: cfg.Store, iam: cfg.IAM, invoke: cfg.Invoker, now: cfg.Now, log: cfg.Log,
-		outbox: cfg.Outbox, dev: cfg.Dev, idle: cfg.IdleTimeout, tokens: cfg.Tokens}
+		outbox: cfg.Outbox, dev: cfg.Dev, idle: cfg.IdleTimeout, tokens: cfg.Tokens, sso: cfg.SSO, sts: cfg.STS}
 	if c.idle <= 0 {
 		c.idle = DefaultIdleTimeout
 	}
@@ -165,6 +171,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/outbox", c.ready(c.outboxPage))
 	c.rdRoutes(m)
 	c.switchRoutes(m)
+	c.ssoRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, nil, http.StatusNotFound, pageNotFound.New("There is no console page at %s.", r.URL.Path))
 	})

@@ -64,6 +64,8 @@ type session struct {
 	Recent []recentRole `json:",omitempty"`
 	// SwitchCode is a sent Switch to Resource Account code (rd_switch.go).
 	SwitchCode *pendingCode `json:",omitempty"`
+	// SSO marks a CloudSSO user portal session (sso_session.go).
+	SSO *ssoLogon `json:",omitempty"`
 }
 
 // maxMFAFailures wrong MFA codes end a logon (it starts again with the
@@ -170,6 +172,8 @@ type active struct {
 	acct   string
 	s      *session
 	rec    store.Record
+	// roleEnded: this request's load ended the session's role session.
+	roleEnded bool
 }
 
 // principal is the identity the session acts as.
@@ -272,6 +276,9 @@ func (c *Console) stillValid(tx store.Tx, acct string, s *session, now time.Time
 	}
 	if !accounts.Live(account) {
 		return false, nil
+	}
+	if s.SSO != nil {
+		return c.ssoStillValid(tx, acct, s)
 	}
 	switch s.Kind {
 	case model.Root:

@@ -207,26 +207,12 @@ func (c *Console) ramSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	now := c.now()
 	var res *iam.UserSignIn
-	var refusal error
-	err = c.store.Write(r.Context(), func(tx store.Tx) error {
-		var err error
+	refusal, err := c.signInAttempt(r, func(tx store.Tx) (err error) {
 		res, err = c.iam.SignInUser(tx, acct, name, r.PostFormValue("password"), now, clientIP(r))
-		kept, keep := apperr.KeptWrites(err)
-		switch {
-		case keep:
-			refusal = kept // the failure count commits with the event
-		case err != nil && apperr.As(err).Kind == apperr.KindInternal:
-			return err
-		default:
-			refusal = err
-		}
-		if refusal == nil {
-			return nil // the event is recorded when the logon completes
-		}
+		return err
+	}, func(refusal error) store.Event {
 		p := model.Principal{Kind: model.RAMUser, AccountID: acct, UserName: name}
-		ev := c.signInEvent(r, acct, p, logon, false, refusal, now)
-		refusal = withRequestID(refusal, ev.ID)
-		return tx.Events().Append(ev)
+		return c.signInEvent(r, acct, p, logon, false, refusal, now)
 	})
 	if err != nil {
 		c.fail(w, r, nil, 0, err)

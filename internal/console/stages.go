@@ -181,20 +181,28 @@ func (c *Console) pendingDevice(r *http.Request, a *active) (*mfaSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := otp.NewKeyFromURL(otpURL)
+	qr, err := qrDataURL(otpURL)
 	if err != nil {
 		return nil, err
+	}
+	return &mfaSetup{UserName: a.s.UserName, Secret: seed, Serial: a.s.MFASerial, QR: qr}, nil
+}
+
+// qrDataURL is the data: URL of an otpauth URL's QR code (PNG).
+func qrDataURL(otpURL string) (template.URL, error) {
+	key, err := otp.NewKeyFromURL(otpURL)
+	if err != nil {
+		return "", err
 	}
 	img, err := key.Image(200, 200)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	png, err := encodePNG(img)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	return &mfaSetup{UserName: a.s.UserName, Secret: seed, Serial: a.s.MFASerial,
-		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}, nil
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)), nil
 }
 
 // bindMFA binds the device with two consecutive codes.

@@ -172,11 +172,15 @@ func (c *Console) dropEndedRole(ctx context.Context, a *active, now time.Time) e
 	err := c.store.Read(ctx, func(tx store.Tx) error {
 		var err error
 		alive, err = roleAlive(tx, a.s.Role, now)
+		if alive && err == nil && a.s.SSO != nil {
+			alive, err = c.ssoEntryAlive(tx, a) // the assignment and the reserved role still there
+		}
 		return err
 	})
 	if err != nil || alive {
 		return err
 	}
+	a.roleEnded = true
 	return c.setRole(ctx, a, nil)
 }
 

@@ -164,6 +164,10 @@ func (c *Console) atStage(stage string, h handler) http.HandlerFunc {
 			c.fail(w, r, nil, 0, err)
 			return
 		}
+		if a.s.SSO != nil && a.s.Role == nil {
+			redirect(w, r, ssoReturn(a)) // a portal session has no console identity of its own
+			return
+		}
 		if a.s.Stage != stage {
 			redirect(w, r, stageHome(a.s.Stage))
 			return
@@ -222,13 +226,17 @@ func preToken(w http.ResponseWriter, r *http.Request) string {
 // out) and clears the cookie.
 func (c *Console) signOut(w http.ResponseWriter, r *http.Request) {
 	a, err := c.load(r)
+	to := "/console/signin"
 	if err == nil {
 		if !sameOrigin(r) || !tokenEqual(r.PostFormValue("csrf"), a.s.CSRF) {
 			c.fail(w, r, nil, http.StatusForbidden, csrfRefused())
 			return
 		}
 		c.end(r.Context(), a)
+		if a.s.SSO != nil {
+			to = ssoBase(a.s.SSO.DirectoryName) + "login" // a portal user signs in again there
+		}
 	}
 	setCookie(w, r, cookieName(r.TLS != nil), "", -1)
-	redirect(w, r, "/console/signin")
+	redirect(w, r, to)
 }

@@ -180,12 +180,18 @@ func (s *Service) checkTrust(caller *model.Principal, role *iam.Role, roleARN st
 	if decision == policy.Allow {
 		return nil
 	}
+	return s.trustRefusal(caller, roleARN, caller.ARN(), decision)
+}
+
+// trustRefusal is NoPermission for a trust policy that does not admit
+// who (the caller's ARN, or a federated provider's).
+func (s *Service) trustRefusal(caller *model.Principal, roleARN, who string, decision policy.Decision) error {
 	kind := "ImplicitDeny"
 	if decision == policy.ExplicitDeny {
 		kind = "ExplicitDeny"
 	}
 	e := codeNoPermission.New("You are not authorized to do this action. You should be authorized by RAM. Action: %s, Resource: %s, %s by %s: the role's trust policy does not admit %s.",
-		assumeRoleAction, roleARN, kind, policy.LayerAssumeRole, caller.ARN())
+		assumeRoleAction, roleARN, kind, policy.LayerAssumeRole, who)
 	e.Denied = &apperr.AccessDenied{AuthAction: assumeRoleAction, AuthPrincipalType: caller.DeniedPrincipalType(),
 		AuthPrincipalOwnerId: caller.AccountID, AuthPrincipalDisplayName: caller.DisplayName(),
 		PolicyType: string(policy.LayerAssumeRole), NoPermissionType: kind, EncodedDiagnosticMessage: s.diagnostic(caller, roleARN, kind)}
