@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -97,5 +98,81 @@ func TestSQLiteWALStaysBoundedUnderAWriteBurst(t *testing.T) {
 	// Without the limit, the same burst left a WAL of about 50 MB.
 	if peak > 4*limit {
 		t.Fatalf("the WAL peaked at %d MB with a %d MB limit", peak>>20, limit>>20)
+	}
+}
+
+// Under steady writes a checkpoint running beside the writer never copied
+// the whole WAL, so SQLite never started it over: every commit appended to
+// a file that grew without end, and its fsync paid for the growth. Now the
+// WAL restarts (its header's checkpoint sequence advances) every few
+// checkpoints, with readers about.
+func TestSQLiteWALRestartsUnderSteadyWrites(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(context.Background(), Options{Dialect: DialectSQLite, Path: filepath.Join(dir, "canopy.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	now := time.Now()
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		return tx.Accounts().Insert(store.Account{ID: benchAccount, Email: "wal@example.com", Created: now, Updated: now})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	walPath := filepath.Join(dir, "canopy.db-wal")
+	// walRestarts reads the WAL header's checkpoint sequence, which SQLite
+	// increments each time it starts the WAL over.
+	walRestarts := func() uint32 {
+		hdr := make([]byte, 16)
+		f, err := os.Open(walPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.ReadAt(hdr, 0); err != nil {
+			t.Fatal(err)
+		}
+		return binary.BigEndian.Uint32(hdr[12:])
+	}
+	before := walRestarts()
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for r := 0; r < 2; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				s.Read(ctx, func(tx store.Tx) error {
+					_, err := tx.Records().Get(benchAccount, "user", fmt.Sprintf("user-%06d", i%100))
+					return err
+				})
+			}
+		}()
+	}
+	const periods = 8
+	commits := 0
+	for deadline := time.Now().Add(periods * checkpointEvery); time.Now().Before(deadline); commits++ {
+		rec := benchRecord(commits, now)
+		if err := s.Write(ctx, func(tx store.Tx) error { return tx.Records().Insert(rec) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	restarts := walRestarts() - before
+	info, err := os.Stat(walPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d commits in %v: the WAL restarted %d times and ends at %d KB", commits, periods*checkpointEvery, restarts, info.Size()>>10)
+	if restarts < periods/3 {
+		t.Fatalf("the WAL restarted %d times in %d checkpoint periods of steady writes", restarts, periods)
 	}
 }
