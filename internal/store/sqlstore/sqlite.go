@@ -228,6 +228,12 @@ func (b *liteBackend) checkpoint(ctx context.Context) {
 	if err != nil || frames == 0 || (copied == frames && frames == b.lastRestarted) {
 		return // nothing committed since the WAL restarted, or since the last restart checkpoint
 	}
+	if b.walOverLimit() {
+		// The copy beside the writers took long enough for a burst to
+		// pass the limit: truncate now rather than at the next check.
+		b.truncateOverLimit(ctx)
+		return
+	}
 	if busy, frames, _ = b.checkpointHoldingWriter(ctx, "RESTART", restartWait); busy == 0 {
 		b.lastRestarted = frames
 	}
