@@ -38,7 +38,12 @@ const (
 		WHERE id = 1`
 	sqlChangeRowBumped = `((SELECT version FROM change_counter WHERE id = 1), ?, ?, ?, ?)`
 	sqlChangeRow       = `(?, ?, ?, ?, ?)`
-	sqlChangesSince    = `SELECT version, account_id, kind, key FROM change_log WHERE version > ? ORDER BY version, account_id, kind, key`
+	// sqlLiteChangeOne logs a Write's only change on SQLite, reading the
+	// next version in the same statement (most Writes change one row).
+	sqlLiteChangeOne = `INSERT INTO change_log (version, account_id, kind, key, at_ns) VALUES (
+		(SELECT max(version, coalesce((SELECT max(version) FROM change_log), 0)) + 1 FROM change_counter WHERE id = 1),
+		?, ?, ?, ?)`
+	sqlChangesSince = `SELECT version, account_id, kind, key FROM change_log WHERE version > ? ORDER BY version, account_id, kind, key`
 	// Versions grow with commit time, so the rows older than the cutoff
 	// are exactly those below the first version stamped at or after it.
 	// The subquery walks the primary key from the oldest row and stops
@@ -90,6 +95,10 @@ func (s *Store) changeItems(t *tx) ([]batchItem, error) {
 		version int64
 		cols    = 4
 	)
+	if s.dialect == DialectSQLite && len(cs.list) == 1 {
+		c := cs.list[0]
+		return []batchItem{{st: s.stmt(sqlLiteChangeOne), args: []any{c.AccountID, c.Kind, c.Key, at}}}, nil
+	}
 	if s.dialect == DialectSQLite {
 		if err := t.queryOne(sqlLiteVersion, nil, &version); err != nil {
 			return nil, err

@@ -113,7 +113,7 @@ var staticSQL = []string{
 	sqlKeyInsert, sqlKeyGet, sqlKeyList, sqlKeyUpdate, sqlKeyDelete, sqlKeyCount,
 	sqlRecordGet, sqlRecordInsert, sqlRecordUpdate, sqlRecordDelete,
 	sqlNonceInsert, sqlNonceSweep, sqlEventsExpire, sqlKeyTouch,
-	sqlCounterGet, sqlCounterBump, sqlLiteVersion, sqlLiteCounterFloor, sqlChangesSince, sqlChangesSweep,
+	sqlCounterGet, sqlCounterBump, sqlLiteVersion, sqlLiteCounterFloor, sqlLiteChangeOne, sqlChangesSince, sqlChangesSweep,
 	sqlRecordPurge, sqlKeyPurge,
 }
 
