@@ -101,7 +101,7 @@ func buildStatements(dialect string) map[string]*stmt {
 		add(insertEventsSQL(size))
 		add(insertNoncesSQL(size))
 		add(insertPostingsSQL(size))
-		add(insertChangesSQL(size))
+		add(insertChangesSQL(dialect, size))
 	}
 	return m
 }
@@ -113,7 +113,7 @@ var staticSQL = []string{
 	sqlKeyInsert, sqlKeyGet, sqlKeyList, sqlKeyUpdate, sqlKeyDelete, sqlKeyCount,
 	sqlRecordGet, sqlRecordInsert, sqlRecordUpdate, sqlRecordDelete,
 	sqlNonceInsert, sqlNonceSweep, sqlEventsExpire, sqlKeyTouch,
-	sqlCounterGet, sqlCounterBump, sqlChangesSince, sqlChangesSweep,
+	sqlCounterGet, sqlCounterBump, sqlLiteVersion, sqlLiteCounterFloor, sqlLiteChangeOne, sqlChangesSince, sqlChangesSweep,
 	sqlRecordPurge, sqlKeyPurge,
 }
 

@@ -56,6 +56,9 @@ type liteBackend struct {
 	// past its limit: under load the periodic check alone lagged, and the
 	// WAL overshot its limit several times over.
 	walFull chan struct{}
+	// lastRestarted is the WAL's frame count after the last RESTART
+	// checkpoint that finished (checkpointLoop only).
+	lastRestarted int64
 	// maxPages caps the database's size in pages (0: SQLite's own cap);
 	// every writing connection applies it before its next transaction.
 	maxPages atomic.Int64
@@ -191,12 +194,54 @@ func (b *liteBackend) checkpointLoop(ctx context.Context) {
 				continue
 			}
 			if now.Sub(last) >= checkpointEvery {
-				b.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+				b.checkpoint(ctx)
 				last = now
 			}
 		}
 	}
 }
+
+// checkpoint copies the WAL back into the database so that the next commit
+// starts the WAL over from its first frame, overwriting the file in place.
+//
+// Why: SQLite restarts the WAL only once a checkpoint has copied every
+// frame and no reader still reads from it. A checkpoint running beside the
+// writers never got there under steady writes (frames keep arriving while
+// it copies, and readers keep arriving too), so every commit appended to a
+// file that grew without end, and its fsync had to write the new size and
+// block allocation as well as the frames. Appending measured about 0.4-0.7x
+// the fsync floor more per commit than overwriting in place (BENCHMARKS.md,
+// "Durable single-row commit").
+//
+// So the bulk is copied first beside the writers (PASSIVE, on the
+// checkpoint connection: nobody waits), then a RESTART checkpoint holding
+// this node's writer connection copies the few frames committed meanwhile
+// and waits, at most restartWait, for the readers still reading frames to
+// finish (new readers read the database file only). The next commit then
+// starts the WAL over. The cost: writers wait for one short checkpoint per
+// checkpointEvery, and the restarting commit syncs the new WAL header too.
+// A reader slower than restartWait just puts the restart off to the next
+// period.
+func (b *liteBackend) checkpoint(ctx context.Context) {
+	var busy, frames, copied int64
+	err := b.ckpt.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
+	if err != nil || frames == 0 || (copied == frames && frames == b.lastRestarted) {
+		return // nothing committed since the WAL restarted, or since the last restart checkpoint
+	}
+	if b.walOverLimit() {
+		// The copy beside the writers took long enough for a burst to
+		// pass the limit: truncate now rather than at the next check.
+		b.truncateOverLimit(ctx)
+		return
+	}
+	if busy, frames, _ = b.checkpointHoldingWriter(ctx, "RESTART", restartWait); busy == 0 {
+		b.lastRestarted = frames
+	}
+}
+
+// restartWait bounds how long a RESTART checkpoint waits for readers while
+// it holds the writer. Reads take microseconds to a few milliseconds.
+const restartWait = 10 * time.Millisecond
 
 func (b *liteBackend) walOverLimit() bool {
 	info, err := os.Stat(b.walPath)
@@ -227,26 +272,38 @@ func (b *liteBackend) truncateOverLimit(ctx context.Context) {
 }
 
 // truncateWAL copies every WAL frame into the database and truncates the
-// WAL to zero bytes. It runs on the writer connection: holding it keeps
-// this node's writers queued for the moment the checkpoint takes (a
-// checkpointer racing them for the lock could wait forever while the WAL
-// kept growing). Readers of older frames must finish first; it waits for
-// them at most truncateWait, so writers are never held up longer, and
-// tries again on the next check when readers kept it from finishing.
+// WAL to zero bytes, waiting at most truncateWait for readers of older
+// frames; it tries again on the next check when they kept it from
+// finishing.
 func (b *liteBackend) truncateWAL(ctx context.Context) {
+	b.checkpointHoldingWriter(ctx, "TRUNCATE", truncateWait)
+}
+
+// checkpointHoldingWriter runs a checkpoint of the given mode on the writer
+// connection and returns SQLite's (busy, WAL frames, frames copied), busy
+// -1 on error. Holding the connection keeps this node's writers queued for
+// the moment the checkpoint takes (a checkpointer racing them for the lock
+// could wait forever while the WAL kept growing). The connection's busy
+// timeout is lowered to wait for the duration, so writers are never held
+// up longer.
+func (b *liteBackend) checkpointHoldingWriter(ctx context.Context, mode string, wait time.Duration) (busy, frames, copied int64) {
+	busy = -1
 	conn, err := b.w.Conn(ctx)
 	if err != nil {
-		return
+		return busy, 0, 0
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, truncateWait.Milliseconds())); err != nil {
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, wait.Milliseconds())); err != nil {
 		conn.Raw(func(any) error { return driver.ErrBadConn }) // never leave the writer with a short timeout
-		return
+		return busy, 0, 0
 	}
-	conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&busy, &frames, &copied); err != nil {
+		busy = -1
+	}
 	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`); err != nil {
 		conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
+	return busy, frames, copied
 }
 
 // truncateWait bounds how long a TRUNCATE checkpoint waits for readers

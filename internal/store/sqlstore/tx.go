@@ -138,7 +138,7 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error) error {
 			// intent would be worse. Fail the same way on both.
 			return t.err
 		}
-		items, err := s.changeItems(t.changes)
+		items, err := s.changeItems(t)
 		if err != nil {
 			return err
 		}
