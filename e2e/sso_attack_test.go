@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"errors"
+	"fmt"
+	"github.com/alibabacloud-go/tea/tea"
 	"strings"
 	"testing"
 
@@ -80,5 +83,132 @@ func TestSSOAttackFormerDirectoryCannotDeprovisionAnothersRole(t *testing.T) {
 		"AccessConfigurationProvisionings")
 	if len(listed) != 0 {
 		t.Fatalf("A still lists provisionings: %v", listed)
+	}
+}
+
+// ssoAttackDirectoryActions are the directory-scoped CloudSSO actions.
+var ssoAttackDirectoryActions = []string{
+	"GetDirectory", "GetDirectoryStatistics", "UpdateDirectory",
+	"GetUser", "ListUsers", "UpdateUser", "UpdateUserStatus", "ResetUserPassword", "CreateUser",
+	"GetGroup", "ListGroups", "UpdateGroup", "CreateGroup", "AddUserToGroup", "RemoveUserFromGroup", "ListGroupMembers",
+	"ListJoinedGroupsForUser",
+	"GetAccessConfiguration", "ListAccessConfigurations", "UpdateAccessConfiguration", "CreateAccessConfiguration",
+	"AddPermissionPolicyToAccessConfiguration", "ListPermissionPoliciesInAccessConfiguration",
+	"RemovePermissionPolicyFromAccessConfiguration", "UpdateInlinePolicyForAccessConfiguration",
+	"CreateAccessAssignment", "DeleteAccessAssignment", "ListAccessAssignments",
+	"ProvisionAccessConfiguration", "DeprovisionAccessConfiguration", "ListAccessConfigurationProvisionings",
+	"GetMFAAuthenticationStatus", "SetMFAAuthenticationStatus", "GetMFAAuthenticationSettingInfo",
+	"GetMFAAuthenticationSettings", "UpdateMFAAuthenticationSettings", "GetUserMFAAuthenticationSettings",
+	"UpdateUserMFAAuthenticationSettings", "ListMFADevicesForUser", "DeleteMFADeviceForUser",
+	"GetLoginPreference", "SetLoginPreference", "GetPasswordPolicy", "SetPasswordPolicy",
+	"GetTask", "GetTaskStatus", "ListTasks",
+	"DeleteAccessConfiguration", "DeleteUser", "DeleteGroup", "DeleteDirectory",
+}
+
+// ssoAttackCode is the wire code and status of a CloudSSO call's error
+// (status 0 for a success or an error that is not the server's).
+func ssoAttackCode(err error) (string, int) {
+	var se *tea.SDKError
+	if errors.As(err, &se) {
+		return tea.StringValue(se.Code), tea.IntValue(se.StatusCode)
+	}
+	return "", 0
+}
+
+// ssoAttackVictim is directory A with a user in a group, an access
+// configuration assigned to the group on a member, and the task that did
+// it: every id another tenant might name.
+func ssoAttackVictim(t *testing.T, a *ssoACWorld) map[string]any {
+	t.Helper()
+	user := a.ssoCreateUser(t, "victim", map[string]any{"Password": "Victim-Passw0rd!"})
+	group := a.ssoCreateGroup(t, "victims")
+	a.ssoAdmin.must(t, "AddUserToGroup", a.in(map[string]any{"GroupId": group, "UserId": user}))
+	ac := ssoAttackConfiguration(t, a, "Victim")
+	task := ssoObject(t, a.ssoAdmin.must(t, "CreateAccessAssignment", a.in(map[string]any{"AccessConfigurationId": ac,
+		"TargetType": "RD-Account", "TargetId": a.member, "PrincipalType": "Group", "PrincipalId": group})), "Task")
+	a.ssoACMustSucceed(t, task["TaskId"].(string))
+	return a.in(map[string]any{"UserId": user, "GroupId": group, "AccessConfigurationId": ac, "TaskId": task["TaskId"],
+		"TargetType": "RD-Account", "TargetId": a.member, "PrincipalType": "Group", "PrincipalId": group,
+		"UserName": "intruder", "GroupName": "intruders", "AccessConfigurationName": "Intruder", "NewDirectoryName": "stolen",
+		"NewStatus": "Disabled", "NewDisplayName": "owned", "NewDescription": "owned", "MFADeviceId": "x",
+		"PermissionPolicyType": "System", "PermissionPolicyName": "AdministratorAccess", "ForceRemovePermissionPolicies": true,
+		"DeprovisionStrategy": "DeprovisionForLastAccessAssignmentOnAccount", "MFAAuthenticationStatus": "Disabled",
+		"NewInlinePolicyDocument": ssoACInline, "InlinePolicyName": "inline", "Password": "Intruder-Passw0rd!"})
+}
+
+// ssoAttackSnapshot is what directory A holds, to compare before and
+// after an attack.
+func ssoAttackSnapshot(t *testing.T, a *ssoACWorld) string {
+	t.Helper()
+	st := ssoObject(t, a.ssoAdmin.must(t, "GetDirectoryStatistics", a.in(nil)), "DirectoryStatistics")
+	d := ssoObject(t, a.ssoAdmin.must(t, "GetDirectory", a.in(nil)), "Directory")
+	users := ssoArray(t, a.ssoAdmin.must(t, "ListUsers", a.in(nil)), "Users")
+	acs := ssoArray(t, a.ssoAdmin.must(t, "ListAccessConfigurations", a.in(nil)), "AccessConfigurations")
+	return fmt.Sprint(st, d["DirectoryName"], users, len(acs), acs[0]["SessionDuration"], acs[0]["Description"])
+}
+
+// Another management account's CloudSSO administrator, and the access
+// role session of a member of A's own resource directory, name A's
+// DirectoryId, UserId, GroupId, AccessConfigurationId and TaskId in every
+// directory-scoped action: each is refused with a 4xx and A is unchanged.
+func TestSSOAttackCrossTenant(t *testing.T) {
+	srv := canopytest.Start(t)
+	a := newSSOACWorld(t, srv)
+	victim := ssoAttackVictim(t, a)
+	before := ssoAttackSnapshot(t, a)
+	b := newSSOWorld(t, srv)
+	member := a.ssoMemberSession(t)
+	for _, caller := range []struct {
+		name string
+		c    *ssoClient
+	}{{"another management account", b.ssoAdmin}, {"a member of A's directory", member}} {
+		for _, action := range ssoAttackDirectoryActions {
+			_, err := caller.c.call(action, victim)
+			code, status := ssoAttackCode(err)
+			if err == nil || status < 400 || status >= 500 {
+				t.Errorf("%s: %s on A's ids answered %v (%s %d); want a 4xx", caller.name, action, err, code, status)
+			}
+		}
+	}
+	if after := ssoAttackSnapshot(t, a); after != before {
+		t.Fatalf("A changed under the attack:\n before %s\n after  %s", before, after)
+	}
+}
+
+// ssoAttackGarbage are values of the wrong type, size or alphabet.
+var ssoAttackGarbage = []string{"", "abc", "-1", "99999999999999999999999", "[1,{\"a\":",
+	"\u202eüñí\u0000code", "AliyunReservedSSO-\u0391", strings.Repeat("x", 1<<20)}
+
+// ssoAttackTyped are the parameters that are numbers, booleans, lists or
+// documents on the wire, and the ids and names a lookup parses.
+var ssoAttackTyped = []string{"MaxResults", "NextToken", "SessionDuration", "NewSessionDuration", "MaxLoginAttempts",
+	"MinPasswordLength", "AllowUserToGetCredentials", "ForceRemovePermissionPolicies", "GenerateRandomPassword",
+	"LoginNetworkMasks", "UserMFAAuthenticationSettings", "StatusNotifications", "NewInlinePolicyDocument",
+	"DirectoryId", "UserId", "AccessConfigurationId", "TaskId", "TargetId", "UserName", "Filter"}
+
+// Every directory-scoped action, with each typed or named parameter in
+// turn set to garbage over otherwise valid ids (V3 signatures, so numbers
+// and booleans go as strings the server must parse): never a 5xx.
+func TestSSOAttackGarbageInput(t *testing.T) {
+	srv := canopytest.Start(t)
+	a := newSSOACWorld(t, srv)
+	valid := ssoAttackVictim(t, a)
+	for _, action := range ssoAttackDirectoryActions {
+		for _, param := range ssoAttackTyped {
+			for _, g := range ssoAttackGarbage {
+				if len(g) > 1000 && param != "DirectoryId" {
+					continue // the megabyte goes to a few parameters only, to keep the test short
+				}
+				params := map[string]any{}
+				for k, v := range valid {
+					params[k] = v
+				}
+				params[param] = g
+				_, err := a.ssoAdmin.call(action, params)
+				if code, status := ssoAttackCode(err); err != nil && (status == 0 || status >= 500) {
+					t.Errorf("%s with %s=%.40q: %v (%s %d)", action, param, g, err, code, status)
+				}
+			}
+		}
 	}
 }
