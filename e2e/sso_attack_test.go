@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/alibabacloud-go/tea/tea"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
@@ -210,5 +211,72 @@ func TestSSOAttackGarbageInput(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Fifty identical CreateAccessAssignment calls race, then a
+// DeleteAccessAssignment, a DeleteUser and a DeleteAccessConfiguration
+// race the tasks: every refusal is a 4xx, at most the one assignment
+// exists, the user and configuration survive while assigned, and no task
+// is left InProgress.
+func TestSSOAttackAssignmentRace(t *testing.T) {
+	srv := canopytest.Start(t)
+	a := newSSOACWorld(t, srv)
+	user := a.ssoCreateUser(t, "racer", nil)
+	ac := ssoAttackConfiguration(t, a, "Race")
+	assign := a.in(map[string]any{"AccessConfigurationId": ac, "TargetType": "RD-Account", "TargetId": a.member,
+		"PrincipalType": "User", "PrincipalId": user})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	tasks, codes := []string{}, map[string]int{}
+	race := func(action string, params map[string]any) {
+		defer wg.Done()
+		body, err := a.ssoAdmin.call(action, params)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			code, status := ssoAttackCode(err)
+			if status < 400 || status >= 500 {
+				t.Errorf("%s: %v (%s %d); want a 4xx", action, err, code, status)
+			}
+			codes[action+" "+code]++
+			return
+		}
+		if task, ok := body["Task"].(map[string]any); ok {
+			tasks = append(tasks, task["TaskId"].(string))
+		}
+	}
+	for range 50 {
+		wg.Add(1)
+		go race("CreateAccessAssignment", assign)
+	}
+	wg.Add(3)
+	go race("DeleteAccessAssignment", assign)
+	go race("DeleteUser", a.in(map[string]any{"UserId": user}))
+	go race("DeleteAccessConfiguration", a.in(map[string]any{"AccessConfigurationId": ac, "ForceRemovePermissionPolicies": true}))
+	wg.Wait()
+	t.Logf("tasks %d, refusals %v", len(tasks), codes)
+	for _, id := range tasks {
+		a.ssoACAwaitTask(t, id)
+	}
+	rows := ssoArray(t, a.ssoAdmin.must(t, "ListAccessAssignments", a.in(nil)), "AccessAssignments")
+	if len(rows) > 1 {
+		t.Fatalf("%d assignments after the race: %v", len(rows), rows)
+	}
+	if len(rows) == 1 {
+		a.ssoAdmin.must(t, "GetUser", a.in(map[string]any{"UserId": user}))
+		a.ssoAdmin.must(t, "GetAccessConfiguration", a.in(map[string]any{"AccessConfigurationId": ac}))
+	}
+	// Nothing half-written in the member: the reserved role exists exactly
+	// when a provisioning is recorded.
+	provs := ssoArray(t, a.ssoAdmin.must(t, "ListAccessConfigurationProvisionings", a.in(nil)), "AccessConfigurationProvisionings")
+	get := ram.CreateGetRoleRequest()
+	get.RoleName = "AliyunReservedSSO-Race"
+	if _, err := a.memberRAM.GetRole(get); (err == nil) != (len(provs) == 1) {
+		t.Fatalf("provisionings %v but GetRole in the member: %v", provs, err)
+	}
+	running := ssoArray(t, a.ssoAdmin.must(t, "ListTasks", a.in(map[string]any{"Status": "InProgress"})), "Tasks")
+	if len(running) != 0 {
+		t.Fatalf("tasks still running: %v", running)
 	}
 }
