@@ -3,11 +3,12 @@ package e2e
 import (
 	"errors"
 	"fmt"
-	"github.com/alibabacloud-go/tea/tea"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/alibabacloud-go/tea/tea"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/resourcemanager"
 
@@ -15,7 +16,8 @@ import (
 )
 
 // Attacks on CloudSSO (issue 11) through the real server: each test is
-// an attack that once succeeded, or one that must keep failing.
+// an attack that once succeeded (and is fixed), or one that held and must
+// keep failing.
 
 // ssoAttackProvision provisions a configuration in an account and waits
 // for the task to succeed.
@@ -278,5 +280,24 @@ func TestSSOAttackAssignmentRace(t *testing.T) {
 	running := ssoArray(t, a.ssoAdmin.must(t, "ListTasks", a.in(map[string]any{"Status": "InProgress"})), "Tasks")
 	if len(running) != 0 {
 		t.Fatalf("tasks still running: %v", running)
+	}
+}
+
+// The registry account holding the directory-name claims is a Deleted
+// row of its own type: it cannot be invited, no role in it can be
+// assumed, and its claims make names unique regardless of case.
+func TestSSOAttackRegistryAccount(t *testing.T) {
+	srv := canopytest.Start(t)
+	a := newSSOWorld(t, srv)
+	_, err := invite(a.admin, "0000000000000000", "Account", "")
+	if code := serverCode(err); err == nil || code == "" || strings.HasPrefix(code, "Internal") {
+		t.Fatalf("inviting the registry account: %v", err)
+	}
+	_, err = assumeRole(a.adminSTS, accessRoleARN("0000000000000000"), "registry")
+	wantServerError(t, err, "EntityNotExist.Role", http.StatusNotFound)
+	b := newSSOWorld(t, srv)
+	_, err = b.ssoAdmin.call("UpdateDirectory", b.in(map[string]any{"NewDirectoryName": strings.ToUpper(a.dirName)}))
+	if _, status := ssoAttackCode(err); status != http.StatusConflict && status != http.StatusBadRequest {
+		t.Fatalf("B took A's directory name in another case: %v", err)
 	}
 }
