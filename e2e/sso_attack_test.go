@@ -173,6 +173,16 @@ func TestSSOAttackCrossTenant(t *testing.T) {
 			}
 		}
 	}
+	// Nor do the service-level calls show or make anything of A's: B lists
+	// only its own directory, and the member may not create one.
+	for _, d := range ssoArray(t, b.ssoAdmin.must(t, "ListDirectories", nil), "Directories") {
+		if d["DirectoryId"] != b.dirID {
+			t.Errorf("B lists the directory %v", d)
+		}
+	}
+	if _, err := member.call("CreateDirectory", map[string]any{"DirectoryName": "member-dir"}); err == nil {
+		t.Error("a member of A's resource directory created a directory")
+	}
 	if after := ssoAttackSnapshot(t, a); after != before {
 		t.Fatalf("A changed under the attack:\n before %s\n after  %s", before, after)
 	}
