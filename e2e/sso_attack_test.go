@@ -183,6 +183,17 @@ func TestSSOAttackCrossTenant(t *testing.T) {
 	if _, err := member.call("CreateDirectory", map[string]any{"DirectoryName": "member-dir"}); err == nil {
 		t.Error("a member of A's resource directory created a directory")
 	}
+	// A's administrator may not target B's management account, nor a
+	// member of B's resource directory.
+	bMember := createResourceAccount(t, b.admin, "", "b member", "bmember")
+	for _, target := range []string{b.acct.ID, bMember.AccountId} {
+		for _, action := range []string{"CreateAccessAssignment", "ProvisionAccessConfiguration"} {
+			params := a.in(map[string]any{"AccessConfigurationId": victim["AccessConfigurationId"], "TargetType": "RD-Account",
+				"TargetId": target, "PrincipalType": "Group", "PrincipalId": victim["GroupId"]})
+			_, err := a.ssoAdmin.call(action, params)
+			wantDaraError(t, err, "EntityNotExists.Target", http.StatusNotFound)
+		}
+	}
 	if after := ssoAttackSnapshot(t, a); after != before {
 		t.Fatalf("A changed under the attack:\n before %s\n after  %s", before, after)
 	}
