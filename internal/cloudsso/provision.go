@@ -228,7 +228,14 @@ func (s *Service) refreshNotice(tx store.Tx, d *Directory, acID string, now time
 func (s *Service) deprovisionInMember(tx store.Tx, d *Directory, acID, acName, memberID string, now time.Time) error {
 	w := s.iam.ReservedWriter()
 	roleName := ReservedRoleName(acName)
-	if _, err := w.FindRole(tx, memberID, roleName); err == nil {
+	role, err := w.FindRole(tx, memberID, roleName)
+	switch {
+	case err == nil && !trustsDirectory(role, memberID, d.ID):
+		// The member left and another directory provisioned the same
+		// name since: the role and its policy are no longer this
+		// directory's to remove; only its own record goes.
+		return s.dropProvisioning(tx, d, acID, memberID, now)
+	case err == nil:
 		attached, err := w.ListPoliciesFor(tx, memberID, iam.PrincipalRole, roleName)
 		if err != nil {
 			return err
@@ -241,12 +248,24 @@ func (s *Service) deprovisionInMember(tx store.Tx, d *Directory, acID, acName, m
 		if err := w.DeleteRole(tx, memberID, roleName); err != nil {
 			return err
 		}
-	} else if !errors.Is(err, store.ErrNotFound) {
+	case !errors.Is(err, store.ErrNotFound):
 		return err
 	}
 	if err := deleteCustomPolicy(tx, w, memberID, ReservedInlinePolicyName(acName)); err != nil {
 		return err
 	}
+	return s.dropProvisioning(tx, d, acID, memberID, now)
+}
+
+// trustsDirectory says whether a reserved role is this directory's: its
+// trust policy names the directory's SAML provider in the member.
+func trustsDirectory(role *iam.Role, memberID, directoryID string) bool {
+	return strings.Contains(role.TrustPolicy, `"`+SAMLProviderARN(memberID, directoryID)+`"`)
+}
+
+// dropProvisioning deletes the provisioning record and refreshes the
+// configuration's notice.
+func (s *Service) dropProvisioning(tx store.Tx, d *Directory, acID, memberID string, now time.Time) error {
 	err := provisionings.Delete(tx, d.AccountID, provisioningKey(d, acID, memberID))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
