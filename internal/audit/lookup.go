@@ -30,11 +30,8 @@ var lookupAttributes = map[string]string{
 	sensitiveAttribute: sensitiveAttribute,
 }
 
-// sensitiveAttribute selects the events of sensitive actions (value
-// "true"). The store keeps no column for it: it is the union of the
-// EventName index ranges of the actions marked sensitive, each event kept
-// only if its record says so (a name may be sensitive in one product and
-// not in another, e.g. RAM's DeleteUser and CloudSSO's).
+// sensitiveAttribute selects the events of sensitive actions; its only
+// value is "true".
 const sensitiveAttribute = "SensitiveAction"
 
 // Recent gives what this node recorded that the store's snapshot may not
@@ -53,9 +50,6 @@ type LookupQuery struct {
 	Direction  string // FORWARD | BACKWARD (default)
 	Attribute  string
 	Value      string
-	// SensitiveNames are the event names of the actions marked sensitive
-	// (the registry's), which SensitiveAction=true looks through.
-	SensitiveNames []string
 }
 
 // LookupResult is one page of events.
@@ -131,14 +125,12 @@ func Lookup(tx store.Tx, recent Recent, q LookupQuery, now time.Time) (*LookupRe
 	}
 	want := f.Limit
 	f.Limit++ // one extra row tells whether another page exists
-	var events []store.Event
-	if f.Attribute == sensitiveAttribute {
-		events, err = lookupSensitive(tx, recent, f, q.SensitiveNames)
-	} else {
-		events, err = fetch(tx, recent, f)
-	}
+	events, err := tx.Events().Lookup(f)
 	if err != nil {
 		return nil, err
+	}
+	if recent != nil {
+		events = merge(events, recent.Recent(f), f)
 	}
 	res := &LookupResult{Start: f.Start, End: f.End, Events: make([]json.RawMessage, 0, want)}
 	if len(events) > want {
@@ -150,62 +142,6 @@ func Lookup(tx store.Tx, recent Recent, q LookupQuery, now time.Time) (*LookupRe
 		res.Events = append(res.Events, json.RawMessage(e.Data))
 	}
 	return res, nil
-}
-
-// fetch is one page of f from the store and from recent.
-func fetch(tx store.Tx, recent Recent, f store.EventFilter) ([]store.Event, error) {
-	events, err := tx.Events().Lookup(f)
-	if err != nil || recent == nil {
-		return events, err
-	}
-	return merge(events, recent.Recent(f), f), nil
-}
-
-// lookupSensitive is one page of f's sensitive events: the first f.Limit
-// of the sensitive events of each name, merged in f's order.
-func lookupSensitive(tx store.Tx, recent Recent, f store.EventFilter, names []string) ([]store.Event, error) {
-	var out []store.Event
-	for _, name := range names {
-		g := f
-		g.Attribute, g.Value = "EventName", name
-		got, err := fetchKept(tx, recent, g, recordedSensitive)
-		if err != nil {
-			return nil, err
-		}
-		out = merge(out, got, f)
-	}
-	return out, nil
-}
-
-// fetchKept pages through f until it has f.Limit events that keep accepts
-// or none are left.
-func fetchKept(tx store.Tx, recent Recent, f store.EventFilter, keep func(*store.Event) bool) ([]store.Event, error) {
-	var out []store.Event
-	for {
-		page, err := fetch(tx, recent, f)
-		if err != nil {
-			return nil, err
-		}
-		for i := range page {
-			if keep(&page[i]) && len(out) < f.Limit {
-				out = append(out, page[i])
-			}
-		}
-		if len(out) == f.Limit || len(page) < f.Limit {
-			return out, nil
-		}
-		last := page[len(page)-1]
-		f.CursorTime, f.CursorID = last.Time, last.ID
-	}
-}
-
-// recordedSensitive says whether an event's record is marked
-// eventAttributes.SensitiveAction "true".
-func recordedSensitive(e *store.Event) bool {
-	var rec struct {
-		EventAttributes map[string]string `json:"eventAttributes"`
-	}
-	return json.Unmarshal(e.Data, &rec) == nil && rec.EventAttributes[sensitiveAttribute] == "true"
 }
 
 // merge merges two pages in f's order, once each (an event folded while

@@ -3,8 +3,6 @@ package trailapi
 
 import (
 	"encoding/json"
-	"slices"
-	"sync"
 
 	"github.com/canopy-iam/canopy/internal/api"
 	"github.com/canopy-iam/canopy/internal/audit"
@@ -17,15 +15,13 @@ var Product = &api.Product{Code: "Actiontrail", Version: "2020-07-06", Host: "ac
 // Register adds the ActionTrail actions to the registry. recent is this
 // node's not yet folded events (nil: none), which LookupEvents also reads.
 func Register(r *api.Registry, recent audit.Recent) {
-	// The registry is complete by the first call.
-	sensitive := sync.OnceValue(func() []string { return sensitiveNames(r) })
 	api.Register(r, api.Action[lookupEventsInput, lookupEventsOutput]{
 		Spec: api.Spec{Products: []*api.Product{Product}, Name: "LookupEvents"},
 		Resource: func(p *model.Principal, _ *lookupEventsInput) string {
 			return "acs:actiontrail:*:" + p.AccountID + ":*"
 		},
 		Handle: func(c *api.Call, in *lookupEventsInput) (*lookupEventsOutput, error) {
-			return lookupEvents(c, recent, sensitive(), in)
+			return lookupEvents(c, recent, in)
 		},
 	})
 }
@@ -51,21 +47,9 @@ type lookupEventsOutput struct {
 	Events    []json.RawMessage
 }
 
-// sensitiveNames are the distinct names of the actions marked sensitive.
-func sensitiveNames(r *api.Registry) []string {
-	var names []string
-	for _, s := range r.Specs() {
-		if s.Sensitive {
-			names = append(names, s.Name)
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
-}
-
-func lookupEvents(c *api.Call, recent audit.Recent, sensitive []string, in *lookupEventsInput) (*lookupEventsOutput, error) {
+func lookupEvents(c *api.Call, recent audit.Recent, in *lookupEventsInput) (*lookupEventsOutput, error) {
 	q := audit.LookupQuery{AccountID: c.AccountID(), Start: in.StartTime, End: in.EndTime, NextToken: in.NextToken,
-		MaxResults: in.MaxResults, Direction: in.Direction, SensitiveNames: sensitive}
+		MaxResults: in.MaxResults, Direction: in.Direction}
 	switch len(in.LookupAttribute) {
 	case 0:
 	case 1:
