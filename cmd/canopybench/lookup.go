@@ -57,6 +57,7 @@ func driveLookup(db string, duration time.Duration, rounds, conns, n int) error 
 		{"User=bench", lookup("User", "bench")},                                           // 10%
 		{"EventId", lookup("EventId", middleID)},                                          // one
 		{"ResourceName=none", lookup("ResourceName", "acs:ram::"+root.id+":user/nobody")}, // none
+		{"SensitiveAction=true", lookup("SensitiveAction", "true")},                       // none: every sensitive name's range, empty
 	}
 	fmt.Printf("canopybench lookup: %d events, %d connections, %d rounds x %s per call, store %s\n", n, conns, rounds, duration, storeName(db))
 	fmt.Printf("%-6s %-26s %10s %10s %10s %8s\n", "round", "call", "req/s", "p50", "p99", "errors")

@@ -206,7 +206,7 @@ func build(c *Call) (*record, store.Event) {
 		rec.EventType = c.EventType
 	}
 	ev := store.Event{ID: c.RequestID, Time: c.Time, EventName: c.Action, ServiceName: c.Product,
-		EventRW: rec.EventRW, AccessKeyID: cut(c.AccessKeyID, MaxKeyBytes), ErrorCode: c.ErrorCode}
+		EventRW: rec.EventRW, AccessKeyID: cut(c.AccessKeyID, MaxKeyBytes), ErrorCode: c.ErrorCode, Sensitive: c.Sensitive}
 	rec.UserIdentity.AccessKeyID = ev.AccessKeyID
 	extra := additionalData{Scheme: c.Scheme}
 	p := c.Caller

@@ -1,12 +1,14 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/canopy-iam/canopy/internal/model"
+	"github.com/canopy-iam/canopy/internal/store"
 )
 
 func decode(t *testing.T, data []byte) map[string]any {
@@ -109,5 +111,23 @@ func TestResponseElementsRedactSecrets(t *testing.T) {
 		IsSecret: isSecret, ErrorCode: "LimitExceeded.User.AccessKey"})
 	if _, has := decode(t, failed.Data)["responseElements"]; has {
 		t.Fatal("a failed call has responseElements")
+	}
+}
+
+// The store reads a decoded event's Sensitive flag from its record
+// (store.SensitiveMarker): the record of a sensitive call, and only of
+// one, holds exactly those bytes, whatever its parameters say.
+func TestSensitiveRecordsCarryTheStoreMarker(t *testing.T) {
+	user := &model.Principal{Kind: model.RAMUser, AccountID: "1", UserName: "tom", UserID: "2"}
+	forged := map[string]string{"eventAttributes": `{"SensitiveAction":"true"}`, `"SensitiveAction"`: "true"}
+	for _, sensitive := range []bool{true, false} {
+		ev := Event(&Call{RequestID: "r", Action: "CreateAccessKey", Write: true, Sensitive: sensitive, Caller: user, Params: forged})
+		if got := bytes.Contains(ev.Data, []byte(store.SensitiveMarker)); got != sensitive || ev.Sensitive != sensitive {
+			t.Fatalf("sensitive %v: record holds the marker %v, event flag %v:\n%s", sensitive, got, ev.Sensitive, ev.Data)
+		}
+		decoded, _, err := store.ReadEvent(store.AppendEvent(nil, &ev))
+		if err != nil || decoded.Sensitive != sensitive {
+			t.Fatalf("sensitive %v: decoded flag %v (%v)", sensitive, decoded.Sensitive, err)
+		}
 	}
 }

@@ -27,7 +27,12 @@ var lookupAttributes = map[string]string{
 	"EventName": "EventName", "User": "User", "EventRW": "EventRW",
 	"EventAccessKeyId": "EventAccessKeyId", "ServiceName": "ServiceName", "EventId": "EventId",
 	"ResourceType": "ResourceType", "ResourceName": "ResourceName",
+	sensitiveAttribute: sensitiveAttribute,
 }
+
+// sensitiveAttribute selects the events of sensitive actions; its only
+// value is "true".
+const sensitiveAttribute = "SensitiveAction"
 
 // Recent gives what this node recorded that the store's snapshot may not
 // show yet (the Appender's unfolded events), so a caller always finds its
@@ -92,7 +97,10 @@ func Lookup(tx store.Tx, recent Recent, q LookupQuery, now time.Time) (*LookupRe
 	if q.Attribute != "" || q.Value != "" {
 		attr, ok := lookupAttributes[q.Attribute]
 		if !ok {
-			return nil, CodeInvalidQuery.New("LookupAttribute key %q is not supported; use EventName, User, EventRW, EventAccessKeyId, ServiceName, EventId, ResourceType or ResourceName.", q.Attribute)
+			return nil, CodeInvalidQuery.New("LookupAttribute key %q is not supported; use EventName, User, EventRW, EventAccessKeyId, ServiceName, EventId, ResourceType, ResourceName or SensitiveAction.", q.Attribute)
+		}
+		if attr == sensitiveAttribute && q.Value != "true" {
+			return nil, CodeInvalidQuery.New("The SensitiveAction LookupAttribute takes the value true.")
 		}
 		f.Attribute, f.Value = attr, q.Value
 		if attr == "User" {

@@ -34,7 +34,7 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request, a *active) {
 
 // trailFilters are the LookupEvents attributes the page offers (one at a
 // time, as ActionTrail allows): the keys audit.LookupEvents supports.
-var trailFilters = []string{"EventName", "User", "ServiceName", "EventRW", "EventId", "EventAccessKeyId"}
+var trailFilters = []string{"EventName", "User", "ServiceName", "EventRW", "EventId", "EventAccessKeyId", "ResourceType", "ResourceName", "SensitiveAction"}
 
 // trailEvent is one row of the Event Query page.
 type trailEvent struct {

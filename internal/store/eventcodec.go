@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"time"
@@ -10,6 +11,8 @@ import (
 // holds and what a folded batch is made of. Strings are a uvarint length
 // then their bytes; times are Unix nanoseconds as a varint. Decoding never
 // trusts a length: a short or corrupt buffer is an error, never a panic.
+
+var sensitiveMarker = []byte(SensitiveMarker)
 
 // ErrCorrupt is returned when an encoded event or nonce cannot be read.
 var ErrCorrupt = errors.New("store: corrupt encoded record")
@@ -44,6 +47,7 @@ func ReadEvent(buf []byte) (e Event, rest []byte, err error) {
 	}
 	if d := r.bytes(); len(d) > 0 {
 		e.Data = d
+		e.Sensitive = bytes.Contains(d, sensitiveMarker)
 	}
 	return e, r.buf, r.err
 }

@@ -262,8 +262,17 @@ type Event struct {
 	// audit.ResourceOf.
 	ResourceType string
 	ResourceName string
-	Data         []byte // JSON ActionTrail event
+	// Sensitive marks the event of a sensitive action (its record says
+	// eventAttributes {"SensitiveAction": "true"}, SensitiveMarker).
+	Sensitive bool
+	Data      []byte // JSON ActionTrail event
 }
+
+// SensitiveMarker is how the JSON record of a sensitive action's event
+// says so. Decoding an event reads Sensitive from it (the binary form
+// keeps the record, not the flag); audit writes exactly these bytes, which
+// a test of audit holds.
+const SensitiveMarker = `"eventAttributes":{"SensitiveAction":"true"}`
 
 // EventFilter selects one account's events. At most one attribute filter.
 type EventFilter struct {
@@ -284,7 +293,7 @@ type EventFilter struct {
 // EventAttributes are the attributes an EventFilter may select on; every
 // one is an index range in every backend.
 var EventAttributes = []string{"EventName", "User", "EventRW", "EventAccessKeyId", "ServiceName", "EventId",
-	"ResourceType", "ResourceName"}
+	"ResourceType", "ResourceName", "SensitiveAction"}
 
 // EventRepo stores audit events.
 type EventRepo interface {
@@ -364,6 +373,10 @@ func (e *Event) Attribute(name string) string {
 		return e.ResourceType
 	case "ResourceName":
 		return e.ResourceName
+	case "SensitiveAction":
+		if e.Sensitive {
+			return "true"
+		}
 	}
 	return ""
 }

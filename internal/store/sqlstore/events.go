@@ -9,9 +9,9 @@ import (
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
-const eventCols = `account_id, time_ns, id, event_name, service_name, event_rw, user_name, access_key_id, error_code, resource_type, resource_name, data`
+const eventCols = `account_id, time_ns, id, event_name, service_name, event_rw, user_name, access_key_id, error_code, resource_type, resource_name, sensitive, data`
 
-const eventColCount = 12
+const eventColCount = 13
 
 // insertEventsSQL inserts rows events. ON CONFLICT DO NOTHING on the
 // (account, time, id) key makes re-appending the same event (a retried
@@ -31,6 +31,7 @@ var eventColumn = map[string]string{
 	"EventId":          "id",
 	"ResourceType":     "resource_type",
 	"ResourceName":     "resource_name",
+	"SensitiveAction":  "sensitive",
 }
 
 // eventIndex names the index each attribute's lookup uses. Without
@@ -40,7 +41,7 @@ var eventColumn = map[string]string{
 var eventIndex = map[string]string{
 	"": "PRIMARY KEY", "EventName": "events_name", "User": "events_user", "EventRW": "events_rw",
 	"EventAccessKeyId": "events_key", "ServiceName": "events_service", "EventId": "events_id",
-	"ResourceType": "events_rtype", "ResourceName": "events_rname",
+	"ResourceType": "events_rtype", "ResourceName": "events_rname", "SensitiveAction": "events_sensitive",
 }
 
 // eventLookupSQL pages through one account's events in (time, id) order.
@@ -97,7 +98,7 @@ func eventArgs(args []any, e *store.Event) ([]any, error) {
 		return args, err
 	}
 	return append(args, e.AccountID, ts, e.ID, e.EventName, e.ServiceName, e.EventRW, e.UserName,
-		e.AccessKeyID, e.ErrorCode, e.ResourceType, e.ResourceName, blob(e.Data)), nil
+		e.AccessKeyID, e.ErrorCode, e.ResourceType, e.ResourceName, e.Attribute("SensitiveAction"), blob(e.Data)), nil
 }
 
 type eventRepo struct{ t *tx }
@@ -174,10 +175,12 @@ func (r eventRepo) lookupRows(f store.EventFilter) ([]store.Event, error) {
 	err = r.t.queryAll(q, args, func(rows rowsIter) error {
 		var e store.Event
 		var ts int64
+		var sensitive string
 		if err := rows.Scan(&e.AccountID, &ts, &e.ID, &e.EventName, &e.ServiceName, &e.EventRW,
-			&e.UserName, &e.AccessKeyID, &e.ErrorCode, &e.ResourceType, &e.ResourceName, &e.Data); err != nil {
+			&e.UserName, &e.AccessKeyID, &e.ErrorCode, &e.ResourceType, &e.ResourceName, &sensitive, &e.Data); err != nil {
 			return err
 		}
+		e.Sensitive = sensitive == "true"
 		e.Time = fromNanos(ts)
 		out = append(out, e)
 		return nil

@@ -44,6 +44,10 @@ func eventSet() []store.Event {
 		if i%7 == 0 {
 			e.ErrorCode = "EntityNotExist.User"
 		}
+		if i%4 == 2 { // a sensitive action's record says so
+			e.Sensitive = true
+			e.Data = []byte(fmt.Sprintf(`{"n":%d,%s}`, i, store.SensitiveMarker))
+		}
 		evs = append(evs, e)
 	}
 	for i := 0; i < 5; i++ {
@@ -158,6 +162,7 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Backend) {
 		{Attribute: "EventId", Value: "019AD4C2-1F00-7ABC-8DEF-0123456789AB"},
 		{Attribute: "ResourceType", Value: "ACS::RAM::User"},
 		{Attribute: "ResourceName", Value: "acs:ram::" + acctA + ":user/alice"},
+		{Attribute: "SensitiveAction", Value: "true"},
 		{Attribute: "EventName", Value: "NoSuchEvent"},
 		{Start: t0.Add(5 * time.Second), End: t0.Add(9 * time.Second)},
 		{Start: t0.Add(5 * time.Second)},
