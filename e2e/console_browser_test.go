@@ -48,7 +48,7 @@ func chrome(t *testing.T) context.Context {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	browser, cancel := chromedp.NewContext(actx)
 	// The first run starts the browser: without a timeout, which would
-	// stop the browser with it; the steps get one.
+	// stop the browser with it; each step gets one (stepTimeout).
 	if err := chromedp.Do(browser); err != nil {
 		cancel()
 		cancelAlloc()
