@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,34 +48,109 @@ func chrome(t *testing.T) context.Context {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	browser, cancel := chromedp.NewContext(actx)
 	// The first run starts the browser: without a timeout, which would
-	// stop the browser with it; the steps get one.
+	// stop the browser with it; each step gets one (stepTimeout).
 	if err := chromedp.Do(browser); err != nil {
 		cancel()
 		cancelAlloc()
 		t.Fatalf("start Chromium: %v", err)
 	}
-	ctx, cancelTimeout := context.WithTimeout(browser, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
-	return ctx
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	return browser
 }
+
+// stepTimeout bounds each run, value or waitText call, not the whole test:
+// a loaded 2-vCPU machine can take seconds per page, so a test of forty
+// pages under one deadline timed out while nothing was wrong; a step that
+// waits for what never comes still fails, after this long.
+const stepTimeout = 60 * time.Second
 
 func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		body, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
-		t.Fatalf("%s: %v\npage:\n%s", what, err, body)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		t.Fatalf("%s: %v\npage:\n%s", what, err, pageBody(ctx))
 	}
 }
 
 // value runs one action that returns a value.
 func value[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, a)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(sctx, a)
 	if err != nil {
-		body, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
-		t.Fatalf("%s: %v\npage:\n%s", what, err, body)
+		t.Fatalf("%s: %v\npage:\n%s", what, err, pageBody(ctx))
 	}
 	return v
+}
+
+// pageBody is the page's HTML for a failure message, read with a fresh
+// deadline (the step's may be the one that ran out).
+func pageBody(ctx context.Context) string {
+	bctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	body, _ := chromedp.Run(bctx, chromedp.OuterHTML(chromedp.CSS("body")))
+	return body
+}
+
+// clickLoads clicks what navigates (a link, a submit button) and waits
+// until the page it leads to has replaced the current one and loaded. A
+// bare Click followed by WaitVisible is not enough: when both pages show
+// the awaited element (a search reloading its own form, a notice on both),
+// the wait is satisfied by the old page before the browser has even sent
+// the request, and the next click then lands on a page being replaced and
+// is lost.
+func clickLoads(sel chromedp.CSS) chromedp.Action[chromedp.Void] {
+	return loads(chromedp.Click(sel))
+}
+
+// loads runs trigger, which must navigate, and waits for the new document.
+// It waits first for the current page to finish loading (a click on a page
+// still loading its stylesheet or script can land beside its target or miss
+// the handlers), then marks the current window; a navigation makes a new
+// window without the mark, so "no mark and readyState complete" holds only
+// on the page the trigger led to, whatever its URL (a form posting to
+// its own address included).
+func loads(trigger chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		loaded(),
+		script(`window.canopyTestLeftPage = true`),
+		trigger,
+		pollPage(`!window.canopyTestLeftPage && document.readyState === "complete"`))
+}
+
+// loaded waits until the current page has finished loading: for a click on
+// a page that reloads itself (a check or a deletion in progress) once the
+// awaited element has shown up on it.
+func loaded() chromedp.Action[chromedp.Void] {
+	return pollPage(`document.readyState === "complete"`)
+}
+
+// pollPage evaluates cond in the current top document until it is true. An
+// evaluation failing while one document replaces another is retried; the
+// step's deadline ends the wait.
+func pollPage(cond string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		var last error
+		for {
+			ok, err := chromedp.Evaluate[bool](cond)(ctx, tg)
+			if err == nil && ok {
+				return nil
+			}
+			if err != nil {
+				last = err
+			}
+			select {
+			case <-ctx.Done():
+				if last != nil {
+					return fmt.Errorf("waiting for %s: %w (last evaluation error: %v)", cond, ctx.Err(), last)
+				}
+				return fmt.Errorf("waiting for %s: %w", cond, ctx.Err())
+			case <-time.After(25 * time.Millisecond):
+			}
+		}
+	})
 }
 
 // script runs JavaScript for its effect.
@@ -124,7 +200,7 @@ func TestBrowserRootSignsInAndSeesItsSignIn(t *testing.T) {
 	run(t, ctx, "sign in",
 		chromedp.SendKeys(tid("signin-account"), acct.Email),
 		chromedp.SendKeys(tid("signin-password"), acct.Password),
-		chromedp.Click(tid("signin-submit")),
+		clickLoads(tid("signin-submit")),
 		chromedp.WaitVisible(tid("identity")))
 	if got := textOf(t, ctx, tid("identity-name")); got != "root" {
 		t.Fatalf("identity %q, want root", got)
@@ -132,7 +208,7 @@ func TestBrowserRootSignsInAndSeesItsSignIn(t *testing.T) {
 	if got := textOf(t, ctx, tid("identity-account")); got != acct.ID {
 		t.Fatalf("account %q, want %s", got, acct.ID)
 	}
-	run(t, ctx, "open Event Query", chromedp.Click(tid("nav-trail")),
+	run(t, ctx, "open Event Query", clickLoads(tid("nav-trail")),
 		chromedp.WaitVisible(tid("trail-table")))
 	if got := textOf(t, ctx, tid("page-title")); got != "Event Query" {
 		t.Fatalf("page title %q", got)
@@ -142,10 +218,10 @@ func TestBrowserRootSignsInAndSeesItsSignIn(t *testing.T) {
 		t.Fatalf("Event Query shows %v, want the ConsoleSignin", names)
 	}
 	screenshot(t, ctx, "event-query.png")
-	run(t, ctx, "open Users", chromedp.Click(tid("nav-users")),
+	run(t, ctx, "open Users", clickLoads(tid("nav-users")),
 		chromedp.WaitVisible(tid("users-empty")))
 	screenshot(t, ctx, "users-empty.png")
-	run(t, ctx, "sign out", chromedp.Click(tid("signout")), chromedp.WaitVisible(tid("signin-form")))
+	run(t, ctx, "sign out", clickLoads(tid("signout")), chromedp.WaitVisible(tid("signin-form")))
 }
 
 // TestBrowserRAMUserIsForcedThroughPasswordAndMFA: the login profile
@@ -160,21 +236,21 @@ func TestBrowserRAMUserIsForcedThroughPasswordAndMFA(t *testing.T) {
 	base := "http://" + w.srv.Endpoint
 	logon := "administrator@" + w.acct.ID + ".onaliyun.com"
 	run(t, ctx, "open the RAM logon", chromedp.Navigate(base+"/console/signin"),
-		chromedp.Click(tid("ram-signin-link")),
+		clickLoads(tid("ram-signin-link")),
 		chromedp.WaitVisible(tid("ram-logon-name")))
 	screenshot(t, ctx, "ram-logon.png")
 	run(t, ctx, "logon name, Next, password",
 		chromedp.SendKeys(tid("ram-logon-name"), logon),
-		chromedp.Click(tid("ram-next")),
+		clickLoads(tid("ram-next")),
 		chromedp.WaitVisible(tid("ram-password")),
 		chromedp.SendKeys(tid("ram-password"), "Generated-Passw0rd!"),
-		chromedp.Click(tid("ram-logon")),
+		clickLoads(tid("ram-logon")),
 		chromedp.WaitVisible(tid("change-password-form")))
 	run(t, ctx, "change the password",
 		chromedp.SendKeys(tid("old-password"), "Generated-Passw0rd!"),
 		chromedp.SendKeys(tid("new-password"), "Chosen-Passw0rd-2"),
 		chromedp.SendKeys(tid("confirm-password"), "Chosen-Passw0rd-2"),
-		chromedp.Click(tid("change-password-submit")),
+		clickLoads(tid("change-password-submit")),
 		chromedp.WaitVisible(tid("mfa-qr")))
 	if w := value(t, ctx, "QR code", chromedp.Evaluate[int](`document.querySelector('[data-testid="mfa-qr"]').naturalWidth`)); w != 200 {
 		t.Fatalf("the QR code image did not load (naturalWidth %d)", w)
@@ -185,7 +261,7 @@ func TestBrowserRAMUserIsForcedThroughPasswordAndMFA(t *testing.T) {
 	run(t, ctx, "bind the device",
 		chromedp.SendKeys(tid("mfa-code1"), c1),
 		chromedp.SendKeys(tid("mfa-code2"), c2),
-		chromedp.Click(tid("bind-mfa-submit")),
+		clickLoads(tid("bind-mfa-submit")),
 		chromedp.WaitVisible(tid("identity")))
 	if got := textOf(t, ctx, tid("identity-name")); got != "administrator" {
 		t.Fatalf("identity %q, want administrator", got)
@@ -194,7 +270,7 @@ func TestBrowserRAMUserIsForcedThroughPasswordAndMFA(t *testing.T) {
 	// AdministratorAccess lets it list the users and delete one, after a
 	// confirmation naming it.
 	w.createUser(t, "temp")
-	run(t, ctx, "open Users", chromedp.Click(tid("nav-users")),
+	run(t, ctx, "open Users", clickLoads(tid("nav-users")),
 		chromedp.WaitVisible(tid("users-table")))
 	if got := textOf(t, ctx, tid("user-name")); got != logon {
 		t.Fatalf("users table shows %q first, want %s", got, logon)
@@ -203,13 +279,13 @@ func TestBrowserRAMUserIsForcedThroughPasswordAndMFA(t *testing.T) {
 		t.Fatalf("total %q, want 2", got)
 	}
 	screenshot(t, ctx, "users.png")
-	run(t, ctx, "delete temp", chromedp.Click(chromedp.CSS(`[data-testid="user-row"]:nth-of-type(2) [data-testid="user-delete"]`)),
+	run(t, ctx, "delete temp", clickLoads(chromedp.CSS(`[data-testid="user-row"]:nth-of-type(2) [data-testid="user-delete"]`)),
 		chromedp.WaitVisible(tid("confirm-dialog")))
 	if q := textOf(t, ctx, tid("confirm-question")); !strings.Contains(q, `"temp"`) {
 		t.Fatalf("the confirmation does not name the user: %q", q)
 	}
 	screenshot(t, ctx, "confirm-delete.png")
-	run(t, ctx, "confirm", chromedp.Click(tid("confirm-ok")), chromedp.WaitVisible(tid("notice")))
+	run(t, ctx, "confirm", clickLoads(tid("confirm-ok")), chromedp.WaitVisible(tid("notice")))
 	if got := textOf(t, ctx, tid("users-total")); got != "1" {
 		t.Fatalf("total after the deletion %q, want 1", got)
 	}
@@ -231,10 +307,10 @@ func TestBrowserLockoutCSRFAndResourceRoot(t *testing.T) {
 		run(t, ctx, "logon attempt", chromedp.Navigate(base+"/console/ram-signin"),
 			chromedp.WaitVisible(tid("ram-logon-name")),
 			chromedp.SendKeys(tid("ram-logon-name"), "dave@"+w.acct.ID),
-			chromedp.Click(tid("ram-next")),
+			clickLoads(tid("ram-next")),
 			chromedp.WaitVisible(tid("ram-password")),
 			chromedp.SendKeys(tid("ram-password"), password),
-			chromedp.Click(tid("ram-logon")),
+			clickLoads(tid("ram-logon")),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-code"], [data-testid="identity"]`)))
 		return value(t, ctx, "read the outcome", chromedp.Evaluate[string](`(document.querySelector('[data-testid="error-code"]')||{}).textContent||"signed in"`))
 	}
@@ -242,7 +318,7 @@ func TestBrowserLockoutCSRFAndResourceRoot(t *testing.T) {
 	run(t, ctx, "logon URL", chromedp.Navigate(base+"/console/ram-signin/"+w.acct.ID+".onaliyun.com"),
 		chromedp.WaitVisible(tid("ram-logon-name")),
 		chromedp.SendKeys(tid("ram-logon-name"), "dave"),
-		chromedp.Click(tid("ram-next")),
+		clickLoads(tid("ram-next")),
 		chromedp.WaitVisible(tid("ram-password")))
 	if got := textOf(t, ctx, tid("ram-logon-shown")); got != "dave@"+w.acct.ID+".onaliyun.com" {
 		t.Fatalf("the pre-filled suffix gave %q", got)
@@ -263,7 +339,7 @@ func TestBrowserLockoutCSRFAndResourceRoot(t *testing.T) {
 		script(`document.querySelector('[data-testid="signin-form"] input[name="csrf"]').remove()`),
 		chromedp.SendKeys(tid("signin-account"), w.acct.Email),
 		chromedp.SendKeys(tid("signin-password"), w.acct.Password),
-		chromedp.Click(tid("signin-submit")),
+		clickLoads(tid("signin-submit")),
 		chromedp.WaitVisible(tid("error-code")))
 	if got := textOf(t, ctx, tid("error-code")); got != "Forbidden.CSRF" {
 		t.Fatalf("token-less post: %q, want Forbidden.CSRF", got)
@@ -274,7 +350,7 @@ func TestBrowserLockoutCSRFAndResourceRoot(t *testing.T) {
 		chromedp.WaitVisible(tid("signin-form")),
 		chromedp.SendKeys(tid("signin-account"), member.AccountId),
 		chromedp.SendKeys(tid("signin-password"), "Any-Passw0rd-1"),
-		chromedp.Click(tid("signin-submit")),
+		clickLoads(tid("signin-submit")),
 		chromedp.WaitVisible(tid("error-message")))
 	if msg := textOf(t, ctx, tid("error-message")); !strings.Contains(msg, "RAM users") || !strings.Contains(msg, "management account") {
 		t.Fatalf("resource root refusal does not say how to get in: %q", msg)

@@ -23,9 +23,9 @@ func TestBrowserRootCreatesTheAccountAdministrator(t *testing.T) {
 		chromedp.WaitVisible(tid("signin-form")),
 		chromedp.SendKeys(tid("signin-account"), w.acct.Email),
 		chromedp.SendKeys(tid("signin-password"), w.acct.Password),
-		chromedp.Click(tid("signin-submit")),
+		clickLoads(tid("signin-submit")),
 		chromedp.WaitVisible(tid("identity")))
-	run(t, ctx, "open RAM Overview", chromedp.Click(tid("nav-ram-overview")), chromedp.WaitVisible(tid("ram-basic-info")))
+	run(t, ctx, "open RAM Overview", clickLoads(tid("nav-ram-overview")), chromedp.WaitVisible(tid("ram-basic-info")))
 	if got := textOf(t, ctx, tid("ram-account-id")); got != w.acct.ID {
 		t.Fatalf("Overview shows account %q, want %s", got, w.acct.ID)
 	}
@@ -34,12 +34,12 @@ func TestBrowserRootCreatesTheAccountAdministrator(t *testing.T) {
 		t.Fatalf("login URL %q, want %s", loginURL, want)
 	}
 	screenshot(t, ctx, "ram-overview.png")
-	run(t, ctx, "Get Started > Account Administrator", chromedp.Click(tid("ram-admin-start")), chromedp.WaitVisible(tid("admin-plan")))
+	run(t, ctx, "Get Started > Account Administrator", clickLoads(tid("ram-admin-start")), chromedp.WaitVisible(tid("admin-plan")))
 	if got := textOf(t, ctx, tid("admin-plan-policy")); got != "AdministratorAccess" {
 		t.Fatalf("planned policy %q", got)
 	}
 	screenshot(t, ctx, "ram-admin-plan.png")
-	run(t, ctx, "Perform", chromedp.Click(tid("admin-perform")), chromedp.WaitVisible(tid("admin-result")))
+	run(t, ctx, "Perform", clickLoads(tid("admin-perform")), chromedp.WaitVisible(tid("admin-result")))
 	statuses := value(t, ctx, "read the progress", chromedp.Evaluate[[]string](
 		`[...document.querySelectorAll('[data-testid="admin-step-status"]')].map(e => e.textContent)`))
 	if strings.Join(statuses, ",") != "Done,Done,Done" {
@@ -56,28 +56,28 @@ func TestBrowserRootCreatesTheAccountAdministrator(t *testing.T) {
 		t.Fatalf("Download CSV link %q", csvHref)
 	}
 	screenshot(t, ctx, "ram-admin-result.png")
-	run(t, ctx, "root signs out", chromedp.Click(tid("signout")), chromedp.WaitVisible(tid("signin-form")))
+	run(t, ctx, "root signs out", clickLoads(tid("signout")), chromedp.WaitVisible(tid("signin-form")))
 
 	run(t, ctx, "administrator opens the logon URL", chromedp.Navigate(loginURL),
 		chromedp.WaitVisible(tid("ram-logon-name")),
 		chromedp.SendKeys(tid("ram-logon-name"), "administrator"),
-		chromedp.Click(tid("ram-next")),
+		clickLoads(tid("ram-next")),
 		chromedp.WaitVisible(tid("ram-password")),
 		chromedp.SendKeys(tid("ram-password"), password),
-		chromedp.Click(tid("ram-logon")),
+		clickLoads(tid("ram-logon")),
 		chromedp.WaitVisible(tid("change-password-form")))
 	run(t, ctx, "forced password change",
 		chromedp.SendKeys(tid("old-password"), password),
 		chromedp.SendKeys(tid("new-password"), "Admin-Chosen-Passw0rd"),
 		chromedp.SendKeys(tid("confirm-password"), "Admin-Chosen-Passw0rd"),
-		chromedp.Click(tid("change-password-submit")),
+		clickLoads(tid("change-password-submit")),
 		chromedp.WaitVisible(tid("mfa-secret")))
 	secret := textOf(t, ctx, tid("mfa-secret"))
 	c1, c2 := consecutiveCodes(t, secret, w.srv.App.Now())
 	run(t, ctx, "bind MFA",
 		chromedp.SendKeys(tid("mfa-code1"), c1),
 		chromedp.SendKeys(tid("mfa-code2"), c2),
-		chromedp.Click(tid("bind-mfa-submit")),
+		clickLoads(tid("bind-mfa-submit")),
 		chromedp.WaitVisible(tid("identity")))
 	if got := textOf(t, ctx, tid("identity-name")); got != "administrator" {
 		t.Fatalf("identity %q, want administrator", got)
@@ -124,54 +124,54 @@ func TestBrowserCreateUserAndGrantPermission(t *testing.T) {
 		chromedp.WaitVisible(tid("signin-form")),
 		chromedp.SendKeys(tid("signin-account"), w.acct.Email),
 		chromedp.SendKeys(tid("signin-password"), w.acct.Password),
-		chromedp.Click(tid("signin-submit")),
+		clickLoads(tid("signin-submit")),
 		chromedp.WaitVisible(tid("identity")))
-	run(t, ctx, "Users > Create User", chromedp.Click(tid("nav-users")), chromedp.WaitVisible(tid("users-create")),
-		chromedp.Click(tid("users-create")), chromedp.WaitVisible(tid("newuser-form")),
+	run(t, ctx, "Users > Create User", clickLoads(tid("nav-users")), chromedp.WaitVisible(tid("users-create")),
+		clickLoads(tid("users-create")), chromedp.WaitVisible(tid("newuser-form")),
 		chromedp.SendKeys(tid("newuser-name"), "tom"),
 		chromedp.SendKeys(tid("newuser-display"), "Tom"),
 		chromedp.Click(tid("newuser-openapi")),
 		chromedp.Click(tid("newuser-reset"))) // not required: tom logs on straight away
 	screenshot(t, ctx, "ram-create-user.png")
-	run(t, ctx, "OK", chromedp.Click(tid("newuser-submit")), chromedp.WaitVisible(tid("newuser-result")))
+	run(t, ctx, "OK", clickLoads(tid("newuser-submit")), chromedp.WaitVisible(tid("newuser-result")))
 	password := textOf(t, ctx, tid("newuser-password"))
 	keyID, secret := textOf(t, ctx, tid("newuser-key-id")), textOf(t, ctx, tid("newuser-key-secret"))
 	if len(password) < 16 || keyID == "" || secret == "" {
 		t.Fatalf("result: password of %d characters, key %q, secret of %d", len(password), keyID, len(secret))
 	}
 	screenshot(t, ctx, "ram-create-user-result.png")
-	run(t, ctx, "open tom", chromedp.Click(tid("newuser-open")), chromedp.WaitVisible(tid("user-basic")))
+	run(t, ctx, "open tom", clickLoads(tid("newuser-open")), chromedp.WaitVisible(tid("user-basic")))
 	if got := textOf(t, ctx, tid("key-id")); got != keyID {
 		t.Fatalf("detail lists key %q, want %s", got, keyID)
 	}
 	if body := value(t, ctx, "page text", chromedp.Evaluate[string](`document.body.innerText`)); strings.Contains(body, secret) || strings.Contains(body, password) {
 		t.Fatal("the detail page shows a secret")
 	}
-	run(t, ctx, "Grant Permission", chromedp.Click(tid("grant-open")), chromedp.WaitVisible(tid("grant-form")),
+	run(t, ctx, "Grant Permission", clickLoads(tid("grant-open")), chromedp.WaitVisible(tid("grant-form")),
 		chromedp.SetValue(tid("grant-type"), "System"),
 		chromedp.SendKeys(tid("grant-search"), "STSAssumeRole"),
-		chromedp.Click(tid("grant-search-submit")),
+		clickLoads(tid("grant-search-submit")),
 		chromedp.WaitVisible(tid("grant-pick-AliyunSTSAssumeRoleAccess")),
 		chromedp.Click(tid("grant-pick-AliyunSTSAssumeRoleAccess")))
 	if n := value(t, ctx, "rows", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="grant-row"]').length`)); n != 1 {
 		t.Fatalf("the search left %d policies, want 1", n)
 	}
 	screenshot(t, ctx, "ram-grant.png")
-	run(t, ctx, "OK", chromedp.Click(tid("grant-submit")), chromedp.WaitVisible(tid("grant-complete")),
-		chromedp.Click(tid("grant-complete")), chromedp.WaitVisible(tid("policies-table")))
+	run(t, ctx, "OK", clickLoads(tid("grant-submit")), chromedp.WaitVisible(tid("grant-complete")),
+		clickLoads(tid("grant-complete")), chromedp.WaitVisible(tid("policies-table")))
 	if got := textOf(t, ctx, tid("policy-name")); got != "AliyunSTSAssumeRoleAccess" {
 		t.Fatalf("Permissions lists %q", got)
 	}
 	run(t, ctx, "scroll to the keys and permissions", script(`document.querySelector('[data-testid="user-keys"]').scrollIntoView()`))
 	screenshot(t, ctx, "ram-user-detail.png")
-	run(t, ctx, "root signs out", chromedp.Click(tid("signout")), chromedp.WaitVisible(tid("signin-form")))
+	run(t, ctx, "root signs out", clickLoads(tid("signout")), chromedp.WaitVisible(tid("signin-form")))
 	run(t, ctx, "tom logs on", chromedp.Navigate(base+"/console/ram-signin/"+w.acct.ID+".onaliyun.com"),
 		chromedp.WaitVisible(tid("ram-logon-name")),
 		chromedp.SendKeys(tid("ram-logon-name"), "tom"),
-		chromedp.Click(tid("ram-next")),
+		clickLoads(tid("ram-next")),
 		chromedp.WaitVisible(tid("ram-password")),
 		chromedp.SendKeys(tid("ram-password"), password),
-		chromedp.Click(tid("ram-logon")),
+		clickLoads(tid("ram-logon")),
 		chromedp.WaitVisible(tid("identity")))
 	if got := textOf(t, ctx, tid("identity-name")); got != "tom" {
 		t.Fatalf("identity %q, want tom", got)
@@ -191,14 +191,14 @@ func TestBrowserPolicyEditorRolesAndSettings(t *testing.T) {
 		chromedp.WaitVisible(tid("signin-form")),
 		chromedp.SendKeys(tid("signin-account"), w.acct.Email),
 		chromedp.SendKeys(tid("signin-password"), w.acct.Password),
-		chromedp.Click(tid("signin-submit")),
+		clickLoads(tid("signin-submit")),
 		chromedp.WaitVisible(tid("identity")))
 	bad := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*"}]}`
-	run(t, ctx, "Policies > Create Policy with a bad document", chromedp.Click(tid("nav-ram-policies")), chromedp.WaitVisible(tid("policies-create")),
-		chromedp.Click(tid("policies-create")), chromedp.WaitVisible(tid("policy-form")),
+	run(t, ctx, "Policies > Create Policy with a bad document", clickLoads(tid("nav-ram-policies")), chromedp.WaitVisible(tid("policies-create")),
+		clickLoads(tid("policies-create")), chromedp.WaitVisible(tid("policy-form")),
 		chromedp.SendKeys(tid("policy-name-input"), "ecs-all"),
 		chromedp.SetValue(tid("policy-document"), bad),
-		chromedp.Click(tid("policy-save")),
+		clickLoads(tid("policy-save")),
 		chromedp.WaitVisible(tid("error-code")))
 	if got := textOf(t, ctx, tid("error-code")); got != "MalformedPolicyDocument" {
 		t.Fatalf("editor refusal %q", got)
@@ -208,16 +208,16 @@ func TestBrowserPolicyEditorRolesAndSettings(t *testing.T) {
 	}
 	screenshot(t, ctx, "ram-policy-error.png")
 	run(t, ctx, "fix and save", chromedp.SetValue(tid("policy-document"), strings.Replace(bad, `"ecs:*"}`, `"ecs:*","Resource":"*"}`, 1)),
-		chromedp.Click(tid("policy-save")), chromedp.WaitVisible(tid("policy-version")))
-	run(t, ctx, "Roles > ops", chromedp.Click(tid("nav-ram-roles")), chromedp.WaitVisible(tid("roles-table")),
-		chromedp.Click(tid("role-open")), chromedp.WaitVisible(tid("trust-document")))
+		clickLoads(tid("policy-save")), chromedp.WaitVisible(tid("policy-version")))
+	run(t, ctx, "Roles > ops", clickLoads(tid("nav-ram-roles")), chromedp.WaitVisible(tid("roles-table")),
+		clickLoads(tid("role-open")), chromedp.WaitVisible(tid("trust-document")))
 	if got := value(t, ctx, "trust text", chromedp.Evaluate[string](`document.querySelector('[data-testid="trust-document"]').value`)); !strings.Contains(got, "acs:ram::"+w.acct.ID+":root") {
 		t.Fatalf("trust policy shown: %q", got)
 	}
 	screenshot(t, ctx, "ram-role.png")
-	run(t, ctx, "Settings: alias", chromedp.Click(tid("nav-ram-settings")), chromedp.WaitVisible(tid("settings-alias")),
+	run(t, ctx, "Settings: alias", clickLoads(tid("nav-ram-settings")), chromedp.WaitVisible(tid("settings-alias")),
 		chromedp.SetValue(tid("settings-alias-input"), "acme"),
-		chromedp.Click(tid("settings-alias-save")), chromedp.WaitVisible(tid("notice")))
+		clickLoads(tid("settings-alias-save")), chromedp.WaitVisible(tid("notice")))
 	if got := textOf(t, ctx, tid("settings-login-url")); got != base+"/console/ram-signin/acme.onaliyun.com" {
 		t.Fatalf("logon URL after the alias: %q", got)
 	}

@@ -437,85 +437,85 @@ func TestBrowserRAMMore(t *testing.T) {
 	base := "http://" + w.srv.Endpoint
 	run(t, ctx, "root signs in", chromedp.Navigate(base+"/console/signin"), chromedp.WaitVisible(tid("signin-form")),
 		chromedp.SendKeys(tid("signin-account"), w.acct.Email), chromedp.SendKeys(tid("signin-password"), w.acct.Password),
-		chromedp.Click(tid("signin-submit")), chromedp.WaitVisible(tid("identity")))
+		clickLoads(tid("signin-submit")), chromedp.WaitVisible(tid("identity")))
 
-	run(t, ctx, "Roles > Create Role", chromedp.Click(tid("nav-ram-roles")), chromedp.WaitVisible(tid("roles-create")),
-		chromedp.Click(tid("roles-create")), chromedp.WaitVisible(tid("role-create-form")),
+	run(t, ctx, "Roles > Create Role", clickLoads(tid("nav-ram-roles")), chromedp.WaitVisible(tid("roles-create")),
+		clickLoads(tid("roles-create")), chromedp.WaitVisible(tid("role-create-form")),
 		chromedp.Click(tid("role-entity-service")), chromedp.SendKeys(tid("role-service"), "ecs.aliyuncs.com"),
 		chromedp.SendKeys(tid("role-create-name"), "EcsInstanceRole"), chromedp.SendKeys(tid("role-create-description"), "for the web servers"),
-		chromedp.Click(tid("role-create-preview")), chromedp.WaitVisible(chromedp.CSS(`[data-testid="role-create-trust"][data-entity="service"]`)))
+		clickLoads(tid("role-create-preview")), chromedp.WaitVisible(chromedp.CSS(`[data-testid="role-create-trust"][data-entity="service"]`)))
 	if trust := textOf(t, ctx, tid("role-create-trust")); !strings.Contains(trust, `"ecs.aliyuncs.com"`) {
 		t.Fatalf("the previewed trust policy: %s", trust)
 	}
 	screenshot(t, ctx, "ram-create-role.png")
-	run(t, ctx, "OK", chromedp.Click(tid("role-create-submit")), chromedp.WaitVisible(tid("trust-document")))
+	run(t, ctx, "OK", clickLoads(tid("role-create-submit")), chromedp.WaitVisible(tid("trust-document")))
 	if trust := value(t, ctx, "trust", chromedp.Evaluate[string](`document.querySelector('[data-testid="trust-document"]').value`)); !strings.Contains(trust, `"ecs.aliyuncs.com"`) {
 		t.Fatalf("the new role's trust policy: %s", trust)
 	}
-	run(t, ctx, "Grant Permission to the role", chromedp.Click(tid("role-grant-open")), chromedp.WaitVisible(tid("grant-form")),
-		chromedp.Click(tid("grant-pick-ReadOnlyAccess")), chromedp.Click(tid("grant-submit")), chromedp.WaitVisible(tid("grant-steps")))
+	run(t, ctx, "Grant Permission to the role", clickLoads(tid("role-grant-open")), chromedp.WaitVisible(tid("grant-form")),
+		chromedp.Click(tid("grant-pick-ReadOnlyAccess")), clickLoads(tid("grant-submit")), chromedp.WaitVisible(tid("grant-steps")))
 	if got := textOf(t, ctx, tid("step-status")); got != "Done" {
 		t.Fatalf("grant to the role: %s", got)
 	}
-	run(t, ctx, "back to the role", chromedp.Click(tid("grant-complete")), chromedp.WaitVisible(tid("role-policy-name")))
+	run(t, ctx, "back to the role", clickLoads(tid("grant-complete")), chromedp.WaitVisible(tid("role-policy-name")))
 	screenshot(t, ctx, "ram-role-permissions.png")
-	run(t, ctx, "Revoke, confirmed", chromedp.Click(tid("role-policy-revoke")), chromedp.WaitVisible(tid("confirm-dialog")))
+	run(t, ctx, "Revoke, confirmed", clickLoads(tid("role-policy-revoke")), chromedp.WaitVisible(tid("confirm-dialog")))
 	if q := textOf(t, ctx, tid("confirm-question")); !strings.Contains(q, "ReadOnlyAccess") || !strings.Contains(q, "EcsInstanceRole") {
 		t.Fatalf("the revoke dialog does not name its target: %s", q)
 	}
-	run(t, ctx, "OK", chromedp.Click(tid("confirm-ok")), chromedp.WaitVisible(tid("role-policies-empty")))
+	run(t, ctx, "OK", clickLoads(tid("confirm-ok")), chromedp.WaitVisible(tid("role-policies-empty")))
 
-	run(t, ctx, "Groups > Create Group", chromedp.Click(tid("nav-ram-groups")), chromedp.WaitVisible(tid("group-create")),
+	run(t, ctx, "Groups > Create Group", clickLoads(tid("nav-ram-groups")), chromedp.WaitVisible(tid("group-create")),
 		chromedp.Click(chromedp.CSS(`[data-testid="group-create"] summary`)), chromedp.SendKeys(tid("group-create-name"), "web"),
-		chromedp.Click(tid("group-create-submit")), chromedp.WaitVisible(tid("group-grant-open")))
-	run(t, ctx, "grant the group", chromedp.Click(tid("group-grant-open")), chromedp.WaitVisible(tid("grant-form")),
-		chromedp.Click(tid("grant-pick-EcsRead")), chromedp.Click(tid("grant-submit")), chromedp.WaitVisible(tid("grant-complete")),
-		chromedp.Click(tid("grant-complete")), chromedp.WaitVisible(tid("group-policy-name")))
+		clickLoads(tid("group-create-submit")), chromedp.WaitVisible(tid("group-grant-open")))
+	run(t, ctx, "grant the group", clickLoads(tid("group-grant-open")), chromedp.WaitVisible(tid("grant-form")),
+		chromedp.Click(tid("grant-pick-EcsRead")), clickLoads(tid("grant-submit")), chromedp.WaitVisible(tid("grant-complete")),
+		clickLoads(tid("grant-complete")), chromedp.WaitVisible(tid("group-policy-name")))
 
-	run(t, ctx, "Users: tick both", chromedp.Click(tid("nav-users")), chromedp.WaitVisible(tid("users-batch")),
+	run(t, ctx, "Users: tick both", clickLoads(tid("nav-users")), chromedp.WaitVisible(tid("users-batch")),
 		chromedp.Click(tid("users-select-all")))
 	ticked := value(t, ctx, "ticked", chromedp.Evaluate[int](`document.querySelectorAll('input[name="user"]:checked').length`))
 	if ticked != 2 {
 		t.Fatalf("select all ticked %d users", ticked)
 	}
 	screenshot(t, ctx, "ram-users-batch.png")
-	run(t, ctx, "Add to Group", chromedp.Click(tid("batch-add-group")), chromedp.WaitVisible(tid("batch-steps")))
+	run(t, ctx, "Add to Group", clickLoads(tid("batch-add-group")), chromedp.WaitVisible(tid("batch-steps")))
 	statuses := value(t, ctx, "statuses", chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="step-status"]')].map(e => e.textContent)`))
 	if strings.Join(statuses, ",") != "Done,Done" {
 		t.Fatalf("Add to Group: %v", statuses)
 	}
-	run(t, ctx, "Users: tick ann, Delete", chromedp.Click(tid("batch-complete")), chromedp.WaitVisible(tid("users-batch")),
-		chromedp.Click(tid("user-select-ann")), chromedp.Click(tid("user-select-bob")), chromedp.Click(tid("batch-delete")),
+	run(t, ctx, "Users: tick ann, Delete", clickLoads(tid("batch-complete")), chromedp.WaitVisible(tid("users-batch")),
+		chromedp.Click(tid("user-select-ann")), chromedp.Click(tid("user-select-bob")), clickLoads(tid("batch-delete")),
 		chromedp.WaitVisible(tid("confirm-dialog")))
 	if q := textOf(t, ctx, tid("confirm-question")); !strings.Contains(q, "ann") || !strings.Contains(q, "bob") {
 		t.Fatalf("the delete dialog does not name both users: %s", q)
 	}
 	screenshot(t, ctx, "ram-users-delete-confirm.png")
-	run(t, ctx, "OK: refused while in the group", chromedp.Click(tid("confirm-ok")), chromedp.WaitVisible(tid("error-code")))
+	run(t, ctx, "OK: refused while in the group", clickLoads(tid("confirm-ok")), chromedp.WaitVisible(tid("error-code")))
 	if code := textOf(t, ctx, tid("error-code")); !strings.HasPrefix(code, "DeleteConflict.User") {
 		t.Fatalf("deleting a group member: %s", code)
 	}
 
 	run(t, ctx, "a policy's versions", chromedp.Navigate(base+"/console/ram/policies/Custom/EcsRead"), chromedp.WaitVisible(tid("policy-document")),
 		chromedp.SetValue(tid("policy-document"), `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:Get*","Resource":"*"}]}`),
-		chromedp.Click(tid("policy-save")), chromedp.WaitVisible(tid("version-set-default-v1")),
+		clickLoads(tid("policy-save")), chromedp.WaitVisible(tid("version-set-default-v1")),
 		script(`document.querySelector('[data-testid="policy-versions"]').scrollIntoView()`))
 	screenshot(t, ctx, "ram-policy-versions.png")
-	run(t, ctx, "v1 as default", chromedp.Click(tid("version-set-default-v1")), chromedp.WaitVisible(tid("version-delete-v2")))
+	run(t, ctx, "v1 as default", clickLoads(tid("version-set-default-v1")), chromedp.WaitVisible(tid("version-delete-v2")))
 	if v := textOf(t, ctx, tid("policy-version")); v != "v1" {
 		t.Fatalf("default version %s", v)
 	}
-	run(t, ctx, "delete v2", chromedp.Click(tid("version-delete-v2")), chromedp.WaitVisible(tid("confirm-dialog")),
-		chromedp.Click(tid("confirm-ok")), chromedp.WaitVisible(tid("notice")))
+	run(t, ctx, "delete v2", clickLoads(tid("version-delete-v2")), chromedp.WaitVisible(tid("confirm-dialog")),
+		clickLoads(tid("confirm-ok")), chromedp.WaitVisible(tid("notice")))
 	if n := value(t, ctx, "rows", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="version-row"]').length`)); n != 1 {
 		t.Fatalf("%d versions left", n)
 	}
 
-	run(t, ctx, "Settings: set masks", chromedp.Click(tid("nav-ram-settings")), chromedp.WaitVisible(tid("settings-security")),
-		chromedp.SetValue(tid("sec-LoginNetworkMasks"), "10.0.0.0/8"), chromedp.Click(tid("settings-security-save")), chromedp.WaitVisible(tid("notice")))
+	run(t, ctx, "Settings: set masks", clickLoads(tid("nav-ram-settings")), chromedp.WaitVisible(tid("settings-security")),
+		chromedp.SetValue(tid("sec-LoginNetworkMasks"), "10.0.0.0/8"), clickLoads(tid("settings-security-save")), chromedp.WaitVisible(tid("notice")))
 	run(t, ctx, "Settings: clear masks", chromedp.Navigate(base+"/console/ram/settings"), chromedp.WaitVisible(tid("sec-LoginNetworkMasks")),
 		script(`document.querySelector('[data-testid="sec-LoginNetworkMasks"]').value = ""`),
-		chromedp.Click(tid("settings-security-save")), chromedp.WaitVisible(tid("notice")))
+		clickLoads(tid("settings-security-save")), chromedp.WaitVisible(tid("notice")))
 	pref, err := w.root.GetSecurityPreference(ram.CreateGetSecurityPreferenceRequest())
 	ok(t, "GetSecurityPreference", err)
 	if m := pref.SecurityPreference.LoginProfilePreference.LoginNetworkMasks; m != "" {

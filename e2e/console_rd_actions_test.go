@@ -429,7 +429,7 @@ func rdActRowSel(id, testID string) chromedp.CSS {
 // rdActPress follows a link from the keyboard: focus, then Enter (a click
 // at the link's position can land on the sticky bulk bar instead).
 func rdActPress(sel chromedp.CSS) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(chromedp.Focus(sel), chromedp.KeyEvent("\r"))
+	return loads(chromedp.Steps(chromedp.Focus(sel), chromedp.KeyEvent("\r")))
 }
 
 // rdActShownActions are the type-dependent actions the page shows, per
@@ -467,11 +467,11 @@ func TestBrowserRDMemberActions(t *testing.T) {
 	ramSignInBrowser(t, ctx, base, logon, "Rd-Admin-Passw0rd")
 
 	run(t, ctx, "Settings > Member Deletion", chromedp.Navigate(base+"/console/rd/members"), chromedp.WaitVisible(tid("rd-settings-link")),
-		chromedp.Click(tid("rd-settings-link")), chromedp.WaitVisible(tid("rd-deletion-settings")))
+		clickLoads(tid("rd-settings-link")), chromedp.WaitVisible(tid("rd-deletion-settings")))
 	if got := textOf(t, ctx, tid("rd-deletion-status")); got != "Disabled" {
 		t.Fatalf("member deletion starts %q", got)
 	}
-	run(t, ctx, "enable member deletion", chromedp.Click(tid("rd-deletion-enable")), chromedp.WaitVisible(tid("notice")))
+	run(t, ctx, "enable member deletion", clickLoads(tid("rd-deletion-enable")), chromedp.WaitVisible(tid("notice")))
 	if got := textOf(t, ctx, tid("rd-deletion-status")); got != "Enabled" {
 		t.Fatalf("after enabling, member deletion is %q", got)
 	}
@@ -480,7 +480,7 @@ func TestBrowserRDMemberActions(t *testing.T) {
 	run(t, ctx, "create a resource member", chromedp.Navigate(base+"/console/rd/members/new"), chromedp.WaitVisible(tid("rd-create-member-form")),
 		chromedp.SendKeys(tid("rd-member-display-name"), "Doomed"),
 		chromedp.SendKeys(tid("rd-member-prefix"), "doomed"),
-		chromedp.Click(tid("rd-member-create")), chromedp.WaitVisible(tid("rd-member-detail")))
+		clickLoads(tid("rd-member-create")), chromedp.WaitVisible(tid("rd-member-detail")))
 	doomed := textOf(t, ctx, tid("rd-member-id"))
 	rdActMemberKeyHolder(t, w, doomed)
 
@@ -501,20 +501,20 @@ func TestBrowserRDMemberActions(t *testing.T) {
 		t.Fatalf("the dialog names %q", got)
 	}
 	screenshot(t, ctx, "rd-delete-dialog.png")
-	run(t, ctx, "check the member", chromedp.Click(tid("rd-delete-start")), chromedp.WaitVisible(tid("rd-delete-checks")))
+	run(t, ctx, "check the member", clickLoads(tid("rd-delete-start")), chromedp.WaitVisible(tid("rd-delete-checks")))
 	verdicts := value(t, ctx, "verdicts", chromedp.Evaluate[map[string]string](`Object.fromEntries([...document.querySelectorAll('[data-testid="rd-delete-check-item"]')].map(li => [li.dataset.checkId, li.dataset.passed]))`))
 	if verdicts["PAYER_FOR_MEMBERS"] != "true" || verdicts["RAM_ROLES"] != "true" || verdicts["RAM_USER_ACCESS_KEYS"] != "false" {
 		t.Fatalf("check verdicts %v", verdicts)
 	}
-	run(t, ctx, "abandon the key check", chromedp.Click(tid("rd-delete-abandon-RAM_USER_ACCESS_KEYS")))
+	run(t, ctx, "abandon the key check", loaded(), chromedp.Click(tid("rd-delete-abandon-RAM_USER_ACCESS_KEYS")))
 	screenshot(t, ctx, "rd-delete-check.png")
-	run(t, ctx, "confirm", chromedp.Click(tid("rd-delete-ok")), chromedp.WaitVisible(tid("rd-delete-status-view")))
+	run(t, ctx, "confirm", clickLoads(tid("rd-delete-ok")), chromedp.WaitVisible(tid("rd-delete-status-view")))
 	waitText(t, ctx, "rd-delete-status", "Success")
 	if got := textOf(t, ctx, tid("rd-delete-target")); got != "Doomed" {
 		t.Fatalf("the status page names %q", got)
 	}
 	screenshot(t, ctx, "rd-delete-success.png")
-	run(t, ctx, "back to the list", chromedp.Click(tid("rd-delete-back")), chromedp.WaitVisible(tid("rd-members-table")))
+	run(t, ctx, "back to the list", clickLoads(tid("rd-delete-back")), chromedp.WaitVisible(tid("rd-members-table")))
 	ids := value(t, ctx, "listed ids", chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="rd-member-id"]')].map(e => e.textContent)`))
 	if strings.Contains(strings.Join(ids, ","), doomed) || len(ids) != 3 {
 		t.Fatalf("after the deletion the list shows %v", ids)
@@ -526,14 +526,14 @@ func TestBrowserRDMemberActions(t *testing.T) {
 
 	// Bind a phone to One, then switch it to a cloud account.
 	run(t, ctx, "Bind Mobile Phone Number", chromedp.Navigate(base+"/console/rd/members/"+one.AccountId), chromedp.WaitVisible(tid("rd-member-detail")),
-		chromedp.Click(tid("rd-action-bind-phone")), chromedp.WaitVisible(tid("rd-phone-dialog")),
+		clickLoads(tid("rd-action-bind-phone")), chromedp.WaitVisible(tid("rd-phone-dialog")),
 		chromedp.SendKeys(tid("rd-phone-number"), memberPhone),
-		chromedp.Click(tid("rd-phone-send")), chromedp.WaitVisible(tid("rd-phone-expires")))
+		clickLoads(tid("rd-phone-send")), chromedp.WaitVisible(tid("rd-phone-expires")))
 	run(t, ctx, "enter the code", chromedp.SendKeys(tid("rd-phone-code"), waitCode(t, w.srv, memberPhone, 1)))
 	screenshot(t, ctx, "rd-bind-phone.png")
-	run(t, ctx, "OK", chromedp.Click(tid("rd-phone-ok")), chromedp.WaitVisible(tid("rd-member-detail")))
+	run(t, ctx, "OK", clickLoads(tid("rd-phone-ok")), chromedp.WaitVisible(tid("rd-member-detail")))
 	waitText(t, ctx, "notice", "The security mobile phone "+memberPhone+" is bound to the member.")
-	run(t, ctx, "Switch to Cloud Account", chromedp.Click(tid("rd-action-switch-cloud")), chromedp.WaitVisible(tid("rd-upgrade-dialog")))
+	run(t, ctx, "Switch to Cloud Account", clickLoads(tid("rd-action-switch-cloud")), chromedp.WaitVisible(tid("rd-upgrade-dialog")))
 	gated := `document.querySelector('[data-testid="rd-upgrade-ok"]').disabled`
 	if !value(t, ctx, "OK gated", chromedp.Evaluate[bool](gated)) {
 		t.Fatal("OK is enabled before the risk box is ticked")
@@ -543,7 +543,7 @@ func TestBrowserRDMemberActions(t *testing.T) {
 		t.Fatal("OK stays disabled after the risk box is ticked")
 	}
 	screenshot(t, ctx, "rd-upgrade-dialog.png")
-	run(t, ctx, "OK", chromedp.Click(tid("rd-upgrade-ok")), chromedp.WaitVisible(tid("notice")))
+	run(t, ctx, "OK", clickLoads(tid("rd-upgrade-ok")), chromedp.WaitVisible(tid("notice")))
 	if got := textOf(t, ctx, tid("rd-member-type")); got != "CloudAccount" {
 		t.Fatalf("after the switch One is %q", got)
 	}
@@ -554,16 +554,16 @@ func TestBrowserRDMemberActions(t *testing.T) {
 	// Rename the guest, then remove it.
 	run(t, ctx, "rename", chromedp.Navigate(base+"/console/rd/members/"+guest.acct.ID), chromedp.WaitVisible(tid("rd-rename-form")),
 		chromedp.Clear(tid("rd-rename-name")), chromedp.SendKeys(tid("rd-rename-name"), "Partner"),
-		chromedp.Click(tid("rd-rename")), chromedp.WaitVisible(tid("notice")))
+		clickLoads(tid("rd-rename")), chromedp.WaitVisible(tid("notice")))
 	if got := textOf(t, ctx, tid("rd-member-display")); got != "Partner" {
 		t.Fatalf("after the rename: %q", got)
 	}
-	run(t, ctx, "Remove", chromedp.Click(tid("rd-action-remove")), chromedp.WaitVisible(tid("confirm-dialog")))
+	run(t, ctx, "Remove", clickLoads(tid("rd-action-remove")), chromedp.WaitVisible(tid("confirm-dialog")))
 	if q := textOf(t, ctx, tid("confirm-question")); !strings.Contains(q, "Partner ("+guest.acct.ID+")") {
 		t.Fatalf("the confirmation does not name the member: %q", q)
 	}
 	screenshot(t, ctx, "rd-remove-confirm.png")
-	run(t, ctx, "confirm", chromedp.Click(tid("confirm-ok")), chromedp.WaitVisible(tid("notice")))
+	run(t, ctx, "confirm", clickLoads(tid("confirm-ok")), chromedp.WaitVisible(tid("notice")))
 	if err := getAccountErr(w.admin, guest.acct.ID); serverCode(err) != "EntityNotExists.Account" {
 		t.Fatalf("the removed member: %v", err)
 	}
@@ -573,7 +573,7 @@ func TestBrowserRDMemberActions(t *testing.T) {
 		chromedp.Click(rdActRowSel(one.AccountId, "rd-member-select")), chromedp.Click(rdActRowSel(two.AccountId, "rd-member-select")),
 		chromedp.SetValue(tid("rd-bulk-move-folder"), target.FolderId))
 	screenshot(t, ctx, "rd-bulk-move.png")
-	run(t, ctx, "Move", chromedp.Click(tid("rd-bulk-move")), chromedp.WaitVisible(tid("rd-bulk-results")))
+	run(t, ctx, "Move", clickLoads(tid("rd-bulk-move")), chromedp.WaitVisible(tid("rd-bulk-results")))
 	if moved, failed := textOf(t, ctx, tid("rd-bulk-moved")), textOf(t, ctx, tid("rd-bulk-failed")); moved != "2" || failed != "0" {
 		t.Fatalf("bulk Move: %s moved, %s failed", moved, failed)
 	}
@@ -595,7 +595,7 @@ func TestBrowserRDMemberActions(t *testing.T) {
 
 	run(t, ctx, "the management root", chromedp.Navigate(base+"/console/signin"), chromedp.WaitVisible(tid("signin-form")),
 		chromedp.SendKeys(tid("signin-account"), w.acct.Email),
-		chromedp.SendKeys(tid("signin-password"), w.acct.Password), chromedp.Click(tid("signin-submit")),
+		chromedp.SendKeys(tid("signin-password"), w.acct.Password), clickLoads(tid("signin-submit")),
 		chromedp.WaitVisible(tid("identity")), chromedp.Navigate(base+"/console/rd/members"), chromedp.WaitVisible(tid("rd-members-table")),
 		rdActPress(rdActRowSel(two.AccountId, "rd-action-delete")), chromedp.WaitVisible(tid("error-code")))
 	if got := textOf(t, ctx, tid("error-code")); got != "CallerIdentityError.DeleteAccount" {

@@ -15,10 +15,10 @@ func ramSignInBrowser(t *testing.T, ctx context.Context, base, logon, password s
 	run(t, ctx, "RAM logon of "+logon, chromedp.Navigate(base+"/console/ram-signin"),
 		chromedp.WaitVisible(tid("ram-logon-name")),
 		chromedp.SendKeys(tid("ram-logon-name"), logon),
-		chromedp.Click(tid("ram-next")),
+		clickLoads(tid("ram-next")),
 		chromedp.WaitVisible(tid("ram-password")),
 		chromedp.SendKeys(tid("ram-password"), password),
-		chromedp.Click(tid("ram-logon")),
+		clickLoads(tid("ram-logon")),
 		chromedp.WaitVisible(tid("identity")))
 }
 
@@ -33,22 +33,22 @@ func TestBrowserRDAdminBuildsTheDirectory(t *testing.T) {
 	ctx := chrome(t)
 	base := "http://" + w.srv.Endpoint
 	ramSignInBrowser(t, ctx, base, logon, "Rd-Admin-Passw0rd")
-	run(t, ctx, "open Resource Management", chromedp.Click(tid("nav-rd")), chromedp.WaitVisible(tid("rd-enable")))
+	run(t, ctx, "open Resource Management", clickLoads(tid("nav-rd")), chromedp.WaitVisible(tid("rd-enable")))
 	screenshot(t, ctx, "rd-enable.png")
-	run(t, ctx, "enable", chromedp.Click(tid("rd-enable")), chromedp.WaitVisible(tid("rd-tree")))
+	run(t, ctx, "enable", clickLoads(tid("rd-enable")), chromedp.WaitVisible(tid("rd-tree")))
 	if got := textOf(t, ctx, tid("rd-master")); got != w.acct.ID {
 		t.Fatalf("management account %q, want %s", got, w.acct.ID)
 	}
 	run(t, ctx, "create Production under Root",
 		chromedp.SendKeys(tid("rd-folder-new-name"), "Production"),
-		chromedp.Click(tid("rd-create-folder")))
+		clickLoads(tid("rd-create-folder")))
 	waitText(t, ctx, "notice", "The folder Production was created.")
 	if got := textOf(t, ctx, tid("rd-folder-name")); got != "Production" {
 		t.Fatalf("after creating Production the page shows %q", got)
 	}
 	run(t, ctx, "create Apps under Production",
 		chromedp.SendKeys(tid("rd-folder-new-name"), "Apps"),
-		chromedp.Click(tid("rd-create-folder")))
+		clickLoads(tid("rd-create-folder")))
 	waitText(t, ctx, "notice", "The folder Apps was created.")
 	appsID := textOf(t, ctx, tid("rd-folder-id"))
 	if path := textOf(t, ctx, tid("rd-folder-path")); !strings.Contains(path, "Production") || !strings.HasSuffix(path, "Apps ("+appsID+")") {
@@ -59,7 +59,7 @@ func TestBrowserRDAdminBuildsTheDirectory(t *testing.T) {
 		t.Fatalf("the tree shows %v", folders)
 	}
 	screenshot(t, ctx, "rd-organization.png")
-	run(t, ctx, "Create Member Account from Apps", chromedp.Click(`[data-testid="rd-folder-empty"] a`),
+	run(t, ctx, "Create Member Account from Apps", clickLoads(`[data-testid="rd-folder-empty"] a`),
 		chromedp.WaitVisible(tid("rd-create-member-form")))
 	if sel := value(t, ctx, "folder preselected", chromedp.Evaluate[string](`document.querySelector('[data-testid="rd-member-folder"]').value`)); sel != appsID {
 		t.Fatalf("the form preselects %q, want Apps %s", sel, appsID)
@@ -68,7 +68,7 @@ func TestBrowserRDAdminBuildsTheDirectory(t *testing.T) {
 		chromedp.SendKeys(tid("rd-member-display-name"), "Shop"),
 		chromedp.SendKeys(tid("rd-member-prefix"), "shop"))
 	screenshot(t, ctx, "rd-create-member.png")
-	run(t, ctx, "create", chromedp.Click(tid("rd-member-create")), chromedp.WaitVisible(tid("rd-member-detail")))
+	run(t, ctx, "create", clickLoads(tid("rd-member-create")), chromedp.WaitVisible(tid("rd-member-detail")))
 	memberID := textOf(t, ctx, tid("rd-member-id"))
 	if got := textOf(t, ctx, tid("rd-member-type")); got != "ResourceAccount" {
 		t.Fatalf("type %q", got)
@@ -96,7 +96,7 @@ func TestBrowserRDAdminBuildsTheDirectory(t *testing.T) {
 func waitText(t *testing.T, ctx context.Context, testID, want string) {
 	t.Helper()
 	expr := `(document.querySelector('[data-testid="` + testID + `"]')||{}).textContent||""`
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(stepTimeout)
 	got := ""
 	for time.Now().Before(deadline) {
 		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
@@ -120,7 +120,7 @@ func TestBrowserRDAdminLogsOnToAMember(t *testing.T) {
 	base := "http://" + w.srv.Endpoint
 	ramSignInBrowser(t, ctx, base, logon, "Rd-Admin-Passw0rd")
 	run(t, ctx, "Member List", chromedp.Navigate(base+"/console/rd/members"), chromedp.WaitVisible(tid("rd-members-table")))
-	run(t, ctx, "Log On", chromedp.Click(tid("rd-member-logon")), chromedp.WaitVisible(tid("role-banner")))
+	run(t, ctx, "Log On", clickLoads(tid("rd-member-logon")), chromedp.WaitVisible(tid("role-banner")))
 	if got := textOf(t, ctx, tid("identity-account")); got != member.AccountId {
 		t.Fatalf("the top bar names account %q, want the member %s", got, member.AccountId)
 	}
@@ -130,12 +130,12 @@ func TestBrowserRDAdminLogsOnToAMember(t *testing.T) {
 			t.Fatalf("banner %s = %q, want %q", id, got, want)
 		}
 	}
-	run(t, ctx, "the member's users", chromedp.Click(tid("nav-users")), chromedp.WaitVisible(tid("users-table")))
+	run(t, ctx, "the member's users", clickLoads(tid("nav-users")), chromedp.WaitVisible(tid("users-table")))
 	if got := textOf(t, ctx, tid("user-name")); got != "alice@"+member.AccountId+".onaliyun.com" {
 		t.Fatalf("the member's Users page shows %q", got)
 	}
 	screenshot(t, ctx, "rd-logon-banner.png")
-	run(t, ctx, "Switch back", chromedp.Click(tid("switch-back")), chromedp.WaitVisible(tid("rd-member-detail")))
+	run(t, ctx, "Switch back", clickLoads(tid("switch-back")), chromedp.WaitVisible(tid("rd-member-detail")))
 	if got := textOf(t, ctx, tid("identity-account")); got != w.acct.ID {
 		t.Fatalf("after Switch back the top bar names %q, want %s", got, w.acct.ID)
 	}
@@ -148,7 +148,7 @@ func TestBrowserRDAdminLogsOnToAMember(t *testing.T) {
 // signOutBrowser ends the browser's session.
 func signOutBrowser(t *testing.T, ctx context.Context) {
 	t.Helper()
-	run(t, ctx, "sign out", chromedp.Click(tid("signout")), chromedp.WaitVisible(tid("signin-form")))
+	run(t, ctx, "sign out", clickLoads(tid("signout")), chromedp.WaitVisible(tid("signin-form")))
 }
 
 // TestBrowserInviteeAcceptsAndIsSwitched: the seed "switch a cloud
@@ -168,7 +168,7 @@ func TestBrowserInviteeAcceptsAndIsSwitched(t *testing.T) {
 	run(t, ctx, "invite", chromedp.Navigate(base+"/console/rd/invitations"), chromedp.WaitVisible(tid("rd-invite-form")),
 		chromedp.SendKeys(tid("rd-invite-target"), guest.ID),
 		chromedp.SendKeys(tid("rd-invite-note"), "Join the group"),
-		chromedp.Click(tid("rd-invite")), chromedp.WaitVisible(tid("rd-sent-table")))
+		clickLoads(tid("rd-invite")), chromedp.WaitVisible(tid("rd-sent-table")))
 	if got := textOf(t, ctx, tid("rd-sent-status")); got != "Pending" {
 		t.Fatalf("the invitation is %q", got)
 	}
@@ -176,14 +176,14 @@ func TestBrowserInviteeAcceptsAndIsSwitched(t *testing.T) {
 	signOutBrowser(t, ctx)
 
 	run(t, ctx, "the invitee signs in", chromedp.SendKeys(tid("signin-account"), guest.Email),
-		chromedp.SendKeys(tid("signin-password"), guest.Password), chromedp.Click(tid("signin-submit")),
+		chromedp.SendKeys(tid("signin-password"), guest.Password), clickLoads(tid("signin-submit")),
 		chromedp.WaitVisible(tid("identity")), chromedp.Navigate(base+"/console/rd/invitations"),
-		chromedp.WaitVisible(tid("rd-received-table")), chromedp.Click(tid("rd-invite-accept")), chromedp.WaitVisible(tid("confirm-dialog")))
+		chromedp.WaitVisible(tid("rd-received-table")), clickLoads(tid("rd-invite-accept")), chromedp.WaitVisible(tid("confirm-dialog")))
 	if q := textOf(t, ctx, tid("confirm-question")); !strings.Contains(q, w.acct.ID) {
 		t.Fatalf("the confirmation does not name the management account: %q", q)
 	}
 	screenshot(t, ctx, "rd-invitation-accept.png")
-	run(t, ctx, "accept", chromedp.Click(tid("confirm-ok")), chromedp.WaitVisible(tid("notice")))
+	run(t, ctx, "accept", clickLoads(tid("confirm-ok")), chromedp.WaitVisible(tid("notice")))
 	if got := textOf(t, ctx, tid("rd-received-status")); got != "Accepted" {
 		t.Fatalf("after accepting: %q", got)
 	}
@@ -193,7 +193,7 @@ func TestBrowserInviteeAcceptsAndIsSwitched(t *testing.T) {
 
 	ramSignInBrowser(t, ctx, base, logon, "Rd-Admin-Passw0rd")
 	run(t, ctx, "open the dialog", chromedp.Navigate(base+"/console/rd/members/"+guest.ID), chromedp.WaitVisible(tid("rd-member-detail")),
-		chromedp.Click(tid("rd-switch-type")), chromedp.WaitVisible(tid("switch-dialog")))
+		clickLoads(tid("rd-switch-type")), chromedp.WaitVisible(tid("switch-dialog")))
 	disabled := `document.querySelector('[data-testid="switch-ok"]').disabled`
 	if !value(t, ctx, "OK gated", chromedp.Evaluate[bool](disabled)) {
 		t.Fatal("OK is enabled before the risk box is ticked")
@@ -203,23 +203,23 @@ func TestBrowserInviteeAcceptsAndIsSwitched(t *testing.T) {
 		t.Fatal("OK stays disabled after the risk box is ticked")
 	}
 	screenshot(t, ctx, "rd-switch-dialog.png")
-	run(t, ctx, "OK", chromedp.Click(tid("switch-ok")), chromedp.WaitVisible(tid("switch-code")))
+	run(t, ctx, "OK", clickLoads(tid("switch-ok")), chromedp.WaitVisible(tid("switch-code")))
 	code := switchCodeInMail.FindStringSubmatch(mails(t, w.srv, w.acct.Email, 1)[0])[1]
 	run(t, ctx, "enter the code", chromedp.SendKeys(tid("switch-code"), code))
 	screenshot(t, ctx, "rd-switch-verify.png")
-	run(t, ctx, "verify", chromedp.Click(tid("switch-verify")), chromedp.WaitVisible(tid("rd-member-detail")))
+	run(t, ctx, "verify", clickLoads(tid("switch-verify")), chromedp.WaitVisible(tid("rd-member-detail")))
 	if got := textOf(t, ctx, tid("rd-member-type")); got != "ResourceAccount" {
 		t.Fatalf("after the switch the member is %q", got)
 	}
 	signOutBrowser(t, ctx)
 
 	run(t, ctx, "the switched root", chromedp.SendKeys(tid("signin-account"), guest.Email),
-		chromedp.SendKeys(tid("signin-password"), guest.Password), chromedp.Click(tid("signin-submit")),
+		chromedp.SendKeys(tid("signin-password"), guest.Password), clickLoads(tid("signin-submit")),
 		chromedp.WaitVisible(tid("error-message")))
 
 	run(t, ctx, "the management root", chromedp.Navigate(base+"/console/signin"), chromedp.WaitVisible(tid("signin-form")),
 		chromedp.SendKeys(tid("signin-account"), w.acct.Email),
-		chromedp.SendKeys(tid("signin-password"), w.acct.Password), chromedp.Click(tid("signin-submit")),
+		chromedp.SendKeys(tid("signin-password"), w.acct.Password), clickLoads(tid("signin-submit")),
 		chromedp.WaitVisible(tid("identity")), chromedp.Navigate(base+"/console/rd/members/"+guest.ID+"/switch"),
 		chromedp.WaitVisible(tid("error-code")))
 	if got := textOf(t, ctx, tid("error-code")); got != "CallerIdentityError" {

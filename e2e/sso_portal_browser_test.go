@@ -35,14 +35,14 @@ func TestBrowserSSOPortal(t *testing.T) {
 	run(t, ctx, "sign in with the reset password",
 		chromedp.SendKeys(tid("sso-username"), portalUser),
 		chromedp.SendKeys(tid("sso-password"), w.password),
-		chromedp.Click(tid("sso-signin-submit")),
+		clickLoads(tid("sso-signin-submit")),
 		chromedp.WaitVisible(tid("sso-change-password-form")))
 	screenshot(t, ctx, "sso-change-password.png")
 	run(t, ctx, "change the password",
 		chromedp.SendKeys(tid("old-password"), w.password),
 		chromedp.SendKeys(tid("new-password"), "Chosen-Passw0rd-2"),
 		chromedp.SendKeys(tid("confirm-password"), "Chosen-Passw0rd-2"),
-		chromedp.Click(tid("change-password-submit")),
+		clickLoads(tid("change-password-submit")),
 		chromedp.WaitVisible(tid("mfa-qr")))
 	w.password = "Chosen-Passw0rd-2"
 	if n := value(t, ctx, "QR code", chromedp.Evaluate[int](`document.querySelector('[data-testid="mfa-qr"]').naturalWidth`)); n != 200 {
@@ -53,7 +53,7 @@ func TestBrowserSSOPortal(t *testing.T) {
 	run(t, ctx, "bind the device",
 		chromedp.SendKeys(tid("mfa-code1"), c1),
 		chromedp.SendKeys(tid("mfa-code2"), c2),
-		chromedp.Click(tid("bind-mfa-submit")),
+		clickLoads(tid("bind-mfa-submit")),
 		chromedp.WaitVisible(tid("sso-identity")))
 	if n := value(t, ctx, "accounts", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="sso-account"]').length`)); n != 1 {
 		t.Fatalf("the portal lists %d accounts, want exactly the assigned one", n)
@@ -68,7 +68,7 @@ func TestBrowserSSOPortal(t *testing.T) {
 
 	// Access: the member's console as the reserved role, on the relay
 	// state (the RAM users page), with the role banner.
-	run(t, ctx, "Access", chromedp.Click(tid("sso-access")), chromedp.WaitVisible(tid("role-banner")), chromedp.WaitVisible(tid("users-table")))
+	run(t, ctx, "Access", clickLoads(tid("sso-access")), chromedp.WaitVisible(tid("role-banner")), chromedp.WaitVisible(tid("users-table")))
 	for id, want := range map[string]string{"role-name": "AliyunReservedSSO-" + portalAC, "role-session": portalUser, "role-account": w.member.AccountId} {
 		if got := textOf(t, ctx, tid(id)); got != want {
 			t.Fatalf("banner %s = %q, want %q", id, got, want)
@@ -81,7 +81,7 @@ func TestBrowserSSOPortal(t *testing.T) {
 	run(t, ctx, "create a user (not allowed)", chromedp.Navigate(base+"/console/ram/create-user"),
 		chromedp.WaitVisible(tid("newuser-name")),
 		chromedp.SendKeys(tid("newuser-name"), "intruder"),
-		chromedp.Click(tid("newuser-submit")),
+		clickLoads(tid("newuser-submit")),
 		chromedp.WaitVisible(tid("error-code")))
 	if body := textOf(t, ctx, tid("error-code")); body != "NoPermission" {
 		t.Fatalf("creating a user as the read-only role was not refused with NoPermission: %q", body)
@@ -89,8 +89,8 @@ func TestBrowserSSOPortal(t *testing.T) {
 	screenshot(t, ctx, "sso-refused.png")
 
 	// Switch back returns to the portal; CLI/SDK credentials are shown.
-	run(t, ctx, "switch back", chromedp.Click(tid("switch-back")), chromedp.WaitVisible(tid("sso-identity")),
-		chromedp.Click(tid("sso-credentials")), chromedp.WaitVisible(tid("sso-creds")))
+	run(t, ctx, "switch back", clickLoads(tid("switch-back")), chromedp.WaitVisible(tid("sso-identity")),
+		clickLoads(tid("sso-credentials")), chromedp.WaitVisible(tid("sso-creds")))
 	if id := textOf(t, ctx, tid("sso-cred-akid")); !strings.HasPrefix(id, "STS.") {
 		t.Fatalf("the credentials page shows AccessKeyId %q", id)
 	}
@@ -102,10 +102,10 @@ func TestBrowserSSOPortal(t *testing.T) {
 	w.portalReservedAndReprovision(t)
 
 	// Unassigning ends the open console session at once.
-	run(t, ctx, "enter again", chromedp.Click(tid("sso-back")), chromedp.WaitVisible(tid("sso-access")),
-		chromedp.Click(tid("sso-access")), chromedp.WaitVisible(tid("role-banner")))
+	run(t, ctx, "enter again", clickLoads(tid("sso-back")), chromedp.WaitVisible(tid("sso-access")),
+		clickLoads(tid("sso-access")), chromedp.WaitVisible(tid("role-banner")))
 	w.portalAssign(t, "DeleteAccessAssignment", map[string]any{"DeprovisionStrategy": "DeprovisionForLastAccessAssignmentOnAccount"})
-	run(t, ctx, "the next request", chromedp.Click(tid("nav-ram-roles")), chromedp.WaitVisible(tid("sso-ended")),
+	run(t, ctx, "the next request", clickLoads(tid("nav-ram-roles")), chromedp.WaitVisible(tid("sso-ended")),
 		chromedp.WaitVisible(tid("sso-no-access")))
 	screenshot(t, ctx, "sso-access-ended.png")
 
@@ -124,17 +124,17 @@ func TestBrowserSSOPortalSignInRules(t *testing.T) {
 	run(t, ctx, "sign in", chromedp.Navigate(base+w.portalBase()), chromedp.WaitVisible(tid("sso-signin-form")))
 	w.srv.Advance(31 * time.Second) // the binding's codes are spent
 	run(t, ctx, "password", chromedp.SendKeys(tid("sso-username"), portalUser), chromedp.SendKeys(tid("sso-password"), w.password),
-		chromedp.Click(tid("sso-signin-submit")), chromedp.WaitVisible(tid("verify-mfa-form")))
+		clickLoads(tid("sso-signin-submit")), chromedp.WaitVisible(tid("verify-mfa-form")))
 	screenshot(t, ctx, "sso-verify-mfa.png")
 	run(t, ctx, "verify", chromedp.SendKeys(tid("mfa-code"), totpAt(t, secret, w.srv.App.Now())),
-		chromedp.Click(tid("verify-mfa-submit")), chromedp.WaitVisible(tid("sso-identity")))
+		clickLoads(tid("verify-mfa-submit")), chromedp.WaitVisible(tid("sso-identity")))
 
 	// A disabled user is signed out at once and cannot sign in.
 	w.ssoAdmin.must(t, "UpdateUserStatus", w.in(map[string]any{"UserId": w.userID, "NewStatus": "Disabled"}))
 	run(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(tid("sso-signin-form")),
 		chromedp.SendKeys(tid("sso-username"), portalUser),
 		chromedp.SendKeys(tid("sso-password"), w.password),
-		chromedp.Click(tid("sso-signin-submit")),
+		clickLoads(tid("sso-signin-submit")),
 		chromedp.WaitVisible(tid("error-code")))
 	if code := textOf(t, ctx, tid("error-code")); code != "Forbidden.UserDisabled" {
 		t.Fatalf("a disabled user's sign-in: %q", code)
@@ -148,7 +148,7 @@ func TestBrowserSSOPortalSignInRules(t *testing.T) {
 	}
 	run(t, ctx, "the right password", chromedp.Navigate(base+w.portalBase()+"login"), chromedp.WaitVisible(tid("sso-signin-form")),
 		chromedp.SendKeys(tid("sso-username"), portalUser), chromedp.SendKeys(tid("sso-password"), w.password),
-		chromedp.Click(tid("sso-signin-submit")), chromedp.WaitVisible(tid("error-code")))
+		clickLoads(tid("sso-signin-submit")), chromedp.WaitVisible(tid("error-code")))
 	if code := textOf(t, ctx, tid("error-code")); code != "InvalidCredentials" {
 		t.Fatalf("a locked user's sign-in: %q", code)
 	}
