@@ -466,13 +466,12 @@ func (c *Console) rdMemberPage(w http.ResponseWriter, r *http.Request, a *active
 	if !ok {
 		return
 	}
-	out, err := c.call(r, a, rdVersion, "GetAccount", map[string]string{"AccountId": r.PathValue("id")})
-	if err != nil {
-		c.fail(w, r, a, 0, err)
+	m, ok := c.rdReadMember(w, r, a)
+	if !ok {
 		return
 	}
-	acct, _ := out["Account"].(map[string]any)
-	d := &rdMemberData{Member: memberOf(acct)}
+	d := &rdMemberData{Member: *m}
+	var err error
 	if d.Tree, err = c.rdTree(r, a, str(rd["RootFolderId"])); err != nil {
 		c.fail(w, r, a, 0, err)
 		return

@@ -66,14 +66,7 @@ func (c *Console) switchMember(w http.ResponseWriter, r *http.Request, a *active
 		c.fail(w, r, a, 0, err)
 		return nil, false
 	}
-	out, err := c.call(r, a, rdVersion, "GetAccount", map[string]string{"AccountId": r.PathValue("id")})
-	if err != nil {
-		c.fail(w, r, a, 0, err)
-		return nil, false
-	}
-	acct, _ := out["Account"].(map[string]any)
-	m := memberOf(acct)
-	return &m, true
+	return c.rdReadMember(w, r, a)
 }
 
 func (c *Console) switchDialog(w http.ResponseWriter, r *http.Request, a *active) {

@@ -59,14 +59,10 @@ func (c *Console) logOnToMember(w http.ResponseWriter, r *http.Request, a *activ
 	if c.refuseChaining(w, r, a) {
 		return
 	}
-	id := r.PathValue("id")
-	out, err := c.call(r, a, rdVersion, "GetAccount", map[string]string{"AccountId": id})
-	if err != nil {
-		c.fail(w, r, a, 0, err)
+	member, ok := c.rdReadMember(w, r, a)
+	if !ok {
 		return
 	}
-	acct, _ := out["Account"].(map[string]any)
-	member := memberOf(acct)
 	c.assumeInto(w, r, a, member.ID, accessRoleName, &switchedRole{MemberName: member.DisplayName,
 		Back: "/console/rd/members/" + url.PathEscape(member.ID)})
 }
