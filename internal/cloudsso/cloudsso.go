@@ -109,9 +109,11 @@ type Directory struct {
 	Login          LoginPreference
 	PasswordPolicy PasswordPolicy
 	// SSOEnabled is the external SAML IdP logon switch (not offered yet:
-	// always false); SCIMSyncEnabled likewise.
-	SSOEnabled      bool `json:",omitempty"`
-	SCIMSyncEnabled bool `json:",omitempty"`
+	// always false). SCIMSyncEnabled is SetSCIMSynchronizationStatus's
+	// switch and SCIMCredentials the SCIM server's bearer tokens (scim.go).
+	SSOEnabled      bool             `json:",omitempty"`
+	SCIMSyncEnabled bool             `json:",omitempty"`
+	SCIMCredentials []SCIMCredential `json:",omitempty"`
 }
 
 // ExternalID names a user or group in the identity provider that

@@ -104,3 +104,12 @@ var (
 	// AllowUserToGetCredentials is on.
 	codeCredentialsNotAllowed = apperr.Code{Kind: apperr.KindDenied, Name: "Forbidden.GetCredentials"}
 )
+
+// ---- SCIM synchronization and its server credentials (scim.go). ----
+var (
+	// observed
+	codeNoSCIMCredential = entityNotExists.Of("SCIMCredential")
+
+	// ours: the cloud allows two credentials per directory
+	codeSCIMCredentialQuota = quotaExceeded.Of("SCIMCredential")
+)

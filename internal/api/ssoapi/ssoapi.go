@@ -36,6 +36,7 @@ func Register(r *api.Registry, svc *cloudsso.Service) {
 	registerGroups(r, svc)
 	registerSettings(r, svc)
 	registerAccess(r, svc)
+	registerSCIM(r, svc)
 }
 
 // fmtTime is CloudSSO's time format: UTC to the second.
