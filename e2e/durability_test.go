@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/actiontrail"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 
 	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
@@ -107,24 +106,11 @@ func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 	// the write and its event commit together.
 	trail := (&canopytest.Server{Endpoint: again.endpoint}).TrailClient(t, acct.AccessKeyId, acct.AccessKeySecret)
 	events := map[string]bool{}
-	token := ""
-	for {
-		req := actiontrail.CreateLookupEventsRequest()
-		req.LookupAttribute = &[]actiontrail.LookupEventsLookupAttribute{{Key: "EventName", Value: "CreateUser"}}
-		req.MaxResults, req.NextToken = "50", token
-		resp, err := trail.LookupEvents(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range resp.Events {
-			if e["errorCode"] == "" {
-				params, _ := e["requestParameters"].(map[string]any)
-				name, _ := params["UserName"].(string)
-				events[name] = true
-			}
-		}
-		if token = resp.NextToken; token == "" {
-			break
+	for _, e := range trailEvents(t, trail, "EventName", "CreateUser", "50") {
+		if e["errorCode"] == "" {
+			params, _ := e["requestParameters"].(map[string]any)
+			name, _ := params["UserName"].(string)
+			events[name] = true
 		}
 	}
 	for name := range stored {
@@ -211,23 +197,10 @@ func TestAcknowledgedReadsSurviveKill9(t *testing.T) {
 	again := startServe(t, data)
 	trail := (&canopytest.Server{Endpoint: again.endpoint}).TrailClient(t, acct.AccessKeyId, acct.AccessKeySecret)
 	found := map[string]bool{}
-	token := ""
-	for {
-		req := actiontrail.CreateLookupEventsRequest()
-		req.LookupAttribute = &[]actiontrail.LookupEventsLookupAttribute{{Key: "EventName", Value: "GetCallerIdentity"}}
-		req.MaxResults, req.NextToken = "50", token
-		resp, err := trail.LookupEvents(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range resp.Events {
-			if e["errorCode"] == "" {
-				id, _ := e["eventId"].(string)
-				found[id] = true
-			}
-		}
-		if token = resp.NextToken; token == "" {
-			break
+	for _, e := range trailEvents(t, trail, "EventName", "GetCallerIdentity", "50") {
+		if e["errorCode"] == "" {
+			id, _ := e["eventId"].(string)
+			found[id] = true
 		}
 	}
 	lost := 0

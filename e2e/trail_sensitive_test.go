@@ -11,28 +11,36 @@ import (
 	"github.com/canopy-iam/canopy/internal/testutil/canopytest"
 )
 
-// trailIDs pages through a lookup and returns the ids of the events for
-// which keep holds, in the order LookupEvents gave them.
-func trailIDs(t *testing.T, c *actiontrail.Client, key, value, max string, keep func(map[string]interface{}) bool) []string {
+// trailEvents pages through a lookup and returns every event, in the
+// order LookupEvents gave them.
+func trailEvents(t *testing.T, c *actiontrail.Client, key, value, max string) []map[string]interface{} {
 	t.Helper()
-	var ids []string
+	var events []map[string]interface{}
 	token := ""
 	for pages := 0; ; pages++ {
 		if pages > 500 {
 			t.Fatal("LookupEvents does not stop paging")
 		}
 		resp := lookup(t, c, key, value, max, token)
-		for _, ev := range resp.Events {
-			if keep(ev) {
-				id, _ := ev["eventId"].(string)
-				ids = append(ids, id)
-			}
-		}
+		events = append(events, resp.Events...)
 		if resp.NextToken == "" {
-			return ids
+			return events
 		}
 		token = resp.NextToken
 	}
+}
+
+// trailIDs is the ids of trailEvents for which keep holds.
+func trailIDs(t *testing.T, c *actiontrail.Client, key, value, max string, keep func(map[string]interface{}) bool) []string {
+	t.Helper()
+	var ids []string
+	for _, ev := range trailEvents(t, c, key, value, max) {
+		if keep(ev) {
+			id, _ := ev["eventId"].(string)
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 func markedSensitive(ev map[string]interface{}) bool {
