@@ -167,7 +167,11 @@ func (iv *Invoker) read(ctx context.Context, e *entry, inv *Invocation, in any) 
 		out, err = iv.run(c, authz.Snapshot{}, e, inv, in)
 	} else {
 		since := iv.Authorizer.Snapshot()
-		err = iv.Store.Read(ctx, func(tx store.Tx) error {
+		read := iv.Store.Read
+		if mf, ok := iv.Store.(store.MemoryFirst); ok {
+			read = mf.ReadFromMemoryFirst // actions only read and return their errors
+		}
+		err = read(ctx, func(tx store.Tx) error {
 			var err error
 			c = iv.call(ctx, inv, newReadTx(tx))
 			out, err = iv.run(c, since, e, inv, in)

@@ -96,13 +96,13 @@ func (a *App) Now() time.Time { return time.Now().Add(time.Duration(a.clockOffse
 func (a *App) AdvanceClock(d time.Duration) { a.clockOffset.Add(int64(d)) }
 
 // OpenStore opens the configured store and keyring (also used by the CLI).
-func OpenStore(ctx context.Context, cfg Config) (store.Backend, *keyring.Keyring, error) {
+func OpenStore(ctx context.Context, cfg Config, opts ...sqlstore.Option) (store.Backend, *keyring.Keyring, error) {
 	ring, err := keyring.Load(cfg.DataDir)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := sqlstore.OpenURL(ctx, cfg.DataDir, cfg.DB, sqlstore.WithWALLimit(cfg.SQLiteWALLimit),
-		sqlstore.WithMaxSize(cfg.SQLiteMaxSize))
+	opts = append([]sqlstore.Option{sqlstore.WithWALLimit(cfg.SQLiteWALLimit), sqlstore.WithMaxSize(cfg.SQLiteMaxSize)}, opts...)
+	st, err := sqlstore.OpenURL(ctx, cfg.DataDir, cfg.DB, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open store: %w", err)
 	}
@@ -126,7 +126,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	st, ring, err := OpenStore(ctx, cfg)
+	// The read cache (SQLite only) learns of other processes' writes
+	// through the watcher started below, within PollInterval.
+	st, ring, err := OpenStore(ctx, cfg, sqlstore.WithReadCache())
 	if err != nil {
 		return nil, err
 	}

@@ -55,6 +55,15 @@ type Store interface {
 	Close() error
 }
 
+// MemoryFirst is a Store that can answer a read from memory, with no
+// transaction, when everything it reads is there (sqlstore's read cache).
+// fn may then run twice, the first time seeing errors where its reads
+// missed the memory: it must have no effect outside tx and let those
+// errors end it (return them or give up), as the API's read actions do.
+type MemoryFirst interface {
+	ReadFromMemoryFirst(ctx context.Context, fn func(Tx) error) error
+}
+
 // EventLog is where the events of calls that wrote nothing else end up.
 // Each node first appends them to its own segment log (internal/seglog,
 // durable before the call is answered); a background indexer then folds

@@ -163,6 +163,11 @@ func (s *Store) ChangesSince(ctx context.Context, since int64) ([]store.Change, 
 	if err != nil {
 		return nil, 0, err
 	}
+	if len(out) > 0 {
+		// Some may come from another process: what the read cache holds
+		// may be older (see readCache).
+		s.cache.invalidate()
+	}
 	return out, version, nil
 }
 

@@ -36,6 +36,10 @@ type Options struct {
 	// MaxSize caps the SQLite database in bytes (0: no cap); see
 	// Store.SetMaxSize.
 	MaxSize int64
+	// ReadCache lets Read answer record reads from memory (readCache):
+	// for a store only this process writes to, or whose other writers it
+	// learns of through ChangesSince in time. SQLite only.
+	ReadCache bool
 }
 
 // Option adjusts the Options OpenURL derives from its arguments.
@@ -43,6 +47,9 @@ type Option func(*Options)
 
 // WithWALLimit sets Options.WALLimit.
 func WithWALLimit(bytes int64) Option { return func(o *Options) { o.WALLimit = bytes } }
+
+// WithReadCache sets Options.ReadCache.
+func WithReadCache() Option { return func(o *Options) { o.ReadCache = true } }
 
 // WithMaxSize sets Options.MaxSize.
 func WithMaxSize(bytes int64) Option { return func(o *Options) { o.MaxSize = bytes } }
@@ -58,6 +65,8 @@ type Store struct {
 	jobWake jobSignal
 	// batches caches folded event batches LookupEvents read.
 	batches batchCache
+	// cache answers Read's record reads from memory; nil when off.
+	cache *readCache
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -81,6 +90,9 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 		}
 		s.stmts = buildStatements(opt.Dialect)
 		s.be, err = openSQLite(ctx, opt.Path, opt.WALLimit)
+		if opt.ReadCache {
+			s.cache = &readCache{}
+		}
 	case DialectPostgres:
 		if opt.DSN == "" {
 			return nil, errors.New("sqlstore: postgres needs Options.DSN")

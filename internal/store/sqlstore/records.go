@@ -107,6 +107,18 @@ func recordName(accountID, kind, key string) string {
 }
 
 func (r recordRepo) Get(accountID, kind, key string) (store.Record, error) {
+	id := recordID{accountID, kind, key}
+	if r.t.err == nil {
+		if rec, err, ok := r.t.cache.get(id); ok {
+			return rec, err
+		}
+	}
+	rec, err := r.get(accountID, kind, key)
+	r.t.cache.gotten(id, rec, err)
+	return rec, err
+}
+
+func (r recordRepo) get(accountID, kind, key string) (store.Record, error) {
 	var rec store.Record
 	if !textOK(accountID) || !textOK(kind) || !textOK(key) {
 		return rec, fmt.Errorf("%w: %s", store.ErrNotFound, recordName(accountID, kind, key))
@@ -230,6 +242,17 @@ type queryPlan struct {
 }
 
 func (r recordRepo) List(in store.Query) ([]store.Record, error) {
+	if r.t.err == nil {
+		if l, ok := r.t.cache.list(in); ok {
+			return l, nil
+		}
+	}
+	l, err := r.list(in)
+	r.t.cache.listed(in, l, err)
+	return l, err
+}
+
+func (r recordRepo) list(in store.Query) ([]store.Record, error) {
 	var p queryPlan
 	if p.build(in, true) {
 		return nil, nil
@@ -253,6 +276,17 @@ func (r recordRepo) List(in store.Query) ([]store.Record, error) {
 }
 
 func (r recordRepo) Count(in store.Query) (int, error) {
+	if r.t.err == nil {
+		if n, ok := r.t.cache.count(in); ok {
+			return n, nil
+		}
+	}
+	n, err := r.count(in)
+	r.t.cache.counted(in, n, err)
+	return n, err
+}
+
+func (r recordRepo) count(in store.Query) (int, error) {
 	var p queryPlan
 	if p.build(in, false) {
 		return 0, nil

@@ -95,3 +95,13 @@ func TestOpenURL(t *testing.T) {
 		t.Errorf("unknown dialect accepted")
 	}
 }
+
+// TestSQLiteReadCache: the conformance suite holds with the read cache on.
+func TestSQLiteReadCache(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, opener(func(t *testing.T) Options {
+		o := sqliteOptions(t)
+		o.ReadCache = true
+		return o
+	}))
+}

@@ -84,14 +84,54 @@ var (
 	errTxDone = errors.New("sqlstore: transaction used after its Read or Write returned")
 )
 
-// Read implements store.Store.
+// Read implements store.Store. With the read cache on (WithReadCache), fn
+// runs a second time in the rare case that it mixed answers from memory
+// with a snapshot taken after a Write committed.
 func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 	if s.closed.Load() {
 		return store.ErrClosed
 	}
+	view := s.cache.view()
+	err := s.read(ctx, fn, view)
+	if !view.consistent() {
+		// fn mixed answers from memory with a snapshot taken after a
+		// Write committed: what it saw may be no state the database
+		// was ever in. Rare (a Write must commit during the Read), and
+		// then fn runs again on the database alone.
+		return s.read(ctx, fn, nil)
+	}
+	view.finish()
+	return err
+}
+
+// ReadFromMemoryFirst implements store.MemoryFirst: a first attempt
+// answers from the read cache alone, with no connection (most reads of a
+// busy node find everything there); the first statement fn needs ends it,
+// and fn runs again as Read runs it.
+func (s *Store) ReadFromMemoryFirst(ctx context.Context, fn func(store.Tx) error) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	if view := s.cache.view(); view != nil {
+		t := &tx{s: s, ctx: ctx, ex: memoryOnly{}, readOnly: true, cache: view}
+		ferr := fn(t)
+		if !view.sqlUsed {
+			if ferr == nil {
+				ferr = t.err
+			}
+			t.err = errTxDone
+			return ferr
+		}
+		t.err = errTxDone
+	}
+	return s.Read(ctx, fn)
+}
+
+// read is one attempt of Read, using the cache through view (nil: not).
+func (s *Store) read(ctx context.Context, fn func(store.Tx) error, view *cacheView) error {
 	var ferr error
 	err := s.be.run(ctx, txRead, func(ex executor) error {
-		t := &tx{s: s, ctx: ctx, ex: ex, readOnly: true}
+		t := &tx{s: s, ctx: ctx, ex: ex, readOnly: true, cache: view}
 		ferr = fn(t)
 		if ferr == nil {
 			// fn swallowed a database error: what it returned may be
@@ -141,6 +181,10 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error) error {
 		items, err := s.changeItems(t)
 		if err != nil {
 			return err
+		}
+		if s.cache != nil && len(t.changes.list) > 0 {
+			s.cache.writing()
+			defer s.cache.written()
 		}
 		if err := ex.commit(ctx, items); err != nil {
 			return s.wrapErr(err)
@@ -195,6 +239,8 @@ type tx struct {
 	err      error
 	changes  changeSet
 	enqueued bool // a job was enqueued (see JobsEnqueued)
+	// cache serves a Read's record reads from memory (nil: off).
+	cache *cacheView
 }
 
 func (t *tx) Accounts() store.AccountRepo     { return accountRepo{t} }
@@ -220,6 +266,7 @@ func (t *tx) query(q string, args ...any) (rowsIter, error) {
 	if t.err != nil {
 		return nil, t.err
 	}
+	t.cache.ranStatement()
 	rows, err := t.ex.query(t.ctx, t.s.stmt(q), args)
 	if err != nil {
 		return nil, t.fail(err)

@@ -1,0 +1,253 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/canopy-iam/canopy/internal/store"
+)
+
+// readCache lets Read answer record reads (Get, List, Count) from memory
+// while no Write has committed since they were read from the database. A
+// signed GetUser spends about a quarter of its CPU reading one record
+// through SQLite (BENCHMARKS.md, issue 9); most calls read what the last
+// one read.
+//
+// Validity is one generation for the whole store: every Write that
+// changes rows moves it before its commit and again after, and entries
+// are kept for one generation only, so a Write drops them all. That is
+// coarse (any write empties the cache) and simple enough to be right: a
+// cached answer is always the database's state at a moment between the
+// Read's start and its end, like a snapshot's.
+//
+// Writes that do not go through this Store (another process: the CLI on
+// the same SQLite file, or another node) are seen through the change
+// feed: ChangesSince drops the cache when it returns changes, and a
+// server's watcher calls it every PollInterval. So a node serving from
+// its cache sees its own writes at once and other processes' within the
+// poll interval; that is why the cache is an option (WithReadCache) a
+// single-node server turns on, not the default.
+type readCache struct {
+	// gen moves before and after every changing commit; inflight counts
+	// the Writes between those two moves. A Read that starts while a
+	// Write is in flight uses no cache: the Write may be committed and
+	// its second move not yet made.
+	gen      atomic.Uint64
+	inflight atomic.Int64
+
+	mu      sync.RWMutex
+	at      uint64 // the generation the maps hold
+	records int    // records held, to bound memory
+	gets    map[recordID]cachedRecord
+	lists   map[store.Query][]store.Record
+	counts  map[store.Query]int
+}
+
+// readCacheMax bounds the records held (a record is ~0.5 KiB); past it
+// the cache starts over.
+const readCacheMax = 65536
+
+type recordID struct{ account, kind, key string }
+
+// cachedRecord is a Get's answer: the record, or none.
+type cachedRecord struct {
+	rec   store.Record
+	found bool
+}
+
+// writing is called before a changing Write commits, written after (also
+// when the commit failed).
+func (c *readCache) writing() {
+	c.inflight.Add(1)
+	c.gen.Add(1)
+}
+
+func (c *readCache) written() {
+	c.gen.Add(1)
+	c.inflight.Add(-1)
+}
+
+// invalidate drops every entry (changes committed elsewhere).
+func (c *readCache) invalidate() {
+	if c != nil {
+		c.gen.Add(1)
+	}
+}
+
+// view is what one Read attempt knows of the cache: the generation it
+// started at, and what it read from the database to add at its end.
+type cacheView struct {
+	c   *readCache
+	gen uint64
+	// hits counts answers served from memory; sqlUsed is set once the
+	// transaction ran a statement (its snapshot may be newer than gen).
+	hits    int
+	sqlUsed bool
+	fills   []cacheFill
+}
+
+type cacheFill struct {
+	id    recordID
+	get   cachedRecord
+	query store.Query
+	list  []store.Record
+	count int
+	kind  fillKind
+}
+
+type fillKind uint8
+
+const (
+	fillGet fillKind = iota
+	fillList
+	fillCount
+)
+
+// view starts a Read's use of the cache; nil when it must not use it.
+func (c *readCache) view() *cacheView {
+	if c == nil {
+		return nil
+	}
+	g := c.gen.Load()
+	if c.inflight.Load() != 0 {
+		return nil
+	}
+	return &cacheView{c: c, gen: g}
+}
+
+func (v *cacheView) ranStatement() {
+	if v != nil {
+		v.sqlUsed = true
+	}
+}
+
+// consistent reports whether what the Read returned is one state of the
+// database: true unless it mixed answers from memory with statements run
+// while a Write committed.
+func (v *cacheView) consistent() bool {
+	return v == nil || v.hits == 0 || !v.sqlUsed || v.c.gen.Load() == v.gen
+}
+
+// finish adds what the Read found in the database, if no Write committed
+// since it started (then what it read is the state of generation gen).
+func (v *cacheView) finish() {
+	if v == nil || len(v.fills) == 0 {
+		return
+	}
+	c := v.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen.Load() != v.gen {
+		return
+	}
+	if c.gets == nil || c.at != v.gen || c.records >= readCacheMax {
+		c.at, c.records = v.gen, 0
+		c.gets = make(map[recordID]cachedRecord)
+		c.lists = make(map[store.Query][]store.Record)
+		c.counts = make(map[store.Query]int)
+	}
+	for _, f := range v.fills {
+		switch f.kind {
+		case fillGet:
+			c.gets[f.id] = f.get
+			c.records++
+		case fillList:
+			c.lists[f.query] = f.list
+			c.records += len(f.list) + 1
+		case fillCount:
+			c.counts[f.query] = f.count
+			c.records++
+		}
+	}
+}
+
+// get answers a Get from memory: ok is false on a miss.
+func (v *cacheView) get(id recordID) (store.Record, error, bool) {
+	if v == nil {
+		return store.Record{}, nil, false
+	}
+	v.c.mu.RLock()
+	e, ok := v.c.gets[id]
+	ok = ok && v.c.at == v.gen
+	v.c.mu.RUnlock()
+	if !ok {
+		return store.Record{}, nil, false
+	}
+	v.hits++
+	if !e.found {
+		return store.Record{}, notFound(id), true
+	}
+	return e.rec, nil, true
+}
+
+func (v *cacheView) list(q store.Query) ([]store.Record, bool) {
+	if v == nil {
+		return nil, false
+	}
+	v.c.mu.RLock()
+	l, ok := v.c.lists[q]
+	ok = ok && v.c.at == v.gen
+	v.c.mu.RUnlock()
+	if !ok {
+		return nil, false
+	}
+	v.hits++
+	// The caller owns its slice (it may sort or append); the documents
+	// are shared, as callers only read them.
+	return append([]store.Record(nil), l...), true
+}
+
+func (v *cacheView) count(q store.Query) (int, bool) {
+	if v == nil {
+		return 0, false
+	}
+	v.c.mu.RLock()
+	n, ok := v.c.counts[q]
+	ok = ok && v.c.at == v.gen
+	v.c.mu.RUnlock()
+	if ok {
+		v.hits++
+	}
+	return n, ok
+}
+
+// gotten records a Get's answer from the database (found, or
+// store.ErrNotFound); other errors are not kept.
+func (v *cacheView) gotten(id recordID, rec store.Record, err error) {
+	if v == nil || err != nil && !errors.Is(err, store.ErrNotFound) {
+		return
+	}
+	v.fills = append(v.fills, cacheFill{kind: fillGet, id: id, get: cachedRecord{rec: rec, found: err == nil}})
+}
+
+func (v *cacheView) listed(q store.Query, l []store.Record, err error) {
+	if v == nil || err != nil {
+		return
+	}
+	v.fills = append(v.fills, cacheFill{kind: fillList, query: q, list: append([]store.Record(nil), l...)})
+}
+
+func (v *cacheView) counted(q store.Query, n int, err error) {
+	if v == nil || err != nil {
+		return
+	}
+	v.fills = append(v.fills, cacheFill{kind: fillCount, query: q, count: n})
+}
+
+func notFound(id recordID) error {
+	return fmt.Errorf("%w: %s", store.ErrNotFound, recordName(id.account, id.kind, id.key))
+}
+
+// memoryOnly is the executor of a Read's first attempt, which answers from
+// the cache alone: any statement ends it.
+type memoryOnly struct{}
+
+var errNotInMemory = errors.New("sqlstore: not in the read cache")
+
+func (memoryOnly) query(context.Context, *stmt, []any) (rowsIter, error) { return nil, errNotInMemory }
+func (memoryOnly) exec(context.Context, *stmt, []any) (int64, error)     { return 0, errNotInMemory }
+func (memoryOnly) commit(context.Context, []batchItem) error             { return errNotInMemory }
+func (memoryOnly) abort()                                                {}
