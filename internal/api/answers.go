@@ -82,15 +82,16 @@ func (l *List[T]) appendJSON(dst []byte) ([]byte, error) {
 			dst = append(append(dst, paging[1:len(paging)-1]...), ',')
 		}
 	}
-	items, err := json.Marshal(l.Items)
-	if err != nil {
-		return dst, err
-	}
-	if l.Items == nil {
-		items = []byte("null") // as the map-of-map encoding wrote a nil slice
-	}
 	dst = appendName(append(appendName(dst, l.outer), '{'), l.inner)
-	return append(append(dst, items...), '}', '}'), nil
+	if l.Items == nil {
+		dst = append(dst, "null"...) // as the map-of-map encoding wrote a nil slice
+	} else {
+		var err error
+		if dst, err = appendItems(dst, l.Items); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}', '}'), nil
 }
 
 // Listed shapes records into a list answer without paging.
