@@ -1,0 +1,55 @@
+package api
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+type plainItem struct {
+	Name  string
+	Count int
+	On    bool `json:",omitempty"`
+	Inner struct{ Note string }
+}
+
+type pointerItem struct{ Name *string }
+
+// TestAppendItemsEncodesLikeEncodingJSON: remembered or not, every item is
+// written exactly as encoding/json writes it.
+func TestAppendItemsEncodesLikeEncodingJSON(t *testing.T) {
+	items := []plainItem{{Name: "a<b>&\u2028", Count: 1}, {Name: "émoji 🙂", On: true}, {Name: "a<b>&\u2028", Count: 1}}
+	items[1].Inner.Note = `quote " and \ backslash`
+	want, _ := json.Marshal(items)
+	for round := range 3 { // learn, then answer from memory
+		got, err := appendItems([]byte("x"), items)
+		if err != nil || string(got) != "x"+string(want) {
+			t.Fatalf("round %d: %s, %v; want x%s", round, got, err, want)
+		}
+	}
+	changed := append([]plainItem(nil), items...)
+	changed[0].Count = 2
+	want, _ = json.Marshal(changed)
+	if got, _ := appendItems(nil, changed); string(got) != string(want) {
+		t.Fatalf("changed item: %s, want %s", got, want)
+	}
+}
+
+// TestItemMemoOnlyForPlainValues: a type whose encoding can change while
+// its value compares equal is never remembered.
+func TestItemMemoOnlyForPlainValues(t *testing.T) {
+	if itemMemoFor[plainItem]() == nil {
+		t.Error("plain struct not remembered")
+	}
+	if itemMemoFor[pointerItem]() != nil || itemMemoFor[time.Time]() != nil || itemMemoFor[map[string]string]() != nil {
+		t.Error("a type with pointers or a MarshalJSON is remembered")
+	}
+	s := "one"
+	items := []pointerItem{{Name: &s}}
+	first, _ := appendItems(nil, items)
+	s = "two"
+	second, _ := appendItems(nil, items)
+	if string(first) == string(second) {
+		t.Errorf("pointer item encoded from memory: %s", second)
+	}
+}
