@@ -52,6 +52,17 @@ const readCacheMax = 65536
 
 type recordID struct{ account, kind, key string }
 
+// cacheKeyMax bounds the text of what is remembered per read: stored keys
+// are short, and a caller's long parameter must not become a long-lived
+// map key.
+const cacheKeyMax = 512
+
+func (id recordID) cacheable() bool { return len(id.account)+len(id.kind)+len(id.key) <= cacheKeyMax }
+
+func queryCacheable(q store.Query) bool {
+	return len(q.AccountID)+len(q.Kind)+len(q.Prefix)+len(q.Ref)+len(q.After) <= cacheKeyMax
+}
+
 // cachedRecord is a Get's answer: the record, or none.
 type cachedRecord struct {
 	rec   store.Record
@@ -217,21 +228,21 @@ func (v *cacheView) count(q store.Query) (int, bool) {
 // gotten records a Get's answer from the database (found, or
 // store.ErrNotFound); other errors are not kept.
 func (v *cacheView) gotten(id recordID, rec store.Record, err error) {
-	if v == nil || err != nil && !errors.Is(err, store.ErrNotFound) {
+	if v == nil || err != nil && !errors.Is(err, store.ErrNotFound) || !id.cacheable() {
 		return
 	}
 	v.fills = append(v.fills, cacheFill{kind: fillGet, id: id, get: cachedRecord{rec: rec, found: err == nil}})
 }
 
 func (v *cacheView) listed(q store.Query, l []store.Record, err error) {
-	if v == nil || err != nil {
+	if v == nil || err != nil || !queryCacheable(q) {
 		return
 	}
 	v.fills = append(v.fills, cacheFill{kind: fillList, query: q, list: append([]store.Record(nil), l...)})
 }
 
 func (v *cacheView) counted(q store.Query, n int, err error) {
-	if v == nil || err != nil {
+	if v == nil || err != nil || !queryCacheable(q) {
 		return
 	}
 	v.fills = append(v.fills, cacheFill{kind: fillCount, query: q, count: n})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -220,5 +221,27 @@ func TestReadCacheSnapshotsUnderWrites(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
+	}
+}
+
+// TestReadCacheKeepsNoLongKeys: a read naming a long key (a caller's
+// parameter) is answered but not remembered.
+func TestReadCacheKeepsNoLongKeys(t *testing.T) {
+	server, _ := cachedPair(t)
+	long := strings.Repeat("k", 1<<20)
+	if _, err := getRecord(t, server.Read, long); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("long key: %v", err)
+	}
+	err := server.Read(context.Background(), func(tx store.Tx) error {
+		_, err := tx.Records().List(store.Query{AccountID: cacheAccount, Kind: "pair", Prefix: long})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	server.cache.mu.RLock()
+	defer server.cache.mu.RUnlock()
+	if n := len(server.cache.gets) + len(server.cache.lists); n != 0 {
+		t.Errorf("%d long reads remembered", n)
 	}
 }
