@@ -137,7 +137,31 @@ func (b *pgBackend) migrate(ctx context.Context) error {
 }
 
 func (b *pgBackend) run(ctx context.Context, kind txKind, f func(executor) error) error {
-	e := &pgExec{pool: b.pool}
+	e := b.exec(kind, kind == txWrite)
+	err := f(e)
+	if err != nil {
+		// fn may have failed after statements it was told succeeded;
+		// its error stands only if they did.
+		if cerr := e.check(ctx); cerr != nil && !e.misled {
+			err = cerr
+		}
+	}
+	e.abort()
+	if e.misled {
+		// A deferred statement did not have the outcome fn was told:
+		// nothing committed. Run fn again, each statement at once, so
+		// that it sees the real outcome (see pgExec).
+		e = b.exec(kind, false)
+		err = f(e)
+		e.abort()
+	}
+	return err
+}
+
+// exec starts an executor for one transaction of kind; deferOK lets it
+// defer statements (only Writes do, see pgDeferrable).
+func (b *pgBackend) exec(kind txKind, deferOK bool) *pgExec {
+	e := &pgExec{pool: b.pool, deferOK: deferOK}
 	switch kind {
 	case txRead:
 		e.prelude, e.ro = pgReadPrelude, true
@@ -146,9 +170,7 @@ func (b *pgBackend) run(ctx context.Context, kind txKind, f func(executor) error
 	default:
 		e.prelude = pgAppendPrelude
 	}
-	err := f(e)
-	e.abort()
-	return err
+	return e
 }
 
 func (b *pgBackend) mapErr(err error) error {
