@@ -37,6 +37,14 @@ import (
 //     the lock: 32 writers incrementing one record exhausted 10 retries.)
 //     LOCK TABLE is the one PostgreSQL-only statement here; an engine
 //     without it needs another way to queue writers on the counter.
+//   - A Write whose statements are all deferred (postgres_exec.go: blind
+//     single-row inserts, updates and deletes, nonces, events) sends
+//     nothing until it commits, and then sends everything at once: one
+//     round trip and one WAL flush, about what an autocommit INSERT costs.
+//     If it changed rows it runs READ COMMITTED and bumps the counter as
+//     its first statement instead of the prelude above: the counter's row
+//     lock queues it behind every other Write, and every later statement
+//     takes its snapshot once no other Write can commit before it.
 //   - AppendEvents and Sweep: READ COMMITTED, all statements and COMMIT
 //     in one round trip; they touch only events, nonces and the change log.
 const (

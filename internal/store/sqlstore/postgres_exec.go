@@ -335,9 +335,12 @@ var (
 				}
 				fmt.Fprintf(&rows, "($%d::text, $%d::text, $%d::text, $%d::bigint)", 4*i+1, 4*i+2, 4*i+3, 4*i+4)
 			}
+			sel := `SELECT v.version, c.account_id, c.kind, c.key, c.at_ns FROM v, (VALUES ` + rows.String() + `) AS c (account_id, kind, key, at_ns)`
+			if n == 1 {
+				sel = `SELECT v.version, ` + strings.Trim(rows.String(), "()") + ` FROM v` // most Writes change one row
+			}
 			m[dialectText(DialectPostgres, insertChangesSQL(DialectPostgres, n))] = `WITH v AS (` + pgCounterBump + ` RETURNING version)
-				INSERT INTO change_log (version, account_id, kind, key, at_ns)
-				SELECT v.version, c.account_id, c.kind, c.key, c.at_ns FROM v, (VALUES ` + rows.String() + `) AS c (account_id, kind, key, at_ns)`
+				INSERT INTO change_log (version, account_id, kind, key, at_ns) ` + sel
 		}
 		return m
 	}()
