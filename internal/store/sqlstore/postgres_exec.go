@@ -59,15 +59,17 @@ type pgDeferral struct {
 // pgDeferrable maps statements (in PostgreSQL form) whose callers in a
 // Write treat one affected row as success, and anything else as an error or
 // a distinct answer (a conflict, not found, a replayed nonce), to a form
-// that raises an error (division by zero) unless exactly one row was
-// affected. Each of them names its row by its whole key, so it affects at
-// most one. The event insert's count is ignored by its caller, so it is
-// sent as is. A statement listed here must have no other outcome its
-// caller reads: that caller is told n before the statement runs.
+// that raises an error unless exactly one row was affected: the INSERT
+// without ON CONFLICT (unique_violation), the UPDATE or DELETE counting
+// its rows into a division (division_by_zero). Each of them names its row
+// by its whole key, so it affects at most one. The event insert's count is
+// ignored by its caller, so it is sent as is. A statement listed here must
+// have no other outcome its caller reads: that caller is told n before the
+// statement runs.
 var pgDeferrable = func() map[string]pgDeferral {
 	m := make(map[string]pgDeferral)
-	// An INSERT without ON CONFLICT fails by itself (unique_violation)
-	// where the original affects no row; a CTE costs more to run.
+	// A plain INSERT fails by itself where the original affects no row,
+	// and costs less to run than a counting CTE.
 	for _, q := range []string{sqlRecordInsert, sqlKeyInsert, sqlAccountInsert, sqlNonceInsert} {
 		text := dialectText(DialectPostgres, q)
 		plain, ok := strings.CutSuffix(text, pgOnConflictNothing)
