@@ -37,6 +37,14 @@ import (
 //     the lock: 32 writers incrementing one record exhausted 10 retries.)
 //     LOCK TABLE is the one PostgreSQL-only statement here; an engine
 //     without it needs another way to queue writers on the counter.
+//   - A Write whose statements are all deferred (postgres_exec.go: blind
+//     single-row inserts, updates and deletes, nonces, events) sends
+//     nothing until it commits, and then sends everything at once: one
+//     round trip and one WAL flush, about what an autocommit INSERT costs.
+//     If it changed rows it runs READ COMMITTED and bumps the counter as
+//     its first statement instead of the prelude above: the counter's row
+//     lock queues it behind every other Write, and every later statement
+//     takes its snapshot once no other Write can commit before it.
 //   - AppendEvents and Sweep: READ COMMITTED, all statements and COMMIT
 //     in one round trip; they touch only events, nonces and the change log.
 const (
@@ -137,7 +145,31 @@ func (b *pgBackend) migrate(ctx context.Context) error {
 }
 
 func (b *pgBackend) run(ctx context.Context, kind txKind, f func(executor) error) error {
-	e := &pgExec{pool: b.pool}
+	e := b.exec(kind, kind == txWrite)
+	err := f(e)
+	if err != nil {
+		// fn may have failed after statements it was told succeeded;
+		// its error stands only if they did.
+		if cerr := e.check(ctx); cerr != nil && !e.misled {
+			err = cerr
+		}
+	}
+	e.abort()
+	if e.misled {
+		// A deferred statement did not have the outcome fn was told:
+		// nothing committed. Run fn again, each statement at once, so
+		// that it sees the real outcome (see pgExec).
+		e = b.exec(kind, false)
+		err = f(e)
+		e.abort()
+	}
+	return err
+}
+
+// exec starts an executor for one transaction of kind; deferOK lets it
+// defer statements (only Writes do, see pgDeferrable).
+func (b *pgBackend) exec(kind txKind, deferOK bool) *pgExec {
+	e := &pgExec{pool: b.pool, deferOK: deferOK}
 	switch kind {
 	case txRead:
 		e.prelude, e.ro = pgReadPrelude, true
@@ -146,9 +178,7 @@ func (b *pgBackend) run(ctx context.Context, kind txKind, f func(executor) error
 	default:
 		e.prelude = pgAppendPrelude
 	}
-	err := f(e)
-	e.abort()
-	return err
+	return e
 }
 
 func (b *pgBackend) mapErr(err error) error {
