@@ -295,8 +295,8 @@ func (a *Appender) write(batch []*item, fresh []bool, err error) {
 		}
 		return
 	}
-	var recs [][]byte
-	var w written
+	recs := make([][]byte, 0, len(batch))
+	w := written{events: make([]store.Event, 0, len(batch)), nonces: make([]store.Nonce, 0, len(batch))}
 	for i, it := range batch {
 		if !fresh[i] {
 			continue // a replay: the caller records its refusal instead
@@ -330,6 +330,9 @@ func (a *Appender) write(batch []*item, fresh []bool, err error) {
 // guard claims the batch's nonces among the nodes sharing the store (a
 // no-op for a store only one node uses).
 func (a *Appender) guard(batch []*item, fresh []bool) error {
+	if !a.shared {
+		return nil
+	}
 	var nonces []store.Nonce
 	var idx []int
 	for i, it := range batch {
@@ -405,8 +408,13 @@ func (a *Appender) fold() error {
 		a.tailMu.Unlock()
 		return nil
 	}
-	var events []store.Event
-	var nonces []store.Nonce
+	nEvents, nNonces := 0, 0
+	for _, g := range groups {
+		nEvents += len(g.events)
+		nNonces += len(g.nonces)
+	}
+	events := make([]store.Event, 0, nEvents)
+	nonces := make([]store.Nonce, 0, nNonces)
 	for _, g := range groups {
 		events = append(events, g.events...)
 		nonces = append(nonces, g.nonces...)

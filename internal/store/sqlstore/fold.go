@@ -241,7 +241,11 @@ func (bb *batchBuilder) buildBatch(evs []*store.Event) builtBatch {
 		bb.last[i] = lastPosting{i: -1}
 	}
 	// The block: the records, then each one's length.
-	raw, lens := bb.raw[:0], bb.lens[:0]
+	size := binary.MaxVarintLen32 * len(evs)
+	for _, e := range evs {
+		size += store.EventSize(e)
+	}
+	raw, lens := slices.Grow(bb.raw[:0], size), bb.lens[:0]
 	for pos, e := range evs {
 		at := len(raw)
 		raw = store.AppendEvent(raw, e)
