@@ -84,20 +84,29 @@ func TestSubmitIsVisibleAtOnceAndAfterTheFold(t *testing.T) {
 	}
 }
 
-// A node that dies before folding leaves its events in its segment log;
-// the next node to open that log folds them, exactly once.
-func TestUnfoldedTailIsFoldedOnNextOpen(t *testing.T) {
+// openUnfolded opens a store and an Appender in a fresh data directory
+// that fold nothing until asked: the log keeps every event, as if the node
+// died at any moment.
+func openUnfolded(t *testing.T) (string, *sqlstore.Store, *seglog.Log, *Appender) {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlstore.OpenURL(context.Background(), dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	log1 := openLog(t, dir)
 	a, err := OpenAppender(context.Background(), st, log1, AppenderConfig{FoldInterval: time.Hour, FoldEvents: 1 << 30})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, st, log1, a
+}
+
+// A node that dies before folding leaves its events in its segment log;
+// the next node to open that log folds them, exactly once.
+func TestUnfoldedTailIsFoldedOnNextOpen(t *testing.T) {
+	dir, st, log1, a := openUnfolded(t)
 	var wg sync.WaitGroup
 	for i := range 100 {
 		wg.Add(1)
@@ -148,17 +157,7 @@ func TestUnfoldedTailIsFoldedOnNextOpen(t *testing.T) {
 // many concurrent callers, every record in the log must still be its own
 // call's, as read back from the log after a "crash" and from memory.
 func TestConcurrentSubmitsRecordTheirOwnEvents(t *testing.T) {
-	dir := t.TempDir()
-	st, err := sqlstore.OpenURL(context.Background(), dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	log1 := openLog(t, dir)
-	a, err := OpenAppender(context.Background(), st, log1, AppenderConfig{FoldInterval: time.Hour, FoldEvents: 1 << 30})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, st, log1, a := openUnfolded(t)
 	const callers, each = 16, 200
 	var wg sync.WaitGroup
 	for c := range callers {
