@@ -389,12 +389,22 @@ func idBucket(id string) string {
 }
 
 // idBucketKey is the part of id its bucket depends on (the time prefix
-// of a request id), so a fold computes a bucket only when it changes.
+// of a request id, the whole id otherwise), so a fold computes a bucket
+// only when it changes.
 func idBucketKey(id string) string {
-	if len(id) == 36 && id[8] == '-' && id[14] == '7' {
+	if len(id) == 36 && id[8] == '-' && id[14] == '7' && isHex(id[:8]) && isHex(id[9:13]) {
 		return id[:13]
 	}
 	return id
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // postingText makes s acceptable to both backends; a value that needed

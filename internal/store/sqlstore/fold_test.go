@@ -232,3 +232,27 @@ func TestParseBatchRefusesDamage(t *testing.T) {
 		t.Fatal("a batch claiming 32 GB parsed")
 	}
 }
+
+// TestEventIdPostingsOfLookalikeIds: ids shaped like request ids but not
+// hex share a prefix yet each is its own EventId posting, so each is found.
+func TestEventIdPostingsOfLookalikeIds(t *testing.T) {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	var evs []store.Event
+	for i, id := range []string{"ZZZZZZZZ-ZZZZ-7000-8000-000000000001", "ZZZZZZZZ-ZZZZ-7000-8000-000000000002",
+		"019AD4C2-1F00-7ABC-8DEF-0123456789AB", "019AD4C2-1F00-7ABC-8DEF-0123456789AC", "plain-id"} {
+		evs = append(evs, store.Event{ID: id, AccountID: "1", Time: at.Add(time.Duration(i) * time.Millisecond)})
+	}
+	var bb batchBuilder
+	b := bb.buildBatch(sortedEvents(evs))
+	for _, e := range evs {
+		found := false
+		for _, p := range b.postings {
+			if p.attr == "EventId" && p.value == idBucket(e.ID) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no EventId posting %q for %s", idBucket(e.ID), e.ID)
+		}
+	}
+}
