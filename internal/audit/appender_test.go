@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,20 +84,29 @@ func TestSubmitIsVisibleAtOnceAndAfterTheFold(t *testing.T) {
 	}
 }
 
-// A node that dies before folding leaves its events in its segment log;
-// the next node to open that log folds them, exactly once.
-func TestUnfoldedTailIsFoldedOnNextOpen(t *testing.T) {
+// openUnfolded opens a store and an Appender in a fresh data directory
+// that fold nothing until asked: the log keeps every event, as if the node
+// died at any moment.
+func openUnfolded(t *testing.T) (string, *sqlstore.Store, *seglog.Log, *Appender) {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlstore.OpenURL(context.Background(), dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	log1 := openLog(t, dir)
 	a, err := OpenAppender(context.Background(), st, log1, AppenderConfig{FoldInterval: time.Hour, FoldEvents: 1 << 30})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, st, log1, a
+}
+
+// A node that dies before folding leaves its events in its segment log;
+// the next node to open that log folds them, exactly once.
+func TestUnfoldedTailIsFoldedOnNextOpen(t *testing.T) {
+	dir, st, log1, a := openUnfolded(t)
 	var wg sync.WaitGroup
 	for i := range 100 {
 		wg.Add(1)
@@ -141,4 +151,62 @@ func TestUnfoldedTailIsFoldedOnNextOpen(t *testing.T) {
 		}
 		b.Close()
 	}
+}
+
+// Submit reuses the items (and record buffers) of answered calls: under
+// many concurrent callers, every record in the log must still be its own
+// call's, as read back from the log after a "crash" and from memory.
+func TestConcurrentSubmitsRecordTheirOwnEvents(t *testing.T) {
+	dir, st, log1, a := openUnfolded(t)
+	const callers, each = 16, 200
+	var wg sync.WaitGroup
+	for c := range callers {
+		wg.Go(func() {
+			for i := range each {
+				n := c*each + i
+				ev := testEvent(n%60, "1")
+				ev.ID = fmt.Sprintf("ev-%05d", n)
+				// Records of varied sizes, so a reused buffer shows.
+				ev.Data = fmt.Appendf(nil, `{"id":%q,"pad":%q}`, ev.ID, strings.Repeat("x", n%700))
+				if _, err := a.Submit(context.Background(), &store.Nonce{AccessKeyID: "k", Value: ev.ID,
+					Expires: time.Now().Add(time.Hour)}, ev); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	check := func(what string, evs []store.Event) {
+		t.Helper()
+		if len(evs) != callers*each {
+			t.Fatalf("%s: %d events, want %d", what, len(evs), callers*each)
+		}
+		seen := map[string]bool{}
+		for _, e := range evs {
+			n := 0
+			fmt.Sscanf(e.ID, "ev-%05d", &n)
+			want := fmt.Sprintf(`{"id":%q,"pad":%q}`, e.ID, strings.Repeat("x", n%700))
+			if string(e.Data) != want || seen[e.ID] {
+				t.Fatalf("%s: event %s holds %.80q (seen before: %v)", what, e.ID, e.Data, seen[e.ID])
+			}
+			seen[e.ID] = true
+		}
+	}
+	check("in memory", a.Recent(store.EventFilter{AccountID: "1"}))
+	log1.Close() // a crash: nothing folded
+
+	b, err := OpenAppender(context.Background(), st, openLog(t, dir), AppenderConfig{FoldInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var folded []store.Event
+	if err := st.Read(context.Background(), func(tx store.Tx) error {
+		folded, err = tx.Events().Lookup(store.EventFilter{AccountID: "1"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check("folded from the log", folded)
 }

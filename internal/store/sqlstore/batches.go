@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/klauspost/compress/s2"
+
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
@@ -173,14 +175,9 @@ func (s *Store) pick(t *tx, id int64, positions []byte, f store.EventFilter, lo,
 	if err != nil {
 		return nil, err
 	}
-	var pos []int
-	for len(positions) > 0 {
-		p, n := binary.Uvarint(positions)
-		if n <= 0 || p >= uint64(b.count()) {
-			return nil, fmt.Errorf("sqlstore: batch %d: corrupt postings", id)
-		}
-		pos = append(pos, int(p))
-		positions = positions[n:]
+	pos, err := readPositions(b.version, positions, b.count())
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: batch %d: corrupt postings", id)
 	}
 	if f.Newest {
 		slices.Reverse(pos)
@@ -217,26 +214,80 @@ func mergeEvents(f store.EventFilter, a, b []store.Event) []store.Event {
 	return slices.CompactFunc(out, func(x, y store.Event) bool { return x.ID == y.ID && x.Time.Equal(y.Time) })[:min(len(out), pageLimit(f.Limit))]
 }
 
-// batchBlob is a stored batch, decoded lazily.
+// batchBlob is a stored batch, its records uncompressed; an event is
+// decoded when a lookup picks it.
 type batchBlob struct {
-	data    []byte
-	offsets []byte // count x 4 bytes
+	version int
+	offsets []uint32 // where each record starts in recs
 	recs    []byte
 }
 
+// parseBatch reads either layout (see fold.go).
 func parseBatch(data []byte) (*batchBlob, error) {
+	if len(data) > 0 && data[0] != 0 {
+		return parseBatchV0(data)
+	}
+	if len(data) < 2 || data[1] != batchV1 {
+		return nil, store.ErrCorrupt
+	}
+	rest := data[2:]
+	n, k := binary.Uvarint(rest)
+	if k <= 0 || n > batchEvents {
+		return nil, store.ErrCorrupt
+	}
+	rest = rest[k:]
+	recsLen, k := binary.Uvarint(rest)
+	if k <= 0 {
+		return nil, store.ErrCorrupt
+	}
+	rest = rest[k:]
+	size, k := binary.Uvarint(rest)
+	if k <= 0 || size > maxBatchBlock || recsLen > size {
+		return nil, store.ErrCorrupt
+	}
+	rest = rest[k:]
+	if l, err := s2.DecodedLen(rest); err != nil || uint64(l) != size {
+		return nil, store.ErrCorrupt
+	}
+	block, err := s2.Decode(make([]byte, size), rest)
+	if err != nil || uint64(len(block)) != size {
+		return nil, store.ErrCorrupt
+	}
+	b := &batchBlob{version: batchV1, offsets: make([]uint32, n), recs: block[:recsLen]}
+	lens := block[recsLen:]
+	total := uint64(0)
+	for i := range b.offsets {
+		l, k := binary.Uvarint(lens)
+		if k <= 0 || l > recsLen-total {
+			return nil, store.ErrCorrupt
+		}
+		lens = lens[k:]
+		b.offsets[i] = uint32(total)
+		total += l
+	}
+	if total != recsLen || len(lens) != 0 {
+		return nil, store.ErrCorrupt
+	}
+	return b, nil
+}
+
+func parseBatchV0(data []byte) (*batchBlob, error) {
 	n, k := binary.Uvarint(data)
 	if k <= 0 || n > uint64(len(data)) || uint64(len(data)-k) < 4*n {
 		return nil, store.ErrCorrupt
 	}
 	end := k + 4*int(n)
-	return &batchBlob{data: data, offsets: data[k:end], recs: data[end:]}, nil
+	b := &batchBlob{offsets: make([]uint32, n), recs: data[end:]}
+	for i := range b.offsets {
+		b.offsets[i] = binary.LittleEndian.Uint32(data[k+4*i:])
+	}
+	return b, nil
 }
 
-func (b *batchBlob) count() int { return len(b.offsets) / 4 }
+func (b *batchBlob) count() int { return len(b.offsets) }
 
 func (b *batchBlob) event(i int) (store.Event, error) {
-	off := binary.LittleEndian.Uint32(b.offsets[4*i:])
+	off := b.offsets[i]
 	if uint64(off) >= uint64(len(b.recs)) {
 		return store.Event{}, store.ErrCorrupt
 	}
@@ -293,11 +344,11 @@ func (c *batchCache) put(id int64, b *batchBlob) {
 	}
 	c.m[id] = b
 	c.order = append(c.order, id)
-	c.bytes += len(b.data)
+	c.bytes += len(b.recs) + 4*len(b.offsets)
 	for c.bytes > batchCacheBytes && len(c.order) > 1 {
 		old := c.order[0]
 		c.order = c.order[1:]
-		c.bytes -= len(c.m[old].data)
+		c.bytes -= len(c.m[old].recs) + 4*len(c.m[old].offsets)
 		delete(c.m, old)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+
 	"github.com/canopy-iam/canopy/internal/store"
 )
 
@@ -90,6 +92,12 @@ func (s *Store) FoldEvents(ctx context.Context, logID string, next store.LogCurs
 	if err != nil {
 		return err
 	}
+	return s.storeFold(ctx, logID, next, batches, nonceBlob, maxExp)
+}
+
+// storeFold stores built batches and a nonce batch, and moves the cursor,
+// in one transaction.
+func (s *Store) storeFold(ctx context.Context, logID string, next store.LogCursor, batches []builtBatch, nonceBlob []byte, maxExp int64) error {
 	now, _ := toNanos("clock", s.clock())
 	return s.withRetry(ctx, func() error {
 		return s.be.run(ctx, txAppend, func(ex executor) error {
@@ -145,7 +153,8 @@ type builtBatch struct {
 type posting struct {
 	account, attr, value string
 	minNs, maxNs         int64
-	positions            []byte // uvarint positions, ascending
+	positions            []byte // positionRuns (version 0: uvarint positions, ascending)
+	runs                 positionRuns
 }
 
 // buildBatches orders events by (time, id) and cuts them into batches.
@@ -165,6 +174,7 @@ func buildBatches(events []store.Event) ([]builtBatch, error) {
 		return strings.Compare(a.ID, b.ID)
 	})
 	var out []builtBatch
+	var bb batchBuilder
 	for len(evs) > 0 {
 		n, size := 0, 0
 		first := evs[0].Time.UnixNano()
@@ -173,53 +183,184 @@ func buildBatches(events []store.Event) ([]builtBatch, error) {
 			size += len(evs[n].Data) + 128
 			n++
 		}
-		out = append(out, buildBatch(evs[:n]))
+		out = append(out, bb.buildBatch(evs[:n]))
 		evs = evs[n:]
 	}
 	return out, nil
 }
 
-// buildBatch encodes one batch: a uvarint count, count 4-byte offsets
-// (from the start of the records), then the records.
-func buildBatch(evs []*store.Event) builtBatch {
-	size := binary.MaxVarintLen64 + 4*len(evs)
+// A batch is stored in one of two layouts, told apart by the first byte:
+//
+//   - version 0 (before), first byte non-zero: a uvarint count, count
+//     4-byte offsets (from the start of the records), then the records
+//     (store.AppendEvent); postings list positions as ascending uvarints.
+//   - version 1, first byte 0: then the byte 1; uvarints count, records
+//     length and block length; then the block compressed as one S2 block:
+//     the records, then count uvarint record lengths. A flood's records
+//     differ in a few ids, so ~1 KB each shrinks ~10x and SQLite writes
+//     and checkpoints a tenth of the pages, for ~0.2 µs of CPU per event.
+//     Postings list runs of positions (positionRuns).
+//
+// Version-0 batches are read as they are (nothing rewrites them).
+const batchV1 = 1
+
+// maxBatchBlock bounds what reading a batch may allocate: a batch takes
+// events up to batchBytes, and its first one whatever its size (an event
+// is at most a segment log record, 8 MiB).
+const maxBatchBlock = 16 << 20
+
+// batchBuilder cuts one fold's events into batches, reusing its buffers
+// from one batch to the next.
+type batchBuilder struct {
+	raw      []byte // the current batch's block, uncompressed
+	lens     []int  // its records' lengths
+	idx      map[postingKey]int
+	last     []lastPosting // per attribute slot ("" first): the previous event's posting
+	postings []posting
+}
+
+type postingKey struct{ account, attr, value string }
+
+// lastPosting remembers the posting the previous event went to, keyed by
+// the raw values it came from: the events of a flood repeat their
+// attributes, so most events find their postings without a map look-up.
+type lastPosting struct {
+	account, raw string
+	i            int
+}
+
+// buildBatch encodes one batch (version 1) and its postings.
+func (bb *batchBuilder) buildBatch(evs []*store.Event) builtBatch {
+	if bb.idx == nil {
+		bb.idx = map[postingKey]int{}
+	}
+	clear(bb.idx)
+	bb.postings = nil
+	bb.last = slices.Grow(bb.last[:0], 1+len(store.EventAttributes))[:1+len(store.EventAttributes)]
+	for i := range bb.last {
+		bb.last[i] = lastPosting{i: -1}
+	}
+	// The block: the records, then each one's length.
+	size := binary.MaxVarintLen32 * len(evs)
 	for _, e := range evs {
 		size += store.EventSize(e)
 	}
-	// One buffer, sized once (a batch is up to 1 MiB): the count, room
-	// for the offsets, then the records, whose offsets are filled in.
-	data := binary.AppendUvarint(make([]byte, 0, size), uint64(len(evs)))
-	offsets := len(data)
-	data = data[:offsets+4*len(evs)]
-	start := len(data)
-	for i, e := range evs {
-		binary.LittleEndian.PutUint32(data[offsets+4*i:], uint32(len(data)-start))
-		data = store.AppendEvent(data, e)
-	}
-
-	type key struct{ account, attr, value string }
-	idx := map[key]int{}
-	var ps []posting
-	add := func(k key, pos int, ns int64) {
-		k.account, k.value = postingText(k.account), postingText(k.value)
-		i, ok := idx[k]
-		if !ok {
-			i = len(ps)
-			idx[k] = i
-			ps = append(ps, posting{account: k.account, attr: k.attr, value: k.value, minNs: ns, maxNs: ns})
-		}
-		p := &ps[i]
-		p.minNs, p.maxNs = min(p.minNs, ns), max(p.maxNs, ns)
-		p.positions = binary.AppendUvarint(p.positions, uint64(pos))
-	}
+	raw, lens := slices.Grow(bb.raw[:0], size), bb.lens[:0]
 	for pos, e := range evs {
+		at := len(raw)
+		raw = store.AppendEvent(raw, e)
+		lens = append(lens, len(raw)-at)
 		ns := e.Time.UnixNano()
-		add(key{e.AccountID, "", ""}, pos, ns)
-		for _, attr := range store.EventAttributes {
-			add(key{e.AccountID, attr, postingValue(attr, e)}, pos, ns)
+		bb.add(0, e, "", "", pos, ns)
+		for slot, attr := range store.EventAttributes {
+			raw := e.Attribute(attr)
+			if attr == "EventId" {
+				raw = idBucketKey(e.ID)
+			}
+			bb.add(slot+1, e, attr, raw, pos, ns)
 		}
 	}
-	return builtBatch{maxNs: evs[len(evs)-1].Time.UnixNano(), data: data, postings: ps}
+	recsLen := len(raw)
+	for _, l := range lens {
+		raw = binary.AppendUvarint(raw, uint64(l))
+	}
+	bb.raw, bb.lens = raw, lens
+	data := append(make([]byte, 0, 2+3*binary.MaxVarintLen64+s2.MaxEncodedLen(len(raw))), 0, batchV1)
+	data = binary.AppendUvarint(data, uint64(len(evs)))
+	data = binary.AppendUvarint(data, uint64(recsLen))
+	data = binary.AppendUvarint(data, uint64(len(raw)))
+	data = append(data, s2.Encode(data[len(data):cap(data)], raw)...)
+	ps := bb.postings
+	for i := range ps {
+		ps[i].positions = ps[i].runs.finish(ps[i].positions)
+	}
+	return builtBatch{maxNs: evs[len(evs)-1].Time.UnixNano(), data: slices.Clip(data), postings: ps}
+}
+
+// add lists event e, at position pos and time ns, in its posting for
+// attr; raw is what that posting's value derives from.
+func (bb *batchBuilder) add(slot int, e *store.Event, attr, raw string, pos int, ns int64) {
+	l := &bb.last[slot]
+	if l.i < 0 || l.account != e.AccountID || l.raw != raw {
+		value := ""
+		if attr != "" {
+			value = postingValue(attr, e)
+		}
+		k := postingKey{postingText(e.AccountID), attr, postingText(value)}
+		i, ok := bb.idx[k]
+		if !ok {
+			i = len(bb.postings)
+			bb.idx[k] = i
+			bb.postings = append(bb.postings, posting{account: k.account, attr: attr, value: k.value, minNs: ns, maxNs: ns})
+		}
+		*l = lastPosting{account: e.AccountID, raw: raw, i: i}
+	}
+	p := &bb.postings[l.i]
+	p.minNs, p.maxNs = min(p.minNs, ns), max(p.maxNs, ns)
+	p.positions = p.runs.add(p.positions, pos)
+}
+
+// positionRuns lists ascending positions as runs: for each run, a uvarint
+// gap from the end of the previous run (0 for the first run at 0), then
+// a uvarint count-1. A posting that holds every event of a batch is 2
+// bytes.
+type positionRuns struct {
+	open       bool
+	start, end int // the open run: positions [start, end)
+	prevEnd    int
+}
+
+func (r *positionRuns) add(buf []byte, pos int) []byte {
+	if r.open && pos == r.end {
+		r.end++
+		return buf
+	}
+	buf = r.finish(buf)
+	r.open, r.start, r.end = true, pos, pos+1
+	return buf
+}
+
+// finish appends the open run, if any.
+func (r *positionRuns) finish(buf []byte) []byte {
+	if !r.open {
+		return buf
+	}
+	buf = binary.AppendUvarint(buf, uint64(r.start-r.prevEnd))
+	buf = binary.AppendUvarint(buf, uint64(r.end-r.start-1))
+	r.open, r.prevEnd = false, r.end
+	return buf
+}
+
+// readPositions decodes a posting's positions, checked against the
+// batch's count.
+func readPositions(version int, b []byte, count int) ([]int, error) {
+	var out []int
+	next := 0
+	for len(b) > 0 {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			return nil, store.ErrCorrupt
+		}
+		b = b[n:]
+		if version == 0 {
+			if v >= uint64(count) {
+				return nil, store.ErrCorrupt
+			}
+			out = append(out, int(v))
+			continue
+		}
+		runLen, n := binary.Uvarint(b)
+		if n <= 0 || v > uint64(count-next) || runLen >= uint64(count-next)-v {
+			return nil, store.ErrCorrupt
+		}
+		b = b[n:]
+		start := next + int(v)
+		for p := start; p <= start+int(runLen); p++ {
+			out = append(out, p)
+		}
+		next = start + int(runLen) + 1
+	}
+	return out, nil
 }
 
 // postingValue is what event e is listed under for attr (also "": a
@@ -245,6 +386,25 @@ func idBucket(id string) string {
 		}
 	}
 	return "=" + id
+}
+
+// idBucketKey is the part of id its bucket depends on (the time prefix
+// of a request id, the whole id otherwise), so a fold computes a bucket
+// only when it changes.
+func idBucketKey(id string) string {
+	if len(id) == 36 && id[8] == '-' && id[14] == '7' && isHex(id[:8]) && isHex(id[9:13]) {
+		return id[:13]
+	}
+	return id
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // postingText makes s acceptable to both backends; a value that needed
