@@ -347,7 +347,7 @@ func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) s
 	c := &audit.Call{RequestID: inv.RequestID, Time: inv.Received, Version: inv.Version,
 		Action: inv.Action, Host: iv.Host(inv.Version), AcsHost: inv.Host, SourceIP: inv.SourceIP.String(),
 		UserAgent: inv.UserAgent, Caller: inv.Caller, Claimed: inv.KeyOwner, AccessKeyID: inv.AccessKeyID,
-		Params: iv.auditParams(inv), Resource: inv.resource, Response: inv.output, IsSecret: iv.Registry.isSecret,
+		SortedParams: iv.auditParams(inv), Resource: inv.resource, Response: inv.output, IsSecret: iv.Registry.isSecret,
 		Recipient: recipient, Scheme: "http", EventType: inv.EventType}
 	if inv.Secure {
 		c.Scheme = "https"
@@ -373,17 +373,25 @@ func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) s
 	return audit.Event(c)
 }
 
-func (iv *Invoker) auditParams(inv *Invocation) map[string]string {
+// auditParams are the call's business parameters for its event, in name
+// order (inv.Params' order), secrets redacted.
+func (iv *Invoker) auditParams(inv *Invocation) []audit.Param {
+	n := 0
+	for _, p := range inv.Params {
+		if !IsCommonParam(p.Key) {
+			n++
+		}
+	}
 	// Room for the gateway's fields the event adds (audit.Event).
-	out := make(map[string]string, len(inv.Params)+8)
+	out := make([]audit.Param, 0, n+audit.MaxGatewayFields)
 	for _, p := range inv.Params {
 		if IsCommonParam(p.Key) {
 			continue
 		}
-		out[p.Key] = p.Value
 		if iv.Registry.isSecret(p.Key) {
-			out[p.Key] = audit.Redacted
+			p.Value = audit.Redacted
 		}
+		out = append(out, audit.Param{Key: p.Key, Value: p.Value})
 	}
 	return out
 }

@@ -2,49 +2,72 @@ package audit
 
 import (
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
-// stringMap is a JSON object of strings, encoded without reflection:
-// encoding/json spends an allocation on every key and value of a map, and
-// every call's event carries one.
-type stringMap map[string]string
+// Param is one request parameter of an event.
+type Param struct{ Key, Value string }
 
-// MarshalJSON writes the object with its keys sorted, as encoding/json
-// does.
-func (m stringMap) MarshalJSON() ([]byte, error) { return m.appendJSON(nil), nil }
+// paramList is requestParameters: a JSON object of strings whose names are
+// sorted and unique, encoded in that order, which is encoding/json's order
+// for a map. A slice, not a map: every call's event carries one, and a map
+// of twenty slots cost a kilobyte and a hash per name.
+type paramList []Param
+
+// MarshalJSON writes the object, as encoding/json writes the same map.
+func (l paramList) MarshalJSON() ([]byte, error) { return l.appendJSON(nil), nil }
 
 // appendJSON is MarshalJSON appending to b.
-func (m stringMap) appendJSON(b []byte) []byte {
-	if m == nil {
-		return append(b, "null"...)
+func (l paramList) appendJSON(b []byte) []byte {
+	if l == nil {
+		return append(b, "null"...) // a nil map's encoding
 	}
-	var stack [16]string
-	keys := stack[:0]
 	size := 2
-	for k, v := range m {
-		keys = append(keys, k)
-		size += len(k) + len(v) + 6
+	for _, p := range l {
+		size += len(p.Key) + len(p.Value) + 6
 	}
-	slices.Sort(keys)
 	b = slices.Grow(b, size+size/8)
 	b = append(b, '{')
-	for i, k := range keys {
+	for i, p := range l {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = appendString(b, p.Key)
 		b = append(b, ':')
-		b = appendString(b, m[k])
+		b = appendString(b, p.Value)
 	}
 	return append(b, '}')
+}
+
+// sortedParams is m in name order, with room for the gateway's fields
+// (see withGatewayFields).
+func sortedParams(m map[string]string) paramList {
+	out := make(paramList, 0, len(m)+MaxGatewayFields)
+	for k, v := range m {
+		out = append(out, Param{k, v})
+	}
+	slices.SortFunc(out, compareParams)
+	return out
+}
+
+func compareParams(a, b Param) int { return strings.Compare(a.Key, b.Key) }
+
+// strictlySorted reports whether l's names are sorted and unique.
+func strictlySorted(l []Param) bool {
+	for i := 1; i < len(l); i++ {
+		if l[i-1].Key >= l[i].Key {
+			return false
+		}
+	}
+	return true
 }
 
 // resources is referencedResources: {type: [name]} for the one resource a
 // call names.
 type resources struct{ typ, name string }
 
-func (r *resources) MarshalJSON() ([]byte, error) {
+func (r resources) MarshalJSON() ([]byte, error) {
 	return r.appendJSON(make([]byte, 0, len(r.typ)+len(r.name)+10)), nil
 }
 

@@ -5,15 +5,17 @@ import (
 	"testing"
 )
 
-// stringMap encodes exactly what encoding/json decodes back to the same
-// map, whatever the bytes.
-func FuzzStringMapRoundTrip(f *testing.F) {
-	for _, s := range []string{"", "plain", "quote\" back\\slash", "\x00\x1f\n\t\r", "é€😀", "\xff\xfe", "\u2028\u2029", "<a&b>"} {
+// requestParameters encode exactly what encoding/json decodes back to the
+// same map, whatever the bytes. (Not byte for byte what encoding/json
+// writes: \b and \f are written \u0008 and \u000c, as stored records have
+// always had them.)
+func FuzzParamListRoundTrip(f *testing.F) {
+	for _, s := range []string{"", "plain", "quote\" back\\slash", "\x00\x1f\n\t\r\b\f", "é€😀", "\xff\xfe", "\u2028\u2029", "<a&b>"} {
 		f.Add(s, s+"v")
 	}
 	f.Fuzz(func(t *testing.T, k, v string) {
-		m := stringMap{k: v, "Other": k}
-		raw, err := json.Marshal(map[string]any{"p": m})
+		m := map[string]string{k: v, "Other": k}
+		raw, err := json.Marshal(map[string]any{"p": sortedParams(m)})
 		if err != nil {
 			t.Fatal(err)
 		}
