@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/canopy-iam/canopy/internal/apperr"
 )
@@ -15,14 +16,13 @@ const (
 	xmlType  = "text/xml;charset=utf-8"
 )
 
-// successBody encodes a handler's output with RequestId first. Outputs are
-// structs whose exported fields carry the wire names.
-func successBody(requestID string, out any) ([]byte, error) {
+// successBody appends to dst a handler's output with RequestId first.
+// Outputs are structs whose exported fields carry the wire names.
+func successBody(dst []byte, requestID string, out any) ([]byte, error) {
+	head := strconv.AppendQuote(append(dst, `{"RequestId":`...), requestID)
 	if a, ok := out.(jsonAppender); ok {
 		// Object and List answers write themselves after the RequestId:
 		// no second validating pass over what encoding/json just wrote.
-		head := append(make([]byte, 0, 1024), `{"RequestId":`...)
-		head = strconv.AppendQuote(head, requestID)
 		body, err := a.appendJSON(append(head, ','))
 		if err != nil {
 			return nil, err
@@ -38,18 +38,17 @@ func successBody(requestID string, out any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(body) + 64)
-	buf.WriteString(`{"RequestId":`)
-	buf.WriteString(strconv.Quote(requestID))
-	if len(body) > 2 { // not "{}"
-		buf.WriteByte(',')
-		buf.Write(body[1:])
-	} else {
-		buf.WriteByte('}')
+	if len(body) <= 2 { // "{}"
+		return append(head, '}'), nil
 	}
-	return buf.Bytes(), nil
+	return append(append(head, ','), body[1:]...), nil
 }
+
+// answerBuffers hold answers from their encoding until they are written.
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// maxPooledAnswer keeps one large answer's buffer from staying pooled.
+const maxPooledAnswer = 256 << 10
 
 // jsonAppender is an answer that encodes itself (Object, List).
 type jsonAppender interface {
