@@ -99,6 +99,8 @@ type Invocation struct {
 	output   any
 	// entry is the action, once Invoke found it (its event needs it too).
 	entry *entry
+	// answer is the encoded answer Render wrote (RPC).
+	answer []byte
 	// EventType is the audit eventType: "" for an API call, the console's
 	// audit.ConsoleOperation for a call it makes for a signed-in person.
 	EventType string

@@ -188,12 +188,12 @@ func (s *RPC) serve(r *http.Request, inv *Invocation, answer []byte) (body []byt
 		return nil, format, s.Invoker.Refuse(r.Context(), inv, err)
 	}
 	inv.Nonce = &res.Nonce
-	inv.Render = func(out any) error {
-		body, err = successBody(answer, inv.RequestID, out)
+	inv.Render = func(out any) (err error) {
+		inv.answer, err = successBody(answer, inv.RequestID, out)
 		return err
 	}
 	_, err = s.Invoker.Invoke(r.Context(), inv)
-	return body, format, err
+	return inv.answer, format, err
 }
 
 func remoteAddr(r *http.Request) netip.Addr {
