@@ -29,17 +29,20 @@ func (o *Object[T]) appendJSON(dst []byte) ([]byte, error) {
 	if o == nil {
 		return dst, errNilAnswer
 	}
-	value, err := json.Marshal(o.Value)
+	dst, err := appendValue(appendName(append(dst, '{'), o.name), o.Value)
 	if err != nil {
 		return dst, err
 	}
-	dst = appendName(append(dst, '{'), o.name)
-	return append(append(dst, value...), '}'), nil
+	return append(dst, '}'), nil
 }
 
 // appendName writes a JSON object key and its colon, escaped as
-// encoding/json escapes it.
+// encoding/json escapes it. Names are the wire's (User, Users): letters
+// and digits, written as they are.
 func appendName(dst []byte, name string) []byte {
+	if isName(name, len(name)) {
+		return append(append(append(append(dst, '"'), name...), '"'), ':')
+	}
 	quoted, _ := json.Marshal(name) // a string always encodes
 	return append(append(dst, quoted...), ':')
 }
@@ -74,12 +77,14 @@ func (l *List[T]) appendJSON(dst []byte) ([]byte, error) {
 	}
 	dst = append(dst, '{')
 	if l.paging != nil {
-		paging, err := json.Marshal(l.paging)
+		// The paging fields, without their braces, then a comma.
+		at := len(dst)
+		paging, err := appendValue(dst, l.paging)
 		if err != nil {
 			return dst, err
 		}
-		if len(paging) > 2 { // not {}
-			dst = append(append(dst, paging[1:len(paging)-1]...), ',')
+		if len(paging) > at+2 { // not {}
+			dst = append(append(paging[:at], paging[at+1:len(paging)-1]...), ',')
 		}
 	}
 	dst = appendName(append(appendName(dst, l.outer), '{'), l.inner)

@@ -115,15 +115,18 @@ func (b *binder) addFields(t reflect.Type, prefix []int) error {
 	return nil
 }
 
-// commonParams are the gateway's parameters; they are never business input.
-var commonParams = map[string]bool{
-	"Action": true, "Version": true, "Format": true, "Timestamp": true, "SignatureMethod": true,
-	"SignatureVersion": true, "SignatureType": true, "SignatureNonce": true, "AccessKeyId": true,
-	"Signature": true, "SecurityToken": true, "RegionId": true, "AkProxySuffix": true,
+// IsCommonParam reports whether a parameter belongs to the gateway: it is
+// never business input. A switch, not a map: every parameter of every call
+// is looked up twice, and a switch on constant strings costs no hashing.
+func IsCommonParam(name string) bool {
+	switch name {
+	case "Action", "Version", "Format", "Timestamp", "SignatureMethod",
+		"SignatureVersion", "SignatureType", "SignatureNonce", "AccessKeyId",
+		"Signature", "SecurityToken", "RegionId", "AkProxySuffix":
+		return true
+	}
+	return false
 }
-
-// IsCommonParam reports whether a parameter belongs to the gateway.
-func IsCommonParam(name string) bool { return commonParams[name] }
 
 // bind builds a new input value from the parameters.
 func (b *binder) bind(params signature.Params) (any, error) {
@@ -134,7 +137,7 @@ func (b *binder) bind(params signature.Params) (any, error) {
 	var lists map[*field]map[int]map[string]string // field -> index -> sub-name -> value
 	var seen uint64                                // bit f.pos: parameter present
 	for _, p := range params {
-		if commonParams[p.Key] {
+		if IsCommonParam(p.Key) {
 			continue
 		}
 		base, rest, dotted := strings.Cut(p.Key, ".")

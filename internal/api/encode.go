@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/canopy-iam/canopy/internal/apperr"
 )
@@ -15,14 +16,13 @@ const (
 	xmlType  = "text/xml;charset=utf-8"
 )
 
-// successBody encodes a handler's output with RequestId first. Outputs are
-// structs whose exported fields carry the wire names.
-func successBody(requestID string, out any) ([]byte, error) {
+// successBody appends to dst a handler's output with RequestId first.
+// Outputs are structs whose exported fields carry the wire names.
+func successBody(dst []byte, requestID string, out any) ([]byte, error) {
+	head := strconv.AppendQuote(append(dst, `{"RequestId":`...), requestID)
 	if a, ok := out.(jsonAppender); ok {
 		// Object and List answers write themselves after the RequestId:
 		// no second validating pass over what encoding/json just wrote.
-		head := append(make([]byte, 0, 1024), `{"RequestId":`...)
-		head = strconv.AppendQuote(head, requestID)
 		body, err := a.appendJSON(append(head, ','))
 		if err != nil {
 			return nil, err
@@ -34,22 +34,56 @@ func successBody(requestID string, out any) ([]byte, error) {
 		}
 		return append(body[:at], body[at+1:]...), nil
 	}
-	body, err := json.Marshal(out)
+	// The output's object, its brace turned into the comma after the id.
+	body, err := appendValue(head, out)
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(body) + 64)
-	buf.WriteString(`{"RequestId":`)
-	buf.WriteString(strconv.Quote(requestID))
-	if len(body) > 2 { // not "{}"
-		buf.WriteByte(',')
-		buf.Write(body[1:])
-	} else {
-		buf.WriteByte('}')
+	if len(body) == len(head)+2 { // "{}"
+		return append(head, '}'), nil
 	}
-	return buf.Bytes(), nil
+	body[len(head)] = ','
+	return body, nil
 }
+
+// appendValue appends v as json.Marshal encodes it, without the copy
+// json.Marshal returns: a json.Encoder writes into dst (the answer's
+// pooled buffer), so an answer of a hundred users is not allocated twice.
+func appendValue(dst []byte, v any) ([]byte, error) {
+	a := appendEncoders.Get().(*appendEncoder)
+	a.buf = dst
+	err := a.enc.Encode(v)
+	out := a.buf
+	a.buf = nil
+	appendEncoders.Put(a)
+	if err != nil {
+		return dst, err
+	}
+	return out[:len(out)-1], nil // Encode ends the value with a newline
+}
+
+// appendEncoder is a json.Encoder writing to its own buffer.
+type appendEncoder struct {
+	buf []byte
+	enc *json.Encoder
+}
+
+func (a *appendEncoder) Write(p []byte) (int, error) {
+	a.buf = append(a.buf, p...)
+	return len(p), nil
+}
+
+var appendEncoders = sync.Pool{New: func() any {
+	a := &appendEncoder{}
+	a.enc = json.NewEncoder(a) // escapes HTML as json.Marshal does
+	return a
+}}
+
+// answerBuffers hold answers from their encoding until they are written.
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// maxPooledAnswer keeps one large answer's buffer from staying pooled.
+const maxPooledAnswer = 256 << 10
 
 // jsonAppender is an answer that encodes itself (Object, List).
 type jsonAppender interface {
@@ -76,6 +110,14 @@ func errorBody(requestID, host string, e *apperr.Error) []byte {
 	return body
 }
 
+// The Content-Type values, shared: h.Set would canonicalize the name and
+// allocate the value's slice on every answer (a slice of one is never
+// appended to in place).
+var (
+	jsonContentType = []string{jsonType}
+	xmlContentType  = []string{xmlType}
+)
+
 // write sends a JSON body, or its XML rendering when asked.
 func write(w http.ResponseWriter, status int, body []byte, asXML bool, root string) {
 	h := w.Header()
@@ -83,13 +125,13 @@ func write(w http.ResponseWriter, status int, body []byte, asXML bool, root stri
 		var buf bytes.Buffer
 		buf.WriteString(xml.Header)
 		if err := jsonToXML(&buf, root, body); err == nil {
-			h.Set("Content-Type", xmlType)
+			h["Content-Type"] = xmlContentType
 			w.WriteHeader(status)
 			w.Write(buf.Bytes())
 			return
 		}
 	}
-	h.Set("Content-Type", jsonType)
+	h["Content-Type"] = jsonContentType
 	w.WriteHeader(status)
 	w.Write(body)
 }

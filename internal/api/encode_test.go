@@ -9,11 +9,11 @@ import (
 )
 
 func TestSuccessBodyPutsRequestIDFirst(t *testing.T) {
-	body, err := successBody("RID", struct{ A string }{"x"})
+	body, err := successBody(nil, "RID", struct{ A string }{"x"})
 	if err != nil || string(body) != `{"RequestId":"RID","A":"x"}` {
 		t.Fatalf("%s %v", body, err)
 	}
-	body, _ = successBody("RID", struct{}{})
+	body, _ = successBody(nil, "RID", struct{}{})
 	if string(body) != `{"RequestId":"RID"}` {
 		t.Fatalf("%s", body)
 	}
@@ -71,7 +71,7 @@ func TestSuccessBodyOfAnswersEqualsEncodingJSON(t *testing.T) {
 		ptr(ListOf("Users", "User", []rec(nil), nil)),
 		ptr(ListOf("Keys", "Key", items, struct{}{})),
 	} {
-		got, err := successBody("RID", out)
+		got, err := successBody(nil, "RID", out)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +86,7 @@ func TestSuccessBodyOfAnswersEqualsEncodingJSON(t *testing.T) {
 			t.Errorf("got  %s\nwant %s", got, want)
 		}
 	}
-	if _, err := successBody("RID", (*List[rec])(nil)); err == nil {
+	if _, err := successBody(nil, "RID", (*List[rec])(nil)); err == nil {
 		t.Error("a nil answer encoded without an error")
 	}
 }

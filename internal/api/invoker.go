@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/audit"
@@ -96,6 +97,10 @@ type Invocation struct {
 	// answer. Both go into its audit event.
 	resource string
 	output   any
+	// entry is the action, once Invoke found it (its event needs it too).
+	entry *entry
+	// answer is the encoded answer Render wrote (RPC).
+	answer []byte
 	// EventType is the audit eventType: "" for an API call, the console's
 	// audit.ConsoleOperation for a call it makes for a signed-in person.
 	EventType string
@@ -115,6 +120,7 @@ func (iv *Invoker) Invoke(ctx context.Context, inv *Invocation) (any, error) {
 	if e == nil {
 		return nil, iv.Refuse(ctx, inv, iv.unknownAction(inv))
 	}
+	inv.entry = e
 	in, err := e.binder.bind(inv.Params)
 	if err != nil {
 		return nil, iv.Refuse(ctx, inv, err)
@@ -348,19 +354,29 @@ func (iv *Invoker) event(inv *Invocation, e *apperr.Error) store.Event { return 
 // eventIn builds the copy of the call's event for recipient's trail ("":
 // the caller's).
 func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) store.Event {
+	entry, product := inv.entry, (*Product)(nil)
+	if entry == nil {
+		entry, product = iv.Registry.lookup(inv.Version, inv.Action), iv.Registry.Product(inv.Version)
+	} else {
+		product = entry.product
+	}
+	host := iv.DefaultHost
+	if product != nil {
+		host = product.Host
+	}
 	c := &audit.Call{RequestID: inv.RequestID, Time: inv.Received, Version: inv.Version,
-		Action: inv.Action, Host: iv.Host(inv.Version), AcsHost: inv.Host, SourceIP: inv.SourceIP.String(),
+		Action: inv.Action, Host: host, AcsHost: inv.Host, SourceIP: inv.SourceIP.String(),
 		UserAgent: inv.UserAgent, Caller: inv.Caller, Claimed: inv.KeyOwner, AccessKeyID: inv.AccessKeyID,
-		Params: iv.auditParams(inv), Resource: inv.resource, Response: inv.output, IsSecret: iv.Registry.isSecret,
+		SortedParams: iv.auditParams(inv), Resource: inv.resource, Response: inv.output, IsSecret: iv.Registry.isSecret,
 		Recipient: recipient, Scheme: "http", EventType: inv.EventType}
 	if inv.Secure {
 		c.Scheme = "https"
 	}
 	c.Region, _ = inv.Params.Get("RegionId")
-	if p := iv.Registry.Product(inv.Version); p != nil {
-		c.Product = p.Code
+	if product != nil {
+		c.Product = product.Code
 	}
-	if entry := iv.Registry.lookup(inv.Version, inv.Action); entry != nil {
+	if entry != nil {
 		c.Write, c.Sensitive = entry.Write, entry.SensitiveAction
 	}
 	if inv.Caller != nil {
@@ -377,17 +393,25 @@ func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) s
 	return audit.Event(c)
 }
 
-func (iv *Invoker) auditParams(inv *Invocation) map[string]string {
+// auditParams are the call's business parameters for its event, in name
+// order (inv.Params' order), secrets redacted.
+func (iv *Invoker) auditParams(inv *Invocation) []audit.Param {
+	n := 0
+	for _, p := range inv.Params {
+		if !IsCommonParam(p.Key) {
+			n++
+		}
+	}
 	// Room for the gateway's fields the event adds (audit.Event).
-	out := make(map[string]string, len(inv.Params)+8)
+	out := make([]audit.Param, 0, n+audit.MaxGatewayFields)
 	for _, p := range inv.Params {
 		if IsCommonParam(p.Key) {
 			continue
 		}
-		out[p.Key] = p.Value
 		if iv.Registry.isSecret(p.Key) {
-			out[p.Key] = audit.Redacted
+			p.Value = audit.Redacted
 		}
+		out = append(out, audit.Param{Key: p.Key, Value: p.Value})
 	}
 	return out
 }
@@ -399,6 +423,25 @@ func (iv *Invoker) auditParams(inv *Invocation) map[string]string {
 // not be.
 func (r *Registry) isSecret(key string) bool {
 	base, _, _ := strings.Cut(key, ".")
-	_, secret := r.secrets[strings.ToLower(base)]
+	var lower [64]byte
+	if len(base) > len(lower) {
+		_, secret := r.secrets[strings.ToLower(base)]
+		return secret
+	}
+	for i := 0; i < len(base); i++ {
+		c := base[i]
+		if c >= utf8.RuneSelf {
+			// Unicode case folding (the Kelvin sign lowers to k).
+			_, secret := r.secrets[strings.ToLower(base)]
+			return secret
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	// Every parameter of every call is looked up: lowering ASCII into a
+	// stack buffer costs no allocation, strings.ToLower did.
+	_, secret := r.secrets[string(lower[:len(base)])]
 	return secret
 }

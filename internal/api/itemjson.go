@@ -71,8 +71,7 @@ func plainValue(t reflect.Type) bool {
 func appendItems[T any](dst []byte, items []T) ([]byte, error) {
 	m := itemMemoFor[T]()
 	if m == nil || len(items) == 0 {
-		enc, err := json.Marshal(items)
-		return append(dst, enc...), err
+		return appendValue(dst, items)
 	}
 	encs := make([][]byte, len(items))
 	size := len(items) + 1 // brackets and commas

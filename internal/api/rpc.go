@@ -66,7 +66,8 @@ func (s *RPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	inv := &Invocation{RequestID: model.NewRequestID(), Received: s.Clock(), UserAgent: r.UserAgent(),
 		Secure: r.TLS != nil, SourceIP: remoteAddr(r)}
-	body, format, err := s.serve(r, inv)
+	answer := answerBuffers.Get().(*[]byte)
+	body, format, err := s.serve(r, inv, (*answer)[:0])
 	status := http.StatusOK
 	asXML := strings.EqualFold(format, "XML")
 	var code string
@@ -83,7 +84,18 @@ func (s *RPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		// Every answered call appended its audit event: the store writes.
 		s.storageDown.end(s.logger())
-		write(w, status, body, asXML, inv.Action+"Response")
+		root := ""
+		if asXML {
+			root = inv.Action + "Response"
+		}
+		write(w, status, body, asXML, root)
+	}
+	// Written: the buffer can hold the next answer.
+	if body != nil {
+		*answer = body[:0]
+	}
+	if cap(*answer) <= maxPooledAnswer {
+		answerBuffers.Put(answer)
 	}
 	if err != nil && inv.Caller == nil {
 		// Not proven (unsigned, unknown or tried key): anyone can send
@@ -135,7 +147,8 @@ const maxLoggedKeyID = 64
 
 // serve reads, authenticates and invokes; every outcome is audited. It
 // returns the success body and the requested format.
-func (s *RPC) serve(r *http.Request, inv *Invocation) (body []byte, format string, err error) {
+// The answer is appended to answer.
+func (s *RPC) serve(r *http.Request, inv *Invocation, answer []byte) (body []byte, format string, err error) {
 	if !s.Limiter.Allowed(inv.SourceIP) {
 		// Refused before anything is read: the address has failed
 		// authentication too often and must wait for its budget.
@@ -175,12 +188,12 @@ func (s *RPC) serve(r *http.Request, inv *Invocation) (body []byte, format strin
 		return nil, format, s.Invoker.Refuse(r.Context(), inv, err)
 	}
 	inv.Nonce = &res.Nonce
-	inv.Render = func(out any) error {
-		body, err = successBody(inv.RequestID, out)
+	inv.Render = func(out any) (err error) {
+		inv.answer, err = successBody(answer, inv.RequestID, out)
 		return err
 	}
 	_, err = s.Invoker.Invoke(r.Context(), inv)
-	return body, format, err
+	return inv.answer, format, err
 }
 
 func remoteAddr(r *http.Request) netip.Addr {
@@ -208,7 +221,9 @@ func readParams(r *http.Request, inv *Invocation) (query, all signature.Params, 
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return nil, nil, nil, codeMethod.New("The HTTP method %s is not supported; use GET or POST.", r.Method)
 	}
-	body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	if r.Body != http.NoBody { // the server's body of a request that sent none
+		body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -60,7 +60,7 @@ func Portal(p *PortalEvent) store.Event {
 		EventName: p.EventName, EventRW: rw, EventSource: "signin.alibabacloudsso.com",
 		EventTime: p.Time.UTC().Format(TimeLayout), AcsRegion: DefaultRegion, ServiceName: p.ServiceName,
 		RequestID: p.RequestID, SourceIPAddress: p.SourceIP, UserAgent: cut(p.UserAgent, MaxTextBytes),
-		RequestParameters: params, ErrorCode: p.ErrorCode, ErrorMessage: cut(p.ErrorMsg, MaxTextBytes),
+		RequestParameters: sortedParams(params), ErrorCode: p.ErrorCode, ErrorMessage: cut(p.ErrorMsg, MaxTextBytes),
 		RecipientAccountID: p.AccountID,
 	}}
 	rec.UserIdentity.Type = CloudSSOUserType

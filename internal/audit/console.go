@@ -49,7 +49,7 @@ func ConsoleSignin(s *SignIn) store.Event {
 		EventName: ConsoleSigninType, EventRW: rw, EventSource: "signin.aliyun.com",
 		EventTime: s.Time.UTC().Format(TimeLayout), AcsRegion: "cn-hangzhou", ServiceName: "AasSub",
 		RequestID: s.RequestID, SourceIPAddress: s.SourceIP, UserAgent: s.UserAgent,
-		RequestParameters: map[string]string{}, ErrorCode: s.ErrorCode, ErrorMessage: s.ErrorMsg,
+		RequestParameters: paramList{}, ErrorCode: s.ErrorCode, ErrorMessage: s.ErrorMsg,
 		RecipientAccountID: s.AccountID,
 	}}
 	p := &s.Caller

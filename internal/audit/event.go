@@ -5,8 +5,9 @@ package audit
 
 import (
 	"encoding/json"
-	"sort"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -49,10 +50,14 @@ type Call struct {
 	// trail, marked unverified and bounded tighter than a verified call.
 	Claimed     *model.Principal
 	AccessKeyID string            // the key named by the request, even if unknown
-	Params      map[string]string // owned by this event: Event may add to it
-	ErrorCode   string
-	ErrorMsg    string
-	Denied      any // AccessDeniedDetail of a refusal, if any
+	Params      map[string]string // read only when SortedParams is nil
+	// SortedParams are the parameters in name order, each name once, as
+	// the API front holds them (no map to build). The event owns the
+	// slice and may add to it: room for MaxGatewayFields more saves a copy.
+	SortedParams []Param
+	ErrorCode    string
+	ErrorMsg     string
+	Denied       any // AccessDeniedDetail of a refusal, if any
 	// Resource is the ARN of what the call acted on ("" or a wildcard:
 	// nothing in particular); see ResourceOf.
 	Resource string
@@ -108,19 +113,20 @@ type record struct {
 	SourceIPAddress   string    `json:"sourceIpAddress"`
 	UserAgent         string    `json:"userAgent"`
 	UserIdentity      identity  `json:"userIdentity"`
-	RequestParameters stringMap `json:"requestParameters"`
+	RequestParameters paramList `json:"requestParameters"`
 	// RequestParametersTruncated says a parameter was cut or dropped to
 	// keep the event within its bounds.
-	RequestParametersTruncated bool              `json:"requestParametersTruncated,omitempty"`
-	ResponseElements           any               `json:"responseElements,omitempty"`
-	AdditionalEventData        *additionalData   `json:"additionalEventData,omitempty"`
-	ReferencedResources        *resources        `json:"referencedResources,omitempty"`
-	EventAttributes            map[string]string `json:"eventAttributes,omitempty"`
-	ResourceType               string            `json:"resourceType,omitempty"`
-	ResourceName               string            `json:"resourceName,omitempty"`
-	ErrorCode                  string            `json:"errorCode"`
-	ErrorMessage               string            `json:"errorMessage"`
-	AccessDenied               any               `json:"accessDeniedDetail,omitempty"`
+	RequestParametersTruncated bool `json:"requestParametersTruncated,omitempty"`
+	ResponseElements           any  `json:"responseElements,omitempty"`
+	// Values, not pointers, so that a record is built without allocating.
+	AdditionalEventData additionalData `json:"additionalEventData,omitzero"`
+	ReferencedResources resources      `json:"referencedResources,omitzero"`
+	EventAttributes     paramList      `json:"eventAttributes,omitempty"`
+	ResourceType        string         `json:"resourceType,omitempty"`
+	ResourceName        string         `json:"resourceName,omitempty"`
+	ErrorCode           string         `json:"errorCode"`
+	ErrorMessage        string         `json:"errorMessage"`
+	AccessDenied        any            `json:"accessDeniedDetail,omitempty"`
 	// RecipientAccountID is the account whose trail holds this copy of
 	// the event (the caller's, or a role's owner for its AssumeRole).
 	RecipientAccountID string `json:"recipientAccountId,omitempty"`
@@ -178,29 +184,59 @@ func RW(write bool) string {
 
 // Event builds the stored event of a call.
 func Event(c *Call) store.Event {
-	rec, ev := build(c)
-	ev.Data = rec.appendJSON(make([]byte, 0, 1024))
+	var rec record
+	ev := build(c, &rec)
+	buf := encodeBuffers.Get().(*[]byte)
+	data := rec.appendJSON((*buf)[:0])
+	// A copy of exactly the record's size: a buffer sized for the largest
+	// record would stay allocated for as long as the event is queued.
+	ev.Data = append(make([]byte, 0, len(data)), data...)
+	if cap(data) <= maxPooledRecord {
+		*buf = data
+		encodeBuffers.Put(buf)
+	}
 	return ev
 }
 
-// build returns the call's record and its stored event without its data.
-func build(c *Call) (*record, store.Event) {
+// encodeBuffers hold the records being encoded.
+var encodeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// maxPooledRecord keeps one large record's buffer from staying pooled.
+const maxPooledRecord = 64 << 10
+
+// sensitiveAttributes is eventAttributes of a sensitive action.
+var sensitiveAttributes = paramList{{"SensitiveAction", "true"}}
+
+// build fills in the call's record and returns its stored event without
+// its data.
+func build(c *Call, rec *record) store.Event {
 	maxValue, maxParams := MaxValueBytes, MaxParamsBytes
 	if c.Caller == nil && c.Claimed != nil {
 		maxValue, maxParams = MaxUnverifiedValueBytes, MaxUnverifiedParamsBytes
 	}
-	params, truncated := bound(c.Params, maxValue, maxParams)
-	rec := record{
+	params := paramList(c.SortedParams)
+	switch {
+	case params == nil:
+		params = sortedParams(c.Params)
+	case !strictlySorted(params):
+		// Not what the field promises: order it as the map it stands for.
+		m := make(map[string]string, len(params))
+		for _, p := range params {
+			m[p.Key] = p.Value
+		}
+		params = sortedParams(m)
+	}
+	params, truncated := bound(params, maxValue, maxParams)
+	*rec = record{
 		EventID: c.RequestID, EventVersion: "1", EventType: "ApiCall", EventCategory: "Management",
 		EventName: c.Action, EventRW: RW(c.Write), EventSource: c.Host,
 		EventTime: c.Time.UTC().Format(TimeLayout), AcsRegion: DefaultRegion, ServiceName: c.Product,
 		APIVersion: c.Version, RequestID: c.RequestID, SourceIPAddress: c.SourceIP, UserAgent: cut(c.UserAgent, MaxTextBytes),
-		RequestParameters: params, RequestParametersTruncated: truncated,
-		ErrorCode: c.ErrorCode, ErrorMessage: cut(c.ErrorMsg, MaxTextBytes), AccessDenied: c.Denied,
+		RequestParametersTruncated: truncated,
+		ErrorCode:                  c.ErrorCode, ErrorMessage: cut(c.ErrorMsg, MaxTextBytes), AccessDenied: c.Denied,
 	}
-	addGatewayFields(c, params)
 	if c.Sensitive {
-		rec.EventAttributes = map[string]string{"SensitiveAction": "true"}
+		rec.EventAttributes = sensitiveAttributes
 	}
 	if c.EventType != "" {
 		rec.EventType = c.EventType
@@ -208,14 +244,11 @@ func build(c *Call) (*record, store.Event) {
 	ev := store.Event{ID: c.RequestID, Time: c.Time, EventName: c.Action, ServiceName: c.Product,
 		EventRW: rec.EventRW, AccessKeyID: cut(c.AccessKeyID, MaxKeyBytes), ErrorCode: c.ErrorCode, Sensitive: c.Sensitive}
 	rec.UserIdentity.AccessKeyID = ev.AccessKeyID
-	extra := additionalData{Scheme: c.Scheme}
+	rec.AdditionalEventData.Scheme = c.Scheme
 	p := c.Caller
 	if p == nil && c.Claimed != nil {
 		p = c.Claimed
-		extra.IdentityVerified = "false"
-	}
-	if extra != (additionalData{}) {
-		rec.AdditionalEventData = &extra
+		rec.AdditionalEventData.IdentityVerified = "false"
 	}
 	if p != nil {
 		rec.UserIdentity.Type = p.AuditType()
@@ -223,21 +256,20 @@ func build(c *Call) (*record, store.Event) {
 		rec.UserIdentity.PrincipalID = p.PrincipalID()
 		rec.UserIdentity.UserName = p.AuditUserName()
 		ev.AccountID = p.AccountID
-		ev.UserName = p.AuditUserName()
+		ev.UserName = rec.UserIdentity.UserName
 		if p.Kind == model.Root {
 			ev.UserName = RootUser
 		}
-		if s := p.Session; s != nil {
+		if p.Session != nil {
 			rec.UserIdentity.SessionContext = sessionOf(p)
-			// ActionTrail's gateway extras for STS callers.
-			params["stsTokenPrincipalName"] = s.RoleName + "/" + s.SessionName
-			params["stsTokenPlayerUid"] = s.Source.AccountID
 		}
 	}
+	var fields [MaxGatewayFields]Param
+	rec.RequestParameters = withFields(params, gatewayFields(c, p, &fields))
 	if typ, name := ResourceOf(c.Resource); typ != "" {
 		ev.ResourceType, ev.ResourceName = typ, name
 		rec.ResourceType, rec.ResourceName = typ, name
-		rec.ReferencedResources = &resources{typ, name}
+		rec.ReferencedResources = resources{typ, name}
 	}
 	if c.Response != nil && c.ErrorCode == "" {
 		rec.ResponseElements = responseElements(c.Response, c.IsSecret)
@@ -246,12 +278,17 @@ func build(c *Call) (*record, store.Event) {
 		ev.AccountID = c.Recipient
 	}
 	rec.RecipientAccountID = ev.AccountID
-	return &rec, ev
+	return ev
 }
 
-// addGatewayFields adds to params the fields ActionTrail's gateway records
-// with every call's parameters (after bounding: they are always kept).
-func addGatewayFields(c *Call, params map[string]string) {
+// MaxGatewayFields is how many fields the gateway adds to a call's
+// parameters at most (see Call.SortedParams).
+const MaxGatewayFields = 7
+
+// gatewayFields are the fields ActionTrail's gateway records with every
+// call's parameters (after bounding: they are always kept), in name order;
+// p is the identity the event is recorded for.
+func gatewayFields(c *Call, p *model.Principal, dst *[MaxGatewayFields]Param) []Param {
 	host := c.AcsHost
 	if host == "" {
 		host = c.Host
@@ -260,52 +297,79 @@ func addGatewayFields(c *Call, params map[string]string) {
 	if region == "" {
 		region = DefaultRegion
 	}
-	params["AcsHost"] = cut(host, MaxTextBytes)
-	params["AcsProduct"] = c.Product
-	params["RegionId"] = cut(region, MaxKeyBytes)
-	params["RequestId"] = c.RequestID
-	params["HostId"] = c.Host
+	f := append(dst[:0], Param{"AcsHost", cut(host, MaxTextBytes)}, Param{"AcsProduct", c.Product},
+		Param{"HostId", c.Host}, Param{"RegionId", cut(region, MaxKeyBytes)}, Param{"RequestId", c.RequestID})
+	if p != nil && p.Session != nil {
+		// ActionTrail's gateway extras for STS callers.
+		s := p.Session
+		f = append(f, Param{"stsTokenPlayerUid", s.Source.AccountID},
+			Param{"stsTokenPrincipalName", s.RoleName + "/" + s.SessionName})
+	}
+	return f
 }
 
-// bound returns params within the limits, and whether anything was cut or
-// left out. Params within them (nearly every call's) are returned as they
-// are (the event owns them); the others are copied in name order, so what
-// is kept does not depend on map order.
-func bound(params map[string]string, maxValue, maxTotal int) (map[string]string, bool) {
-	if params == nil {
-		return make(map[string]string, 8), false
+// withFields returns params (sorted, unique names) with fields (the same)
+// added, a field replacing a parameter of its name; it reuses params'
+// room.
+func withFields(params paramList, fields []Param) paramList {
+	params = slices.DeleteFunc(params, func(p Param) bool {
+		for _, f := range fields {
+			if f.Key == p.Key {
+				return true
+			}
+		}
+		return false
+	})
+	// Merge from the back, into the room past params' end.
+	i, j := len(params)-1, len(fields)-1
+	params = slices.Grow(params, len(fields))[:len(params)+len(fields)]
+	for k := len(params) - 1; j >= 0; k-- {
+		if i >= 0 && params[i].Key > fields[j].Key {
+			params[k] = params[i]
+			i--
+		} else {
+			params[k] = fields[j]
+			j--
+		}
 	}
+	return params
+}
+
+// bound returns params (sorted, unique names) within the limits, and
+// whether anything was cut or left out. Params within them (nearly every
+// call's) are returned as they are (the event owns them); of the others,
+// what fits is kept in name order, so what is kept does not depend on the
+// order of arrival.
+func bound(params paramList, maxValue, maxTotal int) (paramList, bool) {
 	total := 0
-	for k, v := range params {
-		if len(k) > MaxKeyBytes || len(v) > maxValue {
+	for _, p := range params {
+		if len(p.Key) > MaxKeyBytes || len(p.Value) > maxValue {
 			total = maxTotal + 1
 			break
 		}
-		total += len(k) + len(v)
+		total += len(p.Key) + len(p.Value)
 	}
 	if total <= maxTotal {
 		return params, false
 	}
-	keys := make([]string, 0, len(params))
-	for k := range params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make(map[string]string, len(keys)+8)
+	out := make(paramList, 0, len(params)+MaxGatewayFields)
+	kept := make(map[string]bool, len(params))
 	truncated, total := false, 0
-	for _, k := range keys {
-		v := params[k]
+	for _, p := range params {
+		k, v := p.Key, p.Value
 		if len(k) > MaxKeyBytes || len(v) > maxValue {
 			truncated = true
 		}
 		k, v = cut(k, MaxKeyBytes), cut(v, maxValue)
-		if _, dup := out[k]; dup || total+len(k)+len(v) > maxTotal {
+		if kept[k] || total+len(k)+len(v) > maxTotal {
 			truncated = true
 			continue
 		}
+		kept[k] = true
 		total += len(k) + len(v)
-		out[k] = v
+		out = append(out, Param{k, v})
 	}
+	slices.SortFunc(out, compareParams) // names cut short may sort differently
 	return out, truncated
 }
 

@@ -25,7 +25,7 @@ func (r *record) appendJSON(b []byte) []byte {
 	if r.ResponseElements != nil {
 		b = anyField(b, "responseElements", r.ResponseElements)
 	}
-	if a := r.AdditionalEventData; a != nil {
+	if a := &r.AdditionalEventData; *a != (additionalData{}) {
 		b = append(b, `,"additionalEventData":{`...)
 		first := true
 		if a.Scheme != "" {
@@ -36,13 +36,13 @@ func (r *record) appendJSON(b []byte) []byte {
 		}
 		b = append(b, '}')
 	}
-	if r.ReferencedResources != nil {
+	if r.ReferencedResources != (resources{}) {
 		b = append(b, `,"referencedResources":`...)
 		b = r.ReferencedResources.appendJSON(b)
 	}
 	if len(r.EventAttributes) > 0 {
 		b = append(b, `,"eventAttributes":`...)
-		b = stringMap(r.EventAttributes).appendJSON(b)
+		b = r.EventAttributes.appendJSON(b)
 	}
 	if r.ResourceType != "" {
 		b = field(b, "resourceType", r.ResourceType, false)

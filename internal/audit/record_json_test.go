@@ -38,13 +38,24 @@ func TestRecordEncodingEqualsEncodingJSON(t *testing.T) {
 		{},
 	}
 	for _, c := range calls {
-		rec, ev := build(c)
-		want, err := json.Marshal(rec)
+		var rec record
+		ev := build(c, &rec)
+		want, err := json.Marshal(&rec)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := rec.appendJSON(nil); !bytes.Equal(got, want) {
 			t.Errorf("request %q:\ngot  %s\nwant %s", c.RequestID, got, want)
+		}
+		// requestParameters, a sorted list, are what encoding/json writes
+		// for the map they stand for.
+		params := map[string]string{}
+		for _, p := range rec.RequestParameters {
+			params[p.Key] = p.Value
+		}
+		if want, _ := json.Marshal(params); !bytes.Equal(rec.RequestParameters.appendJSON(nil), want) ||
+			len(params) != len(rec.RequestParameters) {
+			t.Errorf("request %q: requestParameters %s; want %s", c.RequestID, rec.RequestParameters.appendJSON(nil), want)
 		}
 		if full := Event(c); !bytes.Equal(full.Data, want) || full.AccountID != ev.AccountID {
 			t.Errorf("request %q: Event wrote %s", c.RequestID, full.Data)

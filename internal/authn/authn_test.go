@@ -224,3 +224,22 @@ func TestTimestampMustHaveTheExactShape(t *testing.T) {
 		t.Errorf("V3 well-formed date: %v", err)
 	}
 }
+
+// parseTimestamp accepts exactly what time.Parse accepts and formats back
+// to the same text, and reads the same time.
+func FuzzParseTimestampAsTimeParse(f *testing.F) {
+	for _, s := range []string{"2026-11-30T10:00:00Z", "2024-02-29T23:59:59Z", "2023-02-29T00:00:00Z", "0000-01-01T00:00:00Z",
+		"9999-12-31T23:59:59Z", "2026-13-01T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-30T24:00:00Z", "2026-11-30T10:60:00Z",
+		"2026-11-30T10:00:60Z", "2026-11-30T9:59:59Z", "2026-11-30T10:00:00.5Z", "+026-11-30T10:00:00Z", "2026-00-10T10:00:00Z",
+		"2026-11-00T10:00:00Z", "2026-1a-30T10:00:00Z", "2026-11-30T10:00:0 Z", "2026-11-30T10:00:00z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := time.Parse(timestampLayout, s)
+		wantOK := err == nil && want.Format(timestampLayout) == s
+		got, ok := parseTimestamp(s)
+		if ok != wantOK || (ok && got != want) {
+			t.Fatalf("parseTimestamp(%q) = %v, %v; time.Parse gives %v, %v (valid %v)", s, got, ok, want, err, wantOK)
+		}
+	})
+}

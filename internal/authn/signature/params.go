@@ -73,9 +73,11 @@ func ParseQuery(raw string) (Params, error) {
 	}
 	n := strings.Count(raw, "&") + 1
 	p := make(Params, 0, min(n, MaxParameters))
-	d := decoder{reserve: len(raw)}
+	var d decoder
 	for rest := raw; rest != ""; {
 		var segment string
+		// What is left of the input bounds the text still to decode.
+		d.reserve = len(rest)
 		segment, rest, _ = strings.Cut(rest, "&")
 		if segment == "" {
 			continue
@@ -159,8 +161,12 @@ func compareKeys(a, b Param) int { return strings.Compare(a.Key, b.Key) }
 // returned as substrings of the input; all others are written into one shared
 // builder, so a whole query costs at most one allocation for decoded text.
 type decoder struct {
-	buf     strings.Builder
-	reserve int // bytes to reserve on first use: the input length bounds all decoded text
+	buf strings.Builder
+	// reserve is how much to reserve on first use: the length of the
+	// input from the field being decoded on, which bounds all the decoded
+	// text still to come (SDKs sort their parameters, so the first field
+	// with an escape, Signature, comes halfway).
+	reserve int
 }
 
 func (d *decoder) decode(s string) (string, error) {
