@@ -23,3 +23,19 @@ func TestFormatTimeIsTheLayout(t *testing.T) {
 		t.Error("the zero time is not empty")
 	}
 }
+
+// TestFormatTimeRemembered: answers from the table of recent seconds are
+// those of the layout, also for seconds that share a slot and in zones.
+func TestFormatTimeRemembered(t *testing.T) {
+	zone := time.FixedZone("west", -7*3600)
+	base := time.Date(2026, 11, 30, 21, 0, 0, 0, time.UTC)
+	for range 3 {
+		for _, d := range []time.Duration{0, time.Second, 4096 * time.Second, 8192 * time.Second, 500 * time.Millisecond} {
+			for _, tm := range []time.Time{base.Add(d), base.Add(d).In(zone)} {
+				if got, want := FormatTime(tm), tm.UTC().Format(TimeLayout); got != want {
+					t.Fatalf("FormatTime(%v) = %q; want %q", tm, got, want)
+				}
+			}
+		}
+	}
+}
