@@ -132,6 +132,12 @@ func write(w http.ResponseWriter, status int, body []byte, asXML bool, root stri
 		}
 	}
 	h["Content-Type"] = jsonContentType
+	if len(body) > 2048 {
+		// net/http sets the length itself only of an answer that fits its
+		// 2 KiB buffer; a longer one (a page of users) would go chunked,
+		// framing the body and costing both ends a pass over it.
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	w.WriteHeader(status)
 	w.Write(body)
 }
