@@ -27,6 +27,13 @@ func TestAppendItemsEncodesLikeEncodingJSON(t *testing.T) {
 			t.Fatalf("round %d: %s, %v; want x%s", round, got, err, want)
 		}
 	}
+	m := itemMemoFor[plainItem]()
+	m.mu.RLock()
+	_, remembered := m.items[any(items[1])]
+	m.mu.RUnlock()
+	if !remembered {
+		t.Error("an encoded item is not remembered")
+	}
 	changed := append([]plainItem(nil), items...)
 	changed[0].Count = 2
 	want, _ = json.Marshal(changed)

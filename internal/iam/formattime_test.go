@@ -38,4 +38,8 @@ func TestFormatTimeRemembered(t *testing.T) {
 			}
 		}
 	}
+	sec := base.Unix() // the last rendered: base + 500 ms
+	if f := formatted[uint64(sec)%uint64(len(formatted))].Load(); f == nil || f.sec != sec {
+		t.Error("the last date rendered is not remembered")
+	}
 }
