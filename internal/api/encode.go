@@ -19,7 +19,7 @@ const (
 // successBody appends to dst a handler's output with RequestId first.
 // Outputs are structs whose exported fields carry the wire names.
 func successBody(dst []byte, requestID string, out any) ([]byte, error) {
-	head := strconv.AppendQuote(append(dst, `{"RequestId":`...), requestID)
+	head := answerHead(dst, requestID)
 	if a, ok := out.(jsonAppender); ok {
 		// Object and List answers write themselves after the RequestId:
 		// no second validating pass over what encoding/json just wrote.
@@ -44,6 +44,11 @@ func successBody(dst []byte, requestID string, out any) ([]byte, error) {
 	}
 	body[len(head)] = ','
 	return body, nil
+}
+
+// answerHead appends what every success body starts with: its RequestId.
+func answerHead(dst []byte, requestID string) []byte {
+	return strconv.AppendQuote(append(dst, `{"RequestId":`...), requestID)
 }
 
 // appendValue appends v as json.Marshal encodes it, without the copy

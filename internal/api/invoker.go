@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/netip"
@@ -88,10 +89,15 @@ type Invocation struct {
 	// Host is the host the request was sent to (HTTP Host); "" for a call
 	// that came over no HTTP.
 	Host string
-	// Render turns the action's output into the answer before the call is
-	// recorded as a success, so an output that cannot be encoded is audited
-	// as the failure the caller sees. Nil: the output is returned as is.
-	Render func(out any) error
+	// Rendered asks the Invoker for the answer the SDKs receive
+	// ({"RequestId":…} and the output's fields), appended to AnswerBuf and
+	// then read with Answer. It is rendered before the call is recorded as
+	// a success, so an output that cannot be encoded is audited as the
+	// failure the caller sees. A Cacheable action's answer may then come
+	// from one rendered for an earlier call while the store is unchanged,
+	// with this call's RequestId. Not set: the output is returned as is.
+	Rendered  bool
+	AnswerBuf []byte
 
 	// resource is the ARN the call acts on, once known; output, a write's
 	// answer. Both go into its audit event.
@@ -99,7 +105,7 @@ type Invocation struct {
 	output   any
 	// entry is the action, once Invoke found it (its event needs it too).
 	entry *entry
-	// answer is the encoded answer Render wrote (RPC).
+	// answer is the rendered answer (Rendered).
 	answer []byte
 	// EventType is the audit eventType: "" for an API call, the console's
 	// audit.ConsoleOperation for a call it makes for a signed-in person.
@@ -150,17 +156,68 @@ func (iv *Invoker) run(c *Call, since authz.Snapshot, e *entry, inv *Invocation,
 			inv.resource = resource
 		}
 	}
+	memo, key := iv.remembering(c, e, inv)
+	if memo != nil {
+		if rest, ok := memo.Recall(key); ok {
+			inv.answer = append(answerHead(inv.AnswerBuf, inv.RequestID), rest.([]byte)...)
+			return nil, nil // the answer is made; there is no output value
+		}
+	}
 	out, err := e.handle(c, in)
 	if err != nil {
 		return nil, err
 	}
-	if inv.Render != nil {
-		if err := inv.Render(out); err != nil {
+	if inv.Rendered {
+		if inv.answer, err = successBody(inv.AnswerBuf, inv.RequestID, out); err != nil {
 			return nil, apperr.Internal(err)
+		}
+		if memo != nil {
+			// What follows the RequestId is the output's alone.
+			rest := bytes.Clone(inv.answer[len(answerHead(nil, inv.RequestID)):])
+			memo.Keep(key, rest, len(rest))
 		}
 	}
 	return out, nil
 }
+
+// Answer is the answer rendered for a Rendered invocation that succeeded.
+func (inv *Invocation) Answer() []byte { return inv.answer }
+
+// remembering is where a Cacheable action's rendered answer may be kept
+// (the read's store.Remembering) and under which key: the action and its
+// product's version, the caller's account and the call's own parameters,
+// which are all its answer depends on besides stored state. Nil when the
+// answer may not be kept.
+func (iv *Invoker) remembering(c *Call, e *entry, inv *Invocation) (store.Remembering, string) {
+	if !e.Cacheable || !inv.Rendered {
+		return nil, ""
+	}
+	memo, ok := c.Tx.(store.Remembering)
+	if !ok {
+		return nil, ""
+	}
+	size := len(e.product.Version) + len(e.Name) + len(c.Caller.AccountID) + 3
+	for _, p := range inv.Params {
+		if !IsCommonParam(p.Key) {
+			size += len(p.Key) + len(p.Value) + 2
+		}
+	}
+	if size > maxAnswerKey {
+		return nil, "" // a long parameter: not worth a long-lived key
+	}
+	key := make([]byte, 0, size)
+	key = append(append(append(key, e.product.Version...), '/'), e.Name...)
+	key = append(append(append(key, 0), c.Caller.AccountID...), 0)
+	for _, p := range inv.Params { // sorted and unique: one spelling per call
+		if !IsCommonParam(p.Key) {
+			key = append(append(append(append(key, p.Key...), '='), p.Value...), 0)
+		}
+	}
+	return memo, string(key)
+}
+
+// maxAnswerKey bounds the key of a remembered answer.
+const maxAnswerKey = 512
 
 func (iv *Invoker) read(ctx context.Context, e *entry, inv *Invocation, in any) (any, error) {
 	var out any

@@ -19,6 +19,20 @@ func newReadTx(tx store.Tx) *readTx {
 
 func (t *readTx) Records() store.RecordRepo { return &t.records }
 
+// Recall and Keep pass store.Remembering through, when the store has it.
+func (t *readTx) Recall(key string) (any, bool) {
+	if m, ok := t.Tx.(store.Remembering); ok {
+		return m.Recall(key)
+	}
+	return nil, false
+}
+
+func (t *readTx) Keep(key string, v any, size int) {
+	if m, ok := t.Tx.(store.Remembering); ok {
+		m.Keep(key, v, size)
+	}
+}
+
 // recordsOnce remembers the last few records Get found.
 type recordsOnce struct {
 	store.RecordRepo

@@ -50,6 +50,19 @@ type Spec struct {
 	// settings, AssumeRole): their events say eventAttributes
 	// {"SensitiveAction": "true"}, as ActionTrail's do.
 	SensitiveAction bool
+	// Cacheable marks a read whose answer depends only on the caller's
+	// account, the call's own parameters and stored state: not on who in
+	// the account calls (authorization still runs for every call), the
+	// time, or the request. The Invoker may then answer it from a
+	// rendered answer it kept while the store was unchanged (SQLite's
+	// read cache: any write drops them).
+	Cacheable bool
+}
+
+// Remembered is the spec marked Cacheable.
+func (s Spec) Remembered() Spec {
+	s.Cacheable = true
+	return s
 }
 
 // Sensitive is the spec marked as a sensitive action.
@@ -140,6 +153,9 @@ func Register[In, Out any](r *Registry, a Action[In, Out]) {
 	}
 	if a.Stateless && (!a.Public || a.Write || a.Resource != nil || a.ResolveResource != nil || a.SelfService != nil) {
 		panic("api: " + a.Name + ": a stateless action is a public read that names no resource")
+	}
+	if a.Cacheable && (a.Write || a.Stateless) {
+		panic("api: " + a.Name + ": only a read of stored state can be cacheable")
 	}
 	b, err := newBinder(reflect.TypeFor[In]())
 	if err != nil {

@@ -188,10 +188,7 @@ func (s *RPC) serve(r *http.Request, inv *Invocation, answer []byte) (body []byt
 		return nil, format, s.Invoker.Refuse(r.Context(), inv, err)
 	}
 	inv.Nonce = &res.Nonce
-	inv.Render = func(out any) (err error) {
-		inv.answer, err = successBody(answer, inv.RequestID, out)
-		return err
-	}
+	inv.Rendered, inv.AnswerBuf = true, answer
 	_, err = s.Invoker.Invoke(r.Context(), inv)
 	return inv.answer, format, err
 }

@@ -46,22 +46,16 @@ func (c *Console) call(r *http.Request, a *active, version, action string, param
 		}
 	}
 	sort.Slice(ps, func(i, j int) bool { return ps[i].Key < ps[j].Key })
-	var body []byte
 	inv := &api.Invocation{RequestID: model.NewRequestID(), Received: c.now(), Caller: a.principal(),
 		Version: version, Action: action, Params: ps, SourceIP: clientIP(r), Secure: r.TLS != nil,
-		UserAgent: userAgent, EventType: audit.ConsoleOperation,
-		Render: func(out any) (err error) {
-			body, err = json.Marshal(out)
-			return err
-		}}
+		UserAgent: userAgent, EventType: audit.ConsoleOperation, Rendered: true}
 	if _, err := c.invoke.Invoke(r.Context(), inv); err != nil {
 		return nil, &callError{err: err, requestID: inv.RequestID}
 	}
-	out := map[string]any{}
-	if err := json.Unmarshal(body, &out); err != nil {
+	out := map[string]any{} // with its RequestId, as an SDK decodes it
+	if err := json.Unmarshal(inv.Answer(), &out); err != nil {
 		return nil, &callError{err: err, requestID: inv.RequestID}
 	}
-	out["RequestId"] = inv.RequestID
 	return out, nil
 }
 

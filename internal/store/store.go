@@ -64,6 +64,18 @@ type MemoryFirst interface {
 	ReadFromMemoryFirst(ctx context.Context, fn func(Tx) error) error
 }
 
+// Remembering is a read transaction that can keep a value derived from
+// what it read (a rendered answer, say) for as long as the store holds the
+// same state: Recall finds what an earlier transaction of the same state
+// kept under key. Only sqlstore's read cache offers it (a Tx may not);
+// a kept value is shared by every later reader and must not be changed.
+type Remembering interface {
+	Recall(key string) (v any, ok bool)
+	// Keep offers v, of about size bytes; it may be declined (too large,
+	// a long key, the state changed meanwhile).
+	Keep(key string, v any, size int)
+}
+
 // EventLog is where the events of calls that wrote nothing else end up.
 // Each node first appends them to its own segment log (internal/seglog,
 // durable before the call is answered); a background indexer then folds

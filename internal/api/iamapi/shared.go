@@ -65,10 +65,10 @@ func Register(r *api.Registry, svc *iam.Service) {
 // group as shape does: the same calls in RAM and IMS, but IMS shows a
 // DisplayName that RAM does not.
 func RegisterGroupReads[G any](r *api.Registry, svc *iam.Service, products api.Products, shape func(*iam.Group) G) {
-	api.Declare(r, products.Read("GetGroup"), OnGroup, func(c *api.Call, in *GroupNameIn) (*api.Object[G], error) {
+	api.Declare(r, products.Read("GetGroup").Remembered(), OnGroup, func(c *api.Call, in *GroupNameIn) (*api.Object[G], error) {
 		return api.Reply(api.As("Group", shape))(svc.GetGroup(c.Tx, c.AccountID(), in.GroupName))
 	})
-	api.Declare(r, products.Read("ListGroups"), AllOf[ListIn]("group"), func(c *api.Call, in *ListIn) (*api.List[G], error) {
+	api.Declare(r, products.Read("ListGroups").Remembered(), AllOf[ListIn]("group"), func(c *api.Call, in *ListIn) (*api.List[G], error) {
 		return api.Reply(Paged("Groups", "Group", shape))(svc.ListGroups(c.Tx, c.AccountID(), in.Page()))
 	})
 }

@@ -59,10 +59,10 @@ func registerGroups(r *api.Registry, svc *iam.Service) {
 	api.Declare(r, ram.Write("RemoveUserFromGroup").Sensitive(), onMembership, func(c *api.Call, in *membershipIn) (*api.NoOutput, error) {
 		return api.Done(svc.RemoveUserFromGroup(c.Tx, c.AccountID(), in.UserName, in.GroupName))
 	})
-	api.Declare(r, ram.Read("ListGroupsForUser"), onUser, func(c *api.Call, in *userNameIn) (*api.List[userGroupOut], error) {
+	api.Declare(r, ram.Read("ListGroupsForUser").Remembered(), onUser, func(c *api.Call, in *userNameIn) (*api.List[userGroupOut], error) {
 		return api.Reply(api.Listed("Groups", "Group", toUserGroup))(svc.ListGroupsForUser(c.Tx, c.AccountID(), in.UserName))
 	})
-	api.Declare(r, ram.Read("ListUsersForGroup"), iamapi.OnMembers,
+	api.Declare(r, ram.Read("ListUsersForGroup").Remembered(), iamapi.OnMembers,
 		func(c *api.Call, in *iamapi.GroupMembersIn) (*api.List[memberOut], error) {
 			page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}
 			return api.Reply(iamapi.Paged("Users", "User", toMember))(svc.ListUsersForGroup(c.Tx, c.AccountID(), in.GroupName, page))

@@ -89,7 +89,7 @@ func registerPolicies(r *api.Registry, svc *iam.Service) {
 		return api.Reply(asPolicy)(svc.CreatePolicy(c.Tx, c.AccountID(), iam.NewPolicy{Name: in.PolicyName,
 			Description: in.Description, Document: in.PolicyDocument}, c.Now))
 	})
-	api.Declare(r, ram.Read("GetPolicy"), onPolicy, func(c *api.Call, in *policyIn) (*getPolicyOut, error) {
+	api.Declare(r, ram.Read("GetPolicy").Remembered(), onPolicy, func(c *api.Call, in *policyIn) (*getPolicyOut, error) {
 		p, v, err := svc.GetPolicy(c.Tx, c.AccountID(), in.PolicyType, in.PolicyName)
 		if err != nil {
 			return nil, err
@@ -105,7 +105,7 @@ func registerPolicies(r *api.Registry, svc *iam.Service) {
 	api.Declare(r, ram.Write("DeletePolicy").Sensitive(), onCustom, func(c *api.Call, in *customPolicyIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeletePolicy(c.Tx, c.AccountID(), in.PolicyName))
 	})
-	api.Declare(r, ram.Read("ListPolicies"), iamapi.AllOf[listPoliciesIn]("policy"),
+	api.Declare(r, ram.Read("ListPolicies").Remembered(), iamapi.AllOf[listPoliciesIn]("policy"),
 		func(c *api.Call, in *listPoliciesIn) (*api.List[policyOut], error) {
 			page := iam.PageRequest{Marker: in.Marker, MaxItems: in.MaxItems}
 			return api.Reply(iamapi.Paged("Policies", "Policy", toPolicy))(svc.ListPolicies(c.Tx, c.AccountID(), in.PolicyType, page))

@@ -40,7 +40,7 @@ func registerRoles(r *api.Registry, svc *iam.Service) {
 		return api.Reply(asRole(c.AccountID()))(svc.CreateRole(c.Tx, c.AccountID(), iam.NewRole{Name: in.RoleName,
 			Description: in.Description, TrustPolicy: in.AssumeRolePolicyDocument, MaxSessionDuration: in.MaxSessionDuration}, c.Now))
 	})
-	api.Declare(r, ram.Read("GetRole"), onRole, func(c *api.Call, in *roleNameIn) (*api.Object[roleOut], error) {
+	api.Declare(r, ram.Read("GetRole").Remembered(), onRole, func(c *api.Call, in *roleNameIn) (*api.Object[roleOut], error) {
 		return api.Reply(asRole(c.AccountID()))(svc.GetRole(c.Tx, c.AccountID(), in.RoleName))
 	})
 	api.Declare(r, ram.Write("UpdateRole").Sensitive(), onRoleUpdate, func(c *api.Call, in *updateRoleIn) (*api.Object[roleOut], error) {
@@ -51,7 +51,7 @@ func registerRoles(r *api.Registry, svc *iam.Service) {
 	api.Declare(r, ram.Write("DeleteRole").Sensitive(), onRole, func(c *api.Call, in *roleNameIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteRole(c.Tx, c.AccountID(), in.RoleName))
 	})
-	api.Declare(r, ram.Read("ListRoles"), iamapi.AllOf[iamapi.ListIn]("role"),
+	api.Declare(r, ram.Read("ListRoles").Remembered(), iamapi.AllOf[iamapi.ListIn]("role"),
 		func(c *api.Call, in *iamapi.ListIn) (*api.List[roleOut], error) {
 			listed := func(role *iam.Role) roleOut { return toRole(c.AccountID(), role, false) }
 			return api.Reply(iamapi.Paged("Roles", "Role", listed))(svc.ListRoles(c.Tx, c.AccountID(), in.Page()))

@@ -47,7 +47,7 @@ func registerUsers(r *api.Registry, svc *iam.Service) {
 		return api.Reply(asUser)(svc.CreateUser(c.Tx, c.AccountID(), iam.NewUser{Name: in.UserName,
 			DisplayName: in.DisplayName, Email: in.Email, MobilePhone: in.MobilePhone, Comments: in.Comments}, c.Now))
 	})
-	api.Declare(r, ram.Read("GetUser"), onUser, func(c *api.Call, in *userNameIn) (*api.Object[userOut], error) {
+	api.Declare(r, ram.Read("GetUser").Remembered(), onUser, func(c *api.Call, in *userNameIn) (*api.Object[userOut], error) {
 		return api.Reply(asUser)(svc.GetUser(c.Tx, c.AccountID(), in.UserName))
 	})
 	api.Declare(r, ram.Write("UpdateUser"), onUserUpdate, func(c *api.Call, in *updateUserIn) (*api.Object[userOut], error) {
@@ -58,7 +58,7 @@ func registerUsers(r *api.Registry, svc *iam.Service) {
 	api.Declare(r, ram.Write("DeleteUser").Sensitive(), onUser, func(c *api.Call, in *userNameIn) (*api.NoOutput, error) {
 		return api.Done(svc.DeleteUser(c.Tx, c.AccountID(), in.UserName))
 	})
-	api.Declare(r, ram.Read("ListUsers"), iamapi.AllOf[iamapi.ListIn]("user"),
+	api.Declare(r, ram.Read("ListUsers").Remembered(), iamapi.AllOf[iamapi.ListIn]("user"),
 		func(c *api.Call, in *iamapi.ListIn) (*api.List[userOut], error) {
 			return api.Reply(iamapi.Paged("Users", "User", toUser))(svc.ListUsers(c.Tx, c.AccountID(), in.Page(), nil))
 		})

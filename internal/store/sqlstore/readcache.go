@@ -44,7 +44,15 @@ type readCache struct {
 	gets    map[recordID]cachedRecord
 	lists   map[store.Query][]store.Record
 	counts  map[store.Query]int
+	// derived are values computed from this generation's state
+	// (store.Remembering), with their size in bytes.
+	derived      map[string]any
+	derivedBytes int
 }
+
+// derivedMax bounds the bytes of derived values held (rendered pages of a
+// hundred users are ~30 KiB each); past it the cache starts over.
+const derivedMax = 16 << 20
 
 // readCacheMax bounds the records held (a record is ~0.5 KiB); past it
 // the cache starts over.
@@ -105,7 +113,9 @@ type cacheFill struct {
 	get   cachedRecord
 	query store.Query
 	list  []store.Record
-	count int
+	count int // also a derived value's size
+	key   string
+	value any
 	kind  fillKind
 }
 
@@ -115,6 +125,7 @@ const (
 	fillGet fillKind = iota
 	fillList
 	fillCount
+	fillDerived
 )
 
 // view starts a Read's use of the cache; nil when it must not use it.
@@ -154,11 +165,12 @@ func (v *cacheView) finish() {
 	if c.gen.Load() != v.gen {
 		return
 	}
-	if c.gets == nil || c.at != v.gen || c.records >= readCacheMax {
-		c.at, c.records = v.gen, 0
+	if c.gets == nil || c.at != v.gen || c.records >= readCacheMax || c.derivedBytes >= derivedMax {
+		c.at, c.records, c.derivedBytes = v.gen, 0, 0
 		c.gets = make(map[recordID]cachedRecord)
 		c.lists = make(map[store.Query][]store.Record)
 		c.counts = make(map[store.Query]int)
+		c.derived = make(map[string]any)
 	}
 	for _, f := range v.fills {
 		switch f.kind {
@@ -171,6 +183,9 @@ func (v *cacheView) finish() {
 		case fillCount:
 			c.counts[f.query] = f.count
 			c.records++
+		case fillDerived:
+			c.derived[f.key] = f.value
+			c.derivedBytes += len(f.key) + f.count
 		}
 	}
 }
@@ -223,6 +238,29 @@ func (v *cacheView) count(q store.Query) (int, bool) {
 		v.hits++
 	}
 	return n, ok
+}
+
+// recall answers store.Remembering's Recall from memory.
+func (v *cacheView) recall(key string) (any, bool) {
+	if v == nil {
+		return nil, false
+	}
+	v.c.mu.RLock()
+	d, ok := v.c.derived[key]
+	ok = ok && v.c.at == v.gen
+	v.c.mu.RUnlock()
+	if ok {
+		v.hits++
+	}
+	return d, ok
+}
+
+// keep offers a derived value, added at the Read's end like its fills.
+func (v *cacheView) keep(key string, value any, size int) {
+	if v == nil || len(key) > cacheKeyMax || size > derivedMax/64 {
+		return
+	}
+	v.fills = append(v.fills, cacheFill{kind: fillDerived, key: key, value: value, count: size})
 }
 
 // gotten records a Get's answer from the database (found, or

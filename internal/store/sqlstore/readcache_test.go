@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -243,5 +244,144 @@ func TestReadCacheKeepsNoLongKeys(t *testing.T) {
 	defer server.cache.mu.RUnlock()
 	if n := len(server.cache.gets) + len(server.cache.lists); n != 0 {
 		t.Errorf("%d long reads remembered", n)
+	}
+}
+
+// derivedPair reads "a|b" as a value derived from records a and b: kept
+// through store.Remembering and recalled while the store is unchanged.
+// recalled says whether it came from memory.
+func derivedPair(read func(context.Context, func(store.Tx) error) error) (value string, recalled bool, err error) {
+	err = read(context.Background(), func(tx store.Tx) error {
+		memo := tx.(store.Remembering)
+		if v, ok := memo.Recall("pair a|b"); ok {
+			value, recalled = v.(string), true
+			return nil
+		}
+		ra, err := tx.Records().Get(cacheAccount, "pair", "a")
+		if err != nil {
+			return err
+		}
+		rb, err := tx.Records().Get(cacheAccount, "pair", "b")
+		if err != nil {
+			return err
+		}
+		value, recalled = string(ra.Data)+"|"+string(rb.Data), false
+		memo.Keep("pair a|b", value, len(value))
+		return nil
+	})
+	return value, recalled, err
+}
+
+// TestReadCacheRemembersDerivedValues: a value kept by one Read is recalled
+// by the next, through both read paths, until a write of this store or one
+// the change feed reports; a store without the cache never recalls.
+func TestReadCacheRemembersDerivedValues(t *testing.T) {
+	server, other := cachedPair(t)
+	ctx := context.Background()
+	v0, err := server.ChangeVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect := func(read func(context.Context, func(store.Tx) error) error, want string, wantRecalled bool) {
+		t.Helper()
+		got, recalled, err := derivedPair(read)
+		if err != nil || got != want || recalled != wantRecalled {
+			t.Fatalf("derived %q (recalled %v, %v); want %q (recalled %v)", got, recalled, err, want, wantRecalled)
+		}
+	}
+	expect(server.ReadFromMemoryFirst, "0|0", false)
+	expect(server.ReadFromMemoryFirst, "0|0", true)
+	expect(server.Read, "0|0", true)
+	setRecord(t, server, "a", "1")
+	expect(server.ReadFromMemoryFirst, "1|0", false)
+	expect(server.Read, "1|0", true)
+	setRecord(t, other, "b", "1")
+	if _, _, err := server.ChangesSince(ctx, v0); err != nil {
+		t.Fatal(err)
+	}
+	expect(server.Read, "1|1", false)
+	expect(server.ReadFromMemoryFirst, "1|1", true)
+	expect(other.Read, "1|1", false)
+	expect(other.Read, "1|1", false)
+}
+
+// TestReadCacheDeclinesLargeDerivedValues: a long key or a value larger
+// than its share of the bound is not kept.
+func TestReadCacheDeclinesLargeDerivedValues(t *testing.T) {
+	server, _ := cachedPair(t)
+	for _, c := range []struct {
+		key  string
+		size int
+	}{{strings.Repeat("k", cacheKeyMax+1), 1}, {"big", derivedMax/64 + 1}} {
+		for range 2 {
+			err := server.Read(context.Background(), func(tx store.Tx) error {
+				memo := tx.(store.Remembering)
+				if _, ok := memo.Recall(c.key); ok {
+					return fmt.Errorf("%d-byte key with a %d-byte value was kept", len(c.key), c.size)
+				}
+				memo.Keep(c.key, "v", c.size)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestReadCacheDerivesFromOneState: while writers keep a and b equal, a
+// derived "a|b", recalled or computed, never shows them differ.
+func TestReadCacheDerivesFromOneState(t *testing.T) {
+	server, _ := cachedPair(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 1; ctx.Err() == nil; i++ {
+			v := []byte(strconv.Itoa(i))
+			err := server.Write(context.Background(), func(tx store.Tx) error {
+				for _, key := range []string{"a", "b"} {
+					if err := tx.Records().Update(store.Record{AccountID: cacheAccount, Kind: "pair", Key: key, Data: v, Updated: time.Now()}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+	errs := make(chan error, 50)
+	var recalls atomic.Int64
+	for r := range 50 {
+		wg.Go(func() {
+			read := server.Read
+			if r%2 == 0 {
+				read = server.ReadFromMemoryFirst
+			}
+			for ctx.Err() == nil {
+				v, recalled, err := derivedPair(read)
+				if recalled {
+					recalls.Add(1)
+				}
+				if a, b, _ := strings.Cut(v, "|"); err == nil && a != b {
+					err = fmt.Errorf("derived %s (recalled %v): not one state", v, recalled)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if recalls.Load() == 0 {
+		t.Fatal("no derived value was ever recalled: the race tested nothing")
 	}
 }

@@ -120,6 +120,9 @@ func (s *Store) ReadFromMemoryFirst(ctx context.Context, fn func(store.Tx) error
 				ferr = t.err
 			}
 			t.err = errTxDone
+			if ferr == nil {
+				view.finish() // what fn derived from memory alone
+			}
 			return ferr
 		}
 		t.err = errTxDone
@@ -247,6 +250,12 @@ func (t *tx) Accounts() store.AccountRepo     { return accountRepo{t} }
 func (t *tx) AccessKeys() store.AccessKeyRepo { return accessKeyRepo{t} }
 func (t *tx) Records() store.RecordRepo       { return recordRepo{t} }
 func (t *tx) Events() store.EventRepo         { return eventRepo{t} }
+
+// Recall and Keep implement store.Remembering through the read cache;
+// without it (PostgreSQL, a Write, a Read during a Write) nothing is kept.
+func (t *tx) Recall(key string) (any, bool) { return t.cache.recall(key) }
+
+func (t *tx) Keep(key string, v any, size int) { t.cache.keep(key, v, size) }
 
 // writable is checked first by every mutating call.
 func (t *tx) writable() error {
