@@ -187,9 +187,9 @@ func (a *Appender) recover(ctx context.Context) error {
 }
 
 // Submit appends ev (and nonce when not nil) and waits until both are
-// durable. fresh is false when another node claimed the nonce first: then
+// durable, whatever becomes of the caller's context meanwhile. fresh is false when another node claimed the nonce first: then
 // ev was NOT stored, because the call is a replay.
-func (a *Appender) Submit(ctx context.Context, nonce *store.Nonce, ev store.Event) (fresh bool, err error) {
+func (a *Appender) Submit(_ context.Context, nonce *store.Nonce, ev store.Event) (fresh bool, err error) {
 	it := itemPool.Get().(*item)
 	it.nonce, it.event = nonce, ev
 	// Sized once: growing the buffer field by field copied the ~650-byte
@@ -212,15 +212,13 @@ func (a *Appender) Submit(ctx context.Context, nonce *store.Nonce, ev store.Even
 	case a.wake <- struct{}{}:
 	default:
 	}
-	select {
-	case r := <-it.result:
-		it.recycle()
-		return r.fresh, r.err
-	case <-ctx.Done():
-		// The item stays queued and will still be written (and is not
-		// reused: the committer still holds it).
-		return false, ctx.Err()
-	}
+	// No select on ctx: the committer answers every item it was given,
+	// within one group commit, also on Close, so a caller that went away
+	// waits at most that long; selecting cost each call a wake-up channel
+	// for its request's context and a select (over 1 µs of CPU).
+	r := <-it.result
+	it.recycle()
+	return r.fresh, r.err
 }
 
 // itemPool reuses the items of answered calls with their channel and

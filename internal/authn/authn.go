@@ -101,7 +101,7 @@ func IsV3(authorization string) bool { return strings.HasPrefix(authorization, v
 // replay guard after a restart or kill -9).
 func (a *Authenticator) Remember(n store.Nonce) {
 	if !n.Expires.Before(a.now()) {
-		a.recent.add(n.AccessKeyID+"\x00"+n.Value, n.Expires)
+		a.recent.add(n.AccessKeyID, n.Value, n.Expires)
 	}
 }
 
@@ -172,7 +172,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 	// This node refuses any reuse of a nonce within the window, whatever
 	// the timestamp. The store (another node, or after a restart) refuses
 	// the exact replay: same nonce with the same signed timestamp.
-	if !a.recent.add(s.accessKeyID+"\x00"+s.nonce, res.Nonce.Expires) {
+	if !a.recent.add(s.accessKeyID, s.nonce, res.Nonce.Expires) {
 		return res, NonceUsed()
 	}
 	return res, nil

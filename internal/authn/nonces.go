@@ -13,47 +13,62 @@ import (
 // (Authenticator.Remember); on a store shared by several nodes, each
 // accepted nonce is also claimed in the store (store.EventLog.GuardNonces),
 // so another node refuses its replay.
+//
+// A nonce is held as a 128-bit keyed hash of its AccessKey and value, with
+// its expiry: no pointers, so the garbage collector never scans the
+// millions of entries a busy window holds, and no string is kept per
+// call. The seeds are random per process, so no caller can choose two
+// nonces whose hashes meet; by chance, two of a billion nonces meet with
+// a probability below 2^-68.
 type recentNonces struct {
-	seed   maphash.Seed
+	seeds  [2]maphash.Seed
 	shards [64]nonceShard
 }
 
+type nonceHash [2]uint64
+
 type nonceShard struct {
 	mu   sync.Mutex
-	seen map[string]time.Time // key -> expiry
+	seen map[nonceHash]int64 // -> expiry, Unix nanoseconds
 }
 
 func newRecentNonces() *recentNonces {
-	r := &recentNonces{seed: maphash.MakeSeed()}
+	r := &recentNonces{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
 	for i := range r.shards {
-		r.shards[i].seen = map[string]time.Time{}
+		r.shards[i].seen = map[nonceHash]int64{}
 	}
 	return r
 }
 
-func (r *recentNonces) shard(key string) *nonceShard {
-	return &r.shards[maphash.String(r.seed, key)%uint64(len(r.shards))]
+// hash is the nonce's key: its AccessKey, a separator no key contains, and
+// its value, hashed under both seeds.
+func (r *recentNonces) hash(accessKeyID, nonce string) nonceHash {
+	var buf [64 + 1 + maxNonceLength]byte // no allocation for any valid nonce
+	key := append(append(append(buf[:0], accessKeyID...), 0), nonce...)
+	return nonceHash{maphash.Bytes(r.seeds[0], key), maphash.Bytes(r.seeds[1], key)}
 }
 
-// add records key until expires; false when it was already there.
-func (r *recentNonces) add(key string, expires time.Time) bool {
-	s := r.shard(key)
+// add records the nonce until expires; false when it was already there.
+func (r *recentNonces) add(accessKeyID, nonce string, expires time.Time) bool {
+	h := r.hash(accessKeyID, nonce)
+	s := &r.shards[h[0]%uint64(len(r.shards))]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, dup := s.seen[key]; dup {
+	if _, dup := s.seen[h]; dup {
 		return false
 	}
-	s.seen[key] = expires
+	s.seen[h] = expires.UnixNano()
 	return true
 }
 
 // sweep forgets entries that expired before now.
 func (r *recentNonces) sweep(now time.Time) {
+	cut := now.UnixNano()
 	for i := range r.shards {
 		s := &r.shards[i]
 		s.mu.Lock()
 		for k, exp := range s.seen {
-			if exp.Before(now) {
+			if exp < cut {
 				delete(s.seen, k)
 			}
 		}
