@@ -19,6 +19,12 @@ const (
 // successBody appends to dst a handler's output with RequestId first.
 // Outputs are structs whose exported fields carry the wire names.
 func successBody(dst []byte, requestID string, out any) ([]byte, error) {
+	return successBodyWith(dst, requestID, out, appendValue)
+}
+
+// successBodyWith is successBody with the encoder of an output that is not
+// an Object or a List.
+func successBodyWith(dst []byte, requestID string, out any, encode func(dst []byte, v any) ([]byte, error)) ([]byte, error) {
 	head := answerHead(dst, requestID)
 	if a, ok := out.(jsonAppender); ok {
 		// Object and List answers write themselves after the RequestId:
@@ -35,7 +41,7 @@ func successBody(dst []byte, requestID string, out any) ([]byte, error) {
 		return append(body[:at], body[at+1:]...), nil
 	}
 	// The output's object, its brace turned into the comma after the id.
-	body, err := appendValue(head, out)
+	body, err := encode(head, out)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +54,23 @@ func successBody(dst []byte, requestID string, out any) ([]byte, error) {
 
 // answerHead appends what every success body starts with: its RequestId.
 func answerHead(dst []byte, requestID string) []byte {
-	return strconv.AppendQuote(append(dst, `{"RequestId":`...), requestID)
+	dst = append(dst, `{"RequestId":`...)
+	if !plainID(requestID) {
+		quoted, _ := json.Marshal(requestID) // a string always encodes
+		return append(dst, quoted...)
+	}
+	// Ours (model.NewRequestID) are hex and dashes: nothing to escape.
+	return append(append(append(dst, '"'), requestID...), '"')
+}
+
+// plainID reports whether id is letters, digits and dashes only.
+func plainID(id string) bool {
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !('0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // appendValue appends v as json.Marshal encodes it, without the copy

@@ -92,3 +92,14 @@ func TestSuccessBodyOfAnswersEqualsEncodingJSON(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestAnswerHeadQuotesAnyRequestID: our ids are copied as they are, any
+// other is quoted as JSON.
+func TestAnswerHeadQuotesAnyRequestID(t *testing.T) {
+	for _, id := range []string{"9B34724D-54B0-4A51-B34D-4512372FE1BE", `a"b\c`, "é\u2028<", ""} {
+		want, _ := json.Marshal(id)
+		if got := string(answerHead([]byte("x"), id)); got != `x{"RequestId":`+string(want) {
+			t.Errorf("%q: %s; want %s", id, got, want)
+		}
+	}
+}

@@ -168,7 +168,11 @@ func (iv *Invoker) run(c *Call, since authz.Snapshot, e *entry, inv *Invocation,
 		return nil, err
 	}
 	if inv.Rendered {
-		if inv.answer, err = successBody(inv.AnswerBuf, inv.RequestID, out); err != nil {
+		encode := e.encode
+		if encode == nil {
+			encode = appendValue
+		}
+		if inv.answer, err = successBodyWith(inv.AnswerBuf, inv.RequestID, out, encode); err != nil {
 			return nil, apperr.Internal(err)
 		}
 		if memo != nil {

@@ -116,3 +116,27 @@ func appendItems[T any](dst []byte, items []T) ([]byte, error) {
 	}
 	return append(dst, ']'), nil
 }
+
+// appendPlain appends the JSON of *v, a value of a plain type (itemMemoFor
+// is not nil for T), from memory where it can: a read answers the same
+// caller with the same value again and again (GetCallerIdentity).
+func appendPlain[T any](dst []byte, v *T) ([]byte, error) {
+	m := itemMemoFor[T]()
+	key := any(*v)
+	m.mu.RLock()
+	enc, ok := m.items[key]
+	m.mu.RUnlock()
+	if !ok {
+		var err error
+		if enc, err = json.Marshal(key); err != nil {
+			return dst, err
+		}
+		m.mu.Lock()
+		if len(m.items) >= itemJSONMax {
+			m.items = make(map[any][]byte)
+		}
+		m.items[key] = enc
+		m.mu.Unlock()
+	}
+	return append(dst, enc...), nil
+}

@@ -60,3 +60,34 @@ func TestItemMemoOnlyForPlainValues(t *testing.T) {
 		t.Errorf("pointer item encoded from memory: %s", second)
 	}
 }
+
+type plainAnswer struct {
+	Arn, Note string
+	N         int
+}
+
+// TestAppendPlainEncodesLikeEncodingJSON: a plain output is written as
+// encoding/json writes it, remembered by value, and a changed value is
+// encoded anew.
+func TestAppendPlainEncodesLikeEncodingJSON(t *testing.T) {
+	v := plainAnswer{Arn: "acs:ram::1:root", Note: "<&>\u2028", N: 3}
+	want, _ := json.Marshal(v)
+	for round := range 3 {
+		got, err := appendPlain([]byte("x"), &v)
+		if err != nil || string(got) != "x"+string(want) {
+			t.Fatalf("round %d: %s, %v; want x%s", round, got, err, want)
+		}
+	}
+	m := itemMemoFor[plainAnswer]()
+	m.mu.RLock()
+	_, remembered := m.items[any(v)]
+	m.mu.RUnlock()
+	if !remembered {
+		t.Error("an encoded output is not remembered")
+	}
+	v.N = 4
+	want, _ = json.Marshal(v)
+	if got, _ := appendPlain(nil, &v); string(got) != string(want) {
+		t.Fatalf("changed output: %s, want %s", got, want)
+	}
+}

@@ -103,6 +103,9 @@ type entry struct {
 	resolve    func(c *Call, in any) (string, error)
 	self       func(c *Call, in any) (bool, error)
 	handle     func(c *Call, in any) (any, error)
+	// encode encodes an output that is not an Object or a List (nil:
+	// appendValue): reads of plain output types remember their encoding.
+	encode func(dst []byte, out any) ([]byte, error)
 }
 
 // Info describes one registered action of one product (docs, the console,
@@ -168,6 +171,17 @@ func Register[In, Out any](r *Registry, a Action[In, Out]) {
 			return nil, err
 		}
 		return out, nil
+	}
+	if !a.Write && itemMemoFor[Out]() != nil {
+		// A read's output made of plain values encodes the same for the
+		// same value (what a write answers goes into its event too: not
+		// worth remembering).
+		proto.encode = func(dst []byte, out any) ([]byte, error) {
+			if p := out.(*Out); p != nil {
+				return appendPlain(dst, p)
+			}
+			return appendValue(dst, out)
+		}
 	}
 	if a.Resource != nil {
 		proto.resource = func(p *model.Principal, in any) string { return a.Resource(p, in.(*In)) }
