@@ -154,6 +154,26 @@ func TestReadCacheRemembersAbsence(t *testing.T) {
 	}
 }
 
+// writePairs sets records a and b to the same new value in one Write,
+// again and again until ctx ends.
+func writePairs(ctx context.Context, t *testing.T, server *Store) {
+	for i := 1; ctx.Err() == nil; i++ {
+		v := []byte(strconv.Itoa(i))
+		err := server.Write(context.Background(), func(tx store.Tx) error {
+			for _, key := range []string{"a", "b"} {
+				if err := tx.Records().Update(store.Record{AccountID: cacheAccount, Kind: "pair", Key: key, Data: v, Updated: time.Now()}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+	}
+}
+
 // TestReadCacheSnapshotsUnderWrites: writers keep records a and b equal
 // (one Write sets both); readers, half of them reading b from the database
 // after a from memory, must never see them differ.
@@ -162,25 +182,7 @@ func TestReadCacheSnapshotsUnderWrites(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 1; ctx.Err() == nil; i++ {
-			v := []byte(strconv.Itoa(i))
-			err := server.Write(context.Background(), func(tx store.Tx) error {
-				for _, key := range []string{"a", "b"} {
-					if err := tx.Records().Update(store.Record{AccountID: cacheAccount, Kind: "pair", Key: key, Data: v, Updated: time.Now()}); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-		}
-	}()
+	wg.Go(func() { writePairs(ctx, t, server) })
 	errs := make(chan error, 50)
 	for r := range 50 {
 		wg.Add(1)
@@ -336,23 +338,7 @@ func TestReadCacheDerivesFromOneState(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		for i := 1; ctx.Err() == nil; i++ {
-			v := []byte(strconv.Itoa(i))
-			err := server.Write(context.Background(), func(tx store.Tx) error {
-				for _, key := range []string{"a", "b"} {
-					if err := tx.Records().Update(store.Record{AccountID: cacheAccount, Kind: "pair", Key: key, Data: v, Updated: time.Now()}); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-		}
-	})
+	wg.Go(func() { writePairs(ctx, t, server) })
 	errs := make(chan error, 50)
 	var recalls atomic.Int64
 	for r := range 50 {
