@@ -179,46 +179,57 @@ func writePairs(ctx context.Context, t *testing.T, server *Store) {
 // after a from memory, must never see them differ.
 func TestReadCacheSnapshotsUnderWrites(t *testing.T) {
 	server, _ := cachedPair(t)
+	raceReaders(t, server, func(r int, read readFunc) error {
+		var a, b string
+		err := read(context.Background(), func(tx store.Tx) error {
+			ra, err := tx.Records().Get(cacheAccount, "pair", "a")
+			if err != nil {
+				return err
+			}
+			if r%4 == 1 {
+				// A statement that is never cached: b comes from
+				// the database's snapshot, a maybe from memory.
+				if _, err := tx.Accounts().Get(cacheAccount); err != nil {
+					return err
+				}
+			}
+			rb, err := tx.Records().Get(cacheAccount, "pair", "b")
+			a, b = string(ra.Data), string(rb.Data)
+			return err
+		})
+		if err == nil && a != b {
+			err = fmt.Errorf("read a=%s b=%s: not one state", a, b)
+		}
+		return err
+	})
+}
+
+type readFunc = func(context.Context, func(store.Tx) error) error
+
+// raceReaders runs 50 readers for 2 s against writers that keep records a
+// and b equal (writePairs); reader r uses Read or ReadFromMemoryFirst by
+// its parity and calls check again and again until an error, which fails
+// the test.
+func raceReaders(t *testing.T, server *Store, check func(r int, read readFunc) error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { writePairs(ctx, t, server) })
 	errs := make(chan error, 50)
 	for r := range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			read := server.Read
 			if r%2 == 0 {
 				read = server.ReadFromMemoryFirst
 			}
 			for ctx.Err() == nil {
-				var a, b string
-				err := read(context.Background(), func(tx store.Tx) error {
-					ra, err := tx.Records().Get(cacheAccount, "pair", "a")
-					if err != nil {
-						return err
-					}
-					if r%4 == 1 {
-						// A statement that is never cached: b comes from
-						// the database's snapshot, a maybe from memory.
-						if _, err := tx.Accounts().Get(cacheAccount); err != nil {
-							return err
-						}
-					}
-					rb, err := tx.Records().Get(cacheAccount, "pair", "b")
-					a, b = string(ra.Data), string(rb.Data)
-					return err
-				})
-				if err == nil && a != b {
-					err = fmt.Errorf("read a=%s b=%s: not one state", a, b)
-				}
-				if err != nil {
+				if err := check(r, read); err != nil {
 					errs <- err
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)
@@ -335,38 +346,17 @@ func TestReadCacheDeclinesLargeDerivedValues(t *testing.T) {
 // derived "a|b", recalled or computed, never shows them differ.
 func TestReadCacheDerivesFromOneState(t *testing.T) {
 	server, _ := cachedPair(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	var wg sync.WaitGroup
-	wg.Go(func() { writePairs(ctx, t, server) })
-	errs := make(chan error, 50)
 	var recalls atomic.Int64
-	for r := range 50 {
-		wg.Go(func() {
-			read := server.Read
-			if r%2 == 0 {
-				read = server.ReadFromMemoryFirst
-			}
-			for ctx.Err() == nil {
-				v, recalled, err := derivedPair(read)
-				if recalled {
-					recalls.Add(1)
-				}
-				if a, b, _ := strings.Cut(v, "|"); err == nil && a != b {
-					err = fmt.Errorf("derived %s (recalled %v): not one state", v, recalled)
-				}
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	raceReaders(t, server, func(_ int, read readFunc) error {
+		v, recalled, err := derivedPair(read)
+		if recalled {
+			recalls.Add(1)
+		}
+		if a, b, _ := strings.Cut(v, "|"); err == nil && a != b {
+			err = fmt.Errorf("derived %s (recalled %v): not one state", v, recalled)
+		}
+		return err
+	})
 	if recalls.Load() == 0 {
 		t.Fatal("no derived value was ever recalled: the race tested nothing")
 	}
