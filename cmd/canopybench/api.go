@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -56,7 +57,10 @@ func driveAPI(db string, duration time.Duration, rounds, conns int, only string)
 		cases = slices.DeleteFunc(cases, func(c apiCase) bool { return c.name != "bare" && !slices.Contains(chosen, c.name) })
 	}
 	fmt.Printf("canopybench api: %d connections, %d rounds x %s per call, store %s\n", conns, rounds, duration, storeName(db))
-	fmt.Printf("%-6s %-10s %12s %10s %10s %8s %10s\n", "round", "call", "req/s", "p50", "p99", "errors", "cpu/call")
+	// cpu/call is the server's; driver/call the load generator's, which
+	// shares the machine; idle is the host's idle share in the round.
+	fmt.Printf("%-6s %-10s %12s %10s %10s %8s %10s %12s %6s\n", "round", "call", "req/s", "p50", "p99", "errors", "cpu/call",
+		"driver/call", "idle")
 	for _, c := range cases { // warm up connections and caches
 		loadURLs(signedBatch(conns, time.Second, c.next), conns, time.Second)
 	}
@@ -69,11 +73,16 @@ func driveAPI(db string, duration time.Duration, rounds, conns int, only string)
 				pid = bare.Process.Pid
 			}
 			urls := signedBatch(conns, duration, c.next)
-			before := cpuTime(pid)
+			before, driverBefore := cpuTime(pid), cpuTime(os.Getpid())
+			idle0, total0 := hostIdle()
 			res := loadURLs(urls, conns, duration)
-			perCall := float64(cpuTime(pid)-before) / float64(time.Microsecond) / float64(max(res.calls, 1))
+			idle1, total1 := hostIdle()
+			calls := float64(max(res.calls, 1))
+			perCall := float64(cpuTime(pid)-before) / float64(time.Microsecond) / calls
+			driverPerCall := float64(cpuTime(os.Getpid())-driverBefore) / float64(time.Microsecond) / calls
 			cpu[c.name] = append(cpu[c.name], perCall)
-			fmt.Printf("%-6d %-10s %12.0f %10s %10s %8d %8.1fµs\n", r, c.name, res.rps, res.p50, res.p99, res.errors, perCall)
+			fmt.Printf("%-6d %-10s %12.0f %10s %10s %8d %8.1fµs %10.1fµs %5.1f%%\n", r, c.name, res.rps, res.p50, res.p99,
+				res.errors, perCall, driverPerCall, 100*idleShare(idle0, total0, idle1, total1))
 			if res.errors > 0 {
 				return fmt.Errorf("%s answered %d requests with an error", c.name, res.errors)
 			}

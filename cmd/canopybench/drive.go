@@ -55,6 +55,38 @@ func cpuTime(pid int) time.Duration {
 	return time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
 
+// hostIdle is the machine's idle time (idle + iowait, all CPUs) and its
+// total time so far, in clock ticks, from /proc/stat (Linux; 0 elsewhere).
+// A round's idle share shows whether the server was short of CPU or
+// waiting (on its disk, say) while the load generator waited on it.
+func hostIdle() (idle, total int64) {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	f := strings.Fields(line)
+	if len(f) < 6 || f[0] != "cpu" {
+		return 0, 0
+	}
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		total += n
+		if i == 3 || i == 4 { // idle, iowait
+			idle += n
+		}
+	}
+	return idle, total
+}
+
+// idleShare is the idle share of the host between two hostIdle readings.
+func idleShare(idle0, total0, idle1, total1 int64) float64 {
+	if total1 <= total0 {
+		return 0
+	}
+	return float64(idle1-idle0) / float64(total1-total0)
+}
+
 func drive(db string, duration time.Duration, rounds, conns int) error {
 	data, err := newBenchData(db)
 	if err != nil {
