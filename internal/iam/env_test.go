@@ -20,14 +20,18 @@ type env struct {
 	now time.Time
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, false) }
+
+// newEnvWith is newEnv with the store's read cache on or off (a server
+// runs with it on; its reads can remember values, store.Remembering).
+func newEnvWith(t *testing.T, readCache bool) *env {
 	t.Helper()
 	ring, err := keyring.New(make([]byte, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
 	st, err := sqlstore.Open(context.Background(), sqlstore.Options{Dialect: sqlstore.DialectSQLite,
-		Path: filepath.Join(t.TempDir(), "iam.db")})
+		Path: filepath.Join(t.TempDir(), "iam.db"), ReadCache: readCache})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,33 @@ import (
 // a Deny on that entity must hold in any case too. Anything else (a
 // wildcard, an entity that does not exist, another kind of resource) comes
 // back unchanged; the error is a storage failure only.
+//
+// Every call a RAM identity makes on a named entity asks this once, and
+// the lookup decodes the whole stored entity for its name (a sixth of a
+// RAM user's GetUser on the server, besides signing and auditing): a read
+// that can remember (store.Remembering) keeps the answer until the next
+// write.
 func (s *Service) CanonicalResource(tx store.Tx, arn string) (string, error) {
+	memo, ok := tx.(store.Remembering)
+	if !ok {
+		return canonicalResource(tx, arn)
+	}
+	key := canonicalKeyPrefix + arn
+	if v, ok := memo.Recall(key); ok {
+		return v.(string), nil
+	}
+	resource, err := canonicalResource(tx, arn)
+	if err == nil {
+		memo.Keep(key, resource, len(resource))
+	}
+	return resource, err
+}
+
+// canonicalKeyPrefix sets the canonical spellings apart from the other
+// values reads remember (the API's keys begin with a product version).
+const canonicalKeyPrefix = "iam.canonical\x00"
+
+func canonicalResource(tx store.Tx, arn string) (string, error) {
 	if name, ok := strings.CutPrefix(arn, "acs:ram:*:system:policy/"); ok {
 		if sp, found := findSystemPolicy(name); found {
 			return model.PolicyARN("", PolicyTypeSystem, sp.Name), nil

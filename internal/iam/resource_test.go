@@ -72,3 +72,43 @@ func TestCanonicalResource(t *testing.T) {
 		return nil
 	})
 }
+
+// A read that can remember keeps a canonical spelling until the next write:
+// the second read recalls it, and a rename shows at once.
+func TestCanonicalResourceRemembered(t *testing.T) {
+	e := newEnvWith(t, true)
+	acct := e.account()
+	e.createUser(acct, "tom")
+	canonical := func(arn string) (string, bool) {
+		var got string
+		recalled := false
+		e.read(func(tx store.Tx) error {
+			memo, ok := tx.(store.Remembering)
+			if !ok {
+				t.Fatal("the SQLite store's reads should remember")
+			}
+			_, recalled = memo.Recall(canonicalKeyPrefix + arn)
+			var err error
+			got, err = e.svc.CanonicalResource(tx, arn)
+			return err
+		})
+		return got, recalled
+	}
+	tom, tommy := model.UserARN(acct, "TOM"), model.UserARN(acct, "TOMMY")
+	if got, recalled := canonical(tom); got != model.UserARN(acct, "tom") || recalled {
+		t.Fatalf("first read: %q, recalled %v; want the stored spelling, looked up", got, recalled)
+	}
+	if got, recalled := canonical(tom); got != model.UserARN(acct, "tom") || !recalled {
+		t.Fatalf("second read: %q, recalled %v; want the stored spelling, remembered", got, recalled)
+	}
+	e.write(func(tx store.Tx) error {
+		_, err := e.svc.UpdateUser(tx, acct, "tom", UserUpdate{NewName: "Tommy"}, e.now)
+		return err
+	})
+	if got, recalled := canonical(tom); got != tom || recalled {
+		t.Errorf("after the rename, the old name: %q, recalled %v; want it unchanged (no such user)", got, recalled)
+	}
+	if got, _ := canonical(tommy); got != model.UserARN(acct, "Tommy") {
+		t.Errorf("after the rename, the new name: %q", got)
+	}
+}
