@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -130,6 +129,9 @@ type record struct {
 	// RecipientAccountID is the account whose trail holds this copy of
 	// the event (the caller's, or a role's owner for its AssumeRole).
 	RecipientAccountID string `json:"recipientAccountId,omitempty"`
+	// unixTime is eventTime in Unix seconds; EventTime is written from it
+	// when the record is rendered (formatTimes), not when a call makes it.
+	unixTime int64
 }
 
 // additionalData is additionalEventData: the scheme the call came over, as
@@ -172,6 +174,7 @@ type sessionContext struct {
 		PrincipalID string `json:"principalId"`
 		ARN         string `json:"arn"`
 	} `json:"sourceIdentity"`
+	issued int64 // creationDate in Unix seconds (see record.unixTime)
 }
 
 // RW is the eventRW value of a call.
@@ -182,27 +185,16 @@ func RW(write bool) string {
 	return "Read"
 }
 
-// Event builds the stored event of a call.
+// Event builds the stored event of a call. Its data is the record's
+// compact form: nearly every event is written once and never read, so the
+// JSON is rendered when LookupEvents reads it (AppendRecordJSON), not per
+// call.
 func Event(c *Call) store.Event {
 	var rec record
 	ev := build(c, &rec)
-	buf := encodeBuffers.Get().(*[]byte)
-	data := rec.appendJSON((*buf)[:0])
-	// A copy of exactly the record's size: a buffer sized for the largest
-	// record would stay allocated for as long as the event is queued.
-	ev.Data = append(make([]byte, 0, len(data)), data...)
-	if cap(data) <= maxPooledRecord {
-		*buf = data
-		encodeBuffers.Put(buf)
-	}
+	ev.Data = rec.appendCompact(nil)
 	return ev
 }
-
-// encodeBuffers hold the records being encoded.
-var encodeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
-
-// maxPooledRecord keeps one large record's buffer from staying pooled.
-const maxPooledRecord = 64 << 10
 
 // sensitiveAttributes is eventAttributes of a sensitive action.
 var sensitiveAttributes = paramList{{"SensitiveAction", "true"}}
@@ -230,7 +222,7 @@ func build(c *Call, rec *record) store.Event {
 	*rec = record{
 		EventID: c.RequestID, EventVersion: "1", EventType: "ApiCall", EventCategory: "Management",
 		EventName: c.Action, EventRW: RW(c.Write), EventSource: c.Host,
-		EventTime: c.Time.UTC().Format(TimeLayout), AcsRegion: DefaultRegion, ServiceName: c.Product,
+		unixTime: c.Time.Unix(), AcsRegion: DefaultRegion, ServiceName: c.Product,
 		APIVersion: c.Version, RequestID: c.RequestID, SourceIPAddress: c.SourceIP, UserAgent: cut(c.UserAgent, MaxTextBytes),
 		RequestParametersTruncated: truncated,
 		ErrorCode:                  c.ErrorCode, ErrorMessage: cut(c.ErrorMsg, MaxTextBytes), AccessDenied: c.Denied,
@@ -463,7 +455,7 @@ func sessionOf(p *model.Principal) *sessionContext {
 	if p.MFAPresent {
 		sc.Attributes.MFAAuthenticated = "true"
 	}
-	sc.Attributes.CreationDate = s.Issued.UTC().Format(TimeLayout)
+	sc.issued = s.Issued.Unix()
 	sc.SessionIssuer.Type, sc.SessionIssuer.PrincipalID = "role", s.RoleID
 	sc.SessionIssuer.ARN, sc.SessionIssuer.AccountID = model.RoleARN(p.AccountID, s.RoleName), p.AccountID
 	sc.SessionIssuer.UserName = s.RoleName

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -139,7 +140,11 @@ func Lookup(tx store.Tx, recent Recent, q LookupQuery, now time.Time) (*LookupRe
 		res.NextToken = encodeCursor(cursor{Time: last.Time.UnixNano(), ID: last.ID, Filter: fingerprint})
 	}
 	for _, e := range events {
-		res.Events = append(res.Events, json.RawMessage(e.Data))
+		rendered, err := AppendRecordJSON(nil, e.Data)
+		if err != nil {
+			return nil, fmt.Errorf("audit: event %s: %w", e.ID, err)
+		}
+		res.Events = append(res.Events, json.RawMessage(rendered))
 	}
 	return res, nil
 }

@@ -77,7 +77,7 @@ func TestUserFilterTellsRootFromARAMUserNamedRoot(t *testing.T) {
 			var rec struct {
 				UserIdentity struct{ Type, UserName string }
 			}
-			if err := json.Unmarshal(ev.Data, &rec); err != nil || rec.UserIdentity.UserName != p.AuditUserName() {
+			if err := json.Unmarshal(rendered(t, ev.Data), &rec); err != nil || rec.UserIdentity.UserName != p.AuditUserName() {
 				t.Errorf("%s: record userName %q; want %q as ActionTrail writes it (%v)", id, rec.UserIdentity.UserName, p.AuditUserName(), err)
 			}
 			if err := tx.Events().Append(ev); err != nil {
@@ -161,9 +161,10 @@ func apperrCode(err error) string {
 	return ""
 }
 
-// Migration 0004 (sqlstore) moves the root identity's events of earlier
-// releases to RootUser by finding this byte sequence in their records; it
-// must stay what Event writes for the root identity and only for it.
+// Migration 0004 (sqlstore) moved the root identity's events of earlier
+// releases to RootUser by finding this byte sequence in their JSON
+// records; it stays what the record renders for the root identity and only
+// for it.
 func TestRootRecordsCarryTheSequenceMigration0004Finds(t *testing.T) {
 	const seq = `"userIdentity":{"type":"root-account"`
 	for _, c := range []struct {
@@ -175,8 +176,8 @@ func TestRootRecordsCarryTheSequenceMigration0004Finds(t *testing.T) {
 	} {
 		ev := Event(&Call{RequestID: "r", Action: "GetUser", Caller: c.p,
 			Params: map[string]string{"UserName": seq}})
-		if got := strings.Contains(string(ev.Data), seq); got != c.want {
-			t.Errorf("%s record %s: contains %s = %v; want %v", c.p.AuditType(), ev.Data, seq, got, c.want)
+		if got := strings.Contains(string(rendered(t, ev.Data)), seq); got != c.want {
+			t.Errorf("%s record %s: contains %s = %v; want %v", c.p.AuditType(), rendered(t, ev.Data), seq, got, c.want)
 		}
 	}
 }

@@ -14,6 +14,24 @@ import (
 
 var sensitiveMarker = []byte(SensitiveMarker)
 
+// Event data whose first byte is CompactRecord (never the first byte of
+// JSON) is audit's compact form of the record; its second byte holds
+// flags, of which CompactSensitive marks a sensitive action's event. The
+// store reads nothing else of it.
+const (
+	CompactRecord    byte = 0x01
+	CompactSensitive byte = 1
+)
+
+// SensitiveData reports whether an event's data is a sensitive action's
+// record: the flag of a compact record, the marker of a JSON one.
+func SensitiveData(d []byte) bool {
+	if len(d) >= 2 && d[0] == CompactRecord {
+		return d[1]&CompactSensitive != 0
+	}
+	return bytes.Contains(d, sensitiveMarker)
+}
+
 // ErrCorrupt is returned when an encoded event or nonce cannot be read.
 var ErrCorrupt = errors.New("store: corrupt encoded record")
 
@@ -22,7 +40,7 @@ func AppendEvent(buf []byte, e *Event) []byte {
 	buf = binary.AppendVarint(buf, e.Time.UnixNano())
 	for _, s := range [...]string{e.ID, e.AccountID, e.EventName, e.ServiceName, e.EventRW, e.UserName,
 		e.AccessKeyID, e.ErrorCode, e.ResourceType, e.ResourceName} {
-		buf = appendString(buf, s)
+		buf = AppendString(buf, s)
 	}
 	buf = binary.AppendUvarint(buf, uint64(len(e.Data)))
 	return append(buf, e.Data...)
@@ -39,70 +57,93 @@ func EventSize(e *Event) int {
 // ReadEvent decodes one event from the front of buf and returns the rest.
 // e.Data aliases buf: the caller must not change buf while it keeps e.
 func ReadEvent(buf []byte) (e Event, rest []byte, err error) {
-	r := reader{buf: buf}
-	e.Time = time.Unix(0, r.varint()).UTC()
+	r := Reader{Buf: buf}
+	e.Time = time.Unix(0, r.Varint()).UTC()
 	for _, p := range [...]*string{&e.ID, &e.AccountID, &e.EventName, &e.ServiceName, &e.EventRW, &e.UserName,
 		&e.AccessKeyID, &e.ErrorCode, &e.ResourceType, &e.ResourceName} {
-		*p = r.string()
+		*p = r.String()
 	}
-	if d := r.bytes(); len(d) > 0 {
+	if d := r.Bytes(); len(d) > 0 {
 		e.Data = d
-		e.Sensitive = bytes.Contains(d, sensitiveMarker)
+		e.Sensitive = SensitiveData(d)
 	}
-	return e, r.buf, r.err
+	return e, r.Buf, r.Err
 }
 
 // AppendNonce appends the binary form of n to buf.
 func AppendNonce(buf []byte, n *Nonce) []byte {
 	buf = binary.AppendVarint(buf, n.Expires.UnixNano())
-	buf = appendString(buf, n.AccessKeyID)
-	return appendString(buf, n.Value)
+	buf = AppendString(buf, n.AccessKeyID)
+	return AppendString(buf, n.Value)
 }
 
 // ReadNonce decodes one nonce from the front of buf and returns the rest.
 func ReadNonce(buf []byte) (n Nonce, rest []byte, err error) {
-	r := reader{buf: buf}
-	n.Expires = time.Unix(0, r.varint()).UTC()
-	n.AccessKeyID = r.string()
-	n.Value = r.string()
-	return n, r.buf, r.err
+	r := Reader{Buf: buf}
+	n.Expires = time.Unix(0, r.Varint()).UTC()
+	n.AccessKeyID = r.String()
+	n.Value = r.String()
+	return n, r.Buf, r.Err
 }
 
-func appendString(buf []byte, s string) []byte {
+// AppendString appends s as the binary forms hold a string: its length as
+// a uvarint, then its bytes.
+func AppendString(buf []byte, s string) []byte {
 	buf = binary.AppendUvarint(buf, uint64(len(s)))
 	return append(buf, s...)
 }
 
-type reader struct {
-	buf []byte
-	err error
+// Reader decodes the binary forms: each read takes from the front of Buf;
+// the first short or corrupt read sets Err (ErrCorrupt), and every read
+// after it returns the zero value.
+type Reader struct {
+	Buf []byte
+	Err error
 }
 
-func (r *reader) varint() int64 {
-	if r.err != nil {
+// Varint reads a signed varint.
+func (r *Reader) Varint() int64 {
+	if r.Err != nil {
 		return 0
 	}
-	v, n := binary.Varint(r.buf)
+	v, n := binary.Varint(r.Buf)
 	if n <= 0 {
-		r.err = ErrCorrupt
+		r.Err = ErrCorrupt
 		return 0
 	}
-	r.buf = r.buf[n:]
+	r.Buf = r.Buf[n:]
 	return v
 }
 
-func (r *reader) bytes() []byte {
-	if r.err != nil {
+// Bytes reads a string (see AppendString) as a slice of Buf, which it
+// never grows into what follows.
+func (r *Reader) Bytes() []byte {
+	if r.Err != nil {
 		return nil
 	}
-	l, n := binary.Uvarint(r.buf)
-	if n <= 0 || l > uint64(len(r.buf)-n) {
-		r.err = ErrCorrupt
+	l, n := binary.Uvarint(r.Buf)
+	if n <= 0 || l > uint64(len(r.Buf)-n) {
+		r.Err = ErrCorrupt
 		return nil
 	}
-	out := r.buf[n : n+int(l) : n+int(l)]
-	r.buf = r.buf[n+int(l):]
+	out := r.Buf[n : n+int(l) : n+int(l)]
+	r.Buf = r.Buf[n+int(l):]
 	return out
 }
 
-func (r *reader) string() string { return string(r.bytes()) }
+// String reads a string (see AppendString), copied out of Buf.
+func (r *Reader) String() string { return string(r.Bytes()) }
+
+// Uvarint reads an unsigned varint.
+func (r *Reader) Uvarint() uint64 {
+	if r.Err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.Buf)
+	if n <= 0 {
+		r.Err = ErrCorrupt
+		return 0
+	}
+	r.Buf = r.Buf[n:]
+	return v
+}

@@ -263,7 +263,8 @@ type RecordRepo interface {
 }
 
 // Event is one audit event. The columns are what LookupEvents filters on;
-// Data holds the whole ActionTrail record as JSON.
+// Data holds the whole ActionTrail record, as JSON or in audit's compact
+// form (see CompactRecord), which audit renders as JSON when it is read.
 type Event struct {
 	ID          string // event id (the request id)
 	AccountID   string // account whose identity made the call ("" when unknown)
@@ -284,15 +285,15 @@ type Event struct {
 	ResourceType string
 	ResourceName string
 	// Sensitive marks the event of a sensitive action (its record says
-	// eventAttributes {"SensitiveAction": "true"}, SensitiveMarker).
+	// eventAttributes {"SensitiveAction": "true"}; see SensitiveData).
 	Sensitive bool
-	Data      []byte // JSON ActionTrail event
+	Data      []byte // the ActionTrail record: JSON or compact
 }
 
 // SensitiveMarker is how the JSON record of a sensitive action's event
-// says so. Decoding an event reads Sensitive from it (the binary form
-// keeps the record, not the flag); audit writes exactly these bytes, which
-// a test of audit holds.
+// says so. Decoding an event reads Sensitive from its data (the binary
+// form keeps the record, not the flag; see SensitiveData); audit renders
+// exactly these bytes, which a test of audit holds.
 const SensitiveMarker = `"eventAttributes":{"SensitiveAction":"true"}`
 
 // EventFilter selects one account's events. At most one attribute filter.
