@@ -107,6 +107,12 @@ func (r *Reader) Varint() int64 {
 		return 0
 	}
 	v, n := binary.Varint(r.Buf)
+	return took(r, n, v)
+}
+
+// took moves past a varint of n bytes (n <= 0: none could be read) and
+// returns its value v, or zero once the buffer is corrupt.
+func took[T int64 | uint64](r *Reader, n int, v T) T {
 	if n <= 0 {
 		r.Err = ErrCorrupt
 		return 0
@@ -140,10 +146,5 @@ func (r *Reader) Uvarint() uint64 {
 		return 0
 	}
 	v, n := binary.Uvarint(r.Buf)
-	if n <= 0 {
-		r.Err = ErrCorrupt
-		return 0
-	}
-	r.Buf = r.Buf[n:]
-	return v
+	return took(r, n, v)
 }
