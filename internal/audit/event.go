@@ -132,6 +132,9 @@ type record struct {
 	// unixTime is eventTime in Unix seconds; EventTime is written from it
 	// when the record is rendered (formatTimes), not when a call makes it.
 	unixTime int64
+	// sensitive is the call's Call.Sensitive, which both the record's
+	// eventAttributes and the store's flag (store.SensitiveData) say.
+	sensitive bool
 }
 
 // additionalData is additionalEventData: the scheme the call came over, as
@@ -227,7 +230,7 @@ func build(c *Call, rec *record) store.Event {
 		RequestParametersTruncated: truncated,
 		ErrorCode:                  c.ErrorCode, ErrorMessage: cut(c.ErrorMsg, MaxTextBytes), AccessDenied: c.Denied,
 	}
-	if c.Sensitive {
+	if rec.sensitive = c.Sensitive; rec.sensitive {
 		rec.EventAttributes = sensitiveAttributes
 	}
 	if c.EventType != "" {

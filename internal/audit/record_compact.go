@@ -12,19 +12,21 @@ import (
 
 // The compact form of a record is what a call stores: a byte
 // store.CompactRecord, a flags byte, eventTime in Unix seconds (varint),
-// the record's texts (texts' order), its parameters (a count, then names
-// and values), and the optional parts the flags announce: the session
-// context (creationDate, then its texts), responseElements and
-// accessDeniedDetail (as JSON). Strings are a uvarint length and their
-// bytes (store.AppendString). Building it is a copy of each string, about
-// half the CPU of writing the JSON and its escapes, and no time is
-// formatted; the JSON is rendered when LookupEvents reads the event.
+// the record's texts (texts' order), its requestParameters and its
+// eventAttributes (each a count, then names and values), and the optional
+// parts the flags announce: the session context (creationDate, then its
+// texts), responseElements and accessDeniedDetail (as JSON). Strings are a
+// uvarint length and their bytes (store.AppendString). Building it is a
+// copy of each string, about half the CPU of writing the JSON and its
+// escapes, and no time is formatted; the JSON is rendered when
+// LookupEvents reads the event.
 const (
-	compactSensitive = store.CompactSensitive // eventAttributes SensitiveAction
+	compactSensitive = store.CompactSensitive // a sensitive action (record.sensitive)
 	compactTruncated = 1 << 1                 // requestParametersTruncated
 	compactSession   = 1 << 2                 // userIdentity.sessionContext
 	compactResponse  = 1 << 3                 // responseElements
 	compactDenied    = 1 << 4                 // accessDeniedDetail
+	compactFlags     = compactSensitive | compactTruncated | compactSession | compactResponse | compactDenied
 )
 
 // ErrCorruptRecord is returned for a compact record that is not well
@@ -50,15 +52,12 @@ func (s *sessionContext) texts() [10]*string {
 
 // appendCompact appends the record's compact form to b, growing it once.
 func (r *record) appendCompact(b []byte) []byte {
-	flags, size := byte(0), 2+binary.MaxVarintLen64+uvarintSize(len(r.RequestParameters))
+	flags, size := byte(0), 2+binary.MaxVarintLen64+paramsSize(r.RequestParameters)+paramsSize(r.EventAttributes)
 	for _, s := range r.texts() {
 		size += stringSize(*s)
 	}
-	for _, p := range r.RequestParameters {
-		size += stringSize(p.Key) + stringSize(p.Value)
-	}
-	if len(r.EventAttributes) > 0 {
-		flags |= compactSensitive // the only attribute an event has
+	if r.sensitive {
+		flags |= compactSensitive
 	}
 	if r.RequestParametersTruncated {
 		flags |= compactTruncated
@@ -75,22 +74,19 @@ func (r *record) appendCompact(b []byte) []byte {
 	if r.ResponseElements != nil {
 		flags |= compactResponse
 		response = marshal(r.ResponseElements)
-		size += stringSize(string(response))
+		size += stringSize(response)
 	}
 	if r.AccessDenied != nil {
 		flags |= compactDenied
 		denied = marshal(r.AccessDenied)
-		size += stringSize(string(denied))
+		size += stringSize(denied)
 	}
 	b = append(growBytes(b, size), store.CompactRecord, flags)
 	b = binary.AppendVarint(b, r.unixTime)
 	for _, s := range r.texts() {
 		b = store.AppendString(b, *s)
 	}
-	b = binary.AppendUvarint(b, uint64(len(r.RequestParameters)))
-	for _, p := range r.RequestParameters {
-		b = store.AppendString(store.AppendString(b, p.Key), p.Value)
-	}
+	b = appendParams(appendParams(b, r.RequestParameters), r.EventAttributes)
 	if sc != nil {
 		b = binary.AppendVarint(b, sc.issued)
 		for _, s := range sc.texts() {
@@ -98,16 +94,33 @@ func (r *record) appendCompact(b []byte) []byte {
 		}
 	}
 	if response != nil {
-		b = store.AppendString(b, string(response))
+		b = store.AppendString(b, response)
 	}
 	if denied != nil {
-		b = store.AppendString(b, string(denied))
+		b = store.AppendString(b, denied)
 	}
 	return b
 }
 
+// appendParams appends a count, then each name and value.
+func appendParams(b []byte, l paramList) []byte {
+	b = binary.AppendUvarint(b, uint64(len(l)))
+	for _, p := range l {
+		b = store.AppendString(store.AppendString(b, p.Key), p.Value)
+	}
+	return b
+}
+
+func paramsSize(l paramList) int {
+	n := uvarintSize(len(l))
+	for _, p := range l {
+		n += stringSize(p.Key) + stringSize(p.Value)
+	}
+	return n
+}
+
 // stringSize is the length store.AppendString adds for s.
-func stringSize(s string) int { return uvarintSize(len(s)) + len(s) }
+func stringSize[S ~string | ~[]byte](s S) int { return uvarintSize(len(s)) + len(s) }
 
 func uvarintSize(n int) int { return (bits.Len64(uint64(n)|1) + 6) / 7 }
 
@@ -137,25 +150,25 @@ func (r *record) readCompact(data []byte) error {
 		return ErrCorruptRecord
 	}
 	flags := data[1]
+	if flags&^compactFlags != 0 {
+		return ErrCorruptRecord // not a flag this release writes
+	}
 	in := store.Reader{Buf: data[2:]}
 	r.unixTime = in.Varint()
 	for _, s := range r.texts() {
 		*s = in.String()
 	}
-	// Each parameter takes at least two bytes: a count beyond that is
-	// corrupt, and is not allocated for.
-	n := in.Uvarint()
-	if n > uint64(len(in.Buf))/2 {
+	var ok bool
+	if r.RequestParameters, ok = readParams(&in); !ok {
 		return ErrCorruptRecord
 	}
-	r.RequestParameters = make(paramList, n)
-	for i := range r.RequestParameters {
-		r.RequestParameters[i] = Param{in.String(), in.String()}
+	if r.EventAttributes, ok = readParams(&in); !ok {
+		return ErrCorruptRecord
+	} else if len(r.EventAttributes) == 0 {
+		r.EventAttributes = nil
 	}
 	r.RequestParametersTruncated = flags&compactTruncated != 0
-	if flags&compactSensitive != 0 {
-		r.EventAttributes = sensitiveAttributes
-	}
+	r.sensitive = flags&compactSensitive != 0
 	if flags&compactSession != 0 {
 		sc := &sessionContext{issued: in.Varint()}
 		for _, s := range sc.texts() {
@@ -163,11 +176,13 @@ func (r *record) readCompact(data []byte) error {
 		}
 		r.UserIdentity.SessionContext = sc
 	}
+	// The free-form parts stay slices of data: r lives only as long as
+	// the rendering.
 	if flags&compactResponse != 0 {
-		r.ResponseElements = json.RawMessage(in.String())
+		r.ResponseElements = json.RawMessage(in.Bytes())
 	}
 	if flags&compactDenied != 0 {
-		r.AccessDenied = json.RawMessage(in.String())
+		r.AccessDenied = json.RawMessage(in.Bytes())
 	}
 	if in.Err != nil || len(in.Buf) != 0 {
 		return ErrCorruptRecord
@@ -179,6 +194,20 @@ func (r *record) readCompact(data []byte) error {
 	}
 	r.formatTimes()
 	return nil
+}
+
+// readParams reads what appendParams wrote. Each parameter takes at least
+// two bytes: a count beyond that is corrupt, and is not allocated for.
+func readParams(in *store.Reader) (paramList, bool) {
+	n := in.Uvarint()
+	if in.Err != nil || n > uint64(len(in.Buf))/2 {
+		return nil, false
+	}
+	l := make(paramList, n)
+	for i := range l {
+		l[i] = Param{in.String(), in.String()}
+	}
+	return l, in.Err == nil
 }
 
 // formatTimes writes the record's times as ActionTrail spells them.

@@ -87,8 +87,9 @@ func ReadNonce(buf []byte) (n Nonce, rest []byte, err error) {
 }
 
 // AppendString appends s as the binary forms hold a string: its length as
-// a uvarint, then its bytes.
-func AppendString(buf []byte, s string) []byte {
+// a uvarint, then its bytes. It takes bytes too, so that they are not
+// copied into a string first.
+func AppendString[S ~string | ~[]byte](buf []byte, s S) []byte {
 	buf = binary.AppendUvarint(buf, uint64(len(s)))
 	return append(buf, s...)
 }
@@ -107,12 +108,13 @@ func (r *Reader) Varint() int64 {
 		return 0
 	}
 	v, n := binary.Varint(r.Buf)
-	return took(r, n, v)
+	return keepVarint(r, v, n)
 }
 
-// took moves past a varint of n bytes (n <= 0: none could be read) and
-// returns its value v, or zero once the buffer is corrupt.
-func took[T int64 | uint64](r *Reader, n int, v T) T {
+// keepVarint moves r past a varint of n bytes decoded as v (binary's
+// decoders report n <= 0 when none could be read) and returns v, or zero
+// and ErrCorrupt.
+func keepVarint[T int64 | uint64](r *Reader, v T, n int) T {
 	if n <= 0 {
 		r.Err = ErrCorrupt
 		return 0
@@ -146,5 +148,5 @@ func (r *Reader) Uvarint() uint64 {
 		return 0
 	}
 	v, n := binary.Uvarint(r.Buf)
-	return took(r, n, v)
+	return keepVarint(r, v, n)
 }
