@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -142,11 +141,27 @@ func Lookup(tx store.Tx, recent Recent, q LookupQuery, now time.Time) (*LookupRe
 	for _, e := range events {
 		rendered, err := AppendRecordJSON(nil, e.Data)
 		if err != nil {
-			return nil, fmt.Errorf("audit: event %s: %w", e.ID, err)
+			rendered = unreadable(&e)
 		}
 		res.Events = append(res.Events, json.RawMessage(rendered))
 	}
 	return res, nil
+}
+
+// unreadable is what LookupEvents shows of an event whose stored record
+// cannot be read (damaged on disk, or by hand): what its indexed columns
+// say, and that the record is lost. The page still answers, and the
+// damage is shown, not skipped.
+func unreadable(e *store.Event) []byte {
+	out, _ := json.Marshal(struct {
+		EventID          string `json:"eventId"`
+		EventName        string `json:"eventName"`
+		EventRW          string `json:"eventRW"`
+		EventTime        string `json:"eventTime"`
+		ServiceName      string `json:"serviceName"`
+		RecordUnreadable bool   `json:"recordUnreadable"`
+	}{e.ID, e.EventName, e.EventRW, e.Time.UTC().Format(TimeLayout), e.ServiceName, true})
+	return out
 }
 
 // merge merges two pages in f's order, once each (an event folded while

@@ -210,3 +210,56 @@ func FuzzLookupTimes(f *testing.F) {
 		}
 	})
 }
+
+// A record that cannot be read (damaged on disk or by hand) does not take
+// its page down: LookupEvents shows what the event's columns say and that
+// its record is lost, beside the events that are whole.
+func TestLookupShowsAnUnreadableRecord(t *testing.T) {
+	st := openStore(t)
+	const acct = "1234567890123456"
+	now := time.Now().UTC().Truncate(time.Second)
+	caller := &model.Principal{Kind: model.Root, AccountID: acct, AccessKeyID: "LTAIroot"}
+	whole := Event(&Call{RequestID: "whole", Time: now.Add(-3 * time.Second), Action: "GetUser", Caller: caller})
+	cut := whole
+	cut.ID, cut.Time, cut.Data = "cut", now.Add(-2*time.Second), whole.Data[:len(whole.Data)/2]
+	garbled := whole
+	garbled.ID, garbled.Time, garbled.Data = "garbled", now.Add(-time.Second), []byte(`{"eventId":`)
+	err := st.Write(context.Background(), func(tx store.Tx) error {
+		for _, e := range []store.Event{whole, cut, garbled} {
+			if err := tx.Events().Append(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []map[string]any
+	err = st.Read(context.Background(), func(tx store.Tx) error {
+		res, err := Lookup(tx, nil, LookupQuery{AccountID: acct}, now.Add(time.Minute))
+		if err != nil {
+			return err
+		}
+		for _, raw := range res.Events {
+			var m map[string]any
+			if err := json.Unmarshal(raw, &m); err != nil {
+				return err
+			}
+			got = append(got, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d events: %v", len(got), got)
+	}
+	for i, want := range []string{"garbled", "cut", "whole"} { // newest first
+		lost, _ := got[i]["recordUnreadable"].(bool)
+		if got[i]["eventId"] != want || lost != (want != "whole") || got[i]["eventName"] != "GetUser" {
+			t.Errorf("event %d: %v; want %s, unreadable %v", i, got[i], want, want != "whole")
+		}
+	}
+}

@@ -29,8 +29,8 @@ const (
 	compactFlags     = compactSensitive | compactTruncated | compactSession | compactResponse | compactDenied
 )
 
-// ErrCorruptRecord is returned for a compact record that is not well
-// formed.
+// ErrCorruptRecord is returned for event data that is neither JSON nor a
+// well-formed compact record.
 var ErrCorruptRecord = errors.New("audit: corrupt event record")
 
 // texts are the record's string fields in their compact order; the encoder
@@ -221,8 +221,12 @@ func (r *record) formatTimes() {
 // AppendRecordJSON appends the ActionTrail JSON of a stored event's data:
 // a compact record rendered, or JSON (what earlier releases and console
 // sign-ins store; JSON never starts with store.CompactRecord) as it is.
+// Data that is neither is ErrCorruptRecord.
 func AppendRecordJSON(dst, data []byte) ([]byte, error) {
 	if len(data) == 0 || data[0] != store.CompactRecord {
+		if !json.Valid(data) {
+			return dst, ErrCorruptRecord
+		}
 		return append(dst, data...), nil
 	}
 	var rec record
