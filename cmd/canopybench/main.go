@@ -13,6 +13,10 @@
 // -canopy-bin runs the Canopy child from another build of canopybench (for
 // example one built from an older commit), so two builds are measured by
 // the same driver: run it once per build, interleaved.
+//
+// CANOPYBENCH_CPUPROFILE=file writes the Canopy child's CPU profile of the
+// run, CANOPYBENCH_ALLOCPROFILE=file its allocations (sampled; read them with
+// go tool pprof -sample_index=alloc_objects).
 package main
 
 import (

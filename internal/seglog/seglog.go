@@ -275,12 +275,14 @@ func scan(f *os.File, size int64, fn func(payload []byte, next int64) error) (in
 	return off, nil
 }
 
-// appendFrame appends record r with its header.
+// appendFrame appends record r with its header. The header is written in
+// place: a header array handed to the checksum escaped to the heap, one
+// allocation per record.
 func appendFrame(buf, r []byte) []byte {
-	var hdr [headerSize]byte
-	binary.LittleEndian.PutUint32(hdr[:4], uint32(len(r)))
-	binary.LittleEndian.PutUint32(hdr[4:], checksum(hdr[:4], r))
-	return append(append(buf, hdr[:]...), r...)
+	start := len(buf)
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(r)))
+	buf = binary.LittleEndian.AppendUint32(buf, checksum(buf[start:start+4], r))
+	return append(buf, r...)
 }
 
 func checksum(length, payload []byte) uint32 {

@@ -190,3 +190,13 @@ func TestDamageBeforeLaterRecordsIsRefused(t *testing.T) {
 		t.Fatal("records after the damage were erased")
 	}
 }
+
+// Framing a record allocates nothing beyond the group's buffer: every
+// audited call frames one.
+func TestAppendFrameAllocatesNothing(t *testing.T) {
+	buf := make([]byte, 0, 4096)
+	record := []byte("a record of some length")
+	if n := testing.AllocsPerRun(100, func() { buf = appendFrame(buf[:0], record) }); n != 0 {
+		t.Fatalf("%v allocations per frame", n)
+	}
+}
