@@ -55,7 +55,7 @@ func serveCanopy(addr, data, db string, limits directory.Limits) error {
 	}
 	waitForSignal()
 	if path := os.Getenv("CANOPYBENCH_ALLOCPROFILE"); path != "" {
-		// Every allocation of the run, sampled: go tool pprof -sample_index=alloc_space.
+		// Every allocation of the run, sampled: go tool pprof -sample_index=alloc_objects (or alloc_space).
 		if f, err := os.Create(path); err == nil {
 			pprof.Lookup("allocs").WriteTo(f, 0)
 			f.Close()
