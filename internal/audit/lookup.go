@@ -268,7 +268,9 @@ func decodeCursor(s string) (cursor, bool) {
 	if err != nil || len(raw) > 512 {
 		return c, false
 	}
-	if json.Unmarshal(raw, &c) != nil || c.ID == "" {
+	// The token is not signed: a forged time the store cannot hold (only
+	// MinInt64 nanoseconds) is an invalid token, not a store failure.
+	if json.Unmarshal(raw, &c) != nil || c.ID == "" || c.Time < earliest.UnixNano() {
 		return c, false
 	}
 	return c, true

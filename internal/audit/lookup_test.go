@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -260,6 +261,27 @@ func TestLookupShowsAnUnreadableRecord(t *testing.T) {
 		lost, _ := got[i]["recordUnreadable"].(bool)
 		if got[i]["eventId"] != want || lost != (want != "whole") || got[i]["eventName"] != "GetUser" {
 			t.Errorf("event %d: %v; want %s, unreadable %v", i, got[i], want, want != "whole")
+		}
+	}
+}
+
+// A NextToken is not signed: any caller can forge one for its own query.
+// A cursor time the store cannot hold is an invalid token (400), not a
+// store failure (500).
+func TestLookupRefusesAForgedCursorOutsideTheStorableTimes(t *testing.T) {
+	st := openStore(t)
+	q := LookupQuery{AccountID: "1234567890123456"}
+	for _, ns := range []int64{math.MinInt64, math.MinInt64 + 1, -1, 0, math.MaxInt64} {
+		q.NextToken = encodeCursor(cursor{Time: ns, ID: "x", Filter: filterFingerprint(q)})
+		err := st.Read(context.Background(), func(tx store.Tx) error {
+			_, err := Lookup(tx, nil, q, time.Now())
+			return err
+		})
+		switch ae := apperr.As(err); {
+		case ns == math.MinInt64 && (ae == nil || ae.Code != CodeInvalidQuery.Name):
+			t.Errorf("cursor time %d: %v; want %s", ns, err, CodeInvalidQuery.Name)
+		case ns != math.MinInt64 && err != nil:
+			t.Errorf("cursor time %d: %v", ns, err)
 		}
 	}
 }
