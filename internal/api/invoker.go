@@ -428,7 +428,7 @@ func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) s
 	c := &audit.Call{RequestID: inv.RequestID, Time: inv.Received, Version: inv.Version,
 		Action: inv.Action, Host: host, AcsHost: inv.Host, SourceIP: inv.SourceIP.String(),
 		UserAgent: inv.UserAgent, Caller: inv.Caller, Claimed: inv.KeyOwner, AccessKeyID: inv.AccessKeyID,
-		SortedParams: iv.auditParams(inv), Resource: inv.resource, Response: inv.output, IsSecret: iv.Registry.isSecret,
+		SortedParams: iv.auditParams(inv, entry == nil), Resource: inv.resource, Response: inv.output, IsSecret: iv.Registry.isSecret,
 		Recipient: recipient, Scheme: "http", EventType: inv.EventType}
 	if inv.Secure {
 		c.Scheme = "https"
@@ -455,8 +455,11 @@ func (iv *Invoker) eventIn(inv *Invocation, e *apperr.Error, recipient string) s
 }
 
 // auditParams are the call's business parameters for its event, in name
-// order (inv.Params' order), secrets redacted.
-func (iv *Invoker) auditParams(inv *Invocation) []audit.Param {
+// order (inv.Params' order), secrets redacted. The values of an action
+// this server does not know (unknown is true) are all redacted: no
+// declaration says which of them are secrets, and the names alone say
+// what was attempted.
+func (iv *Invoker) auditParams(inv *Invocation, unknown bool) []audit.Param {
 	n := 0
 	for _, p := range inv.Params {
 		if !IsCommonParam(p.Key) {
@@ -469,7 +472,7 @@ func (iv *Invoker) auditParams(inv *Invocation) []audit.Param {
 		if IsCommonParam(p.Key) {
 			continue
 		}
-		if iv.Registry.isSecret(p.Key) {
+		if unknown || iv.Registry.isSecret(p.Key) {
 			p.Value = audit.Redacted
 		}
 		out = append(out, audit.Param{Key: p.Key, Value: p.Value})
