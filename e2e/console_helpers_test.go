@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -36,6 +37,17 @@ func newBrowser(t *testing.T, srv *canopytest.Server) *browser {
 	}
 	return &browser{t: t, base: "http://" + srv.Endpoint, client: &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// newBrowserFrom is newBrowser whose connections leave from local, another
+// loopback address (Linux routes all of 127/8 to lo): a second client as
+// the server's per-address limits see it.
+func newBrowserFrom(t *testing.T, srv *canopytest.Server, local string) *browser {
+	t.Helper()
+	b := newBrowser(t, srv)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(local)}}
+	b.client.Transport = &http.Transport{DialContext: d.DialContext}
+	return b
 }
 
 // page is one answer.

@@ -52,9 +52,28 @@ type Invoker struct {
 	// counted). Their events are counted, never stored: nobody's trail
 	// would show them, and anyone could send them in bulk.
 	Unattributed *atomic.Uint64
-	// Attempts bounds the failed attempts against one AccessKey that its
-	// owner's trail keeps (nil: all); the rest count as Unattributed.
+	// Attempts bounds the failed attempts against one AccessKey (or one
+	// account's console sign-in) that its owner's trail keeps (nil: all);
+	// the rest count as Unattributed.
 	Attempts *AttemptBudget
+}
+
+// KeepAttempt reports whether the trail keeps one more failed attempt
+// against key (an AccessKey id; "signin:" and an account id for a console
+// sign-in), within Attempts; an attempt it does not keep is counted as
+// unattributed instead.
+func (iv *Invoker) KeepAttempt(key string) bool {
+	if iv.Attempts.take(key) {
+		return true
+	}
+	iv.countUnattributed()
+	return false
+}
+
+func (iv *Invoker) countUnattributed() {
+	if iv.Unattributed != nil {
+		iv.Unattributed.Add(1)
+	}
 }
 
 func (iv *Invoker) unattributedTotal() uint64 {
@@ -384,9 +403,9 @@ func (iv *Invoker) unknownAction(inv *Invocation) error {
 func (iv *Invoker) Refuse(ctx context.Context, inv *Invocation, err error) error {
 	e := storageError(err)
 	inv.output = nil
-	if inv.Caller == nil && (inv.KeyOwner == nil || !iv.Attempts.take(inv.KeyOwner.AccessKeyID)) {
-		if iv.Unattributed != nil {
-			iv.Unattributed.Add(1)
+	if inv.Caller == nil && (inv.KeyOwner == nil || !iv.KeepAttempt(inv.KeyOwner.AccessKeyID)) {
+		if inv.KeyOwner == nil {
+			iv.countUnattributed()
 		}
 		return e
 	}

@@ -172,10 +172,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			}
 			a.jobs.Wake() // the write may have queued work (a message, a deletion)
 		}}
-	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: a.Now, Log: cfg.Log,
-		Limiter: api.NewFailureLimiter(cfg.AuthFailBurst, cfg.AuthFailPerMinute)}
+	limiter := api.NewFailureLimiter(cfg.AuthFailBurst, cfg.AuthFailPerMinute)
+	a.rpc = &api.RPC{Invoker: a.Invoker, Auth: a.authn, Clock: a.Now, Log: cfg.Log, Limiter: limiter}
 	a.console = console.New(console.Config{Store: st, IAM: a.IAM, Invoker: a.Invoker, Now: a.Now, Log: cfg.Log,
-		Outbox: cfg.Outbox, Dev: *cfg.ConsoleDev, Tokens: a.STS.Tokens(), SSO: a.SSO, STS: a.STS})
+		Outbox: cfg.Outbox, Dev: *cfg.ConsoleDev, Tokens: a.STS.Tokens(), SSO: a.SSO, STS: a.STS, Limiter: limiter})
 	// Built here, not in Serve: Shutdown may run before Serve starts (in
 	// another goroutine), and Serve must then return at once.
 	h := a.Handler()

@@ -54,6 +54,9 @@ type Config struct {
 	// SSO and STS serve the CloudSSO user portal (sso_*.go).
 	SSO *cloudsso.Service
 	STS *sts.Service
+	// Limiter is the API's limit on failed authentications per source
+	// address, which a failed sign-in counts against too (nil: none).
+	Limiter *api.FailureLimiter
 }
 
 // Console serves the pages.
@@ -71,12 +74,13 @@ type Console struct {
 	tokens *sts.Tokens
 	sso    *cloudsso.Service
 	sts    *sts.Service
+	limit  *api.FailureLimiter
 }
 
 // New builds the console.
 func New(cfg Config) *Console {
 	c := &Console{store: cfg.Store, iam: cfg.IAM, invoke: cfg.Invoker, now: cfg.Now, log: cfg.Log,
-		outbox: cfg.Outbox, dev: cfg.Dev, idle: cfg.IdleTimeout, tokens: cfg.Tokens, sso: cfg.SSO, sts: cfg.STS}
+		outbox: cfg.Outbox, dev: cfg.Dev, idle: cfg.IdleTimeout, tokens: cfg.Tokens, sso: cfg.SSO, sts: cfg.STS, limit: cfg.Limiter}
 	if c.idle <= 0 {
 		c.idle = DefaultIdleTimeout
 	}

@@ -37,4 +37,7 @@ var (
 	codeRiskNotAccepted = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidParameter.RiskNotAccepted"}
 	codeSwitchCode      = apperr.Code{Kind: apperr.KindInvalid, Name: "InvalidVerificationCode"}
 	codeNoContact       = apperr.Code{Kind: apperr.KindConflict, Name: "MissingSecurityInfo"}
+	// codeThrottled: a sign-in from an address that failed authentication
+	// too often (on the API or here), with the API's code for the same.
+	codeThrottled = apperr.Code{Kind: apperr.KindThrottled, Name: "Throttling"}
 )

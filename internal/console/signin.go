@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/accounts"
+	"github.com/canopy-iam/canopy/internal/api"
 	"github.com/canopy-iam/canopy/internal/apperr"
 	"github.com/canopy-iam/canopy/internal/audit"
 	"github.com/canopy-iam/canopy/internal/iam"
@@ -55,6 +56,7 @@ func (c *Console) rootSignIn(w http.ResponseWriter, r *http.Request) {
 	var acct store.Account
 	found := false
 	var refusal error
+	budget := c.attemptBudget()
 	err := c.store.Write(r.Context(), func(tx store.Tx) error {
 		var err error
 		if strings.Contains(login, "@") {
@@ -90,6 +92,9 @@ func (c *Console) rootSignIn(w http.ResponseWriter, r *http.Request) {
 		if found {
 			ev := c.signInEvent(r, acct.ID, model.Principal{Kind: model.Root, AccountID: acct.ID}, login, false, refusal, now)
 			refusal = withRequestID(refusal, ev.ID)
+			if refusal != nil && !budget.keep(acct.ID) {
+				return nil // the failure count (if any) still commits
+			}
 			return tx.Events().Append(ev)
 		}
 		return nil
@@ -99,6 +104,7 @@ func (c *Console) rootSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if refusal != nil {
+		c.limit.Failed(clientIP(r))
 		c.render(w, http.StatusForbidden, "signin", &view{Title: "Sign in", CSRF: preToken(w, r),
 			Error: shown(refusal), Data: &signInForm{Account: login}})
 		return
@@ -111,6 +117,25 @@ func (c *Console) rootSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/console/")
+}
+
+// attemptBudget decides, once per sign-in attempt however often its
+// transaction runs, whether the trail keeps the attempt's refusal: a
+// stranger who knows an account id, alias or e-mail must not fill that
+// account's trail (the API keeps the same budget per AccessKey).
+func (c *Console) attemptBudget() *signInBudget { return &signInBudget{invoker: c.invoke} }
+
+type signInBudget struct {
+	invoker *api.Invoker
+	decided bool
+	kept    bool
+}
+
+func (b *signInBudget) keep(acct string) bool {
+	if !b.decided {
+		b.decided, b.kept = true, b.invoker.KeepAttempt("signin:"+acct)
+	}
+	return b.kept
 }
 
 // withRequestID ties a refusal to the request id of its audit event, which
@@ -193,6 +218,7 @@ func (c *Console) ramSignIn(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
+		c.limit.Failed(clientIP(r)) // probing for accounts, as an unknown AccessKey id is
 		again(http.StatusNotFound, codeNoAccount.New("No account has the domain %q. Check the part after @ (the account alias or UID, optionally followed by %s).", alias, iam.DomainSuffix))
 		return
 	}

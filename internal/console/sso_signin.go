@@ -373,9 +373,12 @@ func (c *Console) ssoSignOut(w http.ResponseWriter, r *http.Request) {
 }
 
 // signInAttempt runs a sign-in's password check in one write; a refusal
-// is recorded in the trail (its event built by refused) together with the
-// writes it kept (a failure count), and returned tied to its event.
+// is recorded in the trail (its event built by refused, within the
+// account's budget of refused attempts) together with the writes it kept
+// (a failure count), counted against its source address, and returned
+// tied to its event.
 func (c *Console) signInAttempt(r *http.Request, check func(tx store.Tx) error, refused func(error) store.Event) (refusal, err error) {
+	budget := c.attemptBudget()
 	err = c.store.Write(r.Context(), func(tx store.Tx) error {
 		var err error
 		if refusal, err = splitRefusal(check(tx)); err != nil || refusal == nil {
@@ -383,8 +386,14 @@ func (c *Console) signInAttempt(r *http.Request, check func(tx store.Tx) error, 
 		}
 		ev := refused(refusal)
 		refusal = withRequestID(refusal, ev.ID)
+		if !budget.keep(ev.AccountID) {
+			return nil // past the account's budget: counted, not stored
+		}
 		return tx.Events().Append(ev)
 	})
+	if err == nil && refusal != nil {
+		c.limit.Failed(clientIP(r))
+	}
 	return refusal, err
 }
 
