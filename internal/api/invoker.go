@@ -274,8 +274,7 @@ func (iv *Invoker) read(ctx context.Context, e *entry, inv *Invocation, in any) 
 	if !fresh {
 		// A replay the store caught (after a restart, or on another node):
 		// its success event was not stored; record the refusal instead.
-		inv.Nonce = nil
-		return nil, iv.Refuse(ctx, inv, authn.NonceUsed())
+		return nil, iv.refuseReplay(ctx, inv)
 	}
 	// Copies for other trails only once the call is known not to be a
 	// replay: no trail shows a success its caller never got.
@@ -331,10 +330,24 @@ func (iv *Invoker) write(ctx context.Context, e *entry, inv *Invocation, in any)
 		return out, nil
 	}
 	if errors.Is(err, errNonceReplayed) {
-		inv.Nonce = nil // recorded already, by the request this one replays
-		err = authn.NonceUsed()
+		return nil, iv.refuseReplay(ctx, inv)
 	}
 	return nil, iv.Refuse(ctx, inv, err)
+}
+
+// refuseReplay refuses a request whose nonce the store holds already (the
+// request it replays recorded it). As authn does for a replay it catches
+// itself, it records the refusal as an attempt against the caller's key:
+// a replay proves only that someone holds a request the key signed, so it
+// goes to the owner's trail marked unverified and within the key's
+// attempt budget, and replaying one captured request cannot fill a trail.
+func (iv *Invoker) refuseReplay(ctx context.Context, inv *Invocation) error {
+	inv.Nonce = nil
+	if inv.Caller != nil {
+		owner := *inv.Caller
+		inv.KeyOwner, inv.Caller = &owner, nil
+	}
+	return iv.Refuse(ctx, inv, authn.NonceUsed())
 }
 
 var errNonceReplayed = errors.New("nonce replayed")
@@ -414,8 +427,7 @@ func (iv *Invoker) Refuse(ctx context.Context, inv *Invocation, err error) error
 		return storageError(aerr)
 	}
 	if !fresh {
-		inv.Nonce = nil
-		return iv.Refuse(ctx, inv, authn.NonceUsed())
+		return iv.refuseReplay(ctx, inv)
 	}
 	return e
 }

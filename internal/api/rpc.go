@@ -185,6 +185,9 @@ func (s *RPC) serve(r *http.Request, inv *Invocation, answer []byte) (body []byt
 	}
 	if err != nil {
 		s.Limiter.Failed(inv.SourceIP)
+		if inv.Caller != nil {
+			inv.Nonce = &res.Nonce // proven and fresh: the refusal uses it up
+		}
 		return nil, format, s.Invoker.Refuse(r.Context(), inv, err)
 	}
 	inv.Nonce = &res.Nonce

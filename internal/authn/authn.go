@@ -114,11 +114,12 @@ type signed struct {
 }
 
 // Authenticate verifies the request and returns its principal. Errors are
-// *apperr.Error with the cloud's codes. When the signature verified but a
-// later check failed, the principal is still returned with the error so the
-// refusal can be recorded in the caller's audit trail; when the request
-// named a known AccessKey but failed before its signature was proven, the
-// result carries only Claimed.
+// *apperr.Error with the cloud's codes. When the signature verified and the
+// nonce was fresh but a later check failed (a disabled key), the principal
+// and the nonce are still returned with the error, so the refusal is
+// recorded in the caller's audit trail and uses the nonce up; when the
+// request named a known AccessKey but failed before its signature was
+// proven, or replayed a nonce, the result carries only Claimed.
 func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result, error) {
 	isV3 := IsV3(req.Authorization)
 	var s signed
@@ -163,17 +164,24 @@ func (a *Authenticator) Authenticate(ctx context.Context, req *Request) (*Result
 	// inserts across its index.
 	res := &Result{Principal: cred.Principal,
 		Nonce: store.Nonce{AccessKeyID: s.accessKeyID, Value: s.nonce, Expires: signedAt.Add(NonceRetention)}}
+	// This node refuses any reuse of a nonce within the window, whatever
+	// the timestamp. The store (another node, or after a restart) refuses
+	// the exact replay: same nonce with the same signed timestamp. A reuse
+	// proves only that someone holds a request the key signed, not who
+	// sent it, so it is an attempt against the key (Claimed), not the
+	// signer's own call.
+	if !a.recent.add(s.accessKeyID, s.nonce, res.Nonce.Expires) {
+		p := cred.Principal
+		return &Result{Claimed: &p}, NonceUsed()
+	}
+	// Checked after the nonce is taken: a refused request uses its nonce
+	// up like any other (its refusal records it), so the same bytes cannot
+	// run once the key is enabled again.
 	if !cred.Active {
 		if cred.Disabled != "" {
 			return res, codeKeyInactive.New("%s", cred.Disabled)
 		}
 		return res, codeKeyInactive.New("Specified access key is disabled.")
-	}
-	// This node refuses any reuse of a nonce within the window, whatever
-	// the timestamp. The store (another node, or after a restart) refuses
-	// the exact replay: same nonce with the same signed timestamp.
-	if !a.recent.add(s.accessKeyID, s.nonce, res.Nonce.Expires) {
-		return res, NonceUsed()
 	}
 	return res, nil
 }
