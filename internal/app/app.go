@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -83,6 +84,8 @@ type App struct {
 
 	unattributed atomic.Uint64 // see api.Invoker.Unattributed
 
+	serveLock *os.File // held while this node serves a SQLite store (servelock.go)
+
 	// clockOffset moves the domain clock (token, invitation, code expiry)
 	// away from real time, for tests; signatures always use real time.
 	clockOffset atomic.Int64
@@ -111,7 +114,7 @@ func OpenStore(ctx context.Context, cfg Config, opts ...sqlstore.Option) (store.
 
 // New builds a node: it opens the store (applying migrations) and starts
 // the background work (change watcher, audit appender, sweeper).
-func New(ctx context.Context, cfg Config) (*App, error) {
+func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -121,11 +124,18 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.TLSAddr != "" {
 		// First, so that a certificate that cannot serve stops the start
 		// before anything is opened.
-		var err error
 		if tlsCfg, err = a.loadTLS(); err != nil {
 			return nil, err
 		}
 	}
+	if a.serveLock, err = lockSQLiteServer(cfg); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil && a.serveLock != nil {
+			a.serveLock.Close()
+		}
+	}()
 	// The read cache (SQLite only) learns of other processes' writes
 	// through the watcher started below, within PollInterval.
 	st, ring, err := OpenStore(ctx, cfg, sqlstore.WithReadCache())
@@ -303,6 +313,10 @@ func (a *App) Shutdown(ctx context.Context) error {
 	a.flushKeyUse(ctx)
 	a.appender.Close()
 	errs = append(errs, a.Store.Close())
+	if a.serveLock != nil {
+		a.serveLock.Close() // the store is closed: another node may serve it
+		a.serveLock = nil
+	}
 	return errors.Join(errs...)
 }
 

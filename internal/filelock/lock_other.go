@@ -1,8 +1,8 @@
 //go:build !unix
 
-package seglog
+package filelock
 
 import "os"
 
-// tryLock cannot lock on this platform: one node per data directory.
-func tryLock(*os.File) (bool, error) { return true, nil }
+// TryLock cannot lock on this platform: one node per data directory.
+func TryLock(*os.File) (bool, error) { return true, nil }

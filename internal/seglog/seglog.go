@@ -30,6 +30,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/canopy-iam/canopy/internal/filelock"
 )
 
 // DefaultSegmentSize is the size of a preallocated segment.
@@ -107,7 +109,7 @@ func Open(root string, opt Options) (*Log, error) {
 		if err != nil {
 			return nil, err
 		}
-		ok, err := tryLock(lf)
+		ok, err := filelock.TryLock(lf)
 		if err != nil || !ok {
 			lf.Close()
 			if err != nil {
