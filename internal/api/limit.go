@@ -14,9 +14,11 @@ const (
 	DefaultAuthFailPerMinute  = 60
 	DefaultKeyAttemptBurst    = 20
 	DefaultKeyAttemptsPerHour = 20
-	// maxBuckets bounds a limiter's memory: past it, keys it does not know
-	// yet share one bucket, so a flood from many addresses (or against many
-	// keys) is limited as one instead of growing the table.
+	// maxBuckets bounds a limiter's memory. Past it, the keys it does not
+	// know yet spend from one shared bucket, but are never refused by has:
+	// an address that has not failed must not be throttled because others
+	// (65,536 IPv6 /64s are one /48) filled the table. The refilled buckets
+	// are forgotten as soon as the table is full (at most once a second).
 	maxBuckets = 1 << 16
 )
 
@@ -74,10 +76,7 @@ func (b *buckets[K]) has(key K) bool {
 	defer b.mu.RUnlock()
 	x := b.table[key]
 	if x == nil {
-		if len(b.table) < maxBuckets {
-			return true // a full bucket
-		}
-		x = &b.overflow
+		return true // a full bucket, or past maxBuckets: see there
 	}
 	return b.available(x, now) >= 1
 }
@@ -91,8 +90,11 @@ func (b *buckets[K]) take(key K) bool {
 	now := b.now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.sweep(now)
+	b.sweep(now, time.Minute)
 	x := b.table[key]
+	if x == nil && len(b.table) >= maxBuckets {
+		b.sweep(now, time.Second) // full: make room now if buckets have refilled
+	}
 	if x == nil {
 		if len(b.table) >= maxBuckets {
 			x = &b.overflow
@@ -110,10 +112,10 @@ func (b *buckets[K]) take(key K) bool {
 	return true
 }
 
-// sweep forgets, at most once a minute, the keys whose buckets have filled
-// up again: they are what an unknown key gets anyway.
-func (b *buckets[K]) sweep(now time.Time) {
-	if now.Sub(b.swept) < time.Minute {
+// sweep forgets, at most once per every, the keys whose buckets have
+// filled up again: they are what an unknown key gets anyway.
+func (b *buckets[K]) sweep(now time.Time, every time.Duration) {
+	if now.Sub(b.swept) < every {
 		return
 	}
 	b.swept = now

@@ -51,9 +51,11 @@ func TestFailureLimiterBucketsPerAddress(t *testing.T) {
 	}
 }
 
-// Past maxBuckets addresses, new ones share one bucket: memory stays
-// bounded and a flood from many addresses is throttled as one.
-func TestFailureLimiterOverflowSharesOneBucket(t *testing.T) {
+// Past maxBuckets addresses memory stays bounded, and an address that
+// never failed is still served: filling the table (one failure from each of
+// 65,536 addresses, a single IPv6 /48) must not throttle everyone else.
+// Buckets that refilled are forgotten as soon as the table is full.
+func TestFailureLimiterFullTableThrottlesNobodyElse(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	l := NewFailureLimiter(2, 1)
 	l.b.now = func() time.Time { return now }
@@ -63,18 +65,22 @@ func TestFailureLimiterOverflowSharesOneBucket(t *testing.T) {
 	if len(l.b.table) != maxBuckets {
 		t.Fatalf("%d buckets", len(l.b.table))
 	}
-	x, y := netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("198.51.100.2")
-	l.Failed(x)
-	l.Failed(y)
-	if l.Allowed(netip.MustParseAddr("198.51.100.3")) || len(l.b.table) != maxBuckets {
-		t.Fatalf("the overflow bucket is not shared (%d buckets)", len(l.b.table))
+	x := netip.MustParseAddr("198.51.100.1")
+	for range 5 {
+		l.Failed(x) // spends the shared bucket, and more
 	}
-	// Addresses whose buckets filled up again are forgotten; x, failing
-	// now, is the one left.
-	now = now.Add(10 * time.Minute)
+	if !l.Allowed(netip.MustParseAddr("198.51.100.3")) || len(l.b.table) != maxBuckets {
+		t.Fatalf("an address that never failed is throttled (%d buckets)", len(l.b.table))
+	}
+	// Once the flood's buckets have refilled, a full table makes room at
+	// the next failure instead of at the minute's sweep: x gets a bucket
+	// of its own and is throttled on its own.
+	now = now.Add(time.Minute + time.Second)
+	l.b.swept = now.Add(-time.Second) // the minute's sweep not due
 	l.Failed(x)
-	if len(l.b.table) != 1 || l.b.table[addrKey(x)] == nil {
-		t.Fatalf("%d buckets left after all but one refilled", len(l.b.table))
+	l.Failed(x)
+	if len(l.b.table) != 1 || l.Allowed(x) || !l.Allowed(netip.MustParseAddr("198.51.100.3")) {
+		t.Fatalf("%d buckets; x allowed %v", len(l.b.table), l.Allowed(x))
 	}
 }
 
