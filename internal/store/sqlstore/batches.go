@@ -211,7 +211,11 @@ func mergeEvents(f store.EventFilter, a, b []store.Event) []store.Event {
 	}
 	out := append(slices.Clip(a), b...)
 	slices.SortFunc(out, eventOrder(f.Newest))
-	return slices.CompactFunc(out, func(x, y store.Event) bool { return x.ID == y.ID && x.Time.Equal(y.Time) })[:min(len(out), pageLimit(f.Limit))]
+	// The page is cut from the compacted slice: CompactFunc zeroes what it
+	// removes, so cutting at the length before compaction brought the
+	// removed duplicates back as zero events.
+	out = slices.CompactFunc(out, func(x, y store.Event) bool { return x.ID == y.ID && x.Time.Equal(y.Time) })
+	return out[:min(len(out), pageLimit(f.Limit))]
 }
 
 // batchBlob is a stored batch, its records uncompressed; an event is
