@@ -489,7 +489,10 @@ func (l *Log) segments() ([]int64, error) {
 			continue
 		}
 		seq, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(name, "seg-"), ".log"), 10, 64)
-		if err == nil && seq > 0 {
+		// Only the name path gives: a stray "seg-1.log" beside
+		// seg-0000000000000001.log would list segment 1 twice and fold
+		// its records twice.
+		if err == nil && seq > 0 && filepath.Base(l.path(seq)) == name {
 			out = append(out, seq)
 		}
 	}

@@ -200,3 +200,26 @@ func TestAppendFrameAllocatesNothing(t *testing.T) {
 		t.Fatalf("%v allocations per frame", n)
 	}
 }
+
+// A stray file named like a segment but not as the log names them (a
+// "seg-1.log" beside seg-0000000000000001.log) is no segment: listing it
+// would read segment 1 twice, and fold its records twice.
+func TestAStrayNameIsNoSegment(t *testing.T) {
+	root := t.TempDir()
+	l, err := Open(root, Options{SegmentSize: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append([][]byte{[]byte("one"), []byte("two")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, stray := range []string{"seg-1.log", "seg-+1.log", "seg-01.log"} {
+		if err := os.WriteFile(l.dir+"/"+stray, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := readAll(t, l); len(got) != 2 {
+		t.Fatalf("%d records read; want 2", len(got))
+	}
+	l.Close()
+}
