@@ -11,7 +11,9 @@ import (
 // is listed once, and the page holds no zero event in its place.
 func TestMergeEventsDropsDuplicatesWithoutZeroEvents(t *testing.T) {
 	at := time.Unix(1_700_000_000, 0)
-	ev := func(id string, s int) store.Event { return store.Event{ID: id, Time: at.Add(time.Duration(s) * time.Second)} }
+	ev := func(id string, s int) store.Event {
+		return store.Event{ID: id, Time: at.Add(time.Duration(s) * time.Second)}
+	}
 	a := []store.Event{ev("c", 3), ev("b", 2), ev("a", 1)}
 	b := []store.Event{ev("c", 3), ev("b", 2), ev("a", 1), ev("z", 0)}
 	for _, limit := range []int{0, 3, 10} {
