@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/canopy-iam/canopy/internal/seglog"
@@ -333,6 +334,7 @@ func (a *Appender) write(batch []*item, fresh []bool, err error) {
 	}
 	if len(recs) > 0 {
 		w.end, err = a.log.Append(recs)
+		err = diskFull(err)
 	}
 	if err == nil && len(recs) > 0 {
 		a.tailMu.Lock()
@@ -349,6 +351,16 @@ func (a *Appender) write(batch []*item, fresh []bool, err error) {
 	for i, it := range batch {
 		it.result <- result{fresh: fresh[i], err: err}
 	}
+}
+
+// diskFull marks a log write that failed for want of space (no next
+// segment, a full quota) as store.ErrStorageFull: the caller answers the
+// retryable 503 that names storage, as for a full database, not a 500.
+func diskFull(err error) error {
+	if err != nil && (errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)) && !errors.Is(err, store.ErrStorageFull) {
+		return fmt.Errorf("%w: %w", store.ErrStorageFull, err)
+	}
+	return err
 }
 
 // guard claims the batch's nonces among the nodes sharing the store (a

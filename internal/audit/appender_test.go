@@ -2,10 +2,13 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -209,4 +212,18 @@ func TestConcurrentSubmitsRecordTheirOwnEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("folded from the log", folded)
+}
+
+// A log that cannot grow (no space for its next segment) fails the call
+// as a full store: the API answers 503 ServiceUnavailable naming storage.
+func TestAFullDiskIsAFullStore(t *testing.T) {
+	for _, errno := range []syscall.Errno{syscall.ENOSPC, syscall.EDQUOT} {
+		err := diskFull(&os.PathError{Op: "write", Path: "seg-0000000000000002.log", Err: errno})
+		if !errors.Is(err, store.ErrStorageFull) || !errors.Is(err, errno) {
+			t.Errorf("%v: %v", errno, err)
+		}
+	}
+	if err := diskFull(os.ErrPermission); errors.Is(err, store.ErrStorageFull) {
+		t.Errorf("a permission error reads as a full store: %v", err)
+	}
 }
