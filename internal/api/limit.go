@@ -145,7 +145,9 @@ func NewFailureLimiter(burst, perMinute int) *FailureLimiter {
 	return &FailureLimiter{b}
 }
 
-func addrKey(a netip.Addr) netip.Prefix {
+// SourceKey is the source a limit counts an address as: an IPv4 address,
+// or an IPv6 address by its /64, which one client usually owns whole.
+func SourceKey(a netip.Addr) netip.Prefix {
 	a = a.Unmap()
 	bits := 32
 	if a.Is6() {
@@ -156,12 +158,12 @@ func addrKey(a netip.Addr) netip.Prefix {
 }
 
 // Allowed reports whether addr may still be served.
-func (l *FailureLimiter) Allowed(addr netip.Addr) bool { return l == nil || l.b.has(addrKey(addr)) }
+func (l *FailureLimiter) Allowed(addr netip.Addr) bool { return l == nil || l.b.has(SourceKey(addr)) }
 
 // Failed counts one failed authentication of addr.
 func (l *FailureLimiter) Failed(addr netip.Addr) {
 	if l != nil {
-		l.b.take(addrKey(addr))
+		l.b.take(SourceKey(addr))
 	}
 }
 

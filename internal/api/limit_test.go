@@ -43,7 +43,7 @@ func TestFailureLimiterBucketsPerAddress(t *testing.T) {
 		t.Fatal("the next /64 was refused")
 	}
 	// An IPv4 client seen over IPv6 (mapped) is still that IPv4 address.
-	if addrKey(netip.MustParseAddr("::ffff:192.0.2.1")) == addrKey(netip.MustParseAddr("::ffff:192.0.2.9")) {
+	if SourceKey(netip.MustParseAddr("::ffff:192.0.2.1")) == SourceKey(netip.MustParseAddr("::ffff:192.0.2.9")) {
 		t.Error("IPv4-mapped addresses were grouped like a /64")
 	}
 	if NewFailureLimiter(-1, 60) != nil || !(*FailureLimiter)(nil).Allowed(a) {

@@ -56,7 +56,7 @@ func (c *Console) rootSignIn(w http.ResponseWriter, r *http.Request) {
 	var acct store.Account
 	found := false
 	var refusal error
-	budget := c.attemptBudget()
+	budget := c.attemptBudget(r)
 	err := c.store.Write(r.Context(), func(tx store.Tx) error {
 		var err error
 		if strings.Contains(login, "@") {
@@ -122,20 +122,49 @@ func (c *Console) rootSignIn(w http.ResponseWriter, r *http.Request) {
 // attemptBudget decides, once per sign-in attempt however often its
 // transaction runs, whether the trail keeps the attempt's refusal: a
 // stranger who knows an account id, alias or e-mail must not fill that
-// account's trail (the API keeps the same budget per AccessKey).
-func (c *Console) attemptBudget() *signInBudget { return &signInBudget{invoker: c.invoke} }
+// account's trail (the API keeps the same budget per AccessKey). The
+// budget is per account and source address, so that one stranger using
+// it up hides nobody else's attempts.
+func (c *Console) attemptBudget(r *http.Request) *signInBudget {
+	return &signInBudget{invoker: c.invoke, source: api.SourceKey(clientIP(r)).String()}
+}
 
 type signInBudget struct {
 	invoker *api.Invoker
+	source  string
 	decided bool
 	kept    bool
 }
 
 func (b *signInBudget) keep(acct string) bool {
 	if !b.decided {
-		b.decided, b.kept = true, b.invoker.KeepAttempt("signin:"+acct)
+		b.decided, b.kept = true, b.invoker.KeepAttempt("signin:"+acct+"/"+b.source)
 	}
 	return b.kept
+}
+
+// signInRefused counts a refused sign-in step that runs outside
+// signInAttempt (a wrong MFA code) against its address, and records its
+// event within the attempt budget.
+func (c *Console) signInRefused(r *http.Request, ev store.Event) error {
+	c.limit.Failed(clientIP(r))
+	if !c.attemptBudget(r).keep(ev.AccountID) {
+		return nil
+	}
+	return c.recordEvent(r.Context(), ev)
+}
+
+// throttled answers 429 when r's address has failed authentication too
+// often (on the API or a sign-in form or step).
+func (c *Console) throttled(w http.ResponseWriter, r *http.Request) bool {
+	if c.limit.Allowed(clientIP(r)) {
+		return false
+	}
+	// Refused before any password or code is checked or event stored: a
+	// sign-in is the API's authentication by other means.
+	c.fail(w, r, nil, http.StatusTooManyRequests, codeThrottled.New(
+		"Too many failed sign-ins or authentications from your address; wait a minute and try again."))
+	return true
 }
 
 // withRequestID ties a refusal to the request id of its audit event, which

@@ -329,6 +329,9 @@ func (c *Console) ssoVerifyMFAPage(w http.ResponseWriter, r *http.Request, p *po
 // ssoVerifyMFA checks a bound device's code; a wrong one is a failed
 // sign-in in the trail, and maxMFAFailures of them end the logon.
 func (c *Console) ssoVerifyMFA(w http.ResponseWriter, r *http.Request, p *portalPage) {
+	if c.throttled(w, r) {
+		return
+	}
 	a := p.a
 	now := c.now()
 	err := c.store.Write(r.Context(), func(tx store.Tx) error {
@@ -339,8 +342,8 @@ func (c *Console) ssoVerifyMFA(w http.ResponseWriter, r *http.Request, p *portal
 			c.fail(w, r, nil, 0, err)
 			return
 		}
-		ev, rerr := c.ssoStep(r, p, audit.ConsoleSigninType, true, err)
-		if rerr != nil {
+		ev := c.ssoEvent(r, p.d.AccountID, p.d, a.s.SSO.UserName, a.s.SSO.UserID, audit.ConsoleSigninType, nil, true, err, now)
+		if rerr := c.signInRefused(r, ev); rerr != nil {
 			c.fail(w, r, nil, 0, rerr)
 			return
 		}
@@ -378,7 +381,7 @@ func (c *Console) ssoSignOut(w http.ResponseWriter, r *http.Request) {
 // (a failure count), counted against its source address, and returned
 // tied to its event.
 func (c *Console) signInAttempt(r *http.Request, check func(tx store.Tx) error, refused func(error) store.Event) (refusal, err error) {
-	budget := c.attemptBudget()
+	budget := c.attemptBudget(r)
 	err = c.store.Write(r.Context(), func(tx store.Tx) error {
 		var err error
 		if refusal, err = splitRefusal(check(tx)); err != nil || refusal == nil {

@@ -247,6 +247,9 @@ func (c *Console) verifyMFAPage(w http.ResponseWriter, r *http.Request, a *activ
 // (iam.VerifyMFACode remembers the last step used). A wrong code is a
 // failed sign-in in the trail.
 func (c *Console) verifyMFA(w http.ResponseWriter, r *http.Request, a *active) {
+	if c.throttled(w, r) {
+		return
+	}
 	now := c.now()
 	err := c.store.Write(r.Context(), func(tx store.Tx) error {
 		return c.iam.VerifyMFACode(tx, a.acct, a.s.UserName, strings.TrimSpace(r.PostFormValue("code")), now)
@@ -258,7 +261,7 @@ func (c *Console) verifyMFA(w http.ResponseWriter, r *http.Request, a *active) {
 		}
 		var refusal error = codeWrongMFA.New("The MFA code is wrong or was used already; wait for the next code.")
 		ev := c.signInEvent(r, a.acct, *a.principal(), a.s.LoginAccount, true, refusal, now)
-		if err := c.recordEvent(r.Context(), ev); err != nil {
+		if err := c.signInRefused(r, ev); err != nil {
 			c.fail(w, r, nil, 0, err)
 			return
 		}

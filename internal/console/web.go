@@ -202,11 +202,7 @@ func (c *Console) anonymousPost(h http.HandlerFunc) http.HandlerFunc {
 			c.fail(w, r, nil, http.StatusForbidden, csrfRefused())
 			return
 		}
-		if !c.limit.Allowed(clientIP(r)) {
-			// Refused before any password is checked or event stored: a
-			// sign-in form is the API's authentication by other means.
-			c.fail(w, r, nil, http.StatusTooManyRequests, codeThrottled.New(
-				"Too many failed sign-ins or authentications from your address; wait a minute and try again."))
+		if c.throttled(w, r) {
 			return
 		}
 		h(w, r)
