@@ -219,6 +219,13 @@ func (a *App) openAuditLog(ctx context.Context) (*audit.Appender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open audit log: %w", err)
 	}
+	for _, d := range log.Damaged() {
+		// Loud: unless it was the torn last write of a crash (never
+		// answered), the calls recorded there are lost, and their nonces.
+		a.Config.Log.Error("audit log damaged: recovery skipped an unreadable stretch and kept the records after it; "+
+			"the events recorded in it are lost, unless it was the torn last write of a crash",
+			"segment", d.Path, "offset", d.At, "bytes", d.Bytes)
+	}
 	app, err := audit.OpenAppender(ctx, a.Store, log, audit.AppenderConfig{Log: a.Config.Log})
 	if err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -75,7 +76,21 @@ type Log struct {
 	pos     Pos
 	spare   chan spareResult // the next segment, being zero-filled
 	scratch []byte
+	damaged []Damage // what recovery skipped, for the caller to report
 }
+
+// Damage is a damaged stretch that recovery found between whole records
+// and turned into padding, so that the records after it are kept: bytes
+// lost at offset At of segment Path. It is either the torn record of a
+// crash's last write (never acknowledged) or damage to acknowledged
+// records, which are then lost; Open's caller reports it.
+type Damage struct {
+	Path      string
+	At, Bytes int64
+}
+
+// Damaged lists what recovery skipped when the log was opened.
+func (l *Log) Damaged() []Damage { return l.damaged }
 
 type spareResult struct {
 	f   *os.File
@@ -203,9 +218,29 @@ func (l *Log) recover(seq int64) (int64, error) {
 		return 0, err
 	}
 	defer f.Close()
-	end, err := scan(f, l.size, nil)
+	end, err := scan(f, 0, l.size, nil)
 	if err != nil {
 		return 0, err
+	}
+	// Whole records after an unreadable one are kept: zeroing them would
+	// erase acknowledged events and the nonces that refuse their replays.
+	// The unreadable stretch becomes a padding frame that every reader
+	// skips, and is reported.
+	for {
+		next, found, err := l.nextFrame(f, end)
+		if err != nil {
+			return 0, err
+		}
+		if !found {
+			break
+		}
+		if err := writePadding(f, end, next-end); err != nil {
+			return 0, err
+		}
+		l.damaged = append(l.damaged, Damage{Path: l.path(seq), At: end, Bytes: next - end})
+		if end, err = scan(f, next, l.size, nil); err != nil {
+			return 0, err
+		}
 	}
 	// A crash can tear only the last write, which is at most maxWrite
 	// bytes from end: zero that part wherever anything is written, so a
@@ -237,7 +272,7 @@ func (l *Log) recover(seq int64) (int64, error) {
 		}
 		dirty = true
 	}
-	if dirty {
+	if dirty || len(l.damaged) > 0 {
 		if err := f.Sync(); err != nil {
 			return 0, err
 		}
@@ -245,29 +280,84 @@ func (l *Log) recover(seq int64) (int64, error) {
 	return end, nil
 }
 
-// scan walks the whole records of one segment from its start, calling fn
-// (when not nil) with each payload and the offset after it, and returns
-// the offset where the valid part ends.
-func scan(f *os.File, size int64, fn func(payload []byte, next int64) error) (int64, error) {
+// paddingFlag marks a frame's length as padding: recovery's replacement
+// for an unreadable stretch, skipped by every reader. Older releases read
+// it as a length past MaxRecord, the end of the valid part.
+const paddingFlag = 1 << 31
+
+// nextFrame finds the first whole record that starts after the unreadable
+// one at from and within the next maxWrite bytes, leaving room for a
+// padding frame before it.
+func (l *Log) nextFrame(f *os.File, from int64) (int64, bool, error) {
+	limit := min(from+maxWrite, l.size-headerSize)
+	buf := make([]byte, min(limit-from+headerSize, 1<<20))
+	for base := from + headerSize + 1; base <= limit; base += int64(len(buf)) - headerSize {
+		n, err := f.ReadAt(buf, base)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return 0, false, err
+		}
+		for i := 0; i+headerSize <= n && base+int64(i) <= limit; i++ {
+			size := int64(binary.LittleEndian.Uint32(buf[i : i+4]))
+			if size == 0 || size > MaxRecord || base+int64(i)+headerSize+size > l.size {
+				continue
+			}
+			if _, _, whole := readFrame(f, base+int64(i), l.size); whole {
+				return base + int64(i), true, nil
+			}
+		}
+		if n < len(buf) {
+			break
+		}
+	}
+	return 0, false, nil
+}
+
+// writePadding overwrites n bytes at off with one padding frame of zeros.
+func writePadding(f *os.File, off, n int64) error {
+	frame := make([]byte, n)
+	binary.LittleEndian.PutUint32(frame[:4], uint32(n-headerSize)|paddingFlag)
+	binary.LittleEndian.PutUint32(frame[4:8], checksum(frame[:4], frame[headerSize:]))
+	_, err := f.WriteAt(frame, off)
+	return err
+}
+
+// readFrame reads the frame at off: its payload (nil for padding), the
+// offset after it, and whether it is whole (its length fits and its
+// checksum matches); a short segment ends where it is cut.
+func readFrame(f *os.File, off, size int64) (payload []byte, next int64, whole bool) {
 	var hdr [headerSize]byte
-	off := int64(0)
+	if _, err := f.ReadAt(hdr[:], off); err != nil {
+		return nil, off, false
+	}
+	n := int64(binary.LittleEndian.Uint32(hdr[:4]))
+	padding := n&paddingFlag != 0
+	n &^= paddingFlag
+	if n == 0 || (n > MaxRecord && !padding) || n > maxWrite || off+headerSize+n > size {
+		return nil, off, false
+	}
+	payload = make([]byte, n)
+	if _, err := f.ReadAt(payload, off+headerSize); err != nil {
+		return nil, off, false
+	}
+	if checksum(hdr[:4], payload) != binary.LittleEndian.Uint32(hdr[4:]) {
+		return nil, off, false
+	}
+	if padding {
+		payload = nil
+	}
+	return payload, off + headerSize + n, true
+}
+
+// scan walks the whole records of one segment from off, calling fn (when
+// not nil) with each payload and the offset after it, skipping padding,
+// and returns the offset where the valid part ends.
+func scan(f *os.File, off, size int64, fn func(payload []byte, next int64) error) (int64, error) {
 	for off+headerSize <= size {
-		if _, err := f.ReadAt(hdr[:], off); err != nil {
-			return off, nil // a short segment ends here
-		}
-		n := int64(binary.LittleEndian.Uint32(hdr[:4]))
-		if n == 0 || n > MaxRecord || off+headerSize+n > size {
+		payload, next, whole := readFrame(f, off, size)
+		if !whole {
 			return off, nil
 		}
-		payload := make([]byte, n)
-		if _, err := f.ReadAt(payload, off+headerSize); err != nil {
-			return off, nil
-		}
-		if checksum(hdr[:4], payload) != binary.LittleEndian.Uint32(hdr[4:]) {
-			return off, nil
-		}
-		next := off + headerSize + n
-		if fn != nil {
+		if fn != nil && payload != nil {
 			if err := fn(payload, next); err != nil {
 				return off, err
 			}
@@ -415,7 +505,7 @@ func (l *Log) ReadFrom(from Pos, fn func(payload []byte, next Pos) error) error 
 		if seq == from.Segment {
 			skip = from.Offset
 		}
-		_, err = scan(f, l.size, func(payload []byte, next int64) error {
+		_, err = scan(f, 0, l.size, func(payload []byte, next int64) error {
 			if next <= skip {
 				return nil
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -151,10 +152,11 @@ func TestNodesGetTheirOwnLog(t *testing.T) {
 	c.Close()
 }
 
-// Damage that no crash leaves (an unreadable record with whole records
-// after it, past what one write could tear) stops the open instead of
-// erasing acknowledged records.
-func TestDamageBeforeLaterRecordsIsRefused(t *testing.T) {
+// One damaged record among acknowledged ones (a flipped byte) costs that
+// record only: recovery turns it into padding, keeps the 11 records after
+// it (their events and the nonces that refuse their replays) and reports
+// the damage, once: a second start finds the padding and nothing else.
+func TestDamageBeforeLaterRecordsCostsOnlyThatRecord(t *testing.T) {
 	root := t.TempDir()
 	const size = 4 * maxWrite
 	l, err := Open(root, Options{SegmentSize: size})
@@ -162,7 +164,8 @@ func TestDamageBeforeLaterRecordsIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	big := bytes.Repeat([]byte("r"), 1<<20)
-	for range 12 { // 12 MiB of records, more than one write could tear
+	for i := range 12 { // 12 MiB of records, more than one write could tear
+		big[0] = byte('a' + i)
 		if _, err := l.Append([][]byte{big}); err != nil {
 			t.Fatal(err)
 		}
@@ -177,17 +180,56 @@ func TestDamageBeforeLaterRecordsIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	if l, err := Open(root, Options{SegmentSize: size}); err == nil {
+	for start := range 2 {
+		l, err := Open(root, Options{SegmentSize: size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []Damage{{Path: path, At: 0, Bytes: headerSize + 1<<20}}
+		if start == 1 {
+			want = nil
+		}
+		if got := l.Damaged(); !slices.Equal(got, want) {
+			t.Errorf("start %d: damage %v; want %v", start, got, want)
+		}
+		got := readAll(t, l)
+		if len(got) != 11+start || got[0][0] != 'b' || got[10][0] != 'l' || (start == 1 && string(got[11]) != "after") {
+			t.Fatalf("start %d: %d records read back; want the 11 after the damaged one (and the one appended since)", start, len(got))
+		}
+		if start == 0 {
+			if _, err := l.Append([][]byte{[]byte("after")}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		l.Close()
-		t.Fatal("a log damaged before 12 MiB of records opened (and would have erased them)")
 	}
-	// The records after the damage are still on disk.
-	raw, err := os.ReadFile(path)
+}
+
+// Bytes past maxWrite after the last whole record are no torn write and
+// no record: a start refuses rather than erase what it cannot read.
+func TestGarbageFarPastTheRecordsIsRefused(t *testing.T) {
+	root := t.TempDir()
+	const size = 4 * maxWrite
+	l, err := Open(root, Options{SegmentSize: size})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(raw[11<<20:], big[:1024]) {
-		t.Fatal("records after the damage were erased")
+	if _, err := l.Append([][]byte{[]byte("one")}); err != nil {
+		t.Fatal(err)
+	}
+	path := l.path(l.End().Segment)
+	l.Close()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("garbage"), maxWrite+1<<20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if l, err := Open(root, Options{SegmentSize: size}); err == nil {
+		l.Close()
+		t.Fatal("a log with unreadable bytes far past its records opened (and would have erased them)")
 	}
 }
 
