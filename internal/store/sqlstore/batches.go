@@ -2,11 +2,13 @@ package sqlstore
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/klauspost/compress/s2"
 
@@ -81,7 +83,9 @@ func (r eventRepo) lookupBatches(f store.EventFilter) ([]store.Event, error) {
 				continue // straddles nothing of the window
 			}
 			evs, err := r.t.s.pick(r.t, p.batch, p.positions, f, lo, hi)
-			if err != nil {
+			if errors.Is(err, errUnreadableBatch) {
+				evs = unreadableBatch(p, f, lo, hi)
+			} else if err != nil {
 				return nil, err
 			}
 			found = append(found, evs...)
@@ -99,6 +103,30 @@ func (r eventRepo) lookupBatches(f store.EventFilter) ([]store.Event, error) {
 			curEdge = last.minNs
 		}
 	}
+}
+
+// errUnreadableBatch: a batch's blob (or its postings) cannot be decoded:
+// damaged on disk or by hand.
+var errUnreadableBatch = errors.New("unreadable event batch")
+
+// unreadableBatch stands for a batch that cannot be read: one event with
+// no record at the batch's edge within the window (the audit layer shows
+// it as recordUnreadable), so that a lookup lists the damage instead of
+// failing every page over the batch's time range. Once a page's cursor
+// has passed it, it is listed no more.
+func unreadableBatch(p postingRef, f store.EventFilter, lo, hi int64) []store.Event {
+	ns := p.maxNs
+	if !f.Newest {
+		ns = p.minNs
+	}
+	e := store.Event{ID: fmt.Sprintf("unreadable-batch-%d", p.batch), AccountID: f.AccountID,
+		Time: time.Unix(0, min(max(ns, lo), hi)).UTC()}
+	g := f
+	g.Attribute = "" // the batch's posting matched the attribute
+	if !g.Matches(&e) {
+		return nil
+	}
+	return []store.Event{e}
 }
 
 type postingRef struct {
@@ -177,7 +205,7 @@ func (s *Store) pick(t *tx, id int64, positions []byte, f store.EventFilter, lo,
 	}
 	pos, err := readPositions(b.version, positions, b.count())
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: batch %d: corrupt postings", id)
+		return nil, fmt.Errorf("sqlstore: batch %d: corrupt postings: %w", id, errUnreadableBatch)
 	}
 	if f.Newest {
 		slices.Reverse(pos)
@@ -187,7 +215,7 @@ func (s *Store) pick(t *tx, id int64, positions []byte, f store.EventFilter, lo,
 	for _, p := range pos {
 		e, err := b.event(p)
 		if err != nil {
-			return nil, fmt.Errorf("sqlstore: batch %d: %w", id, err)
+			return nil, fmt.Errorf("sqlstore: batch %d: %w: %w", id, errUnreadableBatch, err)
 		}
 		ns := e.Time.UnixNano()
 		if ns < lo || ns > hi || !f.Matches(&e) {
@@ -314,7 +342,7 @@ func (s *Store) batch(t *tx, id int64) (*batchBlob, error) {
 	}
 	b, err := parseBatch(data)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: event batch %d: %w", id, err)
+		return nil, fmt.Errorf("sqlstore: event batch %d: %w: %w", id, errUnreadableBatch, err)
 	}
 	s.batches.put(id, b)
 	return b, nil
