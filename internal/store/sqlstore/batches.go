@@ -90,6 +90,9 @@ func (r eventRepo) lookupBatches(f store.EventFilter) ([]store.Event, error) {
 			}
 			found = append(found, evs...)
 			slices.SortFunc(found, better)
+			// Once each: a segment folded twice (its log's ID file lost,
+			// a restored copy) stores its events in two batches.
+			found = slices.CompactFunc(found, sameEvent)
 			if len(found) > limit {
 				found = found[:limit]
 			}
@@ -229,6 +232,8 @@ func (s *Store) pick(t *tx, id int64, positions []byte, f store.EventFilter, lo,
 	return out, nil
 }
 
+func sameEvent(x, y store.Event) bool { return x.ID == y.ID && x.Time.Equal(y.Time) }
+
 // mergeEvents merges two ordered pages into one of at most f.Limit.
 func mergeEvents(f store.EventFilter, a, b []store.Event) []store.Event {
 	if len(b) == 0 {
@@ -242,7 +247,7 @@ func mergeEvents(f store.EventFilter, a, b []store.Event) []store.Event {
 	// The page is cut from the compacted slice: CompactFunc zeroes what it
 	// removes, so cutting at the length before compaction brought the
 	// removed duplicates back as zero events.
-	out = slices.CompactFunc(out, func(x, y store.Event) bool { return x.ID == y.ID && x.Time.Equal(y.Time) })
+	out = slices.CompactFunc(out, sameEvent)
 	return out[:min(len(out), pageLimit(f.Limit))]
 }
 

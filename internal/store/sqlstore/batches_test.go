@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,6 +94,64 @@ func TestLookupListsAnUnreadableBatchAndPagesPastIt(t *testing.T) {
 		}
 		if unreadable != 1 || seen != 2*batchEvents {
 			t.Fatalf("newest %v: %d readable events and %d unreadable batches; want the other batches' and 1", newest, seen, unreadable)
+		}
+	}
+}
+
+// A damaged nonce batch stops the start (its nonces refuse replays), with
+// an error that names the row and what deleting it would cost.
+func TestAnUnreadableNonceBatchNamesItsRow(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, sqliteOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	evs, nonces := foldFlood(10, now)
+	if err := s.FoldEvents(ctx, "log", store.LogCursor{Segment: 1, Offset: 1}, evs, nonces); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.be.(*liteBackend).w.ExecContext(ctx, `UPDATE nonce_batches SET data = substr(data, 1, 30)`); err != nil {
+		t.Fatal(err)
+	}
+	err = s.RecentNonces(ctx, now, func(store.Nonce) {})
+	if err == nil || !strings.Contains(err.Error(), "nonce_batches row") || !strings.Contains(err.Error(), "delete that row") {
+		t.Fatalf("RecentNonces over a damaged batch: %v", err)
+	}
+}
+
+// Events folded twice (a segment whose log lost its ID file is folded
+// again under a new one) are listed once.
+func TestEventsFoldedTwiceAreListedOnce(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, sqliteOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	evs, _ := foldFlood(50, time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
+	for _, log := range []string{"log-a", "log-b"} {
+		if err := s.FoldEvents(ctx, log, store.LogCursor{Segment: 1, Offset: 1}, evs, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []store.EventFilter{{}, {Attribute: "EventName", Value: "GetCallerIdentity"}} {
+		f.AccountID, f.Newest, f.Limit = evs[0].AccountID, true, 20
+		var got []store.Event
+		if err := s.Read(ctx, func(tx store.Tx) error {
+			got, err = tx.Events().Lookup(f)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i].ID == got[i-1].ID {
+				t.Fatalf("%+v: %s listed twice", f, got[i].ID)
+			}
+		}
+		if len(got) != 20 {
+			t.Fatalf("%+v: %d events; want a full page of 20", f, len(got))
 		}
 	}
 }

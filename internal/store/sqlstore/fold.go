@@ -41,7 +41,7 @@ const (
 	sqlCursorGet     = `SELECT segment, seg_offset FROM event_logs WHERE log_id = ?`
 	sqlCursorPut     = `INSERT INTO event_logs (log_id, segment, seg_offset, updated_ns) VALUES (?, ?, ?, ?) ON CONFLICT (log_id) DO UPDATE SET segment = excluded.segment, seg_offset = excluded.seg_offset, updated_ns = excluded.updated_ns`
 	sqlNonceBatchPut = `INSERT INTO nonce_batches (max_expires_ns, data) VALUES (?, ?)`
-	sqlNonceBatches  = `SELECT data FROM nonce_batches WHERE max_expires_ns >= ?`
+	sqlNonceBatches  = `SELECT id, max_expires_ns, data FROM nonce_batches WHERE max_expires_ns >= ?`
 	sqlNoncesLive    = `SELECT access_key_id, value, expires_ns FROM nonces WHERE expires_ns >= ?`
 	sqlNonceBatchGC  = `DELETE FROM nonce_batches WHERE max_expires_ns < ?`
 	sqlPostingsGC    = `DELETE FROM event_postings WHERE batch_id IN (SELECT id FROM event_batches WHERE max_ns < ?)`

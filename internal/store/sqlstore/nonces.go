@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -124,14 +125,19 @@ func (s *Store) RecentNonces(ctx context.Context, now time.Time, fn func(store.N
 			return err
 		}
 		return t.queryAll(sqlNonceBatches, []any{cut}, func(r rowsIter) error {
+			var id, maxExpires int64
 			var blob []byte
-			if err := r.Scan(&blob); err != nil {
+			if err := r.Scan(&id, &maxExpires, &blob); err != nil {
 				return err
 			}
 			for len(blob) > 0 {
 				n, rest, err := store.ReadNonce(blob)
 				if err != nil {
-					return err
+					// Refusing to start is the safe side: without these
+					// nonces, replays of the calls they belong to run.
+					return fmt.Errorf("sqlstore: nonce_batches row %d cannot be read (%w): restore the database, or "+
+						"delete that row to start without its nonces (replays of its calls are then accepted until %s)",
+						id, err, fromNanos(maxExpires).UTC().Format(time.RFC3339))
 				}
 				if !n.Expires.Before(now) {
 					fn(n)
