@@ -285,9 +285,17 @@ func (l *Log) recover(seq int64) (int64, error) {
 // it as a length past MaxRecord, the end of the valid part.
 const paddingFlag = 1 << 31
 
-// nextFrame finds the first whole record that starts after the unreadable
-// one at from and within the next maxWrite bytes, leaving room for a
-// padding frame before it.
+// maxResync bounds the records nextFrame looks for. Each candidate
+// length costs a read and a checksum of that many bytes, and in random
+// bytes one offset in 2^32/maxResync looks like one: with MaxRecord, a
+// few MiB of garbage would take minutes. Audit records stay well below
+// (an event is bounded to about 50 KiB); a larger record after damage is
+// not found, and recovery falls back to zeroing or refusing, as before.
+const maxResync = 256 << 10
+
+// nextFrame finds the first whole record of at most maxResync bytes that
+// starts after the unreadable one at from and within the next maxWrite
+// bytes, leaving room for a padding frame before it.
 func (l *Log) nextFrame(f *os.File, from int64) (int64, bool, error) {
 	limit := min(from+maxWrite, l.size-headerSize)
 	buf := make([]byte, min(limit-from+headerSize, 1<<20))
@@ -298,7 +306,7 @@ func (l *Log) nextFrame(f *os.File, from int64) (int64, bool, error) {
 		}
 		for i := 0; i+headerSize <= n && base+int64(i) <= limit; i++ {
 			size := int64(binary.LittleEndian.Uint32(buf[i : i+4]))
-			if size == 0 || size > MaxRecord || base+int64(i)+headerSize+size > l.size {
+			if size == 0 || size > maxResync || base+int64(i)+headerSize+size > l.size {
 				continue
 			}
 			if _, _, whole := readFrame(f, base+int64(i), l.size); whole {
