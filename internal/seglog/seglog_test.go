@@ -152,6 +152,19 @@ func TestNodesGetTheirOwnLog(t *testing.T) {
 	c.Close()
 }
 
+// overwrite writes b at off of the segment file path, as damage does.
+func overwrite(t *testing.T, path string, b []byte, off int64) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // One damaged record among acknowledged ones (a flipped byte) costs that
 // record only: recovery turns it into padding, keeps the 11 records after
 // it (their events and the nonces that refuse their replays) and reports
@@ -172,14 +185,7 @@ func TestDamageBeforeLaterRecordsCostsOnlyThatRecord(t *testing.T) {
 	}
 	path := l.path(l.End().Segment)
 	l.Close()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteAt([]byte{'X'}, headerSize+10); err != nil { // the first record's payload
-		t.Fatal(err)
-	}
-	f.Close()
+	overwrite(t, path, []byte{'X'}, headerSize+10) // the first record's payload
 	for start := range 2 {
 		l, err := Open(root, Options{SegmentSize: size})
 		if err != nil {
@@ -219,14 +225,7 @@ func TestGarbageFarPastTheRecordsIsRefused(t *testing.T) {
 	}
 	path := l.path(l.End().Segment)
 	l.Close()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteAt([]byte("garbage"), maxWrite+1<<20); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	overwrite(t, path, []byte("garbage"), maxWrite+1<<20)
 	if l, err := Open(root, Options{SegmentSize: size}); err == nil {
 		l.Close()
 		t.Fatal("a log with unreadable bytes far past its records opened (and would have erased them)")

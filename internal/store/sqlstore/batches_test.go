@@ -41,11 +41,7 @@ func TestMergeEventsDropsDuplicatesWithoutZeroEvents(t *testing.T) {
 // of failing every page over its time range.
 func TestLookupListsAnUnreadableBatchAndPagesPastIt(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, sqliteOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openSQLiteStore(t)
 	evs, _ := foldFlood(3*batchEvents, time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
 	if err := s.FoldEvents(ctx, "log", store.LogCursor{Segment: 1, Offset: 1}, evs, nil); err != nil {
 		t.Fatal(err)
@@ -73,7 +69,7 @@ func TestLookupListsAnUnreadableBatchAndPagesPastIt(t *testing.T) {
 		seen, unreadable := 0, 0
 		for page := 0; page < 100; page++ {
 			var got []store.Event
-			if err := s.Read(ctx, func(tx store.Tx) error {
+			if err := s.Read(ctx, func(tx store.Tx) (err error) {
 				got, err = tx.Events().Lookup(f)
 				return err
 			}); err != nil {
@@ -102,11 +98,7 @@ func TestLookupListsAnUnreadableBatchAndPagesPastIt(t *testing.T) {
 // an error that names the row and what deleting it would cost.
 func TestAnUnreadableNonceBatchNamesItsRow(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, sqliteOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openSQLiteStore(t)
 	now := time.Now()
 	evs, nonces := foldFlood(10, now)
 	if err := s.FoldEvents(ctx, "log", store.LogCursor{Segment: 1, Offset: 1}, evs, nonces); err != nil {
@@ -115,7 +107,7 @@ func TestAnUnreadableNonceBatchNamesItsRow(t *testing.T) {
 	if _, err := s.be.(*liteBackend).w.ExecContext(ctx, `UPDATE nonce_batches SET data = substr(data, 1, 30)`); err != nil {
 		t.Fatal(err)
 	}
-	err = s.RecentNonces(ctx, now, func(store.Nonce) {})
+	err := s.RecentNonces(ctx, now, func(store.Nonce) {})
 	if err == nil || !strings.Contains(err.Error(), "nonce_batches row") || !strings.Contains(err.Error(), "delete that row") {
 		t.Fatalf("RecentNonces over a damaged batch: %v", err)
 	}
@@ -125,11 +117,7 @@ func TestAnUnreadableNonceBatchNamesItsRow(t *testing.T) {
 // again under a new one) are listed once.
 func TestEventsFoldedTwiceAreListedOnce(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, sqliteOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openSQLiteStore(t)
 	evs, _ := foldFlood(50, time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
 	for _, log := range []string{"log-a", "log-b"} {
 		if err := s.FoldEvents(ctx, log, store.LogCursor{Segment: 1, Offset: 1}, evs, nil); err != nil {
@@ -139,7 +127,7 @@ func TestEventsFoldedTwiceAreListedOnce(t *testing.T) {
 	for _, f := range []store.EventFilter{{}, {Attribute: "EventName", Value: "GetCallerIdentity"}} {
 		f.AccountID, f.Newest, f.Limit = evs[0].AccountID, true, 20
 		var got []store.Event
-		if err := s.Read(ctx, func(tx store.Tx) error {
+		if err := s.Read(ctx, func(tx store.Tx) (err error) {
 			got, err = tx.Events().Lookup(f)
 			return err
 		}); err != nil {
@@ -154,4 +142,15 @@ func TestEventsFoldedTwiceAreListedOnce(t *testing.T) {
 			t.Fatalf("%+v: %d events; want a full page of 20", f, len(got))
 		}
 	}
+}
+
+// openSQLiteStore opens a store in a fresh SQLite file, closed with the test.
+func openSQLiteStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), sqliteOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
