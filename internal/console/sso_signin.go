@@ -376,8 +376,8 @@ func (c *Console) ssoSignOut(w http.ResponseWriter, r *http.Request) {
 }
 
 // signInAttempt runs a sign-in's password check in one write; a refusal
-// is recorded in the trail (its event built by refused, within the
-// account's budget of refused attempts) together with the writes it kept
+// is recorded in the trail (its event built by refused, within the budget
+// of refused attempts of its account and address) together with the writes it kept
 // (a failure count), counted against its source address, and returned
 // tied to its event.
 func (c *Console) signInAttempt(r *http.Request, check func(tx store.Tx) error, refused func(error) store.Event) (refusal, err error) {
@@ -390,7 +390,7 @@ func (c *Console) signInAttempt(r *http.Request, check func(tx store.Tx) error, 
 		ev := refused(refusal)
 		refusal = withRequestID(refusal, ev.ID)
 		if !budget.keep(ev.AccountID) {
-			return nil // past the account's budget: counted, not stored
+			return nil // past the budget: counted, not stored
 		}
 		return tx.Events().Append(ev)
 	})
