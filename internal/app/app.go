@@ -121,7 +121,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	}
 	a := &App{Config: cfg}
 	var tlsCfg *tls.Config
-	if cfg.TLSAddr != "" {
+	if cfg.TLSAddr != "" && cfg.TLSCert != "" {
 		// First, so that a certificate that cannot serve stops the start
 		// before anything is opened.
 		if tlsCfg, err = a.loadTLS(); err != nil {
@@ -136,6 +136,14 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 			a.serveLock.Close()
 		}
 	}()
+	if cfg.TLSAddr != "" && tlsCfg == nil {
+		// The local CA writes its files into the data directory: only
+		// once this node holds it, so that a node refused by the lock
+		// leaves the serving node's certificate alone.
+		if tlsCfg, err = a.loadTLS(); err != nil {
+			return nil, err
+		}
+	}
 	// The read cache (SQLite only) learns of other processes' writes
 	// through the watcher started below, within PollInterval.
 	st, ring, err := OpenStore(ctx, cfg, sqlstore.WithReadCache())

@@ -1,12 +1,17 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/canopy-iam/canopy/internal/tlsca"
 )
 
 // Shutdown may come before Serve has started (a signal just after start,
@@ -52,4 +57,35 @@ func TestOneNodeServesASQLiteStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	startNode(t, dir, "") // the first one's lock went with it
+}
+
+// The local CA writes its certificate into the data directory at start: a
+// second node refused by the serve lock must not have replaced the TLS
+// certificate of the node that serves there (here it asks for another
+// name, so a start that got that far would issue a new one).
+func TestARefusedSecondNodeLeavesTheTLSFilesAlone(t *testing.T) {
+	dir := t.TempDir()
+	first, err := New(context.Background(), Config{DataDir: dir, TLSAddr: "127.0.0.1:0", Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Shutdown(context.Background())
+	certFile := filepath.Join(dir, tlsca.CertFile)
+	before, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := New(context.Background(), Config{DataDir: dir, TLSAddr: "127.0.0.1:0", TLSHosts: []string{"other.test"},
+		Log: slog.New(slog.DiscardHandler)})
+	if err == nil {
+		second.Shutdown(context.Background())
+		t.Fatal("a second node started on the SQLite store the first one serves")
+	}
+	after, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Fatal("the refused node re-issued the serving node's TLS certificate")
+	}
 }
