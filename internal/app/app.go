@@ -138,8 +138,8 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	}()
 	if cfg.TLSAddr != "" && tlsCfg == nil {
 		// The local CA writes its files into the data directory: only
-		// once this node holds it, so that a node refused by the lock
-		// leaves the serving node's certificate alone.
+		// once this node holds the serve lock, so that a node the lock
+		// refuses leaves the serving node's certificate alone.
 		if tlsCfg, err = a.loadTLS(); err != nil {
 			return nil, err
 		}

@@ -81,6 +81,9 @@ func TestARefusedSecondNodeLeavesTheTLSFilesAlone(t *testing.T) {
 		second.Shutdown(context.Background())
 		t.Fatal("a second node started on the SQLite store the first one serves")
 	}
+	if !strings.Contains(err.Error(), "another canopy serve") {
+		t.Fatalf("refused with %v; want the serve lock's refusal", err)
+	}
 	after, err := os.ReadFile(certFile)
 	if err != nil {
 		t.Fatal(err)
